@@ -1,0 +1,62 @@
+// Configuration from environment variables, validated once at start.
+import { resolve } from 'node:path';
+import { Type, type Static } from 'typebox';
+import * as Value from 'typebox/value';
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dbPath: Type.String({ minLength: 1 }),
+  publicUrl: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }),
+  adminUser: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+  adminPassword: Type.Union([Type.String({ minLength: 12, maxLength: 200 }), Type.Null()]),
+  jwtSecret: Type.Union([Type.String({ minLength: 32 }), Type.Null()]),
+  sessionMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'silent'].map((l) => Type.Literal(l))),
+  /** Trust X-Forwarded-For from a reverse proxy (for rate limits only; never logged). */
+  trustProxy: Type.Boolean(),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const explain: Record<string, string> = {
+  port: 'PORT must be a whole number from 0 to 65535',
+  host: 'HOST must not be empty',
+  dbPath: 'CEPING_DB must be a file path',
+  publicUrl: 'PUBLIC_URL must be an http(s) URL such as https://ceping.example.gov.cn',
+  adminUser: 'CEPING_ADMIN_USER must be 1 to 64 characters',
+  adminPassword: 'CEPING_ADMIN_PASSWORD must be 12 to 200 characters',
+  jwtSecret: 'CEPING_JWT_SECRET must be at least 32 characters',
+  sessionMinutes: 'CEPING_SESSION_MINUTES must be from 5 to 1440',
+  logLevel: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, silent',
+  trustProxy: 'CEPING_TRUST_PROXY must be true or false',
+};
+
+/** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : /^\d+$/.test(v) ? Number(v) : NaN);
+  const port = num(env.PORT, 3000);
+  const host = env.HOST || '127.0.0.1';
+  const raw = {
+    port,
+    host,
+    dbPath: resolve(env.CEPING_DB || './data/ceping.sqlite'),
+    publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, ''),
+    adminUser: env.CEPING_ADMIN_USER || null,
+    adminPassword: env.CEPING_ADMIN_PASSWORD || null,
+    jwtSecret: env.CEPING_JWT_SECRET || null,
+    sessionMinutes: num(env.CEPING_SESSION_MINUTES, 60),
+    logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: env.CEPING_TRUST_PROXY === undefined || env.CEPING_TRUST_PROXY === '' ? false : env.CEPING_TRUST_PROXY === 'true' ? true : env.CEPING_TRUST_PROXY === 'false' ? false : 'invalid',
+  };
+  const problems = Value.Check(ConfigSchema, raw)
+    ? []
+    : [...new Set(Value.Errors(ConfigSchema, raw).map((e) => explain[e.instancePath.split('/')[1] ?? ''] ?? `${e.instancePath} ${e.message}`))];
+  if ((raw.adminUser === null) !== (raw.adminPassword === null)) problems.push('CEPING_ADMIN_USER and CEPING_ADMIN_PASSWORD must be given together');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return raw as Config;
+}

@@ -1,0 +1,254 @@
+// The questionnaire template format (forms/*.json) and its semantic checks. Pure: no I/O here.
+// The JSON Schema in forms/form.schema.json is generated from FormTemplateSchema (test/unit/forms.test.ts
+// keeps the two in step), so editors can validate a template while it is being written.
+import { Type, type Static } from 'typebox';
+import * as Value from 'typebox/value';
+
+export const SUBJECT_KINDS = ['organisation', 'team', 'person'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'lower-case letters, digits and dashes' });
+
+export const GradeSchema = Type.Object(
+  {
+    value: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }),
+    label: Type.String({ minLength: 1, maxLength: 20 }),
+    /** Points on the form's point map (e.g. 好 100 / 较好 80 / 一般 60 / 差 40, seed 002). */
+    points: Type.Number({ minimum: 0, maximum: 1000 }),
+    /** Counts towards 好评率 (好 + 较好). */
+    favourable: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ScaleSchema = Type.Object(
+  {
+    label: Type.String({ minLength: 1 }),
+    grades: Type.Array(GradeSchema, { minItems: 2, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+const OptionSchema = Type.Object(
+  { value: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }), label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+const Common = {
+  id: Id,
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+  /** A heading the voter page shows above the first question of a section. */
+  section: Type.Optional(Type.String({ maxLength: 100 })),
+  help: Type.Optional(Type.String({ maxLength: 500 })),
+  required: Type.Boolean(),
+};
+
+export const GradedQuestionSchema = Type.Object(
+  {
+    ...Common,
+    type: Type.Literal('graded'),
+    /** The id of a scale in the form's `scales`. */
+    scale: Id,
+    /**
+     * When present, the question is asked about each meeting subject of these kinds and the answer is
+     * {<subjectId>: <grade value>}; when absent, the answer is one grade value.
+     */
+    subjects: Type.Optional(Type.Array(Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person')]), { minItems: 1, uniqueItems: true })),
+    /** Offers "不了解" (value `unknown`), which is counted but excluded from means. */
+    allowUnknown: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ChoiceQuestionSchema = Type.Object(
+  {
+    ...Common,
+    type: Type.Union([Type.Literal('single'), Type.Literal('multiple')]),
+    options: Type.Array(OptionSchema, { minItems: 2, maxItems: 50 }),
+    /** For `multiple`: the most options a voter may tick. */
+    maxChoices: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const TextQuestionSchema = Type.Object(
+  { ...Common, type: Type.Literal('text'), maxLength: Type.Integer({ minimum: 1, maximum: 5000 }) },
+  { additionalProperties: false },
+);
+
+/** 后备干部人选推荐 (seed 003): pick up to `maxNominations` names from `options`, or write names in. */
+export const NominationQuestionSchema = Type.Object(
+  {
+    ...Common,
+    type: Type.Literal('nomination'),
+    options: Type.Array(OptionSchema, { maxItems: 200 }),
+    maxNominations: Type.Integer({ minimum: 1, maximum: 50 }),
+    allowWriteIn: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const QuestionSchema = Type.Union([GradedQuestionSchema, ChoiceQuestionSchema, TextQuestionSchema, NominationQuestionSchema]);
+
+/**
+ * A ballot validity rule. `maxGradeShare`: among the subjects a ballot rates on `questions`, at most
+ * `maxShare` of them may receive `grade` (seed 004: "年度考核测评需严格按照优秀20%比例要求开展测评").
+ * The allowed count is floor(maxShare × subjects), but at least `minAllowed`.
+ * `policy`: `refuse` rejects a phone ballot at submission with `message`; `mark-invalid` stores it and
+ * counts it as an invalid ballot. Paper ballots are always recorded as written, so a breach marks them invalid.
+ */
+export const RuleSchema = Type.Object(
+  {
+    id: Id,
+    type: Type.Literal('maxGradeShare'),
+    questions: Type.Array(Id, { minItems: 1 }),
+    grade: Type.String(),
+    maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    minAllowed: Type.Optional(Type.Integer({ minimum: 0 })),
+    policy: Type.Union([Type.Literal('refuse'), Type.Literal('mark-invalid')]),
+    message: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+/** A warning shown on a subject's result (never a verdict): e.g. more than one third 不称职. */
+export const FlagRuleSchema = Type.Object(
+  {
+    code: Type.String({ pattern: '^[A-Z0-9_]{1,64}$' }),
+    questions: Type.Array(Id, { minItems: 1 }),
+    grade: Type.String(),
+    moreThanShare: Type.Number({ minimum: 0, maximum: 1 }),
+    message: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const FormTemplateSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    id: Id,
+    title: Type.String({ minLength: 1, maxLength: 100 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** The seed document the instrument comes from, e.g. "003_43142c8fa1f20547.txt", and the passage. */
+    source: Type.Object({ seed: Type.String(), quote: Type.String() }, { additionalProperties: false }),
+    scales: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ScaleSchema),
+    questions: Type.Array(QuestionSchema, { minItems: 1, maxItems: 200 }),
+    rules: Type.Optional(Type.Array(RuleSchema)),
+    flags: Type.Optional(Type.Array(FlagRuleSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export type Grade = Static<typeof GradeSchema>;
+export type Scale = Static<typeof ScaleSchema>;
+export type GradedQuestion = Static<typeof GradedQuestionSchema>;
+export type ChoiceQuestion = Static<typeof ChoiceQuestionSchema>;
+export type TextQuestion = Static<typeof TextQuestionSchema>;
+export type NominationQuestion = Static<typeof NominationQuestionSchema>;
+export type Question = Static<typeof QuestionSchema>;
+export type ValidityRule = Static<typeof RuleSchema>;
+export type FlagRule = Static<typeof FlagRuleSchema>;
+export type FormTemplate = Static<typeof FormTemplateSchema>;
+
+/** The "不了解" answer a graded question may allow; it has no points and is excluded from means. */
+export const UNKNOWN_GRADE = { value: 'unknown', label: '不了解' } as const;
+
+export class FormTemplateError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.join('; ')}`);
+    this.name = 'FormTemplateError';
+  }
+}
+
+/** Validates a parsed template: its shape against the schema, then the references between its parts. */
+export function parseFormTemplate(raw: unknown, source: string, expectedId?: string): FormTemplate {
+  if (!Value.Check(FormTemplateSchema, raw)) {
+    const problems = Value.Errors(FormTemplateSchema, raw)
+      .slice(0, 10)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new FormTemplateError(source, problems);
+  }
+  const form = raw as FormTemplate;
+  const problems: string[] = [];
+  if (expectedId !== undefined && form.id !== expectedId) problems.push(`id "${form.id}" must match the file name "${expectedId}"`);
+  const ids = new Set<string>();
+  for (const q of form.questions) {
+    if (ids.has(q.id)) problems.push(`question id "${q.id}" is used twice`);
+    ids.add(q.id);
+    if (q.type === 'graded') {
+      const scale = form.scales[q.scale];
+      if (!scale) problems.push(`question "${q.id}" uses unknown scale "${q.scale}"`);
+    }
+    if (q.type === 'single' || q.type === 'multiple' || q.type === 'nomination') {
+      const values = q.options.map((o) => o.value);
+      if (new Set(values).size !== values.length) problems.push(`question "${q.id}" repeats an option value`);
+    }
+    if (q.type === 'multiple' && q.maxChoices !== undefined && q.maxChoices > q.options.length) {
+      problems.push(`question "${q.id}" allows more choices than it has options`);
+    }
+    if (q.type === 'nomination' && q.options.length === 0 && !q.allowWriteIn) {
+      problems.push(`nomination "${q.id}" has no options and does not allow write-ins`);
+    }
+  }
+  for (const [scaleId, scale] of Object.entries(form.scales)) {
+    const values = scale.grades.map((g) => g.value);
+    if (new Set(values).size !== values.length) problems.push(`scale "${scaleId}" repeats a grade value`);
+    if (values.includes(UNKNOWN_GRADE.value)) problems.push(`scale "${scaleId}" may not define "${UNKNOWN_GRADE.value}"; use allowUnknown`);
+  }
+  const checkGradeRefs = (what: string, questionIds: string[], grade: string) => {
+    for (const qid of questionIds) {
+      const q = form.questions.find((x) => x.id === qid);
+      if (!q || q.type !== 'graded' || !q.subjects) {
+        problems.push(`${what} refers to "${qid}", which is not a graded question about subjects`);
+        continue;
+      }
+      if (!form.scales[q.scale]?.grades.some((g) => g.value === grade)) problems.push(`${what}: grade "${grade}" is not on the scale of "${qid}"`);
+    }
+  };
+  for (const rule of form.rules ?? []) checkGradeRefs(`rule "${rule.id}"`, rule.questions, rule.grade);
+  for (const flag of form.flags ?? []) checkGradeRefs(`flag "${flag.code}"`, flag.questions, flag.grade);
+  if (problems.length > 0) throw new FormTemplateError(source, problems);
+  return form;
+}
+
+export interface SubjectRef {
+  id: string;
+  name: string;
+  kind: SubjectKind;
+  title?: string | null;
+}
+
+/** The subjects a graded question asks about, in meeting order. */
+export function subjectsFor(question: GradedQuestion, subjects: readonly SubjectRef[]): SubjectRef[] {
+  if (!question.subjects) return [];
+  const kinds: readonly string[] = question.subjects;
+  return subjects.filter((s) => kinds.includes(s.kind));
+}
+
+/**
+ * The questions a meeting actually asks: a question about subjects is dropped when the meeting has no
+ * subject of its kinds (a meeting without members skips the member items).
+ */
+export function questionsForMeeting(form: FormTemplate, subjects: readonly SubjectRef[]): Question[] {
+  return form.questions.filter((q) => q.type !== 'graded' || !q.subjects || subjectsFor(q, subjects).length > 0);
+}
+
+/** The grades a voter may pick on a graded question, including 不了解 where allowed. */
+export function gradeChoices(form: FormTemplate, question: GradedQuestion): Array<{ value: string; label: string; points: number | null }> {
+  const grades: Array<{ value: string; label: string; points: number | null }> = (form.scales[question.scale]?.grades ?? []).map((g) => ({
+    value: g.value,
+    label: g.label,
+    points: g.points,
+  }));
+  if (question.allowUnknown) grades.push({ ...UNKNOWN_GRADE, points: null });
+  return grades;
+}
+
+/** The most subjects a ballot may give `rule.grade` on one question with `subjectCount` subjects. */
+export function allowedGradeCount(rule: ValidityRule, subjectCount: number): number {
+  // Floor with a small epsilon so that 0.2 × 10 counts as 2, not 1.9999.
+  return Math.max(rule.minAllowed ?? 0, Math.floor(rule.maxShare * subjectCount + 1e-9));
+}

@@ -1,0 +1,83 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Conn } from '../db/client.js';
+import { ballots, categories, meetingAssessors, meetings, slips, subjects } from '../db/schema.js';
+
+export type MeetingRow = typeof meetings.$inferSelect;
+export type SubjectRow = typeof subjects.$inferSelect;
+export type CategoryRow = typeof categories.$inferSelect;
+
+export interface MeetingRecord {
+  meeting: MeetingRow;
+  subjects: SubjectRow[];
+  categories: CategoryRow[];
+  assessorIds: string[];
+}
+
+export function insertMeeting(
+  { db }: { db: Conn },
+  rec: { meeting: typeof meetings.$inferInsert; subjects: Array<typeof subjects.$inferInsert>; categories: Array<typeof categories.$inferInsert>; assessorIds: string[] },
+): void {
+  db.insert(meetings).values(rec.meeting).run();
+  if (rec.subjects.length > 0) db.insert(subjects).values(rec.subjects).run();
+  if (rec.categories.length > 0) db.insert(categories).values(rec.categories).run();
+  for (const userId of rec.assessorIds) db.insert(meetingAssessors).values({ meetingId: rec.meeting.id, userId }).run();
+}
+
+export function findMeeting({ db }: { db: Conn }, id: string): MeetingRecord | undefined {
+  const meeting = db.select().from(meetings).where(eq(meetings.id, id)).get();
+  if (!meeting) return undefined;
+  return {
+    meeting,
+    subjects: db.select().from(subjects).where(eq(subjects.meetingId, id)).orderBy(asc(subjects.position)).all(),
+    categories: db.select().from(categories).where(eq(categories.meetingId, id)).orderBy(asc(categories.position)).all(),
+    assessorIds: db.select({ userId: meetingAssessors.userId }).from(meetingAssessors).where(eq(meetingAssessors.meetingId, id)).all().map((r) => r.userId),
+  };
+}
+
+export function listMeetings({ db }: { db: Conn }, filter: { assessorId?: string }): MeetingRow[] {
+  if (filter.assessorId) {
+    const ids = db.select({ id: meetingAssessors.meetingId }).from(meetingAssessors).where(eq(meetingAssessors.userId, filter.assessorId)).all().map((r) => r.id);
+    if (ids.length === 0) return [];
+    return db.select().from(meetings).where(inArray(meetings.id, ids)).orderBy(asc(meetings.createdAt)).all();
+  }
+  return db.select().from(meetings).orderBy(asc(meetings.createdAt)).all();
+}
+
+export function updateMeeting({ db }: { db: Conn }, id: string, patch: Partial<typeof meetings.$inferInsert>): void {
+  db.update(meetings)
+    .set({ ...patch, version: sql`${meetings.version} + 1` })
+    .where(eq(meetings.id, id))
+    .run();
+}
+
+export interface SlipCounts {
+  issued: number;
+  used: number;
+  voided: number;
+}
+
+export function countSlips({ db }: { db: Conn }, meetingId: string): SlipCounts {
+  const rows = db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status).all();
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
+  const used = by.used ?? 0;
+  const voided = by.voided ?? 0;
+  return { issued: (by.issued ?? 0) + used + voided, used, voided };
+}
+
+export function countBallots({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number } {
+  const row = db
+    .select({ cast: sql<number>`count(*)`, valid: sql<number>`coalesce(sum(${ballots.valid}), 0)` })
+    .from(ballots)
+    .where(eq(ballots.meetingId, meetingId))
+    .get();
+  return { cast: row?.cast ?? 0, valid: row?.valid ?? 0 };
+}
+
+export function setAssessors({ db }: { db: Conn }, meetingId: string, userIds: string[]): void {
+  db.delete(meetingAssessors).where(eq(meetingAssessors.meetingId, meetingId)).run();
+  for (const userId of userIds) db.insert(meetingAssessors).values({ meetingId, userId }).run();
+}
+
+export function isMeetingOpen({ db }: { db: Conn }, meetingId: string): boolean {
+  return db.select({ status: meetings.status }).from(meetings).where(and(eq(meetings.id, meetingId), eq(meetings.status, 'open'))).get() !== undefined;
+}

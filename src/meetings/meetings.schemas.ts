@@ -1,0 +1,87 @@
+import { Type } from 'typebox';
+import { MEETING_KINDS } from '../domain/turnout.js';
+import { Flag } from '../shared/schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+export const MeetingKind = Type.Union([
+  Type.Literal('village'),
+  Type.Literal('community'),
+  Type.Literal('township-dept'),
+  Type.Literal('county'),
+  Type.Literal('city-dept'),
+  Type.Literal('other'),
+]);
+// Keep the schema and the domain list in step.
+MEETING_KINDS satisfies ReadonlyArray<(typeof MeetingKind)['anyOf'][number]['const']>;
+export const SubjectKind = Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person')]);
+const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
+
+export const CreateMeetingBody = Type.Object(
+  {
+    title: Name,
+    unit: Name,
+    kind: MeetingKind,
+    formIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
+    subjects: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 50 }),
+          kind: SubjectKind,
+          title: Type.Optional(Type.String({ maxLength: 50 })),
+          isHead: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 300 },
+    ),
+    categories: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), label: Type.String({ minLength: 1, maxLength: 30 }), weight: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 10 },
+      ),
+    ),
+    minRespondents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    minReason: Type.Optional(Type.String({ maxLength: 500 })),
+    staffCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    assessorIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export const MeetingView = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  unit: Type.String(),
+  kind: MeetingKind,
+  kindLabel: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]),
+  minRespondents: NullableInt,
+  minOverrideReason: Type.Union([Type.String(), Type.Null()]),
+  staffCount: NullableInt,
+  signedIn: NullableInt,
+  interviews: NullableInt,
+  formIds: Type.Array(Type.String()),
+  subjects: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: SubjectKind, title: Type.Union([Type.String(), Type.Null()]), isHead: Type.Boolean() })),
+  categories: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number() })),
+  assessorIds: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  closedAt: Type.Union([Type.String(), Type.Null()]),
+  closedBy: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const TurnoutView = Type.Object({
+  status: Type.String(),
+  signedIn: NullableInt,
+  interviews: NullableInt,
+  minRespondents: NullableInt,
+  slipsIssued: Type.Integer(),
+  slipsUsed: Type.Integer(),
+  slipsVoided: Type.Integer(),
+  ballotsCast: Type.Integer(),
+  ballotsValid: Type.Integer(),
+  meetsMinimum: Type.Boolean(),
+  flags: Type.Array(Flag),
+});

@@ -1,0 +1,205 @@
+import type { Conn, Db } from '../db/client.js';
+import { checkpointAndTruncate } from '../db/client.js';
+import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
+import { meetsMinimum, minimumRespondents, turnoutFlags, MEETING_KIND_LABELS, type MeetingKind } from '../domain/turnout.js';
+import type { Flag } from '../domain/tally.js';
+import type { FormCatalog } from '../forms/forms.catalog.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import { findUserById } from '../auth/users.repository.js';
+import type { SessionUser } from '../plugins/auth.js';
+import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
+import { randomId } from '../shared/ids.js';
+import { countBallots, countSlips, findMeeting, insertMeeting, updateMeeting, type MeetingRecord } from './meetings.repository.js';
+
+export interface NewMeeting {
+  title: string;
+  unit: string;
+  kind: MeetingKind;
+  formIds: string[];
+  subjects: Array<{ name: string; kind: SubjectKind; title?: string; isHead?: boolean }>;
+  categories?: Array<{ key: string; label: string; weight: number }>;
+  minRespondents?: number;
+  minReason?: string;
+  staffCount?: number;
+  assessorIds?: string[];
+}
+
+export interface Deps {
+  db: Db;
+  forms: FormCatalog;
+}
+
+/** The forms of a meeting, in its order. A form removed from forms/ since is reported, not skipped. */
+export function meetingForms(forms: FormCatalog, formIds: readonly string[]): FormTemplate[] {
+  return formIds.map((id) => {
+    const f = forms.get(id);
+    if (!f) throw new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`);
+    return f;
+  });
+}
+
+export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
+  const problems: string[] = [];
+  if (new Set(input.formIds).size !== input.formIds.length) problems.push('测评表不能重复选择');
+  const templates = input.formIds.map((id) => forms.get(id));
+  input.formIds.forEach((id, i) => {
+    if (!templates[i]) problems.push(`测评表“${id}”不存在`);
+  });
+  const subjectRefs = input.subjects.map((s, i) => ({ id: String(i), name: s.name.trim(), kind: s.kind }));
+  if (subjectRefs.some((s) => s.name === '')) problems.push('测评对象姓名不能为空');
+  for (const t of templates) {
+    if (t && questionsForMeeting(t, subjectRefs).length === 0) problems.push(`“${t.title}”需要相应类型的测评对象（如党组织、班子或班子成员）`);
+  }
+  if (input.kind === 'other' && input.minRespondents === undefined) problems.push('“其他”类会议须填写最低参评人数');
+  if (input.kind !== 'other' && input.minRespondents !== undefined && (input.minReason ?? '').trim().length < 2) {
+    problems.push('调整最低参评人数须写明理由');
+  }
+  const cats = input.categories ?? [];
+  if (new Set(cats.map((c) => c.key)).size !== cats.length) problems.push('参评人员类别不能重复');
+  if (cats.length > 0) {
+    const sum = cats.reduce((s, c) => s + c.weight, 0);
+    if (Math.abs(sum - 1) > 1e-6) problems.push(`各类别权重之和须为 1（现为 ${Number(sum.toFixed(6))}）`);
+  }
+  for (const uid of input.assessorIds ?? []) {
+    const u = findUserById({ db }, uid);
+    if (!u || u.role !== 'assessor') problems.push(`考核组成员 ${uid} 不存在`);
+  }
+  if (problems.length > 0) throw unprocessable('INVALID_MEETING', problems.join('；'), problems);
+
+  const id = randomId();
+  const assessorIds = new Set(input.assessorIds ?? []);
+  if (actor.role === 'assessor') assessorIds.add(actor.id);
+  db.transaction((tx) => {
+    insertMeeting(
+      { db: tx },
+      {
+        meeting: {
+          id,
+          title: input.title.trim(),
+          unit: input.unit.trim(),
+          kind: input.kind,
+          formIds: input.formIds,
+          minOverride: input.minRespondents ?? null,
+          minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
+          staffCount: input.staffCount ?? null,
+          createdBy: actor.id,
+        },
+        subjects: input.subjects.map((s, i) => ({
+          id: randomId(9),
+          meetingId: id,
+          position: i,
+          name: s.name.trim(),
+          kind: s.kind,
+          title: s.title?.trim() || null,
+          isHead: s.isHead ?? false,
+        })),
+        categories: cats.map((c, i) => ({ meetingId: id, key: c.key, label: c.label, weight: c.weight, position: i })),
+        assessorIds: [...assessorIds],
+      },
+    );
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null } });
+  });
+  return findMeeting({ db }, id)!;
+}
+
+export function loadMeeting({ db }: { db: Conn }, id: string): MeetingRecord {
+  const rec = findMeeting({ db }, id);
+  if (!rec) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  return rec;
+}
+
+export function minimumOf(rec: MeetingRecord): number | null {
+  const m = rec.meeting;
+  return minimumRespondents({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn });
+}
+
+export interface Turnout {
+  status: 'draft' | 'open' | 'closed';
+  signedIn: number | null;
+  interviews: number | null;
+  minRespondents: number | null;
+  slipsIssued: number;
+  slipsUsed: number;
+  slipsVoided: number;
+  ballotsCast: number;
+  ballotsValid: number;
+  meetsMinimum: boolean;
+  flags: Flag[];
+}
+
+export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
+  const slipCounts = countSlips({ db }, rec.meeting.id);
+  const b = countBallots({ db }, rec.meeting.id);
+  const minRespondents = minimumOf(rec);
+  const facts = { minRespondents, signedIn: rec.meeting.signedIn, slipsIssued: slipCounts.issued, slipsVoided: slipCounts.voided, ballotsCast: b.cast };
+  return {
+    status: rec.meeting.status,
+    signedIn: rec.meeting.signedIn,
+    interviews: rec.meeting.interviews,
+    minRespondents,
+    slipsIssued: slipCounts.issued,
+    slipsUsed: slipCounts.used,
+    slipsVoided: slipCounts.voided,
+    ballotsCast: b.cast,
+    ballotsValid: b.valid,
+    meetsMinimum: meetsMinimum(facts),
+    flags: turnoutFlags(facts),
+  };
+}
+
+export function meetingView(rec: MeetingRecord) {
+  const m = rec.meeting;
+  return {
+    id: m.id,
+    title: m.title,
+    unit: m.unit,
+    kind: m.kind,
+    kindLabel: MEETING_KIND_LABELS[m.kind],
+    status: m.status,
+    minRespondents: minimumOf(rec),
+    minOverrideReason: m.minOverrideReason,
+    staffCount: m.staffCount,
+    signedIn: m.signedIn,
+    interviews: m.interviews,
+    formIds: m.formIds,
+    subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title, isHead: s.isHead })),
+    categories: rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
+    assessorIds: rec.assessorIds,
+    createdAt: m.createdAt,
+    closedAt: m.closedAt,
+    closedBy: m.closedBy,
+  };
+}
+
+export function openPoll({ db }: Deps, actor: SessionUser, id: string, reason: string | undefined): MeetingRecord {
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, id);
+    const from = rec.meeting.status;
+    if (from === 'open') throw conflict('MEETING_ALREADY_OPEN', '测评已经开始');
+    if (from === 'closed' && (reason ?? '').trim().length < 2) throw unprocessable('REASON_REQUIRED', '重新开启已结束的测评须写明理由');
+    updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null });
+    recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: reason?.trim() ?? null } });
+  });
+  return loadMeeting({ db }, id);
+}
+
+export function closePoll({ db }: Deps, actor: SessionUser, id: string): MeetingRecord {
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, id);
+    if (rec.meeting.status !== 'open') throw conflict('MEETING_NOT_OPEN', '测评尚未开始或已经结束');
+    updateMeeting({ db: tx }, id, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId: id, detail: {} });
+  });
+  // The WAL holds recent pages in the order they were written; fold it into the main file and truncate it.
+  checkpointAndTruncate(db);
+  return loadMeeting({ db }, id);
+}
+
+export function recordAttendance({ db }: Deps, actor: SessionUser, id: string, patch: { signedIn?: number; interviews?: number }): MeetingRecord {
+  db.transaction((tx) => {
+    loadMeeting({ db: tx }, id);
+    updateMeeting({ db: tx }, id, patch);
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch } });
+  });
+  return loadMeeting({ db }, id);
+}

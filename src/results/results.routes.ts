@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { loadMeeting } from '../meetings/meetings.usecases.js';
+import { TurnoutView } from '../meetings/meetings.schemas.js';
+import { errorResponses, Flag, IdParams } from '../shared/schemas.js';
+import { tallyResults } from './results.usecases.js';
+
+const Counts = Type.Record(Type.String(), Type.Number());
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const Stats = {
+  answered: Type.Integer(),
+  counts: Counts,
+  shares: Counts,
+  meanPoints: NullableNumber,
+  favourableRate: NullableNumber,
+};
+
+export const ResultsView = Type.Object({
+  meetingId: Type.String(),
+  title: Type.String(),
+  unit: Type.String(),
+  status: Type.String(),
+  meetsMinimum: Type.Boolean(),
+  minRespondents: Type.Union([Type.Integer(), Type.Null()]),
+  flags: Type.Array(Flag),
+  turnout: TurnoutView,
+  ballots: Type.Object({ cast: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer() }),
+  byCategory: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number(), ballots: Type.Integer() })),
+  breakdownShown: Type.Boolean(),
+  forms: Type.Array(
+    Type.Object({
+      formId: Type.String(),
+      title: Type.String(),
+      questions: Type.Array(
+        Type.Object({
+          questionId: Type.String(),
+          type: Type.String(),
+          text: Type.String(),
+          answered: Type.Integer(),
+          subjects: Type.Optional(
+            Type.Array(
+              Type.Object({
+                subjectId: Type.String(),
+                name: Type.String(),
+                ...Stats,
+                weightedMeanPoints: NullableNumber,
+                byCategory: Type.Optional(Type.Array(Type.Object({ category: Type.String(), ...Stats }))),
+                flags: Type.Array(Flag),
+              }),
+            ),
+          ),
+          counts: Type.Optional(Counts),
+          meanPoints: Type.Optional(NullableNumber),
+          weightedMeanPoints: Type.Optional(NullableNumber),
+          favourableRate: Type.Optional(NullableNumber),
+          writeIns: Type.Optional(Counts),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const resultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/meetings/:id/results',
+    {
+      onRequest: [app.authenticate],
+      schema: { tags: ['results'], security: [{ bearer: [] }], summary: 'The tally of the valid ballots, with turnout and flags', params: IdParams, response: { 200: ResultsView, ...errorResponses } },
+    },
+    async (req) => {
+      app.assertMeetingAccess(req.user, req.params.id);
+      return tallyResults({ db: app.db, forms: app.forms }, loadMeeting({ db: app.db }, req.params.id));
+    },
+  );
+};
