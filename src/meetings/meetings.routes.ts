@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, IdParams } from '../shared/schemas.js';
 import { listMeetings } from './meetings.repository.js';
-import { closePoll, createMeeting, loadMeeting, meetingView, openPoll, recordAttendance, turnoutOf } from './meetings.usecases.js';
+import { assignAssessors, closePoll, createMeeting, loadMeeting, meetingView, openPoll, recordAttendance, turnoutOf } from './meetings.usecases.js';
 import { CreateMeetingBody, MeetingView, TurnoutView } from './meetings.schemas.js';
 
 const secured = { security: [{ bearer: [] }], tags: ['meetings'] };
@@ -82,5 +82,20 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.assertMeetingAccess(req.user, req.params.id);
       return turnoutOf({ db: app.db }, loadMeeting({ db: app.db }, req.params.id));
     },
+  );
+
+  app.put(
+    '/api/meetings/:id/assessors',
+    {
+      onRequest: [app.requireAdmin],
+      schema: {
+        ...secured,
+        summary: 'Assign the assessors (考核组) who may run this meeting (admin only)',
+        params: IdParams,
+        body: Type.Object({ assessorIds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }) }, { additionalProperties: false }),
+        response: { 200: MeetingView, ...errorResponses },
+      },
+    },
+    async (req) => meetingView(assignAssessors(deps, req.user, req.params.id, req.body.assessorIds)),
   );
 };

@@ -9,7 +9,7 @@ import { findUserById } from '../auth/users.repository.js';
 import type { SessionUser } from '../plugins/auth.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
-import { countBallots, countSlips, findMeeting, insertMeeting, updateMeeting, type MeetingRecord } from './meetings.repository.js';
+import { countBallots, countSlips, findMeeting, insertMeeting, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
 
 export interface NewMeeting {
   title: string;
@@ -200,6 +200,20 @@ export function recordAttendance({ db }: Deps, actor: SessionUser, id: string, p
     loadMeeting({ db: tx }, id);
     updateMeeting({ db: tx }, id, patch);
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch } });
+  });
+  return loadMeeting({ db }, id);
+}
+
+export function assignAssessors({ db }: Deps, actor: SessionUser, id: string, assessorIds: string[]): MeetingRecord {
+  const unique = [...new Set(assessorIds)];
+  for (const uid of unique) {
+    const u = findUserById({ db }, uid);
+    if (!u || u.role !== 'assessor') throw unprocessable('UNKNOWN_ASSESSOR', `考核组成员 ${uid} 不存在`);
+  }
+  db.transaction((tx) => {
+    loadMeeting({ db: tx }, id);
+    setAssessors({ db: tx }, id, unique);
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
   });
   return loadMeeting({ db }, id);
 }
