@@ -22,6 +22,7 @@ import { ballotsRoutes } from './ballots/ballots.routes.js';
 import { BallotWriter } from './ballots/ballot-writer.js';
 import { resultsRoutes } from './results/results.routes.js';
 import { formsRoutes } from './forms/forms.routes.js';
+import { webRoutes } from './web/web.routes.js';
 import { AppError } from './shared/errors.js';
 import { ErrorResponse } from './shared/schemas.js';
 import { formsFolder, webFolder } from './shared/paths.js';
@@ -64,11 +65,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 512 * 1024,
     trustProxy: config.trustProxy,
+    // Malformed URLs and over-long path parameters: the same JSON error as everything else (and no echo of the path).
+    frameworkErrors: (err, _req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const raw = reply as unknown as { code: (n: number) => typeof raw; type: (t: string) => typeof raw; send: (b: string) => void };
+      raw
+        .code(tooLong ? 414 : 400)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code: tooLong ? 'URL_TOO_LONG' : 'BAD_URL', message: tooLong ? '请求地址过长' : '请求地址格式不正确' } }));
+    },
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
   app.addSchema(ErrorResponse);
+
+  // An empty body with Content-Type: application/json (a bare POST .../close from many clients) means "no body",
+  // not a 400; everything else goes through Fastify's own parser, which guards against prototype poisoning.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    return parseJson(req, String(body), done);
+  });
 
   // One log line per request, but never for a voter route: its time would date a ballot.
   app.addHook('onResponse', async (req, reply) => {
@@ -146,6 +165,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(slipsRoutes);
   await app.register(ballotsRoutes);
   await app.register(resultsRoutes);
+  await app.register(webRoutes);
 
   // The voter page: one static HTML for every token; its script reads the token from the address.
   const voterHtml = readFileSync(join(webFolder, 'public/voter.html'));
