@@ -151,3 +151,117 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Assessment rounds (issue 8): units ranked by composite scores under the schemes of seeds 001, 002 and 004.
+// The rules live in src/domain/assessment/; these tables hold only the inputs and the decisions people made.
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** An assessment round (e.g. 2026年度党建工作成效考核) and the scheme it is scored by. */
+export const assessmentRounds = sqliteTable('assessment_rounds', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  schemeId: text('scheme_id').notNull(),
+  /** The scheme as it stood when the round was created, so a later edit of a shipped scheme never rescores a round. */
+  scheme: text('scheme', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+/** A unit (县区, 市直单位, 镇街 ...) assessed in a round, in one domain (领域) of the scheme. */
+export const assessmentUnits = sqliteTable(
+  'assessment_units',
+  {
+    id: text('id').primaryKey(),
+    roundId: text('round_id').notNull().references(() => assessmentRounds.id, { onDelete: 'cascade' }),
+    domain: text('domain').notNull(),
+    name: text('name').notNull(),
+    position: integer('position').notNull(),
+    /** Facts that cap a grade (seed 001): named criticism, satisfaction survey grade, grave problems, 成效不明显. */
+    facts: text('facts', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [uniqueIndex('assessment_units_round_name_idx').on(t.roundId, t.name), index('assessment_units_round_idx').on(t.roundId, t.position)],
+);
+
+/** A score entered by hand for one input of a unit (年度工作考评 level, 基础工作 score, innovation items ...). */
+export const assessmentInputs = sqliteTable(
+  'assessment_inputs',
+  {
+    unitId: text('unit_id').notNull().references(() => assessmentUnits.id, { onDelete: 'cascade' }),
+    input: text('input').notNull(),
+    /** A number, or a level key for an award-type input. */
+    value: text('value', { mode: 'json' }).$type<number | string>().notNull(),
+    note: text('note').notNull(),
+    evidence: text('evidence').notNull(),
+    enteredBy: text('entered_by').notNull(),
+    enteredAt: text('entered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.input] })],
+);
+
+/** One deduction under an indicator of the catalogue (seed 001: 扣分制, e.g. "每1起扣1分"). */
+export const assessmentDeductions = sqliteTable(
+  'assessment_deductions',
+  {
+    id: text('id').primaryKey(),
+    unitId: text('unit_id').notNull().references(() => assessmentUnits.id, { onDelete: 'cascade' }),
+    indicatorId: text('indicator_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    /** Occurrences (起, 项, 次 ...) for a per-occurrence rule; 1 for a fixed deduction. */
+    occurrences: real('occurrences').notNull(),
+    points: real('points').notNull(),
+    note: text('note').notNull(),
+    evidence: text('evidence').notNull(),
+    enteredBy: text('entered_by').notNull(),
+    enteredAt: text('entered_at').notNull(),
+  },
+  (t) => [index('assessment_deductions_unit_idx').on(t.unitId)],
+);
+
+/** A ballot-fed component of a unit: which meeting, form and subject its score comes from. */
+export const assessmentLinks = sqliteTable(
+  'assessment_links',
+  {
+    unitId: text('unit_id').notNull().references(() => assessmentUnits.id, { onDelete: 'cascade' }),
+    component: text('component').notNull(),
+    meetingId: text('meeting_id').notNull().references(() => meetings.id),
+    formId: text('form_id').notNull(),
+    /** The subject (the unit's team or organisation) whose grades count; null for a form without subjects. */
+    subjectId: text('subject_id'),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.component] }), index('assessment_links_meeting_idx').on(t.meetingId)],
+);
+
+/** A cadre (领导干部) of a unit, for the annual grades of seed 004. */
+export const assessmentCadres = sqliteTable(
+  'assessment_cadres',
+  {
+    id: text('id').primaryKey(),
+    unitId: text('unit_id').notNull().references(() => assessmentUnits.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    title: text('title'),
+    isHead: integer('is_head', { mode: 'boolean' }).notNull().default(false),
+    /** 测评分值 (seed 004: 优秀 needs at least 90). */
+    score: real('score'),
+    /** 全年领导评价无"优秀"等次 (seed 004): no 优秀 in the year's daily evaluations. */
+    noExcellentInDaily: integer('no_excellent_in_daily', { mode: 'boolean' }).notNull().default(false),
+    position: integer('position').notNull(),
+  },
+  (t) => [index('assessment_cadres_unit_idx').on(t.unitId, t.position)],
+);
+
+/** The final grade an admin recorded for a unit or a cadre, beside the suggestion it was given. */
+export const assessmentDecisions = sqliteTable(
+  'assessment_decisions',
+  {
+    targetId: text('target_id').primaryKey(),
+    roundId: text('round_id').notNull().references(() => assessmentRounds.id, { onDelete: 'cascade' }),
+    targetType: text('target_type', { enum: ['unit', 'cadre'] }).notNull(),
+    grade: text('grade').notNull(),
+    suggested: text('suggested'),
+    reason: text('reason'),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: text('decided_at').notNull(),
+  },
+  (t) => [index('assessment_decisions_round_idx').on(t.roundId)],
+);
