@@ -23,6 +23,9 @@ import { BallotWriter } from './ballots/ballot-writer.js';
 import { resultsRoutes } from './results/results.routes.js';
 import { formsRoutes } from './forms/forms.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { failureLimiter } from './security/failure-limiter.js';
+import { securityRoutes } from './security/security.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 import { AppError } from './shared/errors.js';
 import { ErrorResponse } from './shared/schemas.js';
 import { formsFolder, webFolder } from './shared/paths.js';
@@ -158,6 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(formsPlugin, { dir: options.formsDir ?? formsFolder });
   app.decorate('ballotWriter', new BallotWriter(app.db));
   await app.register(authPlugin, { secret: config.jwtSecret, sessionMinutes: config.sessionMinutes });
+  await app.register(failureLimiter);
 
   await app.register(authRoutes);
   await app.register(formsRoutes);
@@ -165,6 +169,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(slipsRoutes);
   await app.register(ballotsRoutes);
   await app.register(resultsRoutes);
+  await app.register(auditRoutes);
+  await app.register(securityRoutes);
   await app.register(webRoutes);
 
   // The voter page: one static HTML for every token; its script reads the token from the address.

@@ -1,6 +1,6 @@
 // The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, so that an edit made by
 // someone who drops the triggers is detected by verifyAuditChain.
-import { asc, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import { sha256Hex } from '../shared/ids.js';
@@ -31,21 +31,55 @@ export function recordAudit({ db }: { db: Conn }, entry: AuditEntry, now: () => 
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
-export function listAudit({ db }: { db: Conn }, filter: { meetingId?: string; limit?: number } = {}): AuditRow[] {
-  const q = db.select().from(auditLog);
-  const rows = (filter.meetingId ? q.where(eq(auditLog.meetingId, filter.meetingId)) : q).orderBy(desc(auditLog.seq)).limit(filter.limit ?? 500).all();
-  return rows;
+/** Newest first; `beforeSeq` pages back through older entries. */
+export function listAudit({ db }: { db: Conn }, filter: { meetingId?: string; limit?: number; beforeSeq?: number } = {}): AuditRow[] {
+  const conds = [
+    ...(filter.meetingId ? [eq(auditLog.meetingId, filter.meetingId)] : []),
+    ...(filter.beforeSeq !== undefined ? [lt(auditLog.seq, filter.beforeSeq)] : []),
+  ];
+  return db
+    .select()
+    .from(auditLog)
+    .where(conds.length > 0 ? and(...conds) : undefined)
+    .orderBy(desc(auditLog.seq))
+    .limit(filter.limit ?? 500)
+    .all();
 }
 
 /** Recomputes the chain; returns the first sequence number whose entry does not match, or null if intact. */
 export function verifyAuditChain({ db }: { db: Conn }): number | null {
+  return checkAuditChain({ db }).firstBadSeq;
+}
+
+export interface AuditChainCheck {
+  /** Entries read. */
+  entries: number;
+  /** The first entry whose sequence number, link or hash is wrong; null when the whole chain holds. */
+  firstBadSeq: number | null;
+  /** The hash of the last entry: written down (e.g. in a closing report), it also reveals a truncated log. */
+  headHash: string;
+}
+
+export function checkAuditChain({ db }: { db: Conn }): AuditChainCheck {
   let prev = GENESIS;
   let expectedSeq = 1;
-  for (const row of db.select().from(auditLog).orderBy(asc(auditLog.seq)).all()) {
-    const hash = entryHash(prev, row.seq, row.at, { actor: row.actor, action: row.action, meetingId: row.meetingId, detail: row.detail });
-    if (row.seq !== expectedSeq || row.prevHash !== prev || row.hash !== hash) return row.seq;
+  let entries = 0;
+  // Raw rows: a `detail` that is no longer valid JSON must count as tampering, not crash the check.
+  const rows = db.all<{ seq: number; at: string; actor: string; action: string; meeting_id: string | null; detail: string; prev_hash: string; hash: string }>(
+    sql`select seq, at, actor, action, meeting_id, detail, prev_hash, hash from audit_log order by seq`,
+  );
+  for (const row of rows) {
+    entries++;
+    let detail: Record<string, unknown>;
+    try {
+      detail = JSON.parse(row.detail) as Record<string, unknown>;
+    } catch {
+      return { entries, firstBadSeq: row.seq, headHash: prev };
+    }
+    const hash = entryHash(prev, row.seq, row.at, { actor: row.actor, action: row.action, meetingId: row.meeting_id, detail });
+    if (row.seq !== expectedSeq || row.prev_hash !== prev || row.hash !== hash) return { entries, firstBadSeq: row.seq, headHash: prev };
     prev = row.hash;
     expectedSeq++;
   }
-  return null;
+  return { entries, firstBadSeq: null, headHash: prev };
 }

@@ -1,0 +1,102 @@
+// Limits failures, not use: guesses of ballot credentials and failed logins lock out the client address
+// (and, for logins, the username) for a while; valid slips are never throttled, whatever their number per
+// address (a hall of 300 phones behind one village Wi-Fi address). See FailureCounter for why this is not
+// @fastify/rate-limit, and docs/security.md for the figures.
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../shared/errors.js';
+import { normaliseShortCode, TOKEN_PATTERN } from '../slips/codes.js';
+import { FailureCounter, type FailurePolicy } from './failure-counter.js';
+
+export interface FailureLimiterOptions {
+  /** Wrong ballot credentials per client address. */
+  credential?: Partial<FailurePolicy>;
+  /** Failed logins per client address. */
+  loginAddress?: Partial<FailurePolicy>;
+  /** Failed logins per username, from any address. */
+  loginUser?: Partial<FailurePolicy>;
+  now?: () => number;
+}
+
+const MINUTE = 60_000;
+export const DEFAULT_POLICIES = {
+  // A typo in a short code is caught by its check symbol and never counted (see isWellFormedCredential), so
+  // honest voters almost never fail; 30 well-formed unknown credentials from one address in 10 minutes is a search.
+  credential: { maxFailures: 30, windowMs: 10 * MINUTE, lockMs: 10 * MINUTE },
+  loginAddress: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+  loginUser: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+} satisfies Record<string, FailurePolicy>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    failureLimiter: { credential: FailureCounter; loginAddress: FailureCounter; loginUser: FailureCounter };
+  }
+}
+
+/**
+ * A credential that could match a slip: a 43-character token, or a short code whose check symbol is right.
+ * Anything else cannot match (findSlip rejects it without a lookup), so it reveals nothing and is not a guess.
+ */
+export function isWellFormedCredential(credential: unknown): boolean {
+  return typeof credential === 'string' && (TOKEN_PATTERN.test(credential) || normaliseShortCode(credential) !== null);
+}
+
+function lockedOut(reply: FastifyReply, ms: number): AppError {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  reply.header('retry-after', String(seconds));
+  const minutes = Math.ceil(seconds / 60);
+  return new AppError(429, 'RATE_LIMITED', `尝试次数过多，已暂时锁定，请${minutes}分钟后再试。如需帮助，请联系现场工作人员。`);
+}
+
+function usernameKey(body: unknown): string | null {
+  const u = (body as { username?: unknown } | null)?.username;
+  return typeof u === 'string' && u.length > 0 ? u.trim().toLowerCase().slice(0, 64) : null;
+}
+
+const isCredentialRoute = (req: FastifyRequest) =>
+  req.routeOptions.config?.voterRoute === true && typeof (req.params as { token?: unknown } | undefined)?.token === 'string';
+
+export const failureLimiter = fp<FailureLimiterOptions>(
+  async (app, opts) => {
+    const counters = {
+      credential: new FailureCounter({ ...DEFAULT_POLICIES.credential, ...opts.credential }, opts.now),
+      loginAddress: new FailureCounter({ ...DEFAULT_POLICIES.loginAddress, ...opts.loginAddress }, opts.now),
+      loginUser: new FailureCounter({ ...DEFAULT_POLICIES.loginUser, ...opts.loginUser }, opts.now),
+    };
+    app.decorate('failureLimiter', counters);
+
+    // Before any work (no body parsing, no password hashing): refuse a locked-out address.
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.routeOptions.config?.loginAttempt) {
+        const ms = counters.loginAddress.lockedFor(req.ip);
+        if (ms > 0) throw lockedOut(reply, ms);
+      } else if (req.routeOptions.config?.voterRoute && req.routeOptions.url?.includes(':token')) {
+        // While locked out, valid credentials are refused too: otherwise a 429 would itself say "unknown".
+        const ms = counters.credential.lockedFor(req.ip);
+        if (ms > 0) throw lockedOut(reply, ms);
+      }
+    });
+
+    app.addHook('preValidation', async (req, reply) => {
+      if (!req.routeOptions.config?.loginAttempt) return;
+      const user = usernameKey(req.body);
+      if (user === null) return;
+      const ms = counters.loginUser.lockedFor(user);
+      if (ms > 0) throw lockedOut(reply, ms);
+    });
+
+    // Counted in onSend, before the reply leaves, so that a burst of guesses is cut off as early as possible.
+    app.addHook('onSend', async (req, reply, payload) => {
+      const status = reply.statusCode;
+      if (req.routeOptions.config?.loginAttempt && status === 401) {
+        counters.loginAddress.fail(req.ip);
+        const user = usernameKey(req.body);
+        if (user !== null) counters.loginUser.fail(user);
+      } else if (status === 404 && isCredentialRoute(req) && isWellFormedCredential((req.params as { token: string }).token)) {
+        counters.credential.fail(req.ip);
+      }
+      return payload;
+    });
+  },
+  { name: 'ceping-failure-limiter' },
+);

@@ -1,0 +1,180 @@
+// Abuse limits: failures are limited, valid use never is (docs/security.md, "Guessing").
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { FailureCounter } from '../../src/security/failure-counter.js';
+import { DEFAULT_POLICIES } from '../../src/security/failure-limiter.js';
+import { checkSymbol, CROCKFORD } from '../../src/slips/codes.js';
+
+let t: TestApp;
+let meetingId: string;
+let slips: { tokens: string[]; shortCodes: string[] };
+let answers: Record<string, Record<string, unknown>>;
+
+const HALL = '10.20.30.40';
+const unknownToken = () => randomBytes(32).toString('base64url');
+/** A short code with a correct check symbol that matches no slip (55 random bits). */
+function unknownShortCode(): string {
+  const b = randomBytes(11);
+  let data = '';
+  for (let i = 0; i < 11; i++) data += CROCKFORD[b[i]! & 31];
+  return data + checkSymbol(data);
+}
+
+const voter = (method: 'GET' | 'POST', credential: string, remoteAddress: string, payload?: unknown) =>
+  t.app.inject({ method, url: `/api/ballot/${encodeURIComponent(credential)}`, remoteAddress, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  const m = await t.api('POST', '/api/meetings', villageMeeting());
+  meetingId = m.body.id;
+  const s = await t.api('POST', `/api/meetings/${meetingId}/slips`, { count: 320 });
+  slips = s.body;
+  await t.api('POST', `/api/meetings/${meetingId}/open`, {});
+  answers = fullBallot((await voter('GET', slips.tokens[0]!, '127.0.0.1')).json());
+});
+afterAll(async () => t.close());
+
+describe('a hall of 300 phones behind one address', () => {
+  it('is never throttled while using valid slips, even with typos among them', { timeout: 60_000 }, async () => {
+    const statuses: number[] = [];
+    let typos = 0;
+    // In waves of 50 concurrent phones, as a hall submits after the chair says "begin".
+    for (let wave = 0; wave < 6; wave++) {
+      const batch = slips.tokens.slice(wave * 50, wave * 50 + 50);
+      const results = await Promise.all(
+        batch.map(async (token, i) => {
+          // Every other phone in this wave first mistypes its short code: the check symbol catches it, no guess counted.
+          if (i % 2 === 0) {
+            const code = slips.shortCodes[wave * 50 + i]!.replace(/-/g, '');
+            const typo = (code[0] === 'A' ? 'B' : 'A') + code.slice(1);
+            const r = await voter('GET', typo, HALL);
+            expect(r.statusCode).toBe(404);
+            typos++;
+          }
+          const form = await voter('GET', token, HALL);
+          expect(form.statusCode).toBe(200);
+          return (await voter('POST', token, HALL, { answers })).statusCode;
+        }),
+      );
+      statuses.push(...results);
+    }
+    expect(statuses).toHaveLength(300);
+    expect(statuses.every((s) => s === 201)).toBe(true);
+    expect(typos).toBe(150);
+    // And a voter who tries again with a used slip is told so, not locked out.
+    expect((await voter('POST', slips.tokens[0]!, HALL, { answers })).statusCode).toBe(409);
+  });
+});
+
+describe('guessing credentials', () => {
+  it('locks out an address after too many well-formed unknown credentials, with a Chinese message and Retry-After', async () => {
+    const guesser = '198.51.100.7';
+    const max = DEFAULT_POLICIES.credential.maxFailures;
+    for (let i = 0; i <= max; i++) {
+      const r = await voter(i % 2 ? 'GET' : 'POST', i % 3 ? unknownToken() : unknownShortCode(), guesser, i % 2 ? undefined : { answers: {} });
+      expect(r.statusCode, `guess ${i}`).toBe(404);
+    }
+    const locked = await voter('GET', unknownToken(), guesser);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('RATE_LIMITED');
+    expect(locked.json().error.message).toMatch(/尝试次数过多.*分钟后再试/);
+    const retryAfter = Number(locked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(DEFAULT_POLICIES.credential.lockMs / 1000);
+    // A valid slip from the locked address is refused too: otherwise "429 vs 200" would still answer each guess.
+    expect((await voter('GET', slips.tokens[310]!, guesser)).statusCode).toBe(429);
+    // Another address is unaffected.
+    expect((await voter('GET', slips.tokens[310]!, '203.0.113.9')).statusCode).toBe(200);
+    // The hall too.
+    expect((await voter('GET', slips.tokens[311]!, HALL)).statusCode).toBe(200);
+  });
+
+  it('does not count malformed credentials (they cannot match a slip) as guesses', async () => {
+    const fuzzer = '198.51.100.8';
+    for (let i = 0; i < DEFAULT_POLICIES.credential.maxFailures * 3; i++) {
+      const r = await voter('GET', `x${i}`, fuzzer);
+      expect(r.statusCode).toBe(404);
+    }
+    expect((await voter('GET', slips.tokens[312]!, fuzzer)).statusCode).toBe(200);
+  });
+
+  it('lets an admin lift the lockouts at once', async () => {
+    const guesser = '198.51.100.9';
+    for (let i = 0; i <= DEFAULT_POLICIES.credential.maxFailures; i++) await voter('GET', unknownToken(), guesser);
+    expect((await voter('GET', slips.tokens[313]!, guesser)).statusCode).toBe(429);
+    const cleared = await t.api('DELETE', '/api/security/lockouts');
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.cleared).toBeGreaterThan(0);
+    expect((await voter('GET', slips.tokens[313]!, guesser)).statusCode).toBe(200);
+    const audit = await t.api('GET', '/api/audit?limit=1');
+    expect(audit.body.entries[0].action).toBe('security.clear-lockouts');
+    expect(JSON.stringify(audit.body.entries[0])).not.toContain(guesser);
+  });
+});
+
+describe('failed logins', () => {
+  const login = (username: string, password: string, remoteAddress: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username, password } });
+
+  it('locks out an address after too many failures, before checking any password', async () => {
+    const ip = '192.0.2.50';
+    for (let i = 0; i < DEFAULT_POLICIES.loginAddress.maxFailures + 1; i++) expect((await login(`nobody${i}`, 'wrong-password', ip)).statusCode).toBe(401);
+    const r = await login(ADMIN.username, ADMIN.password, ip);
+    expect(r.statusCode).toBe(429);
+    expect(r.json().error.message).toContain('尝试次数过多');
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    // The admin from elsewhere still logs in.
+    expect((await login(ADMIN.username, ADMIN.password, '192.0.2.51')).statusCode).toBe(200);
+  });
+
+  it('locks out a username attacked from many addresses', async () => {
+    const victim = 'assessor-zhang';
+    for (let i = 0; i < DEFAULT_POLICIES.loginUser.maxFailures + 1; i++) expect((await login(victim, 'guess-' + i, `192.0.2.${100 + i}`)).statusCode).toBe(401);
+    const r = await login(victim.toUpperCase(), 'whatever', '192.0.2.200');
+    expect(r.statusCode).toBe(429);
+    expect(r.json().error.code).toBe('RATE_LIMITED');
+    // Successful logins never count: the admin logs in many times from one address.
+    for (let i = 0; i < 15; i++) expect((await login(ADMIN.username, ADMIN.password, '192.0.2.210')).statusCode).toBe(200);
+  });
+});
+
+describe('body size limits', () => {
+  it('refuses a ballot body over 256 KB with 413 and a Chinese message', async () => {
+    const big = { answers: { x: { y: 'a'.repeat(300 * 1024) } } };
+    const r = await voter('POST', slips.tokens[315]!, '127.0.0.1', big);
+    expect(r.statusCode).toBe(413);
+    expect(r.json().error).toEqual({ code: 'BODY_TOO_LARGE', message: '提交的内容过大' });
+    // The slip is still unused.
+    expect((await voter('GET', slips.tokens[315]!, '127.0.0.1')).statusCode).toBe(200);
+  });
+
+  it('refuses any body over 512 KB with 413', async () => {
+    const r = await t.api('POST', '/api/meetings', villageMeeting({ title: 'x'.repeat(600 * 1024) }));
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('BODY_TOO_LARGE');
+  });
+});
+
+describe('FailureCounter', () => {
+  it('forgets failures outside the window and lifts a lockout when it expires', () => {
+    let now = 0;
+    const c = new FailureCounter({ maxFailures: 3, windowMs: 1000, lockMs: 5000 }, () => now);
+    for (let i = 0; i < 3; i++) expect(c.fail('a')).toBe(0);
+    now = 1500; // the three have left the window
+    for (let i = 0; i < 3; i++) expect(c.fail('a')).toBe(0);
+    expect(c.lockedFor('a')).toBe(0);
+    expect(c.fail('a')).toBe(5000);
+    expect(c.lockedFor('a')).toBe(5000);
+    now += 4999;
+    expect(c.lockedFor('a')).toBe(1);
+    now += 1;
+    expect(c.lockedFor('a')).toBe(0);
+  });
+
+  it('keeps a bounded number of keys', () => {
+    const c = new FailureCounter({ maxFailures: 3, windowMs: 1000, lockMs: 5000 }, () => 0, 100);
+    for (let i = 0; i < 1000; i++) c.fail(`k${i}`);
+    expect(c.size).toBe(100);
+  });
+});
