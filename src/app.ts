@@ -21,6 +21,7 @@ import { slipsRoutes } from './slips/slips.routes.js';
 import { ballotsRoutes } from './ballots/ballots.routes.js';
 import { BallotWriter } from './ballots/ballot-writer.js';
 import { resultsRoutes } from './results/results.routes.js';
+import { exportsRoutes } from './exports/exports.routes.js';
 import { formsRoutes } from './forms/forms.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { failureLimiter } from './security/failure-limiter.js';
@@ -169,6 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(slipsRoutes);
   await app.register(ballotsRoutes);
   await app.register(resultsRoutes);
+  await app.register(exportsRoutes);
   await app.register(auditRoutes);
   await app.register(securityRoutes);
   await app.register(webRoutes);

@@ -1,7 +1,7 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
 import type { Conn, Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
-import { allowedGradeCount, gradeChoices, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
+import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
 import { isMeetingOpen, type MeetingRecord } from '../meetings/meetings.repository.js';
@@ -56,7 +56,7 @@ export function formForVoter(form: FormTemplate, subjects: readonly SubjectRef[]
         case 'text':
           return { ...base, maxLength: q.maxLength };
         case 'nomination':
-          return { ...base, options: q.options, maxNominations: q.maxNominations, allowWriteIn: q.allowWriteIn };
+          return { ...base, options: nominationOptions(q, subjects), maxNominations: q.maxNominations, allowWriteIn: q.allowWriteIn };
       }
     }),
     rules: (form.rules ?? []).map((r) => ({

@@ -2,6 +2,7 @@
 import {
   allowedGradeCount,
   gradeChoices,
+  nominationOptions,
   questionsForMeeting,
   subjectsFor,
   type FormTemplate,
@@ -155,7 +156,9 @@ function checkAnswer(
       }
       const options = raw.options ?? [];
       const writeIns = raw.writeIns ?? [];
-      if (!Array.isArray(options) || options.some((v) => typeof v !== 'string' || !q.options.some((o) => o.value === v))) {
+      const list = nominationOptions(q, subjects);
+      const listed = new Set(list.map((o) => o.value));
+      if (!Array.isArray(options) || options.some((v) => typeof v !== 'string' || !listed.has(v))) {
         problems.push({ ...at, message: `“${q.text}”中有不在名单内的人选` });
         return undefined;
       }
@@ -163,12 +166,24 @@ function checkAnswer(
         problems.push({ ...at, message: `“${q.text}”的另行推荐人选无效（每人不超过 ${MAX_WRITE_IN} 字）` });
         return undefined;
       }
-      const names = (writeIns as string[]).map((w) => w.trim()).filter((w) => w !== '');
+      // A name written in twice counts once, and a written-in name that is on the list counts for that person,
+      // so that nobody gets two votes from one ballot. Whitespace is collapsed so "张 三" and "张三 " agree.
+      const byLabel = new Map(list.map((o) => [o.label.replace(/\s+/g, ''), o.value]));
+      const chosenSet = new Set(options as string[]);
+      const nameSet = new Set<string>();
+      for (const w of writeIns as string[]) {
+        const name = w.replace(/\s+/g, '');
+        if (name === '') continue;
+        const listedAs = byLabel.get(name);
+        if (listedAs !== undefined) chosenSet.add(listedAs);
+        else nameSet.add(name);
+      }
+      const names = [...nameSet];
       if (names.length > 0 && !q.allowWriteIn) {
         problems.push({ ...at, message: `“${q.text}”不允许另行推荐` });
         return undefined;
       }
-      const chosen = [...new Set(options as string[])];
+      const chosen = [...chosenSet];
       if (chosen.length + names.length > q.maxNominations) {
         problems.push({ ...at, message: `“${q.text}”最多推荐 ${q.maxNominations} 人` });
         return undefined;

@@ -4,7 +4,11 @@
 import { Type, type Static } from 'typebox';
 import * as Value from 'typebox/value';
 
-export const SUBJECT_KINDS = ['organisation', 'team', 'person'] as const;
+/**
+ * What a meeting evaluates: a party organisation, a leadership team, a person (team member, cadre), and the
+ * candidates a nomination lists (后备干部人选, seed 003), who are never rated by a graded question.
+ */
+export const SUBJECT_KINDS = ['organisation', 'team', 'person', 'candidate'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'lower-case letters, digits and dashes' });
@@ -76,12 +80,17 @@ export const TextQuestionSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** 后备干部人选推荐 (seed 003): pick up to `maxNominations` names from `options`, or write names in. */
+/**
+ * 后备干部人选推荐 (seed 003: "后备干部人选推荐情况"): pick up to `maxNominations` people from a list, or write
+ * names in. The list is either `options` (fixed in the template) or, with `candidatesFromMeeting`, the
+ * meeting's subjects of kind `candidate` (the list varies per meeting, so it is given with the meeting).
+ */
 export const NominationQuestionSchema = Type.Object(
   {
     ...Common,
     type: Type.Literal('nomination'),
     options: Type.Array(OptionSchema, { maxItems: 200 }),
+    candidatesFromMeeting: Type.Optional(Type.Boolean()),
     maxNominations: Type.Integer({ minimum: 1, maximum: 50 }),
     allowWriteIn: Type.Boolean(),
   },
@@ -91,9 +100,11 @@ export const NominationQuestionSchema = Type.Object(
 export const QuestionSchema = Type.Union([GradedQuestionSchema, ChoiceQuestionSchema, TextQuestionSchema, NominationQuestionSchema]);
 
 /**
- * A ballot validity rule. `maxGradeShare`: among the subjects a ballot rates on `questions`, at most
- * `maxShare` of them may receive `grade` (seed 004: "年度考核测评需严格按照优秀20%比例要求开展测评").
- * The allowed count is floor(maxShare × subjects), but at least `minAllowed`.
+ * A ballot validity rule. `maxGradeShare`: on each question in `questions`, a ballot may give `grade` to at
+ * most `maxShare` of the subjects the question lists (seed 004: "年度考核测评需严格按照优秀20%比例要求开展测评").
+ * The allowed count is floor(maxShare × subjects listed), rounded down so the share is never exceeded, but at
+ * least `minAllowed` (so that a unit with fewer than 1/maxShare cadres can still rate one 优秀). The
+ * denominator is the subjects listed on the ballot, whether or not this ballot rated them all.
  * `policy`: `refuse` rejects a phone ballot at submission with `message`; `mark-invalid` stores it and
  * counts it as an invalid ballot. Paper ballots are always recorded as written, so a breach marks them invalid.
  */
@@ -111,7 +122,11 @@ export const RuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** A warning shown on a subject's result (never a verdict): e.g. more than one third 不称职. */
+/**
+ * A warning shown on a subject's result (never a verdict): e.g. more than one third 不称职. Raised when
+ * count(grade) > moreThanShare × answers for the subject (answers include 不了解); write one third as
+ * 0.3333333333333333 and 3 of 9 does not raise it, 4 of 9 does.
+ */
 export const FlagRuleSchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Z0-9_]{1,64}$' }),
@@ -189,8 +204,11 @@ export function parseFormTemplate(raw: unknown, source: string, expectedId?: str
     if (q.type === 'multiple' && q.maxChoices !== undefined && q.maxChoices > q.options.length) {
       problems.push(`question "${q.id}" allows more choices than it has options`);
     }
-    if (q.type === 'nomination' && q.options.length === 0 && !q.allowWriteIn) {
-      problems.push(`nomination "${q.id}" has no options and does not allow write-ins`);
+    if (q.type === 'nomination' && q.options.length === 0 && !q.allowWriteIn && !q.candidatesFromMeeting) {
+      problems.push(`nomination "${q.id}" has no options, no meeting candidates and does not allow write-ins`);
+    }
+    if (q.type === 'nomination' && q.options.length > 0 && q.candidatesFromMeeting) {
+      problems.push(`nomination "${q.id}" takes its list either from options or from the meeting, not both`);
     }
   }
   for (const [scaleId, scale] of Object.entries(form.scales)) {
@@ -228,12 +246,23 @@ export function subjectsFor(question: GradedQuestion, subjects: readonly Subject
   return subjects.filter((s) => kinds.includes(s.kind));
 }
 
+/** The people a nomination lists: the template's options, or the meeting's candidates (value = subject id). */
+export function nominationOptions(question: NominationQuestion, subjects: readonly SubjectRef[]): Array<{ value: string; label: string }> {
+  if (!question.candidatesFromMeeting) return question.options;
+  return subjects.filter((s) => s.kind === 'candidate').map((s) => ({ value: s.id, label: s.title ? `${s.name}（${s.title}）` : s.name }));
+}
+
 /**
  * The questions a meeting actually asks: a question about subjects is dropped when the meeting has no
- * subject of its kinds (a meeting without members skips the member items).
+ * subject of its kinds (a meeting without members skips the member items), and a nomination with neither a
+ * list nor write-ins is dropped.
  */
 export function questionsForMeeting(form: FormTemplate, subjects: readonly SubjectRef[]): Question[] {
-  return form.questions.filter((q) => q.type !== 'graded' || !q.subjects || subjectsFor(q, subjects).length > 0);
+  return form.questions.filter((q) => {
+    if (q.type === 'graded') return !q.subjects || subjectsFor(q, subjects).length > 0;
+    if (q.type === 'nomination') return q.allowWriteIn || nominationOptions(q, subjects).length > 0;
+    return true;
+  });
 }
 
 /** The grades a voter may pick on a graded question, including 不了解 where allowed. */

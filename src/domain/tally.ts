@@ -1,5 +1,5 @@
 // Tallying the ballots of a meeting. Pure: one pass over the ballots, no I/O.
-import { gradeChoices, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
+import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
 import type { BallotAnswers } from './ballot.js';
 
 export interface CategoryDef {
@@ -40,7 +40,10 @@ export interface CategoryStats extends GradeStats {
 export interface SubjectResult extends GradeStats {
   subjectId: string;
   name: string;
-  /** Σ weight × category mean over the non-empty categories, divided by their total weight. */
+  /**
+   * Σ weight × category mean over the categories with a scored answer, divided by their total weight; the
+   * plain mean when the meeting has no categories; null when withheld (see `Tally.weightedWithheld`).
+   */
   weightedMeanPoints: number | null;
   byCategory?: CategoryStats[];
   flags: Flag[];
@@ -70,9 +73,19 @@ export interface FormResult {
 
 export interface Tally {
   ballots: { cast: number; valid: number; invalid: number };
+  /** Valid ballots per category. Ballots from slips issued without a category count in `uncategorised`. */
   byCategory: Array<{ key: string; label: string; weight: number; ballots: number }>;
-  /** True when every non-empty category reaches BREAKDOWN_THRESHOLD, so breakdowns are shown. */
+  uncategorised: number;
+  /** True when there are two or more non-empty groups and every one reaches BREAKDOWN_THRESHOLD. */
   breakdownShown: boolean;
+  /**
+   * True when weighted means are withheld (null): two or more groups answered and one of them is below the
+   * threshold. The weighted mean together with the overall counts would give that small group's mean away
+   * (two equations, two unknowns), so it is not shown (docs/forms.md, "Anonymity").
+   */
+  weightedWithheld: boolean;
+  /** Notes for every view of the tally, e.g. why weighted means or the breakdown are not shown. */
+  notes: Flag[];
   forms: FormResult[];
 }
 
@@ -117,19 +130,23 @@ function stats(form: FormTemplate, q: GradedQuestion, counters: Array<Map<string
 }
 
 /**
- * Weighted score over respondent categories (seed 002: 领导自评 40% + 民主评议 60%). A category with no
- * scored answer is left out and the remaining weights are scaled up to sum to one, so an empty category
- * neither drags the score to zero nor blocks it; the results say which categories were empty.
+ * The weights in force: a category with no scored answer (no ballot, or only 不了解) is left out and the
+ * remaining weights are scaled up to sum to one. Returns one weight per part (0 for those left out).
  */
-export function weightedMean(parts: Array<{ weight: number; mean: number | null }>): number | null {
-  let total = 0;
-  let weightSum = 0;
-  for (const p of parts) {
-    if (p.mean === null || p.weight <= 0) continue;
-    total += p.weight * p.mean;
-    weightSum += p.weight;
-  }
-  return weightSum > 0 ? total / weightSum : null;
+export function effectiveWeights(parts: ReadonlyArray<{ weight: number; mean: number | null }>): number[] {
+  const sum = parts.reduce((a, p) => a + (p.mean !== null && p.weight > 0 ? p.weight : 0), 0);
+  return parts.map((p) => (sum > 0 && p.mean !== null && p.weight > 0 ? p.weight / sum : 0));
+}
+
+/**
+ * Weighted score over respondent categories (seed 002_ef31b3aa8f1f181a.txt: "领导自评和民主评议分别按 40%和
+ * 60%的权重"). An empty category neither drags the score to zero nor blocks it: its weight goes to the others in
+ * proportion (see effectiveWeights); with every category empty the score is null.
+ */
+export function weightedMean(parts: ReadonlyArray<{ weight: number; mean: number | null }>): number | null {
+  const w = effectiveWeights(parts);
+  if (w.every((x) => x === 0)) return null;
+  return parts.reduce((a, p, i) => a + (w[i]! > 0 ? w[i]! * p.mean! : 0), 0);
 }
 
 /** Tallies the valid ballots; invalid ones are counted, never dropped silently. */
@@ -181,6 +198,7 @@ export function tallyMeeting(input: {
           let m = choice.get(qk);
           if (!m) choice.set(qk, (m = new Map()));
           const values = q.type === 'single' ? [a as string] : q.type === 'multiple' ? (a as string[]) : (a as { options: string[] }).options;
+          // A ballot lists an option at most once (decideBallot normalises), so counts never exceed ballots.
           for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
           if (q.type === 'nomination') {
             let w = writeIns.get(qk);
@@ -192,16 +210,43 @@ export function tallyMeeting(input: {
     }
   }
 
-  const nonEmpty = categories.filter((c) => (perCategory.get(c.key) ?? 0) > 0);
-  // Show category breakdowns only when every non-empty category is large enough: if one small category
-  // were hidden while the others and the total were shown, it could be recovered by subtraction.
-  const breakdownShown = categories.length > 1 && nonEmpty.length > 1 && nonEmpty.every((c) => (perCategory.get(c.key) ?? 0) >= BREAKDOWN_THRESHOLD);
+  // The groups of respondents: each category, and the ballots of slips issued without one. Show the
+  // breakdown only when every non-empty group is large enough: were one small group hidden while the others
+  // and the total were shown, it could be recovered by subtraction (the uncategorised group included).
+  const known = new Set(categories.map((c) => c.key));
+  let uncategorised = 0;
+  for (const [k, n] of perCategory) if (!known.has(k)) uncategorised += n;
+  const groupSizes = [...categories.map((c) => perCategory.get(c.key) ?? 0), ...(categories.length > 0 ? [uncategorised] : [])].filter((n) => n > 0);
+  const smallGroup = groupSizes.some((n) => n < BREAKDOWN_THRESHOLD);
+  const breakdownShown = groupSizes.length > 1 && !smallGroup;
+  // With two or more groups, the weighted mean and the overall counts are two equations in the groups' means:
+  // a small group's mean would follow. So the weighted means are withheld then (docs/forms.md, "Anonymity").
+  const weightedWithheld = categories.length > 0 && groupSizes.length > 1 && smallGroup;
+  const notes: Flag[] = [];
+  if (weightedWithheld) {
+    const small = categories.filter((c) => {
+      const n = perCategory.get(c.key) ?? 0;
+      return n > 0 && n < BREAKDOWN_THRESHOLD;
+    });
+    const names = [...small.map((c) => c.label), ...(uncategorised > 0 && uncategorised < BREAKDOWN_THRESHOLD ? ['未分类'] : [])].join('、');
+    notes.push({
+      code: 'WEIGHTED_WITHHELD',
+      message: `${names}的有效票少于 ${BREAKDOWN_THRESHOLD} 张：为保护匿名，不显示分类别结果和加权平均分（加权平均分与总体票数合看可推算出该类别的评价）`,
+    });
+  }
+  if (uncategorised > 0 && categories.length > 0) {
+    notes.push({ code: 'UNCATEGORISED_BALLOTS', message: `${uncategorised} 张有效票的测评票未分类别：计入总体票数和平均分，不计入加权平均分` });
+  }
 
   const gradedResult = (form: FormTemplate, q: GradedQuestion, counter: GradeCounter | undefined) => {
     const all = counter ? [...counter.byCategory.values()] : [];
     const overall = stats(form, q, all);
     const perCat = categories.map((c) => ({ category: c.key, ...stats(form, q, counter?.byCategory.get(c.key) ? [counter.byCategory.get(c.key)!] : []) }));
-    const weighted = categories.length > 0 ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints }))) : overall.meanPoints;
+    const weighted = weightedWithheld
+      ? null
+      : categories.length > 0
+        ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints })))
+        : overall.meanPoints;
     return { overall, perCat, weighted };
   };
 
@@ -223,8 +268,9 @@ export function tallyMeeting(input: {
             const flags: Flag[] = [];
             for (const f of form.flags ?? []) {
               if (!f.questions.includes(q.id) || r.overall.answered === 0) continue;
-              const share = r.overall.shares[f.grade] ?? 0;
-              if (share > f.moreThanShare + 1e-12) flags.push({ code: f.code, message: f.message });
+              // Compared on counts, with a tolerance for the decimal form of fractions such as one third.
+              const n = r.overall.counts[f.grade] ?? 0;
+              if (n > f.moreThanShare * r.overall.answered + 1e-9) flags.push({ code: f.code, message: `${f.message}（${n}/${r.overall.answered} 票）` });
             }
             return {
               subjectId: s.id,
@@ -239,7 +285,7 @@ export function tallyMeeting(input: {
       }
       if (q.type === 'text') return base;
       const counts: Record<string, number> = {};
-      for (const o of q.options) counts[o.value] = choice.get(qk)?.get(o.value) ?? 0;
+      for (const o of q.type === 'nomination' ? nominationOptions(q, subjects) : q.options) counts[o.value] = choice.get(qk)?.get(o.value) ?? 0;
       if (q.type === 'nomination') return { ...base, counts, writeIns: Object.fromEntries(writeIns.get(qk) ?? []) };
       return { ...base, counts };
     }),
@@ -248,7 +294,10 @@ export function tallyMeeting(input: {
   return {
     ballots: { cast, valid, invalid: cast - valid },
     byCategory: categories.map((c) => ({ ...c, ballots: perCategory.get(c.key) ?? 0 })),
+    uncategorised: categories.length > 0 ? uncategorised : 0,
     breakdownShown,
+    weightedWithheld,
+    notes,
     forms: formResults,
   };
 }

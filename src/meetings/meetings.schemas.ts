@@ -13,7 +13,8 @@ export const MeetingKind = Type.Union([
 ]);
 // Keep the schema and the domain list in step.
 MEETING_KINDS satisfies ReadonlyArray<(typeof MeetingKind)['anyOf'][number]['const']>;
-export const SubjectKind = Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person')]);
+/** `candidate`: a person a nomination lists (后备干部人选, seed 003); never rated. */
+export const SubjectKind = Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person'), Type.Literal('candidate')]);
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 
 export const CreateMeetingBody = Type.Object(

@@ -89,7 +89,8 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           meetingId: id,
           position: i,
           name: s.name.trim(),
-          kind: s.kind,
+          // 'candidate' is stored as text like the other kinds; schema.ts's enum types only the first three.
+          kind: s.kind as 'person',
           title: s.title?.trim() || null,
           isHead: s.isHead ?? false,
         })),

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorResponses, IdParams } from '../shared/schemas.js';
+import { renderExport, type ExportFormat } from './exports.js';
+
+const ROUTES: Array<{ format: ExportFormat; summary: string }> = [
+  { format: 'results.csv', summary: 'The tally as CSV (UTF-8 with BOM, RFC 4180), with the turnout flags and the 无效 stamp' },
+  { format: 'results.xlsx', summary: 'The tally as an Excel workbook: a summary sheet and one sheet per instrument' },
+  { format: 'results.pdf', summary: 'The PDF report: meeting facts, tables and charts per instrument, text answers' },
+  { format: 'ballots.json', summary: 'The anonymised ballots, in a fresh random order on each export (no ids, no times)' },
+  { format: 'ballots.csv', summary: 'The anonymised ballots as CSV, in a fresh random order on each export' },
+];
+
+export const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  for (const { format, summary } of ROUTES) {
+    app.get(
+      `/api/meetings/:id/${format}`,
+      {
+        onRequest: [app.authenticate],
+        schema: {
+          tags: ['exports'],
+          security: [{ bearer: [] }],
+          summary,
+          params: IdParams,
+          response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        app.assertMeetingAccess(req.user, req.params.id);
+        const out = await renderExport(format, { db: app.db, forms: app.forms }, req.params.id);
+        return reply
+          .type(out.contentType)
+          .header('content-disposition', `attachment; filename="${out.filename}"`)
+          .header('cache-control', 'no-store')
+          .send(out.body);
+      },
+    );
+  }
+};

@@ -1,0 +1,329 @@
+// Unit-level assessment rules (issue 8): composite scores, quotas, bands, caps and cadre grades, on plain data.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { loadSchemes } from '../../src/assessment/schemes.catalog.js';
+import { parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
+import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore } from '../../src/domain/assessment/score.js';
+import { gradeCadres, quotaArithmetic, quotaMax, rankDomain, type RankInput } from '../../src/domain/assessment/grading.js';
+import type { FormResult } from '../../src/domain/tally.js';
+
+const schemes = loadSchemes();
+const s001 = schemes.get('party-building-001')!;
+const s002 = schemes.get('party-building-002')!;
+const s004 = schemes.get('cadres-004')!;
+const SEED001 = '001_98ca728807ffae1b.txt';
+const SEED002 = '002_ef31b3aa8f1f181a.txt';
+const SEED004 = '004_9ba8455c36f7d67d.txt';
+
+const ballot = (value: number | null, usable = true): BallotScore => ({ meetingId: 'm', meetingTitle: '测评会', formId: 'f', subjectId: null, value, items: 1, usable, flags: usable ? [] : [{ code: 'BELOW_MINIMUM', message: '无效' }] });
+const units = (totals: Array<number | null>, facts: Array<RankInput['facts']> = []): RankInput[] =>
+  totals.map((t, i) => ({ id: `u${i + 1}`, name: `单位${String(i + 1).padStart(2, '0')}`, total: t, facts: facts[i] ?? {} }));
+const gradeOf = (r: ReturnType<typeof rankDomain>, id: string) => r.units.find((u) => u.id === id)!.suggestion;
+const count = (r: ReturnType<typeof rankDomain>, grade: string) => r.units.filter((u) => u.suggestion.grade === grade).length;
+
+describe('the shipped schemes', () => {
+  it('load and validate: 001 (five domains, indicators worth 80), 002 (镇街, 市直单位), 004 (teams and cadres)', () => {
+    expect([...schemes.keys()].sort()).toEqual(['cadres-004', 'party-building-001', 'party-building-002']);
+    expect(s001.source.seed).toBe(SEED001);
+    expect(s001.domains.map((d) => d.label)).toEqual(['县（区）', '市直单位', '市管学校', '市管国有企业', '市级公立医院']);
+    // 001_98ca728807ffae1b.txt: "总分为100分,其中指标考核分值占80,……述职评议考核分值占20"
+    expect(s001.indicators!.reduce((a, i) => a + i.max, 0)).toBe(80);
+    expect(s002.domains.map((d) => d.label)).toEqual(['镇街', '市直单位']);
+    expect(s004.cadres?.excellent.minScore).toBe(90);
+  });
+
+  it('rejects a scheme whose domain names a missing grading, or a grade not on its scale', () => {
+    const bad = structuredClone(s002) as Scheme;
+    bad.domains[0]!.grading = 'nope';
+    expect(() => parseScheme(bad, 'x')).toThrow(SchemeError);
+    const bad2 = structuredClone(s002) as Scheme;
+    (bad2.gradings['township-bands'] as { top: { grade: string } }).top.grade = '特优';
+    expect(() => parseScheme(bad2, 'x')).toThrow(/not on its scale/);
+    expect(() => parseScheme({ id: 'X' }, 'x')).toThrow(SchemeError);
+  });
+});
+
+describe('composite scores', () => {
+  it('002 township: 述职评议 20% + 年度工作考评 20% + 党建实绩 60% + innovation 5 per item capped at 15 (002_ef31b3aa8f1f181a.txt)', () => {
+    const s = scoreUnit(s002.formulas.township!, [], {
+      entered: { 'annual-review': 'first', 'performance.basic': 90, 'performance.key': 80, innovation: 4 },
+      deductions: [],
+      ballots: { 'report-review': ballot(85) },
+    });
+    // 0.2 × 85 + 0.2 × 100 (一等奖) + 0.6 × (90 + 80) / 2 + min(15, 4 × 5) = 17 + 20 + 51 + 15
+    expect(s.total).toBe(103);
+    expect(s.components.find((c) => c.key === 'innovation')!.flags.map((f) => f.code)).toEqual(['BONUS_CAPPED']);
+    expect(s.components.find((c) => c.key === 'performance')!.value).toBe(85);
+  });
+
+  it('002: 年度工作考评 一等奖 / 二等奖 / other = 100 / 90 / 80 (002_ef31b3aa8f1f181a.txt)', () => {
+    const score = (level: string) =>
+      scoreUnit(s002.formulas['city-unit']!, [], { entered: { 'annual-review': level, 'performance.basic': 0, 'performance.key': 0 }, deductions: [], ballots: { 'democratic-evaluation': ballot(0) } }).total;
+    expect([score('first'), score('second'), score('other')]).toEqual([20, 18, 16]);
+  });
+
+  it('a missing part leaves the score incomplete, and an unusable meeting is shown but never used', () => {
+    const s = scoreUnit(s002.formulas.township!, [], { entered: { 'annual-review': 'second', 'performance.basic': 90 }, deductions: [], ballots: { 'report-review': ballot(95, false) } });
+    expect(s.total).toBeNull();
+    expect(s.flags[0]!.code).toBe('SCORE_INCOMPLETE');
+    const rr = s.components.find((c) => c.key === 'report-review')!;
+    expect(rr.value).toBeNull();
+    expect(rr.detail).toContain('95');
+    expect(rr.flags.map((f) => f.code)).toContain('BELOW_MINIMUM');
+    expect(ballotUsable('closed', [{ code: 'BELOW_MINIMUM', message: '' }]).usable).toBe(false);
+    expect(ballotUsable('open', []).flags.map((f) => f.code)).toEqual(['MEETING_NOT_CLOSED']);
+    expect(ballotUsable('closed', []).usable).toBe(true);
+  });
+
+  it('001: indicators by deduction, each floored at zero, + 述职评议 × 20% (001_98ca728807ffae1b.txt)', () => {
+    const ind = s001.indicators!;
+    const rule = (iid: string, rid: string) => ind.find((i) => i.id === iid)!.rules.find((r) => r.id === rid)!;
+    // "每1起扣2分", three occurrences: 6 points.
+    expect(deductionPoints(rule('1', '1.1'), 3)).toBe(6);
+    // "每少1个百分点扣0.1分", 7 points short: 0.7.
+    expect(deductionPoints(rule('5', '5.7'), 7)).toBe(0.7);
+    // A fixed deduction ignores the count.
+    expect(deductionPoints(rule('2', '2.1'), 1)).toBe(2);
+    const s = scoreUnit(s001.formulas.standard!, ind, {
+      entered: {},
+      deductions: [
+        { indicatorId: '1', ruleId: '1.1', occurrences: 3, points: 6 },
+        { indicatorId: '10', ruleId: '10.2', occurrences: 3, points: 3 }, // indicator (十) is worth 2: floored at 0, not −1
+        { indicatorId: '5', ruleId: '5.7', occurrences: 7, points: 0.7 },
+      ],
+      ballots: { 'report-review': ballot(90) },
+    });
+    const indicators = s.components.find((c) => c.key === 'indicators')!;
+    expect(indicators.value).toBe(80 - 6 - 2 - 0.7);
+    expect(indicators.flags.map((f) => f.code)).toEqual(['INDICATOR_FLOORED']);
+    expect(indicators.indicators!.find((i) => i.indicatorId === '10')).toMatchObject({ deducted: 3, score: 0, floored: true });
+    expect(s.total).toBe(71.3 + 18);
+  });
+});
+
+describe('the number a meeting feeds in', () => {
+  const forms: FormResult[] = [
+    {
+      formId: 'annual',
+      title: '年度考核',
+      questions: [
+        { questionId: 'a', type: 'graded', text: '', answered: 3, subjects: [{ subjectId: 't', name: '班子', answered: 3, counts: {}, shares: {}, meanPoints: 80, favourableRate: null, weightedMeanPoints: 84, flags: [] }] },
+        { questionId: 'b', type: 'graded', text: '', answered: 3, subjects: [{ subjectId: 't', name: '班子', answered: 3, counts: {}, shares: {}, meanPoints: 90, favourableRate: null, weightedMeanPoints: 90, flags: [] }] },
+        { questionId: 'c', type: 'text', text: '', answered: 0 },
+      ],
+    },
+    { formId: 'report', title: '述职', questions: [{ questionId: 'overall', type: 'graded', text: '', answered: 3, meanPoints: 86.6667, weightedMeanPoints: 86.6667 }] },
+  ];
+  it('is the mean over the graded items of the subject’s weighted mean points (002: 领导自评 40% + 民主评议 60%)', () => {
+    expect(ballotScoreFromTally(forms, 'annual', 't')).toEqual({ value: 87, items: 2 });
+    expect(ballotScoreFromTally(forms, 'report', null)).toEqual({ value: 86.6667, items: 1 });
+    expect(ballotScoreFromTally(forms, 'annual', 'other')).toEqual({ value: null, items: 0 });
+    expect(ballotScoreFromTally(forms, 'missing', null).value).toBeNull();
+  });
+});
+
+describe('quotas (001: 好 at most 30% per domain; rounding down)', () => {
+  const g = s001.gradings['good-30']!;
+  it('states the rounding rule: floor(30% × n), exact in integers', () => {
+    expect([quotaMax(30, 10), quotaMax(30, 7), quotaMax(30, 13), quotaMax(30, 3), quotaMax(30, 20)]).toEqual([3, 2, 3, 0, 6]);
+    expect(quotaArithmetic(30, 10)).toBe('30% × 10 = 3');
+    expect(quotaArithmetic(30, 13)).toBe('floor(30% × 13) = floor(3.9) = 3');
+  });
+
+  it('exactly 30%: 10 units give 3 好, the rest 较好 (001_98ca728807ffae1b.txt)', () => {
+    const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86]));
+    expect(count(r, '好')).toBe(3);
+    expect(r.units.slice(0, 3).map((u) => u.id)).toEqual(['u1', 'u2', 'u3']);
+    expect(gradeOf(r, 'u1').rules[0]).toEqual({ id: '001-good-30', text: expect.any(String), seed: SEED001 });
+    expect(gradeOf(r, 'u4')).toMatchObject({ grade: '较好', tieAtBoundary: false });
+    expect(r.quotas[0]).toMatchObject({ n: 10, percent: 30, max: 3, granted: 3, tieAtBoundary: false, arithmetic: '30% × 10 = 3' });
+  });
+
+  it('7 units give 2 好 and 13 units give 3 (floor(2.1), floor(3.9))', () => {
+    expect(count(rankDomain(g, SEED001, units([70, 71, 72, 73, 74, 75, 76])), '好')).toBe(2);
+    const r13 = rankDomain(g, SEED001, units(Array.from({ length: 13 }, (_, i) => 60 + i)));
+    expect(count(r13, '好')).toBe(3);
+    expect(r13.quotas[0]!.arithmetic).toBe('floor(30% × 13) = floor(3.9) = 3');
+  });
+
+  it('a tie at the boundary: all tied units get the lower grade and are flagged', () => {
+    // 10 units, 3 places: the 3rd and 4th both have 90.
+    const r = rankDomain(g, SEED001, units([95, 94, 90, 90, 88, 87, 86, 85, 84, 83]));
+    expect(count(r, '好')).toBe(2);
+    expect(gradeOf(r, 'u3')).toMatchObject({ grade: '较好', tieAtBoundary: true });
+    expect(gradeOf(r, 'u4')).toMatchObject({ grade: '较好', tieAtBoundary: true });
+    expect(gradeOf(r, 'u3').flags[0]!.code).toBe('TIE_AT_BOUNDARY');
+    expect(r.quotas[0]).toMatchObject({ max: 3, granted: 2, tieAtBoundary: true, boundaryScore: 90 });
+    expect(r.flags.map((f) => f.code)).toContain('TIE_AT_BOUNDARY');
+    // Ranks are competition ranks: 1, 2, 3, 3, 5.
+    expect(r.units.map((u) => u.rank).slice(0, 5)).toEqual([1, 2, 3, 3, 5]);
+    // A tie inside the quota is no edge: 95, 95, 94 with 3 places are all 好.
+    expect(count(rankDomain(g, SEED001, units([95, 95, 94, 80, 79, 78, 77, 76, 75, 74])), '好')).toBe(3);
+  });
+
+  it('named criticism, or a satisfaction survey at 一般 or worse, keeps a unit below 较好; its top place passes on (001)', () => {
+    const r = rankDomain(g, SEED001, units([99, 98, 97, 96, 90, 89, 88, 87, 86, 85], [{ namedCriticism: true }, { satisfaction: '一般' }, { satisfaction: '较好' }]));
+    expect(gradeOf(r, 'u1')).toMatchObject({ grade: '一般' });
+    expect(gradeOf(r, 'u1').rules[0]!.id).toBe('001-cap-named-criticism');
+    expect(gradeOf(r, 'u2').rules[0]!.id).toBe('001-cap-satisfaction');
+    expect(gradeOf(r, 'u2').grade).toBe('一般');
+    expect(['u3', 'u4', 'u5'].map((id) => gradeOf(r, id).grade)).toEqual(['好', '好', '好']);
+    expect(count(r, '好')).toBe(3);
+  });
+
+  it('the last with grave problems is 差; 成效不明显 in the bottom half is 一般; elsewhere only flagged (001)', () => {
+    const facts = Array.from({ length: 10 }, () => ({})) as RankInput['facts'][];
+    facts[9] = { graveProblem: true };
+    facts[7] = { ineffective: true };
+    facts[1] = { ineffective: true };
+    facts[4] = { graveProblem: true };
+    const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86], facts));
+    expect(gradeOf(r, 'u10')).toMatchObject({ grade: '差', rules: [expect.objectContaining({ id: '001-last-poor', seed: SEED001 })] });
+    expect(gradeOf(r, 'u8')).toMatchObject({ grade: '一般', rules: [expect.objectContaining({ id: '001-tail-average' })] });
+    expect(gradeOf(r, 'u2').grade).toBe('好');
+    expect(gradeOf(r, 'u2').flags.map((f) => f.code)).toContain('INEFFECTIVE_NOT_IN_TAIL');
+    expect(gradeOf(r, 'u5').flags.map((f) => f.code)).toContain('GRAVE_PROBLEM_NOT_LAST');
+  });
+
+  it('an incomplete score gets no suggestion and marks the ranking provisional', () => {
+    const r = rankDomain(g, SEED001, units([90, null, 80]));
+    expect(gradeOf(r, 'u2')).toMatchObject({ grade: null });
+    expect(r.provisional).toBe(true);
+    expect(r.units[2]!.id).toBe('u2');
+  });
+});
+
+describe('bands (002: 镇街 top 10 优秀 / bottom 10 一般; 市直单位 30 / 30)', () => {
+  const g = s002.gradings['township-bands']!;
+  it('25 townships: 10 优秀, 5 良好, 10 一般 (002_ef31b3aa8f1f181a.txt)', () => {
+    const r = rankDomain(g, SEED002, units(Array.from({ length: 25 }, (_, i) => 100 - i)));
+    expect([count(r, '优秀'), count(r, '良好'), count(r, '一般')]).toEqual([10, 5, 10]);
+    expect(gradeOf(r, 'u1').rules[0]!.id).toBe('002-township-top-10');
+    expect(gradeOf(r, 'u25').rules[0]!.id).toBe('002-township-bottom-10');
+    expect(s002.gradings['city-unit-bands']).toMatchObject({ top: { count: 30 }, bottom: { count: 30 } });
+  });
+
+  it('ties at either boundary get the lower grade and are flagged', () => {
+    const totals = Array.from({ length: 25 }, (_, i) => 100 - i);
+    totals[10] = totals[9]!; // 10th and 11th tie: neither is 优秀
+    totals[15] = totals[14]!; // 15th and 16th tie at the bottom edge: both 一般
+    const r = rankDomain(g, SEED002, units(totals));
+    expect(count(r, '优秀')).toBe(9);
+    expect(gradeOf(r, 'u10')).toMatchObject({ grade: '良好', tieAtBoundary: true });
+    expect(gradeOf(r, 'u11')).toMatchObject({ grade: '良好', tieAtBoundary: true });
+    expect(gradeOf(r, 'u15')).toMatchObject({ grade: '一般', tieAtBoundary: true });
+    expect(gradeOf(r, 'u16')).toMatchObject({ grade: '一般', tieAtBoundary: true });
+    expect(count(r, '一般')).toBe(11);
+    expect(r.quotas.map((q) => q.tieAtBoundary)).toEqual([true, true]);
+  });
+
+  it('12 townships: the bands overlap, the bottom band takes the two after the top ten, flagged', () => {
+    const r = rankDomain(g, SEED002, units(Array.from({ length: 12 }, (_, i) => 90 - i)));
+    expect([count(r, '优秀'), count(r, '良好'), count(r, '一般')]).toEqual([10, 0, 2]);
+    expect(r.flags.map((f) => f.code)).toContain('BANDS_OVERLAP');
+  });
+});
+
+describe('cadres (004: 优秀 needs ≥ 90 and a place within 25% / 20% / 15% by the team grade)', () => {
+  const rules = s004.cadres!;
+  const cadres = (scores: Array<number | null>, head = -1, daily = -1) =>
+    scores.map((s, i) => ({ id: `c${i + 1}`, name: `干部${String(i + 1).padStart(2, '0')}`, isHead: i === head, score: s, noExcellentInDaily: i === daily }));
+  const excellent = (r: ReturnType<typeof gradeCadres>) => r.cadres.filter((c) => c.suggestion.grade === '优秀').map((c) => c.id);
+
+  it('10 cadres of a 良好 team: 20% = 2 优秀, only with a score of at least 90 (004_9ba8455c36f7d67d.txt)', () => {
+    const r = gradeCadres(rules, SEED004, '良好', cadres([96, 95, 94, 89.9, 80, 80, 80, 80, 80, 80]));
+    expect(excellent(r)).toEqual(['c1', 'c2']);
+    expect(r.quota).toMatchObject({ percent: 20, max: 2, arithmetic: '20% × 10 = 2' });
+    expect(r.cadres[2]!.suggestion.flags.map((f) => f.code)).toEqual(['OUTSIDE_QUOTA']);
+    expect(r.cadres[0]!.suggestion.rules.map((x) => x.id)).toEqual(['004-cadre-excellent-share', '004-cadre-min-score-90']);
+    // Only one cadre reaches 90: one 优秀, even with two places.
+    expect(excellent(gradeCadres(rules, SEED004, '良好', cadres([92, 89, 88, 87, 86, 85, 84, 83, 82, 81])))).toEqual(['c1']);
+  });
+
+  it('a 优秀 team lifts the share to 25%, a 较差 team cuts it to 15%', () => {
+    const twelve = cadres([99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 80, 70]);
+    expect(excellent(gradeCadres(rules, SEED004, '优秀', twelve))).toEqual(['c1', 'c2', 'c3']);
+    expect(excellent(gradeCadres(rules, SEED004, '良好', twelve))).toEqual(['c1', 'c2']);
+    expect(excellent(gradeCadres(rules, SEED004, '较差', twelve))).toEqual(['c1']);
+    expect(gradeCadres(rules, SEED004, '较差', twelve).quota.arithmetic).toBe('floor(15% × 12) = floor(1.8) = 1');
+  });
+
+  it('the head of a 一般 team is not 优秀; of a 较差 team not 称职 or better', () => {
+    const r = gradeCadres(rules, SEED004, '一般', cadres([99, 95, 80, 80, 80, 80, 80, 80, 80, 80], 0));
+    expect(r.cadres[0]!.suggestion).toMatchObject({ grade: '称职' });
+    expect(excellent(r)).toEqual(['c2']); // the head's place passes on; max is still 2
+    const p = gradeCadres(rules, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
+    expect(p.cadres[0]!.suggestion.grade).toBe('基本称职');
+    expect(p.cadres[0]!.suggestion.rules[0]!.id).toBe('004-head-of-poor-team');
+  });
+
+  it('no 优秀 in the daily evaluations rules out 优秀; a tie at the edge gives neither', () => {
+    const r = gradeCadres(rules, SEED004, '良好', cadres([99, 95, 94, 80, 80, 80, 80, 80, 80, 80], -1, 0));
+    expect(excellent(r)).toEqual(['c2', 'c3']);
+    const t = gradeCadres(rules, SEED004, '良好', cadres([99, 95, 95, 80, 80, 80, 80, 80, 80, 80]));
+    expect(excellent(t)).toEqual(['c1']);
+    expect(t.cadres.filter((c) => c.suggestion.tieAtBoundary).map((c) => c.id)).toEqual(['c2', 'c3']);
+  });
+
+  it('teams 优秀 at most 30% (004)', () => {
+    const r = rankDomain(s004.gradings['team-quota']!, SEED004, units([95, 94, 93, 92, 91, 90, 89]));
+    expect(count(r, '优秀')).toBe(2);
+    expect(gradeOf(r, 'u1').rules[0]!.id).toBe('004-team-excellent-30');
+  });
+});
+
+describe('property: no suggestion ever breaks a quota', () => {
+  const score = fc.oneof(fc.constant(null), fc.integer({ min: 60, max: 100 }), fc.constantFrom(90, 90, 85));
+  const facts = fc.record({ namedCriticism: fc.boolean(), satisfaction: fc.constantFrom(null, '好', '较好', '一般', '差'), graveProblem: fc.boolean(), ineffective: fc.boolean() }, { requiredKeys: [] });
+
+  it('001: 好 ≤ floor(30% × n), and no capped unit is 较好 or better', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(score, facts), { minLength: 0, maxLength: 40 }), (xs) => {
+        const r = rankDomain(s001.gradings['good-30']!, SEED001, units(xs.map((x) => x[0]), xs.map((x) => x[1])));
+        expect(count(r, '好')).toBeLessThanOrEqual(quotaMax(30, xs.length));
+        r.units.forEach((u) => {
+          const f = xs[Number(u.id.slice(1)) - 1]![1];
+          if (f.namedCriticism || f.satisfaction === '一般' || f.satisfaction === '差') expect(['一般', '差', null]).toContain(u.suggestion.grade);
+          if (u.suggestion.grade !== null) expect(u.suggestion.rules.length).toBeGreaterThan(0);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('002 bands: 优秀 ≤ the top count, and every 优秀 outscores every other unit', () => {
+    fc.assert(
+      fc.property(fc.array(score, { maxLength: 40 }), (xs) => {
+        const r = rankDomain(s002.gradings['township-bands']!, SEED002, units(xs));
+        const top = r.units.filter((u) => u.suggestion.grade === '优秀');
+        expect(top.length).toBeLessThanOrEqual(10);
+        const others = r.units.filter((u) => u.suggestion.grade !== '优秀' && u.total !== null);
+        for (const t of top) for (const o of others) expect(t.total!).toBeGreaterThan(o.total!);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('004 cadres: 优秀 ≤ floor(share × n), each with a score of at least 90, never a capped head', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(null, '优秀', '良好', '一般', '较差'),
+        fc.array(fc.record({ score: score, head: fc.boolean(), daily: fc.boolean() }), { maxLength: 30 }),
+        (team, xs) => {
+          const r = gradeCadres(s004.cadres!, SEED004, team, xs.map((x, i) => ({ id: `c${i}`, name: `干部${i}`, isHead: x.head, score: x.score, noExcellentInDaily: x.daily })));
+          const pct = team === null ? 20 : { 优秀: 25, 良好: 20, 一般: 20, 较差: 15 }[team];
+          const ex = r.cadres.filter((c) => c.suggestion.grade === '优秀');
+          expect(ex.length).toBeLessThanOrEqual(quotaMax(pct, xs.length));
+          for (const c of ex) {
+            const x = xs[Number(c.id.slice(1))]!;
+            expect(x.score!).toBeGreaterThanOrEqual(90);
+            expect(x.daily).toBe(false);
+            if (x.head) expect(team === '一般' || team === '较差').toBe(false);
+          }
+          if (team === '较差') for (const c of r.cadres) if (c.isHead && c.suggestion.grade !== null) expect(['基本称职', '不称职']).toContain(c.suggestion.grade);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
