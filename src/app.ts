@@ -22,6 +22,8 @@ import { ballotsRoutes } from './ballots/ballots.routes.js';
 import { BallotWriter } from './ballots/ballot-writer.js';
 import { resultsRoutes } from './results/results.routes.js';
 import { exportsRoutes } from './exports/exports.routes.js';
+import { turnoutLivePlugin } from './turnout/live.js';
+import { turnoutRoutes } from './turnout/turnout.routes.js';
 import { formsRoutes } from './forms/forms.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { failureLimiter } from './security/failure-limiter.js';
@@ -163,6 +165,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('ballotWriter', new BallotWriter(app.db));
   await app.register(authPlugin, { secret: config.jwtSecret, sessionMinutes: config.sessionMinutes });
   await app.register(failureLimiter);
+  await app.register(turnoutLivePlugin);
 
   await app.register(authRoutes);
   await app.register(formsRoutes);
@@ -171,6 +174,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(ballotsRoutes);
   await app.register(resultsRoutes);
   await app.register(exportsRoutes);
+  await app.register(turnoutRoutes);
   await app.register(auditRoutes);
   await app.register(securityRoutes);
   await app.register(webRoutes);

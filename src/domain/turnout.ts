@@ -50,17 +50,72 @@ export function minimumRespondents(f: MinimumFacts): number | null {
   }
 }
 
+/** Where the minimum in force comes from, for the report and the screens. */
+export type MinimumSource = 'override' | 'kind' | 'staff-count' | 'signed-in' | 'unknown';
+
+export function minimumSource(f: MinimumFacts): MinimumSource {
+  if (f.override !== null) return 'override';
+  if (f.kind === 'other') return 'unknown';
+  if (f.kind === 'township-dept') return f.staffCount !== null ? 'staff-count' : f.signedIn !== null ? 'signed-in' : 'unknown';
+  return 'kind';
+}
+
+/** The rule behind the minimum, in words for the report (seed file named). */
+export const MINIMUM_RULES: Record<MeetingKind, string> = {
+  village: '村参加测评的人数不少于70人（003_43142c8fa1f20547.txt）',
+  community: '社区参加测评的人数不少于40人（003_43142c8fa1f20547.txt）',
+  'township-dept': '部门站所全体干部职工参加（003_43142c8fa1f20547.txt）',
+  county: '县（区）机关干部问卷原则上不少于50人（000_a43cfffc0fe01c15.txt）',
+  'city-dept': '市直单位机关干部问卷原则上不少于20人（000_a43cfffc0fe01c15.txt）',
+  other: '无统一规定，须由管理员设定',
+};
+
+/**
+ * The minimum number of individual interviews (个别谈话):
+ * - county 40: "随机选取人员进行个别谈话，谈话人员不少于40人" (000_a43cfffc0fe01c15.txt, 县区);
+ * - city department 20: "谈话人员不少于20人" (000_a43cfffc0fe01c15.txt, 市直单位);
+ * - village and community 30, township departments all staff: "原则上村（社区）接触人数不得少于30人，部门站所接触全体干部职工"
+ *   (003_43142c8fa1f20547.txt);
+ * - other: no rule.
+ */
+export const INTERVIEW_MINIMUMS: Record<Exclude<MeetingKind, 'township-dept' | 'other'>, number> = {
+  village: 30,
+  community: 30,
+  county: 40,
+  'city-dept': 20,
+};
+
+export function minimumInterviews(f: Pick<MinimumFacts, 'kind' | 'staffCount'>): number | null {
+  if (f.kind === 'other') return null;
+  if (f.kind === 'township-dept') return f.staffCount;
+  return INTERVIEW_MINIMUMS[f.kind];
+}
+
 export interface TurnoutFacts {
   minRespondents: number | null;
   signedIn: number | null;
   slipsIssued: number;
   slipsVoided: number;
   ballotsCast: number;
+  /** Individual interviews held and their minimum; both optional (interviews are a separate step). */
+  interviews?: number | null;
+  minInterviews?: number | null;
 }
 
 export function meetsMinimum(t: Pick<TurnoutFacts, 'minRespondents' | 'ballotsCast'>): boolean {
   return t.minRespondents !== null && t.ballotsCast >= t.minRespondents;
 }
+
+/**
+ * Reconciliation: every ballot consumed one issued slip in the same transaction, and only an unused slip can
+ * be voided, so ballots can never exceed the slips issued less those voided. This checks that it still holds.
+ */
+export function slipsReconcile(t: Pick<TurnoutFacts, 'slipsIssued' | 'slipsVoided' | 'ballotsCast'>): boolean {
+  return t.ballotsCast <= t.slipsIssued - t.slipsVoided;
+}
+
+/** Flag codes shown in red wherever they appear: each makes the round void or needs an inquiry. */
+export const RED_FLAGS: ReadonlySet<string> = new Set(['BELOW_MINIMUM', 'BALLOTS_EXCEED_SIGNED_IN', 'BALLOTS_EXCEED_SLIPS']);
 
 /** Flags shown on every view and export of a meeting's figures. */
 export function turnoutFlags(t: TurnoutFacts): Flag[] {
@@ -74,5 +129,102 @@ export function turnoutFlags(t: TurnoutFacts): Flag[] {
   if (t.signedIn !== null && t.ballotsCast > t.signedIn) {
     flags.push({ code: 'BALLOTS_EXCEED_SIGNED_IN', message: `投票数 ${t.ballotsCast} 超过签到人数 ${t.signedIn}，请核查` });
   }
+  if (!slipsReconcile(t)) {
+    flags.push({ code: 'BALLOTS_EXCEED_SLIPS', message: `投票数 ${t.ballotsCast} 超过有效测评票数 ${t.slipsIssued - t.slipsVoided}（发放 ${t.slipsIssued}，作废 ${t.slipsVoided}），数据不一致，请立即核查` });
+  }
+  const minI = t.minInterviews ?? null;
+  const held = t.interviews ?? null;
+  if (minI !== null && held !== null && held < minI) {
+    flags.push({ code: 'INTERVIEWS_BELOW_MINIMUM', message: `个别谈话 ${held} 人，少于最低 ${minI} 人` });
+  }
   return flags;
+}
+
+/** The 无效 stamp of a tally below its minimum: shown, with the minimum and the count, wherever the tally is. */
+export interface VoidStamp {
+  label: '无效';
+  minRespondents: number;
+  ballotsCast: number;
+  text: string;
+}
+
+export function voidStamp(t: Pick<TurnoutFacts, 'minRespondents' | 'ballotsCast'>): VoidStamp | null {
+  if (t.minRespondents === null || t.ballotsCast >= t.minRespondents) return null;
+  return { label: '无效', minRespondents: t.minRespondents, ballotsCast: t.ballotsCast, text: `无效：参评 ${t.ballotsCast} 人，少于最低参评人数 ${t.minRespondents} 人` };
+}
+
+/**
+ * Live progress is coarsened so that watching it does not tell who just voted: the counts that move when a
+ * voter submits (ballots cast and valid, slips used) are rounded down to a multiple of `step`, and the caller
+ * publishes them only at fixed ticks shared by every reader (see src/turnout/live.ts). Slips issued and voided
+ * move by the team's own actions and stay exact. Whether the minimum is met and the flags are exact booleans:
+ * each flips once, and the team needs them; their messages carry no exact count.
+ */
+export const LIVE_STEP = 5;
+
+export interface ExactFigures {
+  minRespondents: number | null;
+  signedIn: number | null;
+  interviews: number | null;
+  minInterviews: number | null;
+  slipsIssued: number;
+  slipsUsed: number;
+  slipsVoided: number;
+  ballotsCast: number;
+  ballotsValid: number;
+}
+
+export interface PublishedFigures extends ExactFigures {
+  meetsMinimum: boolean;
+  flags: Flag[];
+  voidStamp: VoidStamp | null;
+}
+
+export const roundDown = (n: number, step: number) => Math.floor(n / step) * step;
+
+/** The exact figures with their flags and stamp: for a closed (or not yet open) poll, and for reports. */
+export function exactFigures(f: ExactFigures): PublishedFigures {
+  return { ...f, meetsMinimum: meetsMinimum(f), flags: turnoutFlags(f), voidStamp: voidStamp(f) };
+}
+
+/** The figures of an open poll as screens show them (see LIVE_STEP). */
+export function coarsenFigures(f: ExactFigures, step = LIVE_STEP): PublishedFigures {
+  const flags = turnoutFlags(f).map((flag): Flag => {
+    switch (flag.code) {
+      case 'BELOW_MINIMUM':
+        return { code: flag.code, message: `尚未达到最低参评人数 ${f.minRespondents} 人，此时结束测评则结果无效` };
+      case 'BALLOTS_EXCEED_SIGNED_IN':
+        return { code: flag.code, message: `投票数已超过签到人数 ${f.signedIn}，请核查` };
+      case 'BALLOTS_EXCEED_SLIPS':
+        return { code: flag.code, message: '投票数超过有效测评票数，数据不一致，请立即核查' };
+      default:
+        return flag;
+    }
+  });
+  const stamp = voidStamp(f);
+  return {
+    ...f,
+    slipsUsed: roundDown(f.slipsUsed, step),
+    ballotsCast: roundDown(f.ballotsCast, step),
+    ballotsValid: roundDown(f.ballotsValid, step),
+    meetsMinimum: meetsMinimum(f),
+    flags,
+    voidStamp: stamp && { label: '无效', minRespondents: stamp.minRespondents, ballotsCast: roundDown(f.ballotsCast, step), text: `未达到最低参评人数 ${stamp.minRespondents} 人，此时结束测评则结果无效` },
+  };
+}
+
+/** The verdict printed on a closing report. A red flag other than the minimum means "check before use". */
+export type Verdict = 'valid' | 'void' | 'check' | 'unknown';
+export const VERDICT_LABELS: Record<Verdict, string> = {
+  valid: '有效',
+  void: '无效',
+  check: '待核查',
+  unknown: '不能认定有效',
+};
+
+export function verdictOf(f: Pick<PublishedFigures, 'minRespondents' | 'meetsMinimum' | 'flags'>): Verdict {
+  if (f.minRespondents === null) return 'unknown';
+  if (!f.meetsMinimum) return 'void';
+  if (f.flags.some((x) => RED_FLAGS.has(x.code))) return 'check';
+  return 'valid';
 }

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, IdParams } from '../shared/schemas.js';
 import { listMeetings } from './meetings.repository.js';
-import { assignAssessors, closePoll, createMeeting, loadMeeting, meetingView, openPoll, recordAttendance, turnoutOf } from './meetings.usecases.js';
+import { assignAssessors, createMeeting, loadMeeting, meetingView, openPoll, recordAttendance } from './meetings.usecases.js';
 import { CreateMeetingBody, MeetingView, TurnoutView } from './meetings.schemas.js';
+import { closeWithReport } from '../turnout/closing.usecases.js';
 
 const secured = { security: [{ bearer: [] }], tags: ['meetings'] };
 
@@ -42,16 +43,20 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
-      return meetingView(openPoll(deps, req.user, req.params.id, req.body?.reason));
+      const view = meetingView(openPoll(deps, req.user, req.params.id, req.body?.reason));
+      app.turnoutLive.poke(req.params.id);
+      return view;
     },
   );
 
   app.post(
     '/api/meetings/:id/close',
-    { schema: { ...secured, summary: 'Close the poll', params: IdParams, response: { 200: MeetingView, ...errorResponses } } },
+    { schema: { ...secured, summary: 'Close the poll and write its closing report (GET /closing-report)', params: IdParams, response: { 200: MeetingView, ...errorResponses } } },
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
-      return meetingView(closePoll(deps, req.user, req.params.id));
+      const { meeting } = await closeWithReport(deps, req.user, req.params.id);
+      app.turnoutLive.poke(req.params.id);
+      return meetingView(meeting);
     },
   );
 
@@ -77,10 +82,17 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/meetings/:id/turnout',
-    { schema: { ...secured, summary: 'Turnout against the minimum', params: IdParams, response: { 200: TurnoutView, ...errorResponses } } },
+    {
+      schema: {
+        ...secured,
+        summary: 'Turnout against the minimum: coarsened while the poll is open (coarsened: true), exact before and after',
+        params: IdParams,
+        response: { 200: TurnoutView, ...errorResponses },
+      },
+    },
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
-      return turnoutOf({ db: app.db }, loadMeeting({ db: app.db }, req.params.id));
+      return app.turnoutLive.published(req.params.id);
     },
   );
 

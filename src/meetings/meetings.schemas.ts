@@ -16,6 +16,8 @@ MEETING_KINDS satisfies ReadonlyArray<(typeof MeetingKind)['anyOf'][number]['con
 /** `candidate`: a person a nomination lists (后备干部人选, seed 003); never rated. */
 export const SubjectKind = Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person'), Type.Literal('candidate')]);
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
+/** The 无效 stamp of a tally below its minimum. */
+export const VoidStamp = Type.Object({ label: Type.Literal('无效'), minRespondents: Type.Integer(), ballotsCast: Type.Integer(), text: Type.String() });
 
 export const CreateMeetingBody = Type.Object(
   {
@@ -84,5 +86,11 @@ export const TurnoutView = Type.Object({
   ballotsCast: Type.Integer(),
   ballotsValid: Type.Integer(),
   meetsMinimum: Type.Boolean(),
+  minInterviews: NullableInt,
+  minimumSource: Type.Union(['override', 'kind', 'staff-count', 'signed-in', 'unknown'].map((s) => Type.Literal(s))),
+  minOverrideReason: Type.Union([Type.String(), Type.Null()]),
+  reconciles: Type.Boolean({ description: 'ballotsCast ≤ slipsIssued − slipsVoided' }),
+  voidStamp: Type.Union([VoidStamp, Type.Null()]),
+  coarsened: Type.Boolean({ description: 'true while the poll is open: counts moved by voters are rounded down to a multiple of 5 and refreshed every 10 s' }),
   flags: Type.Array(Flag),
 });

@@ -1,7 +1,18 @@
 import type { Conn, Db } from '../db/client.js';
 import { checkpointAndTruncate } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
-import { meetsMinimum, minimumRespondents, turnoutFlags, MEETING_KIND_LABELS, type MeetingKind } from '../domain/turnout.js';
+import {
+  exactFigures,
+  minimumInterviews,
+  minimumRespondents,
+  minimumSource,
+  slipsReconcile,
+  MEETING_KIND_LABELS,
+  type ExactFigures,
+  type MeetingKind,
+  type MinimumSource,
+  type VoidStamp,
+} from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -118,34 +129,70 @@ export interface Turnout {
   status: 'draft' | 'open' | 'closed';
   signedIn: number | null;
   interviews: number | null;
+  /** Interviews required (个别谈话: 40 / 20 / 30, seeds 000 and 003), null when the kind has no rule. */
+  minInterviews: number | null;
   minRespondents: number | null;
+  minimumSource: MinimumSource;
+  minOverrideReason: string | null;
   slipsIssued: number;
   slipsUsed: number;
   slipsVoided: number;
   ballotsCast: number;
   ballotsValid: number;
   meetsMinimum: boolean;
+  /** Ballots ≤ slips issued − voided (always true unless the data were tampered with). */
+  reconciles: boolean;
+  /** The 无效 stamp, present whenever ballots cast are below the minimum. */
+  voidStamp: VoidStamp | null;
+  /** True when the counts are the coarsened live figures of an open poll (see README, "Live progress"). */
+  coarsened: boolean;
   flags: Flag[];
 }
 
-export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
+/** The exact counts of a meeting, before flags. Read them inside one transaction with anything they must agree with. */
+export function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): ExactFigures {
   const slipCounts = countSlips({ db }, rec.meeting.id);
   const b = countBallots({ db }, rec.meeting.id);
-  const minRespondents = minimumOf(rec);
-  const facts = { minRespondents, signedIn: rec.meeting.signedIn, slipsIssued: slipCounts.issued, slipsVoided: slipCounts.voided, ballotsCast: b.cast };
   return {
-    status: rec.meeting.status,
+    minRespondents: minimumOf(rec),
     signedIn: rec.meeting.signedIn,
     interviews: rec.meeting.interviews,
-    minRespondents,
+    minInterviews: minimumInterviews({ kind: rec.meeting.kind, staffCount: rec.meeting.staffCount }),
     slipsIssued: slipCounts.issued,
     slipsUsed: slipCounts.used,
     slipsVoided: slipCounts.voided,
     ballotsCast: b.cast,
     ballotsValid: b.valid,
-    meetsMinimum: meetsMinimum(facts),
-    flags: turnoutFlags(facts),
   };
+}
+
+/** Assembles the turnout view from figures already flagged (exact, or coarsened by src/turnout/live.ts). */
+export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigures>, coarsened: boolean): Turnout {
+  const m = rec.meeting;
+  return {
+    status: m.status,
+    signedIn: f.signedIn,
+    interviews: f.interviews,
+    minInterviews: f.minInterviews,
+    minRespondents: f.minRespondents,
+    minimumSource: minimumSource({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn }),
+    minOverrideReason: m.minOverride !== null ? m.minOverrideReason : null,
+    slipsIssued: f.slipsIssued,
+    slipsUsed: f.slipsUsed,
+    slipsVoided: f.slipsVoided,
+    ballotsCast: f.ballotsCast,
+    ballotsValid: f.ballotsValid,
+    meetsMinimum: f.meetsMinimum,
+    reconciles: slipsReconcile(f),
+    voidStamp: f.voidStamp,
+    coarsened,
+    flags: f.flags,
+  };
+}
+
+/** The exact turnout: for tallies, exports and reports. Screens of an open poll use the coarsened one. */
+export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
+  return turnoutView(rec, exactFigures(exactCounts({ db }, rec)), false);
 }
 
 export function meetingView(rec: MeetingRecord) {
@@ -198,9 +245,14 @@ export function closePoll({ db }: Deps, actor: SessionUser, id: string): Meeting
 
 export function recordAttendance({ db }: Deps, actor: SessionUser, id: string, patch: { signedIn?: number; interviews?: number }): MeetingRecord {
   db.transaction((tx) => {
-    loadMeeting({ db: tx }, id);
+    const rec = loadMeeting({ db: tx }, id);
+    // The sign-in count can set the minimum (部门站所 without a staff count) and raises BALLOTS_EXCEED_SIGNED_IN:
+    // after close it would change a stamped result, so it needs a reopen. Interviews may be recorded any time.
+    if (rec.meeting.status === 'closed' && patch.signedIn !== undefined && patch.signedIn !== rec.meeting.signedIn) {
+      throw conflict('MEETING_CLOSED', '测评已结束，修改签到人数须先重新开启测评（并写明理由）');
+    }
     updateMeeting({ db: tx }, id, patch);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch } });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch, status: rec.meeting.status } });
   });
   return loadMeeting({ db }, id);
 }
