@@ -7,7 +7,7 @@ export function registerCommand(name: string, summary: string, load: () => Promi
 }
 
 // Subcommands (one line each; keep sorted).
-// registerCommand('backup', 'Online backup of the database to a file', () => import('./backup.js'));
+registerCommand('backup', 'Online backup of the database to a file', () => import('./backup.js'));
 // registerCommand('slips', 'Print ballot slips to a PDF from the database', () => import('./slips.js'));
 
 function usage(): string {

@@ -1,0 +1,88 @@
+// Backup and restore: `ceping backup <file>` copies a live server's database while ballots keep arriving; the
+// restored copy holds every ballot acknowledged before the backup began, and is consistent (one ballot per used
+// slip). (README, "Backup and restore"; docs/security.md, "No lost ballot".)
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { call, newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from './server-process.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'ceping-backup-'));
+const servers: ServerProcess[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function markersIn(file: string): { markers: Set<string>; ballots: number; used: number; integrity: string } {
+  const db = new Database(file, { fileMustExist: true, readonly: true });
+  try {
+    const rows = db.prepare('select answers from ballots').all() as Array<{ answers: string }>;
+    return {
+      markers: new Set(rows.map((r) => JSON.parse(r.answers)['village-annual-review']?.comments as string)),
+      ballots: rows.length,
+      used: (db.prepare(`select count(*) as n from slips where status = 'used'`).get() as { n: number }).n,
+      integrity: db.pragma('integrity_check', { simple: true }) as string,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+it('backs up a live server during submissions; the restore finds every acknowledged ballot', { timeout: 90_000 }, async () => {
+  const live = join(dir, 'live.sqlite');
+  const server = await startServer(live);
+  servers.push(server);
+  const SLIPS = 500;
+  const poll = await openPoll(server.base, SLIPS);
+  const nonces = Array.from({ length: SLIPS }, newNonce);
+  const outcome = new Map<number, number | 'error'>();
+
+  // Phase 1: 200 ballots, all acknowledged before the backup starts.
+  await submitAll(server.base, poll, Array.from({ length: 200 }, (_, i) => i), { concurrency: 16, nonces, outcome });
+  const ackedBefore = [...outcome].filter(([, s]) => s === 201).map(([i]) => i);
+  expect(ackedBefore).toHaveLength(200);
+
+  // Phase 2: the backup runs while the other 300 are being submitted.
+  const backupFile = join(dir, 'backup.sqlite');
+  const stream = submitAll(server.base, poll, Array.from({ length: 300 }, (_, i) => 200 + i), { concurrency: 16, nonces, outcome });
+  const cli = run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backup', backupFile], { cwd: repoRoot, env: { ...process.env, CEPING_DB: live } });
+  const [{ stdout }] = await Promise.all([cli, stream]);
+  expect(stdout).toMatch(/Backed up .* integrity ok/);
+  expect(existsSync(`${backupFile}.partial`)).toBe(false);
+  expect([...outcome.values()].every((s) => s === 201)).toBe(true);
+
+  // The copy is consistent and complete up to the moment it was taken.
+  const copy = markersIn(backupFile);
+  expect(copy.integrity).toBe('ok');
+  expect(copy.ballots).toBe(copy.used);
+  for (const i of ackedBefore) expect(copy.markers.has(`ack-${i}`), `ack-${i}`).toBe(true);
+  expect(copy.ballots).toBeGreaterThanOrEqual(200);
+  expect(copy.ballots).toBeLessThanOrEqual(500);
+  console.log(`backup: taken with ${copy.ballots - 200} of the 300 concurrent ballots in it`);
+
+  // Refuses to overwrite an existing file without --force.
+  await expect(run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backup', backupFile, '--db', live], { cwd: repoRoot })).rejects.toThrow(/exists/);
+
+  // Restore (README): stop the server, put the backup in place of the database file, start again.
+  await server.kill('SIGTERM');
+  const restored = join(dir, 'restored.sqlite');
+  copyFileSync(backupFile, restored);
+  const again = await startServer(restored);
+  servers.push(again);
+  const token = (await call(again.base, 'POST', '/api/auth/login', { username: 'admin', password: 'correct-horse-battery' })).body.token;
+  const results = await call(again.base, 'GET', `/api/meetings/${poll.meetingId}/results`, undefined, token);
+  expect(results.status).toBe(200);
+  // A slip used before the backup stays used after the restore: it cannot vote a second time.
+  const reuse = await call(again.base, 'POST', `/api/ballot/${poll.tokens[ackedBefore[0]!]}`, { answers: poll.template });
+  expect(reuse.status).toBe(409);
+  // The restored server keeps taking ballots for slips not yet used in the copy.
+  const after = markersIn(restored);
+  const unused = Array.from({ length: SLIPS }, (_, i) => i).find((i) => !after.markers.has(`ack-${i}`))!;
+  const cast = await call(again.base, 'POST', `/api/ballot/${poll.tokens[unused]}`, { answers: poll.template });
+  expect(cast.status).toBe(201);
+});
