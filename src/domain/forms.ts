@@ -18,9 +18,9 @@ export const GradeSchema = Type.Object(
     value: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }),
     label: Type.String({ minLength: 1, maxLength: 20 }),
     /** Points on the form's point map (e.g. 好 100 / 较好 80 / 一般 60 / 差 40, seed 002). */
-    points: Type.Number({ minimum: 0, maximum: 1000 }),
+    points: Type.Number({ minimum: 0, maximum: 1000, description: '分值 (e.g. 好 100 / 较好 80 / 一般 60 / 差 40, seed 002)' }),
     /** Counts towards 好评率 (好 + 较好). */
-    favourable: Type.Optional(Type.Boolean()),
+    favourable: Type.Optional(Type.Boolean({ description: 'counts towards 好评率 (好 + 较好)' })),
   },
   { additionalProperties: false },
 );
@@ -57,9 +57,15 @@ export const GradedQuestionSchema = Type.Object(
      * When present, the question is asked about each meeting subject of these kinds and the answer is
      * {<subjectId>: <grade value>}; when absent, the answer is one grade value.
      */
-    subjects: Type.Optional(Type.Array(Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person')]), { minItems: 1, uniqueItems: true })),
+    subjects: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('organisation'), Type.Literal('team'), Type.Literal('person')]), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'ask about each meeting subject of these kinds; the answer is {subjectId: grade}',
+      }),
+    ),
     /** Offers "不了解" (value `unknown`), which is counted but excluded from means. */
-    allowUnknown: Type.Optional(Type.Boolean()),
+    allowUnknown: Type.Optional(Type.Boolean({ description: 'offer 不了解 (value "unknown"): counted, excluded from means and 好评率' })),
   },
   { additionalProperties: false },
 );
@@ -90,7 +96,7 @@ export const NominationQuestionSchema = Type.Object(
     ...Common,
     type: Type.Literal('nomination'),
     options: Type.Array(OptionSchema, { maxItems: 200 }),
-    candidatesFromMeeting: Type.Optional(Type.Boolean()),
+    candidatesFromMeeting: Type.Optional(Type.Boolean({ description: "list the meeting's subjects of kind 'candidate' (options must then be empty)" })),
     maxNominations: Type.Integer({ minimum: 1, maximum: 50 }),
     allowWriteIn: Type.Boolean(),
   },
@@ -114,7 +120,7 @@ export const RuleSchema = Type.Object(
     type: Type.Literal('maxGradeShare'),
     questions: Type.Array(Id, { minItems: 1 }),
     grade: Type.String(),
-    maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'allowed = max(minAllowed, floor(maxShare × subjects listed))' }),
     minAllowed: Type.Optional(Type.Integer({ minimum: 0 })),
     policy: Type.Union([Type.Literal('refuse'), Type.Literal('mark-invalid')]),
     message: Type.String({ minLength: 1 }),
@@ -132,7 +138,7 @@ export const FlagRuleSchema = Type.Object(
     code: Type.String({ pattern: '^[A-Z0-9_]{1,64}$' }),
     questions: Type.Array(Id, { minItems: 1 }),
     grade: Type.String(),
-    moreThanShare: Type.Number({ minimum: 0, maximum: 1 }),
+    moreThanShare: Type.Number({ minimum: 0, maximum: 1, description: 'raised when count(grade) > moreThanShare × answers (不了解 included)' }),
     message: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },
@@ -153,6 +159,17 @@ export const FormTemplateSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The JSON Schema of forms/*.json (forms/form.schema.json is this, written by `npm run forms:schema`). */
+export function formJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://ceping.invalid/form.schema.json',
+    title: 'Ceping questionnaire template (测评表)',
+    description: 'Generated from FormTemplateSchema in src/domain/forms.ts; see docs/forms.md. Do not edit by hand.',
+    ...(JSON.parse(JSON.stringify(FormTemplateSchema)) as Record<string, unknown>),
+  };
+}
 
 export type Grade = Static<typeof GradeSchema>;
 export type Scale = Static<typeof ScaleSchema>;
