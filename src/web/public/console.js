@@ -1,0 +1,1076 @@
+// Ceping admin console (测评管理). Plain modern JS, no build step. The CSP allows scripts and styles from 'self'
+// only, so nothing here writes inline styles or handlers, and every piece of data reaches the page through
+// textContent or an attribute, never through innerHTML.
+
+const main = document.getElementById('main');
+const SESSION_KEY = 'ceping.session';
+let session = readSession();
+let timers = [];
+
+// ---------------------------------------------------------------- DOM helpers
+
+function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  setAttrs(e, attrs);
+  append(e, children);
+  return e;
+}
+function setAttrs(e, attrs) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = String(v);
+    else if (k === 'class') e.setAttribute('class', v);
+    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else if (k === 'value') e.value = v;
+    else if (k === 'checked' || k === 'selected') e[k] = Boolean(v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+function append(e, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+}
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function s(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  setAttrs(e, attrs);
+  append(e, children);
+  return e;
+}
+
+function show(title, ...nodes) {
+  document.title = `${title} · 民主测评管理`;
+  main.replaceChildren(...nodes.flat().filter(Boolean));
+  const h1 = main.querySelector('h1');
+  if (h1) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: true });
+  }
+}
+
+function toast(text, kind = 'ok') {
+  const t = document.getElementById('toast');
+  t.textContent = text;
+  t.className = `toast ${kind}`;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 5000);
+}
+
+/** An error box (role=alert) whose text a failed action replaces. */
+function errorBox() {
+  const box = h('div', { class: 'error', role: 'alert', hidden: true });
+  box.set = (err) => {
+    box.replaceChildren();
+    if (!err) return void (box.hidden = true);
+    const msg = typeof err === 'string' ? err : err.message;
+    box.append(h('p', { text: msg }));
+    if (err.details && Array.isArray(err.details) && err.details.length > 1) {
+      box.append(h('ul', {}, err.details.map((d) => h('li', { text: typeof d === 'string' ? d : d.message || JSON.stringify(d) }))));
+    }
+    box.hidden = false;
+  };
+  return box;
+}
+
+/** Runs an async action from a button: disables it meanwhile, shows a failure in `box` (or a toast). */
+function action(button, box, fn) {
+  return async (ev) => {
+    if (ev) ev.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true;
+    box?.set(null);
+    try {
+      await fn();
+    } catch (err) {
+      if (err.sessionEnded) return;
+      if (box) box.set(err);
+      else toast(err.message, 'bad');
+    } finally {
+      button.disabled = false;
+    }
+  };
+}
+
+function field(label, control, help) {
+  const id = control.id || `f${++field.n}`;
+  control.id = id;
+  const helpId = help ? `${id}-help` : null;
+  if (helpId) control.setAttribute('aria-describedby', helpId);
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control, help ? h('p', { class: 'help', id: helpId, text: help }) : null);
+}
+field.n = 0;
+
+const fmt = {
+  int: (n) => (n === null || n === undefined ? '—' : String(n)),
+  pct: (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`),
+  num: (x) => (x === null || x === undefined ? '—' : (Math.round(x * 100) / 100).toFixed(2)),
+  time: (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—'),
+};
+
+// ---------------------------------------------------------------- the API
+
+class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+function readSession() {
+  try {
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+function logout(message) {
+  session = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  viewLogin(message);
+}
+
+async function api(method, url, body, { accept = 'application/json', raw = false } = {}) {
+  const headers = { accept };
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+  }
+  if (res.status === 401 && url !== '/api/auth/login') {
+    logout('登录已过期或未登录，请重新登录');
+    const ended = new ApiError(401, 'UNAUTHORIZED', '请重新登录');
+    ended.sessionEnded = true; // the log-in form is already showing: nothing else to report
+    throw ended;
+  }
+  if (raw && res.ok) return res;
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const e = data && data.error;
+    throw new ApiError(res.status, e ? e.code : `HTTP_${res.status}`, e ? e.message : `请求失败（${res.status}）`, e ? e.details : undefined);
+  }
+  return data;
+}
+
+/** True when a route exists on this server (routes of features that may not be installed answer NOT_FOUND). */
+const missingRoute = (err) => err.status === 404 && err.code === 'NOT_FOUND';
+
+/** Fetches with the session and saves the response as a file (downloads need the Authorization header). */
+async function download(method, url, fallbackName, { body, accept = '*/*' } = {}) {
+  const res = await api(method, url, body, { accept, raw: true });
+  const blob = await res.blob();
+  const cd = res.headers.get('content-disposition') || '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  const plain = /filename="?([^";]+)"?/i.exec(cd);
+  const name = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallbackName;
+  const href = URL.createObjectURL(blob);
+  const a = h('a', { href, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return { name, type: res.headers.get('content-type') || '', size: blob.size };
+}
+
+// ---------------------------------------------------------------- domain labels (mirror of src/domain)
+
+const KINDS = {
+  village: { label: '村', minimum: 70, rule: '村不少于 70 人，以签到表和考察组考核人数为依据（003）' },
+  community: { label: '社区', minimum: 40, rule: '社区不少于 40 人（003）' },
+  'township-dept': { label: '部门站所', minimum: null, rule: '站所全体干部职工参加（003）：请填写职工人数' },
+  county: { label: '县（区）机关', minimum: 50, rule: '机关干部问卷不少于 50 人，随机抽取（000）' },
+  'city-dept': { label: '市直单位', minimum: 20, rule: '市直单位问卷不少于 20 人（000）' },
+  other: { label: '其他', minimum: null, rule: '没有规定的最低人数：须自行填写最低参评人数并写明依据' },
+};
+const STATUS = { draft: '未开始', open: '进行中', closed: '已结束' };
+const SUBJECT_KINDS = { organisation: '党组织', team: '班子集体', person: '班子成员' };
+const GRADE_COLOURS = ['#2e7d32', '#7cb342', '#f9a825', '#e65100', '#c62828', '#6d4c41'];
+
+// ---------------------------------------------------------------- router
+
+const routes = [
+  [/^#\/meetings$/, viewMeetings],
+  [/^#\/meetings\/new$/, viewNewMeeting],
+  [/^#\/meetings\/([A-Za-z0-9_-]+)$/, viewMeeting],
+  [/^#\/meetings\/([A-Za-z0-9_-]+)\/results$/, viewResults],
+  [/^#\/users$/, viewUsers],
+  [/^#\/audit$/, viewAudit],
+];
+
+function route() {
+  for (const t of timers) clearInterval(t);
+  timers = [];
+  if (!session) return viewLogin();
+  renderNav();
+  const hash = location.hash || '#/meetings';
+  for (const [re, view] of routes) {
+    const m = re.exec(hash);
+    if (m) {
+      return view(...m.slice(1)).catch((err) => {
+        if (err.sessionEnded) return;
+        show('出错了', h('h1', { text: '出错了' }), h('p', { class: 'error', role: 'alert', text: err.message }), h('p', {}, h('a', { href: '#/meetings', text: '返回测评会议列表' })));
+      });
+    }
+  }
+  location.hash = '#/meetings';
+}
+
+function renderNav() {
+  document.getElementById('top').hidden = false;
+  const items = [
+    ['#/meetings', '测评会议'],
+    ['#/meetings/new', '新建会议'],
+  ];
+  if (session.user.role === 'admin') items.push(['#/users', '用户与权限'], ['#/audit', '审计日志']);
+  const here = location.hash || '#/meetings';
+  document.getElementById('nav').replaceChildren(
+    ...items.map(([href, text]) => h('a', { href, text, 'aria-current': here === href || (href === '#/meetings' && /^#\/meetings\/(?!new)/.test(here)) ? 'page' : null })),
+  );
+  document.getElementById('who').textContent = `${session.user.displayName || session.user.username}（${session.user.role === 'admin' ? '管理员' : '考核组'}）`;
+}
+
+// ---------------------------------------------------------------- log in
+
+function viewLogin(message) {
+  document.getElementById('top').hidden = true;
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64 });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 200 });
+  const box = errorBox();
+  const submit = h('button', { type: 'submit', text: '登录' });
+  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'login-title' }, h('h1', { id: 'login-title', text: '民主测评管理 · 登录' }), message ? h('p', { class: 'notice', role: 'status', text: message }) : null, field('用户名', user), field('密码', pass), box, submit);
+  form.addEventListener(
+    'submit',
+    action(submit, box, async () => {
+      const out = await api('POST', '/api/auth/login', { username: user.value.trim(), password: pass.value });
+      session = { token: out.token, user: out.user };
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+      if (!location.hash || location.hash === '#/login') location.hash = '#/meetings';
+      route();
+    }),
+  );
+  show('登录', form);
+  user.focus();
+}
+
+// ---------------------------------------------------------------- meetings
+
+async function viewMeetings() {
+  const list = await api('GET', '/api/meetings');
+  const groups = ['open', 'draft', 'closed'].map((st) => {
+    const rows = list.filter((m) => m.status === st);
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': `g-${st}` },
+      h('h2', { id: `g-${st}`, text: `${STATUS[st]}（${rows.length}）` }),
+      rows.length === 0
+        ? h('p', { class: 'muted', text: '暂无' })
+        : h(
+            'table',
+            { class: 'list' },
+            h('thead', {}, h('tr', {}, ['会议', '单位', '类别', '最低人数', '创建时间'].map((t) => h('th', { scope: 'col', text: t })))),
+            h(
+              'tbody',
+              {},
+              rows.map((m) =>
+                h('tr', {}, h('td', {}, h('a', { href: `#/meetings/${m.id}`, text: m.title })), h('td', { text: m.unit }), h('td', { text: m.kindLabel }), h('td', { text: fmt.int(m.minRespondents) }), h('td', { text: fmt.time(m.createdAt) })),
+              ),
+            ),
+          ),
+    );
+  });
+  show('测评会议', h('div', { class: 'head' }, h('h1', { text: '测评会议' }), h('a', { class: 'button', href: '#/meetings/new', text: '＋ 新建测评会议' })), groups);
+}
+
+// ---- subject lists pasted from Excel or read from a CSV file
+
+/** Splits delimited text (CSV or Excel's tab-separated clipboard) into rows of cells; quotes as in RFC 4180. */
+export function parseDelimited(text, delimiter) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  text = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === delimiter) row.push(cell), (cell = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell), rows.push(row), (row = []), (cell = '');
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
+  return rows.map((r) => r.map((x) => x.trim())).filter((r) => r.some((x) => x !== ''));
+}
+
+function subjectKindOf(text, name) {
+  const t = (text || '').trim().toLowerCase();
+  if (/^(organisation|organization|组织|党组织|党委|党总支|党支部)/.test(t)) return 'organisation';
+  if (/^(person|个人|成员|班子成员|干部)/.test(t)) return 'person';
+  if (/^(team|班子|集体|领导班子|班子集体)/.test(t)) return 'team';
+  if (t) return 'person';
+  // No kind column: guess from the name; the list stays editable before the meeting is created.
+  if (/(党委|党总支|党支部|党组|党组织)$/.test(name)) return 'organisation';
+  if (/班子$/.test(name)) return 'team';
+  return 'person';
+}
+
+/** Rows of (name, position, kind, head?) → subjects; a header row is skipped. */
+export function subjectsFromRows(rows) {
+  const out = [];
+  for (const [i, r] of rows.entries()) {
+    const name = (r[0] || '').trim();
+    if (!name) continue;
+    if (i === 0 && /^(姓名|名称|测评对象|对象|name)$/i.test(name)) continue;
+    out.push({ name: name.slice(0, 50), title: (r[1] || '').slice(0, 50), kind: subjectKindOf(r[2], name), isHead: /^(是|y|yes|1|true|主要负责人|√)$/i.test((r[3] || '').trim()) });
+  }
+  return out;
+}
+
+/** A CSV saved by Excel in China is often GBK: try UTF-8 strictly, then GBK. */
+function decodeCsv(buffer) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    return new TextDecoder('gbk').decode(buffer);
+  }
+}
+
+async function viewNewMeeting() {
+  const forms = await api('GET', '/api/forms');
+  const assessors = session.user.role === 'admin' ? (await api('GET', '/api/users')).filter((u) => u.role === 'assessor' && !u.disabled) : [];
+  const draft = { title: '', unit: '', kind: 'village', staffCount: '', minRespondents: '', minReason: '', formIds: [], subjects: [], categories: [], assessorIds: [] };
+  const steps = ['会议类别与单位', '测评表', '测评对象', '参评人员类别', '确认创建'];
+  let step = 0;
+  const box = errorBox();
+  const body = h('div', { class: 'step-body' });
+  const stepList = h('ol', { class: 'steps', 'aria-label': '创建步骤' });
+  const back = h('button', { type: 'button', class: 'secondary', text: '上一步' });
+  const next = h('button', { type: 'button', id: 'wizard-next', text: '下一步' });
+  back.addEventListener('click', () => go(step - 1));
+  next.addEventListener('click', action(next, box, async () => {
+    const problem = check(step);
+    if (problem) return box.set(problem);
+    if (step < steps.length - 1) return go(step + 1);
+    const payload = {
+      title: draft.title.trim(),
+      unit: draft.unit.trim(),
+      kind: draft.kind,
+      formIds: draft.formIds,
+      subjects: draft.subjects.map((x) => ({ name: x.name.trim(), kind: x.kind, ...(x.title.trim() ? { title: x.title.trim() } : {}), ...(x.isHead ? { isHead: true } : {}) })),
+      ...(draft.categories.length ? { categories: draft.categories.map((c, i) => ({ key: c.key || `c${i + 1}`, label: c.label.trim(), weight: Number(c.weight) / 100 })) } : {}),
+      ...(draft.minRespondents !== '' ? { minRespondents: Number(draft.minRespondents), minReason: draft.minReason.trim() } : {}),
+      ...(draft.kind === 'township-dept' && draft.staffCount !== '' ? { staffCount: Number(draft.staffCount) } : {}),
+      ...(draft.assessorIds.length ? { assessorIds: draft.assessorIds } : {}),
+    };
+    const m = await api('POST', '/api/meetings', payload);
+    toast(`已创建：${m.title}`);
+    location.hash = `#/meetings/${m.id}`;
+  }));
+
+  function check(i) {
+    if (i === 0) {
+      if (!draft.title.trim()) return '请填写会议名称';
+      if (!draft.unit.trim()) return '请填写被考核单位';
+      if (draft.kind === 'other' && draft.minRespondents === '') return '“其他”类会议须填写最低参评人数';
+      if (draft.minRespondents !== '' && !(Number(draft.minRespondents) >= 1)) return '最低参评人数须为正整数';
+      if (draft.minRespondents !== '' && draft.minReason.trim().length < 2) return '调整最低参评人数须写明理由';
+      if (draft.kind === 'township-dept' && draft.staffCount === '' && draft.minRespondents === '') return '部门站所须填写职工人数（全体干部职工参加）';
+    }
+    if (i === 1 && draft.formIds.length === 0) return '请至少选择一张测评表';
+    if (i === 2) {
+      if (draft.subjects.some((x) => !x.name.trim())) return '测评对象姓名不能为空（或删除空行）';
+      const needs = new Set(forms.filter((f) => draft.formIds.includes(f.id)).flatMap((f) => f.subjectKinds));
+      if (needs.size && !draft.subjects.some((x) => needs.has(x.kind))) return `所选测评表需要以下类型的测评对象：${[...needs].map((k) => SUBJECT_KINDS[k] || k).join('、')}`;
+    }
+    if (i === 3 && draft.categories.length) {
+      if (draft.categories.some((c) => !c.label.trim())) return '请填写每个类别的名称';
+      const sum = draft.categories.reduce((a, c) => a + Number(c.weight || 0), 0);
+      if (Math.abs(sum - 100) > 1e-6) return `各类别权重之和须为 100%（现为 ${sum}%）`;
+    }
+    return null;
+  }
+
+  function go(i) {
+    step = Math.max(0, Math.min(steps.length - 1, i));
+    box.set(null);
+    stepList.replaceChildren(...steps.map((t, k) => h('li', { class: k === step ? 'on' : k < step ? 'done' : '', 'aria-current': k === step ? 'step' : null, text: t })));
+    body.replaceChildren(...[stepKind, stepForms, stepSubjects, stepCategories, stepConfirm][step]());
+    back.hidden = step === 0;
+    next.textContent = step === steps.length - 1 ? '创建测评会议' : '下一步';
+    const first = body.querySelector('input, select, textarea, button');
+    if (first) first.focus();
+  }
+
+  const bind = (control, key) => {
+    control.value = draft[key];
+    control.addEventListener('input', () => (draft[key] = control.value));
+    return control;
+  };
+
+  function stepKind() {
+    const kind = h('select', { id: 'kind' }, Object.entries(KINDS).map(([k, v]) => h('option', { value: k, text: v.label, selected: draft.kind === k })));
+    const rule = h('p', { class: 'rule', id: 'kind-rule', 'aria-live': 'polite' });
+    const staff = field('职工人数（全体参加）', bind(h('input', { id: 'staff-count', type: 'number', min: 1, inputmode: 'numeric' }), 'staffCount'));
+    const min = bind(h('input', { id: 'min-override', type: 'number', min: 1, inputmode: 'numeric' }), 'minRespondents');
+    const reason = bind(h('input', { id: 'min-reason', maxlength: 500 }), 'minReason');
+    const override = h('fieldset', { class: 'sub' }, h('legend', { text: '调整最低参评人数（须写明理由，记入审计日志）' }), field('最低参评人数', min), field('理由', reason));
+    const sync = () => {
+      draft.kind = kind.value;
+      const k = KINDS[draft.kind];
+      rule.textContent = k.minimum ? `最低参评人数：${k.minimum} 人。${k.rule}` : k.rule;
+      staff.hidden = draft.kind !== 'township-dept';
+      override.querySelector('legend').textContent = draft.kind === 'other' ? '最低参评人数（必填）及依据' : '调整最低参评人数（须写明理由，记入审计日志）';
+    };
+    kind.addEventListener('change', sync);
+    sync();
+    const nodes = [
+      field('会议名称', bind(h('input', { id: 'title', maxlength: 100, placeholder: '如：2026年度插旗村党组织政治建设考察暨班子年度考核' }), 'title')),
+      field('被考核单位', bind(h('input', { id: 'unit', maxlength: 100, placeholder: '如：插旗镇插旗村' }), 'unit')),
+      field('会议类别', kind),
+      rule,
+      staff,
+      override,
+    ];
+    if (assessors.length) {
+      nodes.push(
+        h('fieldset', { class: 'sub' }, h('legend', { text: '考核组成员（可在会议页面修改）' }), assessors.map((u) => checkbox(`${u.displayName || u.username}（${u.username}）`, draft.assessorIds.includes(u.id), (on) => toggle(draft.assessorIds, u.id, on)))),
+      );
+    }
+    return nodes;
+  }
+
+  function stepForms() {
+    return [
+      h(
+        'fieldset',
+        { class: 'sub' },
+        h('legend', { text: '选择本次会议使用的测评表（可多选）' }),
+        forms.map((f) =>
+          h(
+            'div',
+            { class: 'choice-row' },
+            checkbox(f.title, draft.formIds.includes(f.id), (on) => toggle(draft.formIds, f.id, on), f.id),
+            h('p', { class: 'help', text: `${f.description || ''} 共 ${f.questionCount} 题；测评对象：${f.subjectKinds.map((k) => SUBJECT_KINDS[k] || k).join('、') || '无'}；依据 ${f.seed}` }),
+          ),
+        ),
+      ),
+    ];
+  }
+
+  function stepSubjects() {
+    const table = h('tbody');
+    const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+    const redraw = () => {
+      count.textContent = `共 ${draft.subjects.length} 个测评对象`;
+      table.replaceChildren(
+        ...draft.subjects.map((x, i) => {
+          const name = h('input', { value: x.name, maxlength: 50, 'aria-label': `第 ${i + 1} 行 姓名或名称`, class: 'subject-name' });
+          name.addEventListener('input', () => (x.name = name.value));
+          const title = h('input', { value: x.title, maxlength: 50, 'aria-label': `第 ${i + 1} 行 职务` });
+          title.addEventListener('input', () => (x.title = title.value));
+          const kind = h('select', { 'aria-label': `第 ${i + 1} 行 类型` }, Object.entries(SUBJECT_KINDS).map(([k, v]) => h('option', { value: k, text: v, selected: x.kind === k })));
+          kind.addEventListener('change', () => (x.kind = kind.value));
+          const head = h('input', { type: 'checkbox', checked: x.isHead, 'aria-label': `第 ${i + 1} 行 主要负责人` });
+          head.addEventListener('change', () => (x.isHead = head.checked));
+          const del = h('button', { type: 'button', class: 'small secondary', text: '删除', 'aria-label': `删除第 ${i + 1} 行` });
+          del.addEventListener('click', () => {
+            draft.subjects.splice(i, 1);
+            redraw();
+          });
+          return h('tr', {}, h('td', { text: String(i + 1) }), h('td', {}, name), h('td', {}, title), h('td', {}, kind), h('td', { class: 'center' }, head), h('td', {}, del));
+        }),
+      );
+    };
+    const add = h('button', { type: 'button', class: 'secondary', text: '＋ 添加一行' });
+    add.addEventListener('click', () => {
+      draft.subjects.push({ name: '', title: '', kind: 'person', isHead: false });
+      redraw();
+      table.querySelector('tr:last-child input')?.focus();
+    });
+    const paste = h('textarea', { id: 'paste', rows: 5, placeholder: '在 Excel 中选中“姓名、职务、类型”三列，复制后粘贴到这里' });
+    const importPaste = h('button', { type: 'button', id: 'import-paste', class: 'secondary', text: '导入粘贴的名单' });
+    const note = h('p', { class: 'muted', role: 'status' });
+    const addRows = (rows, from) => {
+      const got = subjectsFromRows(rows);
+      draft.subjects.push(...got);
+      note.textContent = `已从${from}导入 ${got.length} 个测评对象，请核对类型。`;
+      redraw();
+    };
+    importPaste.addEventListener('click', () => {
+      const text = paste.value;
+      addRows(parseDelimited(text, text.includes('\t') ? '\t' : ','), '粘贴内容');
+      paste.value = '';
+    });
+    const file = h('input', { type: 'file', id: 'csv-file', accept: '.csv,.txt,text/csv' });
+    file.addEventListener('change', async () => {
+      const f = file.files[0];
+      if (!f) return;
+      const text = decodeCsv(await f.arrayBuffer());
+      addRows(parseDelimited(text, text.includes('\t') && !text.includes(',') ? '\t' : ','), ` ${f.name} `);
+      file.value = '';
+    });
+    redraw();
+    return [
+      h('p', { class: 'help', text: '类型：党组织（如“插旗村党总支”）、班子集体（如“两委”班子）、班子成员。所选测评表决定每类对象被评价的内容。' }),
+      h(
+        'table',
+        { class: 'edit' },
+        h('thead', {}, h('tr', {}, ['#', '姓名或名称', '职务', '类型', '主要负责人', ''].map((t) => h('th', { scope: 'col', text: t })))),
+        table,
+      ),
+      count,
+      add,
+      h('details', { class: 'import', open: draft.subjects.length === 0 }, h('summary', { text: '从 Excel 粘贴或导入 CSV 文件' }), field('粘贴名单（每行：姓名、职务、类型，可选第四列“是”表示主要负责人）', paste), importPaste, field('或选择 CSV 文件（UTF-8 或 GBK 编码）', file), note),
+    ];
+  }
+
+  function stepCategories() {
+    const table = h('tbody');
+    const sum = h('p', { class: 'muted', 'aria-live': 'polite' });
+    const redraw = () => {
+      const total = draft.categories.reduce((a, c) => a + Number(c.weight || 0), 0);
+      sum.textContent = draft.categories.length ? `权重合计 ${total}%（须为 100%）` : '不分类别：每张票权重相同。';
+      table.replaceChildren(
+        ...draft.categories.map((c, i) => {
+          const label = h('input', { value: c.label, maxlength: 30, 'aria-label': `类别 ${i + 1} 名称` });
+          label.addEventListener('input', () => (c.label = label.value));
+          const weight = h('input', { type: 'number', min: 1, max: 100, value: c.weight, 'aria-label': `类别 ${i + 1} 权重（%）`, class: 'num' });
+          weight.addEventListener('input', () => {
+            c.weight = weight.value;
+            const total2 = draft.categories.reduce((a, x) => a + Number(x.weight || 0), 0);
+            sum.textContent = `权重合计 ${total2}%（须为 100%）`;
+          });
+          const del = h('button', { type: 'button', class: 'small secondary', text: '删除' });
+          del.addEventListener('click', () => {
+            draft.categories.splice(i, 1);
+            redraw();
+          });
+          return h('tr', {}, h('td', {}, label), h('td', {}, weight, ' %'), h('td', {}, del));
+        }),
+      );
+    };
+    const add = h('button', { type: 'button', class: 'secondary', text: '＋ 添加类别' });
+    add.addEventListener('click', () => {
+      draft.categories.push({ key: '', label: '', weight: '' });
+      redraw();
+    });
+    const preset = h('button', { type: 'button', class: 'secondary', text: '领导自评 40% + 民主评议 60%（002）' });
+    preset.addEventListener('click', () => {
+      // 002: 领导自评 weighted 40%, 民主评议 (staff, team members excluded) 60%.
+      draft.categories = [
+        { key: 'self', label: '领导自评', weight: '40' },
+        { key: 'staff', label: '民主评议', weight: '60' },
+      ];
+      redraw();
+    });
+    redraw();
+    return [
+      h('p', { class: 'help', text: '可选。参评人员分为不同类别时（如领导自评与民主评议），每类按权重计入加权平均分。不足 5 张票的类别不单独显示。' }),
+      h('table', { class: 'edit' }, h('thead', {}, h('tr', {}, ['类别名称', '权重', ''].map((t) => h('th', { scope: 'col', text: t })))), table),
+      sum,
+      h('div', { class: 'buttons' }, add, preset),
+    ];
+  }
+
+  function stepConfirm() {
+    const k = KINDS[draft.kind];
+    const min = draft.minRespondents !== '' ? `${draft.minRespondents} 人（调整理由：${draft.minReason}）` : k.minimum ? `${k.minimum} 人` : draft.kind === 'township-dept' ? `全体职工 ${draft.staffCount} 人` : '—';
+    const dl = (pairs) => h('dl', { class: 'facts' }, pairs.map(([a, b]) => [h('dt', { text: a }), h('dd', { text: b })]));
+    return [
+      dl([
+        ['会议名称', draft.title],
+        ['被考核单位', draft.unit],
+        ['会议类别', k.label],
+        ['最低参评人数', min],
+        ['测评表', forms.filter((f) => draft.formIds.includes(f.id)).map((f) => f.title).join('、')],
+        ['测评对象', draft.subjects.map((x) => x.name).join('、') || '无'],
+        ['参评人员类别', draft.categories.map((c) => `${c.label} ${c.weight}%`).join('、') || '不分类别'],
+      ]),
+      h('p', { class: 'help', text: '创建后为“未开始”状态；在会议页面打印测评票并开始测评。' }),
+    ];
+  }
+
+  show('新建测评会议', h('h1', { text: '新建测评会议' }), h('div', { class: 'card' }, stepList, body, box, h('div', { class: 'buttons' }, back, next)));
+  go(0);
+}
+
+function checkbox(label, checked, onchange, id) {
+  const input = h('input', { type: 'checkbox', checked, id: id ? `cb-${id}` : null, value: id || null });
+  input.addEventListener('change', () => onchange(input.checked));
+  return h('label', { class: 'check' }, input, ' ', label);
+}
+function toggle(list, value, on) {
+  const i = list.indexOf(value);
+  if (on && i < 0) list.push(value);
+  if (!on && i >= 0) list.splice(i, 1);
+}
+
+// ---------------------------------------------------------------- one meeting
+
+async function viewMeeting(id) {
+  const m = await api('GET', `/api/meetings/${id}`);
+  const card = (title, ...nodes) => h('section', { class: 'card', 'aria-label': title }, h('h2', { text: title }), nodes);
+
+  // Turnout, refreshed while the poll is open.
+  const turnoutBox = h('div', { id: 'turnout', 'aria-live': 'polite' });
+  const refreshTurnout = async () => {
+    const t = await api('GET', `/api/meetings/${id}/turnout`);
+    turnoutBox.replaceChildren(turnoutView(t));
+  };
+  await refreshTurnout();
+  if (m.status === 'open') timers.push(setInterval(() => refreshTurnout().catch(() => {}), 4000));
+
+  const status = card('测评状态', pollControls(m));
+
+  const signed = h('input', { id: 'signed-in', type: 'number', min: 0, inputmode: 'numeric', value: m.signedIn ?? '' });
+  const interviews = h('input', { id: 'interviews', type: 'number', min: 0, inputmode: 'numeric', value: m.interviews ?? '' });
+  const saveAtt = h('button', { type: 'submit', text: '保存' });
+  const attBox = errorBox();
+  const attForm = h('form', { class: 'inline' }, field('签到人数', signed, '以签到表为准'), field('个别谈话人数', interviews, '村不少于 30 人（003）'), saveAtt, attBox);
+  attForm.addEventListener(
+    'submit',
+    action(saveAtt, attBox, async () => {
+      const body = {};
+      if (signed.value !== '') body.signedIn = Number(signed.value);
+      if (interviews.value !== '') body.interviews = Number(interviews.value);
+      if (!Object.keys(body).length) return attBox.set('请填写签到人数或个别谈话人数');
+      await api('PUT', `/api/meetings/${id}/attendance`, body);
+      toast('已保存签到与谈话人数');
+      await refreshTurnout();
+    }),
+  );
+
+  const liveLinks = h('p', { class: 'links' });
+  for (const [href, text] of livePages(id)) liveLinks.append(h('a', { href, target: '_blank', rel: 'noopener', text }), ' ');
+
+  const sections = [
+    h('div', { class: 'head' }, h('h1', { text: m.title }), h('a', { class: 'button', href: `#/meetings/${id}/results`, text: '查看测评结果' })),
+    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), ` · 最低参评人数 ${fmt.int(m.minRespondents)} 人`, m.minOverrideReason ? `（调整理由：${m.minOverrideReason}）` : ''),
+    status,
+    card('参评进度', turnoutBox, liveLinks),
+    card('签到与个别谈话', attForm),
+    card('测评票', slipsPanel(m, refreshTurnout)),
+    card('作废测评票', voidPanel(m, refreshTurnout)),
+    card('纸质票录入', paperPanel(m, refreshTurnout)),
+    card('测评对象', h('ol', { class: 'subjects' }, m.subjects.map((x) => h('li', { text: `${x.name}${x.title ? `（${x.title}）` : ''} · ${SUBJECT_KINDS[x.kind]}${x.isHead ? ' · 主要负责人' : ''}` })))),
+  ];
+  if (session.user.role === 'admin') sections.push(card('考核组成员', await assessorsPanel(m)));
+  show(m.title, sections);
+}
+
+/** The live progress and projector pages of issue 4, when installed. */
+function livePages(id) {
+  return [
+    [`/meetings/${id}/live.html`, '现场进度页（新窗口）'],
+    [`/meetings/${id}/projector.html`, '投屏页（新窗口）'],
+  ];
+}
+
+function turnoutView(t) {
+  const prog = h('progress', { max: t.minRespondents || Math.max(t.ballotsCast, 1), value: t.ballotsCast, 'aria-label': '已投票人数相对最低参评人数' });
+  return h(
+    'div',
+    {},
+    h(
+      'dl',
+      { class: 'figures' },
+      [
+        ['签到人数', fmt.int(t.signedIn)],
+        ['最低参评人数', fmt.int(t.minRespondents)],
+        ['已发测评票', String(t.slipsIssued)],
+        ['已作废', String(t.slipsVoided)],
+        ['已投票', String(t.ballotsCast)],
+        ['有效票', String(t.ballotsValid)],
+      ].map(([a, b]) => h('div', { class: 'figure' }, h('dt', { text: a }), h('dd', { text: b, 'data-figure': a }))),
+    ),
+    prog,
+    h('p', { class: t.meetsMinimum ? 'ok' : 'warn', text: t.meetsMinimum ? '已达到最低参评人数' : '尚未达到最低参评人数' }),
+    flagsList(t.flags),
+  );
+}
+
+function flagsList(flags) {
+  if (!flags || !flags.length) return null;
+  return h('ul', { class: 'flags' }, flags.map((f) => h('li', { 'data-code': f.code, text: f.message })));
+}
+
+function pollControls(m) {
+  const box = errorBox();
+  const wrap = h('div', {}, h('p', {}, '当前状态：', h('strong', { text: STATUS[m.status] }), m.closedAt ? `（${fmt.time(m.closedAt)} 由 ${m.closedBy} 结束）` : ''));
+  const reload = () => route();
+  if (m.status === 'draft') {
+    const b = h('button', { type: 'button', id: 'open-poll', text: '开始测评' });
+    b.addEventListener('click', action(b, box, async () => {
+      await api('POST', `/api/meetings/${m.id}/open`, {});
+      toast('测评已开始，参会人员现在可以扫码投票');
+      reload();
+    }));
+    wrap.append(b);
+  } else if (m.status === 'open') {
+    const b = h('button', { type: 'button', id: 'close-poll', class: 'danger', text: '结束测评' });
+    b.addEventListener('click', action(b, box, async () => {
+      if (!confirm('结束测评后不能再投票（重新开启须写明理由）。确定结束吗？')) return;
+      await api('POST', `/api/meetings/${m.id}/close`, {});
+      toast('测评已结束');
+      reload();
+    }));
+    wrap.append(b);
+  } else {
+    const reason = h('input', { id: 'reopen-reason', maxlength: 500, required: true });
+    const b = h('button', { type: 'submit', id: 'reopen-poll', class: 'secondary', text: '重新开启测评' });
+    const form = h('form', { class: 'inline' }, field('重新开启的理由（必填，记入审计日志）', reason), b);
+    form.addEventListener('submit', action(b, box, async () => {
+      if (reason.value.trim().length < 2) return box.set('请写明重新开启的理由');
+      await api('POST', `/api/meetings/${m.id}/open`, { reason: reason.value.trim() });
+      toast('测评已重新开启');
+      reload();
+    }));
+    wrap.append(form);
+  }
+  wrap.append(box);
+  return wrap;
+}
+
+function slipsPanel(m, after) {
+  const count = h('input', { id: 'slip-count', type: 'number', min: 1, max: 10000, inputmode: 'numeric', value: m.signedIn || m.minRespondents || 10 });
+  const cat = m.categories.length ? h('select', { id: 'slip-category' }, m.categories.map((c) => h('option', { value: c.key, text: `${c.label}（权重 ${Math.round(c.weight * 100)}%）` }))) : null;
+  const b = h('button', { type: 'submit', id: 'print-slips', text: '生成并下载测评票（PDF）' });
+  const box = errorBox();
+  const out = h('div', { id: 'slips-out' });
+  const form = h('form', { class: 'inline' }, field('张数', count), cat ? field('参评人员类别', cat) : null, b, box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      const n = Number(count.value);
+      if (!(n >= 1)) return box.set('请填写张数');
+      const body = { count: n, ...(cat ? { category: cat.value } : {}) };
+      out.replaceChildren();
+      try {
+        const file = await download('POST', `/api/meetings/${m.id}/slips`, `测评票-${m.unit}.pdf`, { body, accept: 'application/pdf' });
+        out.append(h('p', { class: 'ok', role: 'status', text: `已下载 ${file.name}（${n} 张）。请打印后裁开分发；票码只出现这一次。` }));
+      } catch (err) {
+        // Before the PDF route exists the server answers 406; fall back to the list of links (shown once).
+        if (err.status !== 406) throw err;
+        const slips = await api('POST', `/api/meetings/${m.id}/slips`, body);
+        out.append(slipList(slips));
+      }
+      await after();
+    }),
+  );
+  return h('div', {}, h('p', { class: 'help', text: '每张票一个二维码和票码，只能投一次。票码只在生成时出现一次，请妥善保管打印件。' }), form, out);
+}
+
+function slipList(slips) {
+  return h(
+    'div',
+    { class: 'slips' },
+    h('p', { class: 'warn', role: 'status', text: `已生成 ${slips.tokens.length} 张测评票。以下链接和票码只显示这一次，请立即打印或分发。` }),
+    h(
+      'table',
+      { class: 'list' },
+      h('thead', {}, h('tr', {}, ['序号', '票码', '投票地址'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', {}, slips.urls.map((u, i) => h('tr', {}, h('td', { text: String(slips.serials[i]) }), h('td', { class: 'mono', text: slips.shortCodes[i] }), h('td', {}, h('a', { class: 'slip-url mono', href: u, target: '_blank', rel: 'noopener noreferrer', text: u }))))),
+    ),
+  );
+}
+
+function voidPanel(m, after) {
+  const code = h('input', { id: 'void-code', maxlength: 20, autocomplete: 'off', placeholder: 'XXXX-XXXX-XXXX' });
+  const reason = h('input', { id: 'void-reason', maxlength: 200 });
+  const b = h('button', { type: 'submit', class: 'danger', text: '作废' });
+  const box = errorBox();
+  const form = h('form', { class: 'inline' }, field('票码', code), field('作废理由', reason), b, box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      try {
+        await api('POST', `/api/meetings/${m.id}/slips/void`, { shortCode: code.value.trim(), reason: reason.value.trim() });
+      } catch (err) {
+        if (missingRoute(err)) return box.set('本服务器尚未启用作废功能');
+        throw err;
+      }
+      toast('已作废该测评票');
+      code.value = reason.value = '';
+      await after();
+    }),
+  );
+  return h('div', {}, h('p', { class: 'help', text: '遗失、损坏或多发的测评票可作废；已作废的票不能再投票。' }), form);
+}
+
+function paperPanel(m) {
+  return h('p', { class: 'help', text: '收回的纸质票按票码逐张录入（需服务器启用纸质票功能）。' });
+}
+
+async function assessorsPanel(m) {
+  const users = (await api('GET', '/api/users')).filter((u) => u.role === 'assessor');
+  if (!users.length) return h('p', { class: 'muted' }, '还没有考核组账号。', h('a', { href: '#/users', text: '去创建' }));
+  const chosen = [...m.assessorIds];
+  const b = h('button', { type: 'submit', text: '保存考核组' });
+  const box = errorBox();
+  const form = h('form', {}, users.map((u) => checkbox(`${u.displayName || u.username}（${u.username}）${u.disabled ? ' · 已停用' : ''}`, chosen.includes(u.id), (on) => toggle(chosen, u.id, on))), h('div', { class: 'buttons' }, b), box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      await api('PUT', `/api/meetings/${m.id}/assessors`, { assessorIds: chosen });
+      toast('已保存考核组成员；他们只能看到分配给自己的会议');
+    }),
+  );
+  return form;
+}
+
+// ---------------------------------------------------------------- results
+
+const formCache = new Map();
+async function formTemplate(id) {
+  if (!formCache.has(id)) formCache.set(id, await api('GET', `/api/forms/${id}`));
+  return formCache.get(id);
+}
+function scaleOf(form, questionId) {
+  const q = form.questions.find((x) => x.id === questionId);
+  if (!q) return [];
+  if (q.type === 'graded') return (form.scales[q.scale] || { grades: [] }).grades;
+  return q.options || [];
+}
+
+async function viewResults(id) {
+  const m = await api('GET', `/api/meetings/${id}`);
+  const holder = h('div', { id: 'results' });
+  const refresh = async () => {
+    const r = await api('GET', `/api/meetings/${id}/results`);
+    const templates = await Promise.all(r.forms.map((f) => formTemplate(f.formId)));
+    holder.replaceChildren(resultsView(r, templates));
+  };
+  await refresh();
+  const again = h('button', { type: 'button', class: 'secondary', text: '刷新' });
+  again.addEventListener('click', action(again, null, refresh));
+  if (m.status === 'open') timers.push(setInterval(() => refresh().catch(() => {}), 5000));
+  show(
+    `测评结果 · ${m.title}`,
+    h('div', { class: 'head' }, h('h1', { text: `测评结果 · ${m.title}` }), h('div', { class: 'buttons' }, again, h('a', { class: 'button secondary', href: `#/meetings/${id}`, text: '返回会议' }))),
+    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), m.status === 'open' ? ' · 每 5 秒自动刷新' : ''),
+    holder,
+    h('section', { class: 'card', 'aria-label': '导出' }, h('h2', { text: '导出' }), exportsPanel(m)),
+  );
+}
+
+function resultsView(r, templates) {
+  const out = [];
+  if (!r.meetsMinimum) {
+    out.push(h('div', { class: 'stamp', role: 'alert', 'aria-label': '测评无效' }, h('span', { class: 'stamp-word', text: '无效' }), h('span', { class: 'stamp-why', text: r.minRespondents === null ? '尚未确定最低参评人数' : `参评 ${r.ballots.cast} 人，少于最低 ${r.minRespondents} 人` })));
+  }
+  out.push(
+    h(
+      'section',
+      { class: 'card', 'aria-label': '概况' },
+      h('h2', { text: '概况' }),
+      h(
+        'dl',
+        { class: 'figures' },
+        [
+          ['签到人数', fmt.int(r.turnout.signedIn)],
+          ['最低参评人数', fmt.int(r.minRespondents)],
+          ['投票数', String(r.ballots.cast)],
+          ['有效票', String(r.ballots.valid)],
+          ['无效票', String(r.ballots.invalid)],
+        ].map(([a, b]) => h('div', { class: 'figure' }, h('dt', { text: a }), h('dd', { text: b, 'data-figure': a }))),
+      ),
+      flagsList(r.flags),
+      r.byCategory.length
+        ? h('p', { class: 'help', text: `参评人员类别：${r.byCategory.map((c) => `${c.label} ${c.ballots} 票（权重 ${Math.round(c.weight * 100)}%）`).join('；')}${r.breakdownShown ? '' : '。为保护匿名，不足 5 票的类别不单独列出。'}` })
+        : null,
+    ),
+  );
+  r.forms.forEach((f, fi) => {
+    const tpl = templates[fi];
+    const sec = h('section', { class: 'card', 'aria-label': f.title }, h('h2', { text: f.title }));
+    for (const q of f.questions) {
+      const scale = scaleOf(tpl, q.questionId);
+      sec.append(h('h3', { text: `${q.text}（作答 ${q.answered}）` }));
+      if (q.subjects) sec.append(distributionChart(q, scale), distributionTable(q, scale));
+      else if (q.counts) {
+        const row = { name: '全体', counts: q.counts, answered: q.answered, meanPoints: q.meanPoints ?? null, weightedMeanPoints: q.weightedMeanPoints ?? null, flags: [] };
+        sec.append(distributionChart({ ...q, subjects: [row] }, scale.length ? scale : Object.keys(q.counts).map((v) => ({ value: v, label: v }))));
+        if (q.writeIns && Object.keys(q.writeIns).length) sec.append(h('p', { class: 'help', text: `另行推荐：${Object.entries(q.writeIns).map(([n, c]) => `${n} ${c} 票`).join('、')}` }));
+      } else sec.append(h('p', { class: 'muted', text: '文字意见不在此汇总（见导出文件）。' }));
+    }
+    out.push(sec);
+  });
+  return h('div', {}, out);
+}
+
+/** A hand-written SVG chart: one stacked bar per subject, one segment per grade, the mean points at the end. */
+function distributionChart(q, scale) {
+  const rowH = 30;
+  const labelW = 190;
+  const barW = 420;
+  const width = labelW + barW + 120;
+  const legendH = 26;
+  const height = legendH + q.subjects.length * rowH + 6;
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': `${q.text}：各测评对象的等次分布` });
+  scale.forEach((g, i) => {
+    const x = labelW + i * 90;
+    svg.append(s('rect', { x, y: 6, width: 14, height: 14, fill: GRADE_COLOURS[i % GRADE_COLOURS.length] }), s('text', { x: x + 18, y: 18, class: 'legend', text: g.label }));
+  });
+  q.subjects.forEach((sub, r) => {
+    const y = legendH + r * rowH;
+    const total = Object.values(sub.counts).reduce((a, b) => a + b, 0);
+    svg.append(s('text', { x: labelW - 8, y: y + 19, 'text-anchor': 'end', class: 'label', text: sub.name.length > 12 ? `${sub.name.slice(0, 11)}…` : sub.name }, s('title', { text: sub.name })));
+    svg.append(s('rect', { x: labelW, y: y + 4, width: barW, height: rowH - 10, class: 'track' }));
+    let x = labelW;
+    scale.forEach((g, i) => {
+      const n = sub.counts[g.value] || 0;
+      if (!n || !total) return;
+      const w = (n / total) * barW;
+      svg.append(s('rect', { x, y: y + 4, width: w, height: rowH - 10, fill: GRADE_COLOURS[i % GRADE_COLOURS.length], 'data-grade': g.value, 'data-count': n }, s('title', { text: `${sub.name} · ${g.label}：${n} 票（${fmt.pct(n / total)}）` })));
+      if (w > 22) svg.append(s('text', { x: x + w / 2, y: y + 19, 'text-anchor': 'middle', class: 'in-bar', text: String(n) }));
+      x += w;
+    });
+    const mean = sub.weightedMeanPoints ?? sub.meanPoints;
+    svg.append(s('text', { x: labelW + barW + 8, y: y + 19, class: sub.flags && sub.flags.length ? 'mean flagged' : 'mean', text: mean === null || mean === undefined ? '—' : `${fmt.num(mean)} 分` }));
+  });
+  return h('figure', { class: 'chart-box' }, svg);
+}
+
+function distributionTable(q, scale) {
+  return h(
+    'details',
+    { class: 'data' },
+    h('summary', { text: '查看数据表' }),
+    h(
+      'table',
+      { class: 'list' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: '测评对象' }), scale.map((g) => h('th', { scope: 'col', text: g.label })), h('th', { scope: 'col', text: '平均分' }), h('th', { scope: 'col', text: '加权平均分' }), h('th', { scope: 'col', text: '好评率' }), h('th', { scope: 'col', text: '提示' }))),
+      h(
+        'tbody',
+        {},
+        q.subjects.map((sub) =>
+          h(
+            'tr',
+            { 'data-subject': sub.name },
+            h('th', { scope: 'row', text: sub.name }),
+            scale.map((g) => h('td', { class: 'num', text: String(sub.counts[g.value] || 0) })),
+            h('td', { class: 'num', text: fmt.num(sub.meanPoints) }),
+            h('td', { class: 'num', text: fmt.num(sub.weightedMeanPoints) }),
+            h('td', { class: 'num', text: fmt.pct(sub.favourableRate) }),
+            h('td', { text: (sub.flags || []).map((f) => f.message).join('；') }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Downloads of the exports of issue 3; a route this server lacks says so instead of failing silently. */
+function exportsPanel(m) {
+  const files = [
+    ['results.xlsx', '结果汇总（Excel）'],
+    ['results.pdf', '结果汇总（PDF）'],
+    ['results.csv', '结果汇总（CSV）'],
+    ['ballots.csv', '全部选票（CSV，无记名）'],
+    ['ballots.json', '全部选票（JSON，无记名）'],
+  ];
+  const box = errorBox();
+  const buttons = files.map(([file, label]) => {
+    const b = h('button', { type: 'button', class: 'secondary', 'data-export': file, text: label });
+    b.addEventListener(
+      'click',
+      action(b, box, async () => {
+        try {
+          const got = await download('GET', `/api/meetings/${m.id}/exports/${file}`, `${m.unit}-${file}`);
+          toast(`已下载 ${got.name}`);
+        } catch (err) {
+          if (missingRoute(err)) return box.set(`本服务器尚未提供 ${file} 导出`);
+          throw err;
+        }
+      }),
+    );
+    return b;
+  });
+  return h('div', {}, h('p', { class: 'help', text: '导出文件同样标明无效、提示等信息。' }), h('div', { class: 'buttons' }, buttons), box);
+}
+
+// ---------------------------------------------------------------- users
+
+async function viewUsers() {
+  if (session.user.role !== 'admin') return show('用户与权限', h('h1', { text: '用户与权限' }), h('p', { text: '仅管理员可管理用户。' }));
+  const users = await api('GET', '/api/users');
+  const username = h('input', { id: 'new-username', maxlength: 64, pattern: '[A-Za-z0-9_.@-]+', autocomplete: 'off', required: true });
+  const displayName = h('input', { id: 'new-display', maxlength: 64 });
+  const password = h('input', { id: 'new-password', type: 'password', minlength: 12, maxlength: 200, autocomplete: 'new-password', required: true });
+  const role = h('select', { id: 'new-role' }, h('option', { value: 'assessor', text: '考核组成员（只能看到分配给自己的会议）' }), h('option', { value: 'admin', text: '管理员（全部会议、用户与审计日志）' }));
+  const b = h('button', { type: 'submit', text: '创建用户' });
+  const box = errorBox();
+  const form = h('form', { class: 'grid' }, field('用户名', username, '字母、数字及 _ . @ -'), field('姓名', displayName), field('初始密码', password, '至少 12 位'), field('角色', role), h('div', { class: 'buttons' }, b), box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      await api('POST', '/api/users', { username: username.value.trim(), password: password.value, role: role.value, ...(displayName.value.trim() ? { displayName: displayName.value.trim() } : {}) });
+      toast(`已创建用户 ${username.value.trim()}`);
+      route();
+    }),
+  );
+  show(
+    '用户与权限',
+    h('h1', { text: '用户与权限' }),
+    h(
+      'section',
+      { class: 'card', 'aria-label': '用户列表' },
+      h('h2', { text: `用户（${users.length}）` }),
+      h(
+        'table',
+        { class: 'list' },
+        h('thead', {}, h('tr', {}, ['用户名', '姓名', '角色', '状态'].map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, users.map((u) => h('tr', {}, h('td', { text: u.username }), h('td', { text: u.displayName }), h('td', { text: u.role === 'admin' ? '管理员' : '考核组成员' }), h('td', { text: u.disabled ? '已停用' : '正常' })))),
+      ),
+    ),
+    h('section', { class: 'card', 'aria-label': '新建用户' }, h('h2', { text: '新建用户' }), form),
+  );
+}
+
+// ---------------------------------------------------------------- audit log
+
+async function viewAudit() {
+  let rows;
+  try {
+    rows = await api('GET', '/api/audit');
+  } catch (err) {
+    if (!missingRoute(err)) throw err;
+    return show('审计日志', h('h1', { text: '审计日志' }), h('p', { class: 'muted', text: '本服务器尚未提供审计日志查询。' }));
+  }
+  const list = Array.isArray(rows) ? rows : rows.entries || [];
+  show(
+    '审计日志',
+    h('h1', { text: '审计日志' }),
+    h(
+      'table',
+      { class: 'list' },
+      h('thead', {}, h('tr', {}, ['时间', '操作人', '操作', '会议', '详情'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', {}, list.map((e) => h('tr', {}, h('td', { text: fmt.time(e.at) }), h('td', { text: e.actor }), h('td', { text: e.action }), h('td', { text: e.meetingId || '' }), h('td', { class: 'mono', text: e.detail ? JSON.stringify(e.detail) : '' })))),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- start
+
+document.getElementById('logout').addEventListener('click', () => logout('已退出登录'));
+window.addEventListener('hashchange', route);
+route();
