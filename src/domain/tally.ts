@@ -163,6 +163,18 @@ export function tallyMeeting(input: {
   const writeIns = new Map<string, Map<string, number>>();
   const answeredCount = new Map<string, number>();
   const key = (f: string, q: string, s = '') => `${f}\u0000${q}\u0000${s}`;
+  // The loop below runs once per answer of every ballot (about 100 per village ballot): it builds no key
+  // strings. Building and hashing one per answer was most of the tally's time (bench/tally.ts, issue 7).
+  const questionKeys = forms.map((form) => form.questions.map((q) => key(form.id, q.id)));
+  // Per question, subject id → its counter in `graded` (found or created there on first sight).
+  const subjectCounters = forms.map((form) => form.questions.map(() => new Map<string, GradeCounter>()));
+  const subjectCounter = (form: FormTemplate, q: GradedQuestion, bySubject: Map<string, GradeCounter>, sid: string): GradeCounter => {
+    const sk = key(form.id, q.id, sid);
+    let c = graded.get(sk);
+    if (!c) graded.set(sk, (c = new GradeCounter()));
+    bySubject.set(sid, c);
+    return c;
+  };
 
   let cast = 0;
   let valid = 0;
@@ -173,13 +185,16 @@ export function tallyMeeting(input: {
     valid++;
     const cat = b.category ?? '';
     perCategory.set(cat, (perCategory.get(cat) ?? 0) + 1);
-    for (const form of forms) {
+    for (let fi = 0; fi < forms.length; fi++) {
+      const form = forms[fi]!;
       const fa = b.answers[form.id];
       if (!fa) continue;
-      for (const q of form.questions) {
+      const keys = questionKeys[fi]!;
+      for (let qi = 0; qi < form.questions.length; qi++) {
+        const q = form.questions[qi]!;
         const a = fa[q.id];
         if (a === undefined) continue;
-        const qk = key(form.id, q.id);
+        const qk = keys[qi]!;
         answeredCount.set(qk, (answeredCount.get(qk) ?? 0) + 1);
         if (q.type === 'graded') {
           if (typeof a === 'string') {
@@ -187,12 +202,9 @@ export function tallyMeeting(input: {
             if (!c) graded.set(qk, (c = new GradeCounter()));
             c.add(cat, a);
           } else {
-            for (const [sid, g] of Object.entries(a as Record<string, string>)) {
-              const sk = key(form.id, q.id, sid);
-              let c = graded.get(sk);
-              if (!c) graded.set(sk, (c = new GradeCounter()));
-              c.add(cat, g);
-            }
+            const bySubject = subjectCounters[fi]![qi]!;
+            const grades = a as Record<string, string>;
+            for (const sid of Object.keys(grades)) (bySubject.get(sid) ?? subjectCounter(form, q, bySubject, sid)).add(cat, grades[sid]!);
           }
         } else if (q.type === 'single' || q.type === 'multiple' || q.type === 'nomination') {
           let m = choice.get(qk);
