@@ -125,7 +125,7 @@
     counters.forEach(function (c) {
       var a = (state.answers[c.form] || {})[c.question] || {};
       var n = Object.keys(a).filter(function (k) { return a[k] === c.grade; }).length;
-      c.node.textContent = '已评“' + c.label + '” ' + n + ' 人，最多 ' + c.max + ' 人';
+      c.node.textContent = '已评' + c.label + ' ' + n + ' 人，最多 ' + c.max + ' 人';
       c.node.className = n > c.max ? 'counter over' : 'counter';
     });
     Array.prototype.forEach.call(document.querySelectorAll('label.choice'), function (l) {
@@ -174,14 +174,16 @@
       var max = isNom ? q.maxNominations : q.maxChoices;
       var val = cur || (isNom ? { options: [], writeIns: [] } : []);
       var chosen = isNom ? val.options : val;
-      var fs = el('fieldset', { 'data-u': f.id + '|' + q.id }, [title, help, max ? el('p', { class: 'help', text: '最多选择 ' + max + ' 项' }) : null]);
+      var limit = el('p', { class: 'counter over', role: 'alert' });
+      var fs = el('fieldset', { 'data-u': f.id + '|' + q.id }, [title, help, max ? el('p', { class: 'help', text: '最多选择 ' + max + ' 项' }) : null, limit]);
       var opts = el('div', { class: 'opts' });
       q.options.forEach(function (o) {
         opts.appendChild(el('label', { class: 'choice' }, [el('input', { type: 'checkbox', value: o.value, checked: chosen.indexOf(o.value) >= 0, onchange: function (ev) {
           var list2 = chosen.filter(function (v) { return v !== o.value; });
           if (ev.target.checked) list2.push(o.value);
           var writeCount = isNom ? val.writeIns.filter(function (w) { return w.trim(); }).length : 0;
-          if (max && list2.length + writeCount > max) { ev.target.checked = false; alert('最多选择 ' + max + ' 项'); return; }
+          if (max && list2.length + writeCount > max) { ev.target.checked = false; limit.textContent = '最多选择 ' + max + ' 项，请先取消其他选项。'; return; }
+          limit.textContent = '';
           chosen = list2;
           if (isNom) { val.options = list2; setAnswer(f.id, q.id, null, { options: val.options, writeIns: val.writeIns }); } else setAnswer(f.id, q.id, null, list2);
         } }), o.label]));
@@ -239,9 +241,30 @@
       return;
     }
     bar.hidden = true;
-    show([el('h1', { text: '确认提交' }), notice('您已填写全部必答项。选票提交后不能修改，也无法查看。确认提交吗？'),
+    show([el('h1', { text: '确认提交' }), notice('您已填写全部必答项。选票提交后不能修改，也无法查看。确认提交吗？'), summary(),
       el('button', { type: 'button', id: 'confirm', text: '确认提交', onclick: submit }),
       el('button', { type: 'button', class: 'secondary', text: '返回修改', onclick: render })]);
+  }
+
+  /* Per form, how many ratings of each grade: a last look before the ballot is sent. */
+  function summary() {
+    var list = el('ul', { class: 'summary' });
+    ballot.forms.forEach(function (f) {
+      var tally = {}, labels = [];
+      f.questions.forEach(function (q) {
+        if (q.type !== 'graded') return;
+        var a = (state.answers[f.id] || {})[q.id];
+        var vals = q.subjects ? Object.keys(a || {}).map(function (k) { return a[k]; }) : (a ? [a] : []);
+        q.scale.forEach(function (g) { if (labels.indexOf(g.label) < 0) labels.push(g.label); });
+        vals.forEach(function (v) {
+          var g = q.scale.filter(function (x) { return x.value === v; })[0];
+          if (g) tally[g.label] = (tally[g.label] || 0) + 1;
+        });
+      });
+      var parts = labels.filter(function (l) { return tally[l]; }).map(function (l) { return l + ' ' + tally[l] + ' 项'; });
+      if (parts.length) list.appendChild(el('li', {}, [el('strong', { text: f.title }), el('br'), parts.join('，')]));
+    });
+    return list;
   }
 
   function submit() {
