@@ -1,0 +1,198 @@
+// Turnout over HTTP: the minimum boundaries with real ballots, the admin's override, reconciliation flags, and
+// the coarsened figures of an open poll.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/audit/audit.repository.js';
+import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let assessorToken: string;
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  // A tick far longer than any test: each test resets it to take a fresh sample when it needs one.
+  t.app.turnoutLive.setTiming({ tickMs: 3_600_000 });
+  const u = await t.api('POST', '/api/users', { username: 'team1', password: 'assessor-password-1', role: 'assessor' });
+  expect(u.status, JSON.stringify(u.body)).toBe(201);
+  const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'team1', password: 'assessor-password-1' } });
+  assessorToken = login.json().token;
+});
+afterAll(async () => t.close());
+
+/** Issues `n` slips and casts a ballot on each, concurrently (they share group commits). */
+async function castBallots(meetingId: string, n: number): Promise<void> {
+  if (n === 0) return;
+  const s = await t.api('POST', `/api/meetings/${meetingId}/slips`, { count: n });
+  expect(s.status, JSON.stringify(s.body)).toBe(201);
+  const form = await t.api('GET', `/api/ballot/${s.body.tokens[0]}`);
+  expect(form.status, JSON.stringify(form.body)).toBe(200);
+  const answers = fullBallot(form.body);
+  const res = await Promise.all(s.body.tokens.map((tok: string) => t.api('POST', `/api/ballot/${tok}`, { answers })));
+  for (const r of res) expect(r.status, JSON.stringify(r.body)).toBe(201);
+}
+
+async function newMeeting(overrides: Record<string, unknown> = {}): Promise<string> {
+  const m = await t.api('POST', '/api/meetings', villageMeeting(overrides));
+  expect(m.status, JSON.stringify(m.body)).toBe(201);
+  return m.body.id;
+}
+
+const open = (id: string, reason?: string) => t.api('POST', `/api/meetings/${id}/open`, reason === undefined ? {} : { reason });
+const close = (id: string) => t.api('POST', `/api/meetings/${id}/close`);
+const turnout = async (id: string) => (await t.api('GET', `/api/meetings/${id}/turnout`)).body;
+
+describe('the minimum, with real ballots (003_43142c8fa1f20547.txt: 村不少于70人，社区不少于40人)', () => {
+  it('village: 69 is void, 70 and 71 are valid; the stamp goes only by reopening and casting more', async () => {
+    const id = await newMeeting();
+    expect((await open(id)).status).toBe(200);
+    await castBallots(id, 69);
+    expect((await close(id)).status).toBe(200);
+    let tr = await turnout(id);
+    expect(tr).toMatchObject({ status: 'closed', coarsened: false, ballotsCast: 69, minRespondents: 70, minimumSource: 'kind', meetsMinimum: false });
+    expect(tr.voidStamp).toEqual({ label: '无效', minRespondents: 70, ballotsCast: 69, text: '无效：参评 69 人，少于最低参评人数 70 人' });
+    expect(tr.flags.map((f: any) => f.code)).toContain('BELOW_MINIMUM');
+
+    // Neither lowering the minimum nor changing the sign-in count removes the stamp of a closed poll.
+    const lower = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: 60, reason: '会后补充说明人数' });
+    expect(lower.status).toBe(409);
+    expect(lower.body.error.code).toBe('MEETING_CLOSED');
+    expect((await t.api('PUT', `/api/meetings/${id}/attendance`, { signedIn: 69 })).status).toBe(409);
+    expect((await turnout(id)).voidStamp).not.toBeNull();
+
+    expect((await open(id)).status).toBe(422); // reopening needs a written reason
+    expect((await open(id, '补充投票：有一位参会人员未投票')).status).toBe(200);
+    await castBallots(id, 1);
+    expect((await close(id)).status).toBe(200);
+    tr = await turnout(id);
+    expect(tr).toMatchObject({ ballotsCast: 70, meetsMinimum: true, voidStamp: null });
+    expect(tr.flags).toEqual([]);
+
+    expect((await open(id, '再补充一票')).status).toBe(200);
+    await castBallots(id, 1);
+    expect((await close(id)).status).toBe(200);
+    expect(await turnout(id)).toMatchObject({ ballotsCast: 71, meetsMinimum: true, voidStamp: null });
+  });
+
+  it('community: 39 is void, 40 is valid, in the turnout and in the results', async () => {
+    const id = await newMeeting({ kind: 'community', title: '社区测评' });
+    await open(id);
+    await castBallots(id, 39);
+    await close(id);
+    const r39 = (await t.api('GET', `/api/meetings/${id}/results`)).body;
+    expect(r39.meetsMinimum).toBe(false);
+    expect(r39.turnout.voidStamp.text).toBe('无效：参评 39 人，少于最低参评人数 40 人');
+    expect(r39.flags.map((f: any) => f.code)).toContain('BELOW_MINIMUM');
+    await open(id, '补充投票');
+    await castBallots(id, 1);
+    await close(id);
+    const r40 = (await t.api('GET', `/api/meetings/${id}/results`)).body;
+    expect(r40.meetsMinimum).toBe(true);
+    expect(r40.turnout.voidStamp).toBeNull();
+  });
+});
+
+describe('PUT /api/meetings/:id/minimum', () => {
+  it('is for admins only, needs a written reason, is audit-logged and shows in the turnout', async () => {
+    const id = await newMeeting();
+    await t.api('PUT', `/api/meetings/${id}/assessors`, { assessorIds: [(await t.api('GET', '/api/users')).body.find((u: any) => u.username === 'team1').id] });
+    const asAssessor = await t.app.inject({ method: 'PUT', url: `/api/meetings/${id}/minimum`, headers: { authorization: `Bearer ${assessorToken}` }, payload: { minRespondents: 50, reason: '本村常住人口较少' } });
+    expect(asAssessor.statusCode).toBe(403);
+    const noReason = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: 50, reason: '  ' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.error.code).toBe('REASON_REQUIRED');
+    expect((await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: 0, reason: '本村常住人口较少' })).status).toBe(400);
+
+    const ok = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: 50, reason: '本村常住人口较少，经镇党委同意' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ minRespondents: 50, minOverrideReason: '本村常住人口较少，经镇党委同意' });
+    expect(await turnout(id)).toMatchObject({ minRespondents: 50, minimumSource: 'override', minOverrideReason: '本村常住人口较少，经镇党委同意' });
+    const entry = listAudit({ db: t.app.db }, { meetingId: id }).find((e) => e.action === 'meeting.minimum');
+    expect(entry?.actor).toBe('admin');
+    expect(entry?.detail).toMatchObject({ from: 70, to: 50, reason: '本村常住人口较少，经镇党委同意' });
+
+    // Back to the kind's rule, also with a reason; allowed while open.
+    await open(id);
+    const back = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: null, reason: '恢复按规定执行' });
+    expect(back.status).toBe(200);
+    expect(await turnout(id)).toMatchObject({ minRespondents: 70, minimumSource: 'kind', minOverrideReason: null });
+    expect(listAudit({ db: t.app.db }, { meetingId: id }).filter((e) => e.action === 'meeting.minimum')).toHaveLength(2);
+  });
+
+  it('refuses to drop the minimum of an "other" meeting, which has no rule to fall back on', async () => {
+    const id = await newMeeting({ kind: 'other', minRespondents: 12, minReason: '专题会议' });
+    const r = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: null, reason: '取消最低人数' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('MINIMUM_REQUIRED');
+  });
+});
+
+describe('interviews (个别谈话, 000_a43cfffc0fe01c15.txt: 县区不少于40人)', () => {
+  it('shows the interview minimum beside the figures with its own flag, and may be recorded after close', async () => {
+    const id = await newMeeting({ kind: 'county', title: '县委政治生态考核' });
+    await t.api('PUT', `/api/meetings/${id}/attendance`, { interviews: 39 });
+    let tr = await turnout(id);
+    expect(tr).toMatchObject({ interviews: 39, minInterviews: 40 });
+    expect(tr.flags.find((f: any) => f.code === 'INTERVIEWS_BELOW_MINIMUM')?.message).toBe('个别谈话 39 人，少于最低 40 人');
+    await open(id);
+    await close(id);
+    expect((await t.api('PUT', `/api/meetings/${id}/attendance`, { interviews: 40 })).status).toBe(200);
+    tr = await turnout(id);
+    expect(tr.flags.map((f: any) => f.code)).not.toContain('INTERVIEWS_BELOW_MINIMUM');
+  });
+});
+
+describe('reconciliation', () => {
+  it('raises BALLOTS_EXCEED_SIGNED_IN on the turnout (open and closed), the results and the closing report', async () => {
+    const id = await newMeeting();
+    await t.api('PUT', `/api/meetings/${id}/attendance`, { signedIn: 3 });
+    await open(id);
+    await castBallots(id, 4);
+    t.app.turnoutLive.setTiming({}); // a fresh sample
+    const live = await turnout(id);
+    expect(live.coarsened).toBe(true);
+    const flag = live.flags.find((f: any) => f.code === 'BALLOTS_EXCEED_SIGNED_IN');
+    // Exact as a flag, but the open poll's message carries no exact ballot count.
+    expect(flag?.message).toBe('投票数已超过签到人数 3，请核查');
+    await close(id);
+    const closed = await turnout(id);
+    expect(closed.flags.find((f: any) => f.code === 'BALLOTS_EXCEED_SIGNED_IN')?.message).toBe('投票数 4 超过签到人数 3，请核查');
+    const results = (await t.api('GET', `/api/meetings/${id}/results`)).body;
+    expect(results.flags.map((f: any) => f.code)).toContain('BALLOTS_EXCEED_SIGNED_IN');
+    const report = (await t.api('GET', `/api/meetings/${id}/closing-report`)).body.report;
+    expect(report.flags.map((f: any) => f.code)).toContain('BALLOTS_EXCEED_SIGNED_IN');
+    expect(report.reconciliation).toMatchObject({ ballotsCast: 4, signedIn: 3, ballotsWithinSignedIn: false, ballotsWithinSlips: true });
+  });
+
+  it('keeps ballots ≤ slips issued − voided by construction, and flags it if the data are tampered with', async () => {
+    const id = await newMeeting();
+    await open(id);
+    await castBallots(id, 3);
+    await close(id);
+    const before = await turnout(id);
+    expect(before).toMatchObject({ slipsIssued: 3, slipsUsed: 3, slipsVoided: 0, ballotsCast: 3, reconciles: true });
+    // No route voids a used slip; simulate an edit made behind the service's back.
+    t.app.db.$client.prepare(`update slips set status = 'voided' where meeting_id = ? and serial = 1`).run(id);
+    const after = await turnout(id);
+    expect(after.reconciles).toBe(false);
+    expect(after.flags.map((f: any) => f.code)).toContain('BALLOTS_EXCEED_SLIPS');
+  });
+});
+
+describe('GET /turnout while the poll is open is coarsened', () => {
+  it('does not move for one new ballot; moves in steps of 5 at the next tick; is exact after close', async () => {
+    const id = await newMeeting();
+    await open(id);
+    await castBallots(id, 4);
+    t.app.turnoutLive.setTiming({});
+    expect(await turnout(id)).toMatchObject({ coarsened: true, ballotsCast: 0, slipsUsed: 0, slipsIssued: 4 });
+    await castBallots(id, 1); // the fifth ballot
+    // Same tick: the sample is shared, so the fifth ballot does not show yet, however often one asks.
+    for (let i = 0; i < 3; i++) expect((await turnout(id)).ballotsCast).toBe(0);
+    t.app.turnoutLive.setTiming({}); // the next tick
+    expect(await turnout(id)).toMatchObject({ coarsened: true, ballotsCast: 5, slipsUsed: 5, slipsIssued: 5 });
+    await castBallots(id, 3);
+    t.app.turnoutLive.setTiming({});
+    expect((await turnout(id)).ballotsCast).toBe(5);
+    await close(id);
+    expect(await turnout(id)).toMatchObject({ coarsened: false, ballotsCast: 8, slipsUsed: 8 });
+  });
+});
