@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { slipBatches, slips } from '../db/schema.js';
 
@@ -31,4 +31,52 @@ export function consumeSlip({ db }: { db: Conn }, tokenHash: string, nonceHash: 
     .where(and(eq(slips.tokenHash, tokenHash), eq(slips.status, 'issued')))
     .run();
   return res.changes === 1;
+}
+
+export type BatchRow = typeof slipBatches.$inferSelect;
+
+export function findSlipBySerial({ db }: { db: Conn }, meetingId: string, serial: number): SlipRow | undefined {
+  return db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))).get();
+}
+
+export function findBatch({ db }: { db: Conn }, batchId: string): BatchRow | undefined {
+  return db.select().from(slipBatches).where(eq(slipBatches.id, batchId)).get();
+}
+
+export function slipsOfBatch({ db }: { db: Conn }, batchId: string): SlipRow[] {
+  return db.select().from(slips).where(eq(slips.batchId, batchId)).orderBy(asc(slips.serial)).all();
+}
+
+/** Voids the given slips that are still unused; returns how many changed. */
+export function voidIssuedSlips({ db }: { db: Conn }, tokenHashes: string[], reason: string): number {
+  let changed = 0;
+  for (let i = 0; i < tokenHashes.length; i += 500) {
+    changed += db
+      .update(slips)
+      .set({ status: 'voided', voidReason: reason })
+      .where(and(inArray(slips.tokenHash, tokenHashes.slice(i, i + 500)), eq(slips.status, 'issued')))
+      .run().changes;
+  }
+  return changed;
+}
+
+export interface BatchCounts {
+  batch: BatchRow;
+  used: number;
+  voided: number;
+}
+
+/** The batches of a meeting in issue order, each with its counts of used and voided slips (no secrets). */
+export function batchesWithCounts({ db }: { db: Conn }, meetingId: string): BatchCounts[] {
+  const batches = db.select().from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).orderBy(asc(slipBatches.firstSerial)).all();
+  const rows = db
+    .select({ batchId: slips.batchId, status: slips.status, n: sql<number>`count(*)` })
+    .from(slips)
+    .where(eq(slips.meetingId, meetingId))
+    .groupBy(slips.batchId, slips.status)
+    .all();
+  return batches.map((batch) => {
+    const of = (status: string) => rows.find((r) => r.batchId === batch.id && r.status === status)?.n ?? 0;
+    return { batch, used: of('used'), voided: of('voided') };
+  });
 }

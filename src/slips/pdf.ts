@@ -1,0 +1,221 @@
+// Printed ballot slips: A4 sheets of 2 × 5 slips with cut marks. Each slip carries the meeting title and
+// unit, the respondent category, a QR code of <PUBLIC_URL>/v/<token> drawn as one vector path, the
+// grouped short code, its serial number and two lines of instructions.
+//
+// Speed and memory (bench/slips.ts): everything that is the same on every slip (the Chinese text, laid out
+// by pdfkit once) is a Form XObject drawn by reference; per slip only the QR path and two short Latin
+// strings are written, as raw PDF operators. Pages are handed out one by one through a generator, so the
+// caller streams them with backpressure and memory does not grow with the number of slips.
+import { Readable } from 'node:stream';
+import PDFDocument from 'pdfkit';
+import { CJK_FONT_REGULAR } from '../shared/fonts.js';
+import { QR_QUIET_MODULES, qrMatrix, qrPathOps } from './qr-path.js';
+
+export const MM = 72 / 25.4;
+export const A4 = { width: 595.28, height: 841.89 } as const;
+
+/** What is printed on every slip of a batch. */
+export interface SlipSheetInfo {
+  title: string;
+  unit: string;
+  category: string | null;
+  /** PUBLIC_URL, without a trailing slash: the voter page is <publicUrl>/v. */
+  publicUrl: string;
+}
+
+export interface PrintableSlip {
+  url: string;
+  /** Grouped, as printed: XXXX-XXXX-XXXX. */
+  shortCode: string;
+  serial: number;
+}
+
+/** The geometry of a sheet, in PDF points from the top-left corner (y downwards). Tests use it too. */
+export const SLIP_LAYOUT = (() => {
+  const margin = 10 * MM;
+  const cols = 2;
+  const rows = 5;
+  const slipW = (A4.width - 2 * margin) / cols;
+  const slipH = (A4.height - 2 * margin) / rows;
+  /** The printed QR symbol, quiet zone excluded: about 30 mm, which a phone reads at arm's length. */
+  const qrSymbol = 30 * MM;
+  return { margin, cols, rows, perPage: cols * rows, slipW, slipH, qrSymbol, qrLeft: 3 * MM };
+})();
+
+/** Where slot `i` of a page is, and where its QR symbol and quiet zone are, for a code of `modules` modules. */
+export function slotGeometry(i: number, modules: number) {
+  const L = SLIP_LAYOUT;
+  const x = L.margin + (i % L.cols) * L.slipW;
+  const y = L.margin + Math.floor(i / L.cols) * L.slipH;
+  const moduleSize = L.qrSymbol / modules;
+  const quiet = QR_QUIET_MODULES * moduleSize;
+  const box = L.qrSymbol + 2 * quiet;
+  const quietBox = { x: x + L.qrLeft, y: y + (L.slipH - box) / 2, w: box, h: box };
+  return { x, y, moduleSize, quietBox, symbol: { x: quietBox.x + quiet, y: quietBox.y + quiet, size: L.qrSymbol } };
+}
+
+/** The right-hand text column of a slip, relative to the slip's top-left corner. */
+function textColumn(modules: number) {
+  const g = slotGeometry(0, modules);
+  const left = g.quietBox.x - g.x + g.quietBox.w + 1.5 * MM;
+  return { left, width: SLIP_LAYOUT.slipW - left - 3 * MM };
+}
+
+const fmt = (n: number) => (Math.round(n * 100) / 100).toString();
+
+/** The instructions printed on every slip (two lines, seed-independent wording). */
+export function slipInstructions(publicUrl: string): [string, string] {
+  return [`用手机扫描二维码投票；扫不出时，请打开 ${publicUrl}/v 输入上方测评码。`, '无记名投票，不记录投票人身份；每张票只能投一次，请勿转借。'];
+}
+
+interface PdfKitInternals {
+  page: { content: unknown; resources: unknown; fonts: Record<string, unknown>; xobjects: Record<string, unknown> };
+  _font: { id: string; ref(): unknown; widthOfString(s: string, size: number): number };
+  ref(data?: Record<string, unknown>): { end(): void };
+  addContent(s: string): unknown;
+}
+
+/**
+ * Renders the slips as a sequence of PDF byte chunks, one sheet at a time. The QR matrix is the one
+ * `qrcode` computes; nothing but the path operators is derived from it here.
+ */
+export function* slipsPdfChunks(info: SlipSheetInfo, slips: Iterable<PrintableSlip>, onSheet?: (slipsDone: number) => void): Generator<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 0,
+    autoFirstPage: false,
+    info: { Title: `测评票 ${info.title}`, Author: 'Ceping 测评', Subject: info.unit },
+  });
+  const pk = doc as unknown as PdfKitInternals;
+  doc.registerFont('cjk', CJK_FONT_REGULAR);
+  const drain = (): Buffer => {
+    const parts: Buffer[] = [];
+    let c: Buffer | null;
+    while ((c = doc.read() as Buffer | null) !== null) parts.push(c);
+    return Buffer.concat(parts);
+  };
+
+  const L = SLIP_LAYOUT;
+  type Template = { name: string; modules: number; ref: unknown; codeBaseline: number; serialBaseline: number };
+  let template: Template | null = null;
+  let codeFont: PdfKitInternals['_font'] | null = null;
+  let serialFont: PdfKitInternals['_font'] | null = null;
+  let inPage = 0;
+  let done = 0;
+  let page: string[] = [];
+
+  const startPage = () => {
+    doc.addPage({ size: 'A4', margin: 0 });
+    drawCutMarks(doc);
+    inPage = 0;
+  };
+
+  /** The text every slip shares, laid out once by pdfkit and captured as a Form XObject. */
+  const makeTemplate = (modules: number) => {
+    const res = pk.ref({ ProcSet: ['PDF', 'Text'] });
+    const form = pk.ref({ Type: 'XObject', Subtype: 'Form', BBox: [0, 0, L.slipW, L.slipH], Resources: res });
+    const saved = { content: pk.page.content, resources: pk.page.resources };
+    pk.page.content = form;
+    pk.page.resources = res;
+    const col = textColumn(modules);
+    const w = { width: col.width };
+    doc.fillColor('black').font('cjk').fontSize(9.5);
+    // Up to three lines of title; the rest of the column moves down with it.
+    doc.text(info.title, col.left, 3 * MM, { ...w, height: 38, ellipsis: true, lineGap: -1 });
+    doc.fontSize(8).text(info.unit, col.left, doc.y + 1, { ...w, height: 11, ellipsis: true });
+    if (info.category) doc.text(`类别：${info.category}`, col.left, doc.y + 0.5, { ...w, height: 11, ellipsis: true });
+    const labelY = Math.max(doc.y + 2, 22 * MM);
+    doc.fontSize(6.5).fillColor('#333333').text('测评码（扫码不成功时手工输入）', col.left, labelY, { ...w, lineBreak: false });
+    const codeBaseline = labelY + 9 + 10;
+    const [line1, line2] = slipInstructions(info.publicUrl);
+    doc.fontSize(6.5).text(line1, col.left, codeBaseline + 4, { ...w, lineGap: 0 });
+    doc.text(line2, col.left, doc.y + 0.5, { ...w, lineGap: 0 });
+    const serialTop = Math.max(doc.y + 2, L.slipH - 6.5 * MM);
+    doc.fontSize(7).fillColor('black').text('编号', col.left, serialTop, { lineBreak: false });
+    pk.page.content = saved.content;
+    pk.page.resources = saved.resources;
+    form.end();
+    res.end();
+    template = { name: `Slip${modules}`, modules, ref: form, codeBaseline, serialBaseline: serialTop + 8 };
+    doc.font('Courier-Bold');
+    codeFont = pk._font;
+    doc.font('Helvetica');
+    serialFont = pk._font;
+  };
+
+  const flushPage = () => {
+    if (page.length > 0) pk.addContent(page.join('\n'));
+    page = [];
+  };
+
+  for (const slip of slips) {
+    const m = qrMatrix(slip.url);
+    if (inPage === 0 || inPage === L.perPage) {
+      flushPage();
+      if (done > 0) {
+        onSheet?.(done);
+        const chunk = drain();
+        startPage();
+        if (chunk.length > 0) yield chunk;
+      } else startPage();
+    }
+    // (A closure assigns `template`; TypeScript cannot see that, hence the re-typing.)
+    const current = template as Template | null;
+    if (current === null || current.modules !== m.size) makeTemplate(m.size);
+    const t = template as unknown as Template;
+    pk.page.xobjects[t.name] ??= t.ref;
+    const cf = codeFont!;
+    const sf = serialFont!;
+    pk.page.fonts[cf.id] ??= cf.ref();
+    pk.page.fonts[sf.id] ??= sf.ref();
+
+    const g = slotGeometry(inPage, m.size);
+    const col = textColumn(m.size);
+    const codeSize = 13;
+    page.push(
+      `q 1 0 0 1 ${fmt(g.x)} ${fmt(g.y)} cm /${t.name} Do Q`,
+      `q ${fmt(g.moduleSize)} 0 0 ${fmt(g.moduleSize)} ${fmt(g.symbol.x)} ${fmt(g.symbol.y)} cm`,
+      qrPathOps(m),
+      'Q',
+      `BT /${cf.id} ${codeSize} Tf 1 0 0 -1 ${fmt(g.x + col.left)} ${fmt(g.y + t.codeBaseline)} Tm (${slip.shortCode}) Tj ET`,
+      `BT /${sf.id} 8 Tf 1 0 0 -1 ${fmt(g.x + col.left + 6 * MM)} ${fmt(g.y + t.serialBaseline)} Tm (${String(slip.serial).padStart(6, '0')}) Tj ET`,
+    );
+    inPage++;
+    done++;
+  }
+  if (done === 0) startPage();
+  flushPage();
+  onSheet?.(done);
+  doc.end();
+  const last = drain();
+  if (last.length > 0) yield last;
+}
+
+/** Crop marks on the page margin at every cut line, and small crosses where inner cut lines meet. */
+function drawCutMarks(doc: PDFKit.PDFDocument): void {
+  const L = SLIP_LAYOUT;
+  const ops: string[] = ['q 0.4 w 0.35 G'];
+  const xs = Array.from({ length: L.cols + 1 }, (_, i) => L.margin + i * L.slipW);
+  const ys = Array.from({ length: L.rows + 1 }, (_, i) => L.margin + i * L.slipH);
+  const gap = 1.5 * MM;
+  const top = L.margin;
+  const bottom = A4.height - L.margin;
+  const left = L.margin;
+  const right = A4.width - L.margin;
+  for (const x of xs) ops.push(`${fmt(x)} ${fmt(top - gap)} m ${fmt(x)} ${fmt(gap)} l`, `${fmt(x)} ${fmt(bottom + gap)} m ${fmt(x)} ${fmt(A4.height - gap)} l`);
+  for (const y of ys) ops.push(`${fmt(left - gap)} ${fmt(y)} m ${fmt(gap)} ${fmt(y)} l`, `${fmt(right + gap)} ${fmt(y)} m ${fmt(A4.width - gap)} ${fmt(y)} l`);
+  const arm = 2.5 * MM;
+  for (const x of xs) {
+    for (const y of ys) {
+      if ((x === left || x === right) && (y === top || y === bottom)) continue;
+      ops.push(`${fmt(x - arm)} ${fmt(y)} m ${fmt(x + arm)} ${fmt(y)} l ${fmt(x)} ${fmt(y - arm)} m ${fmt(x)} ${fmt(y + arm)} l`);
+    }
+  }
+  ops.push('S Q');
+  (doc as unknown as PdfKitInternals).addContent(ops.join('\n'));
+}
+
+/** The slips as a readable stream of PDF bytes, pulled sheet by sheet (backpressure-aware). */
+export function slipsPdfStream(info: SlipSheetInfo, slips: Iterable<PrintableSlip>, onSheet?: (slipsDone: number) => void): Readable {
+  return Readable.from(slipsPdfChunks(info, slips, onSheet), { objectMode: false });
+}
