@@ -29,6 +29,7 @@ import { webRoutes } from './web/web.routes.js';
 import { failureLimiter } from './security/failure-limiter.js';
 import { securityRoutes } from './security/security.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { assessmentRoutes } from './assessment/assessment.routes.js';
 import { AppError } from './shared/errors.js';
 import { ErrorResponse } from './shared/schemas.js';
 import { formsFolder, webFolder } from './shared/paths.js';
@@ -176,6 +177,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(exportsRoutes);
   await app.register(turnoutRoutes);
   await app.register(auditRoutes);
+  await app.register(assessmentRoutes);
   await app.register(securityRoutes);
   await app.register(webRoutes);
 

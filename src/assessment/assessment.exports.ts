@@ -1,0 +1,132 @@
+// The ranking of a round as XLSX and PDF, for the committee that decides the grades. Every suggestion carries its
+// rule and seed, every tie at a boundary and every quota's arithmetic is printed, and every cell a spreadsheet
+// would read as a formula is neutralised.
+import ExcelJS from 'exceljs';
+import PDFDocument from 'pdfkit';
+import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
+import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
+
+/** A cell starting with = + - @ tab or CR gets a leading apostrophe (OWASP "CSV injection"). */
+export function neutralise(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
+const rulesText = (u: { suggestion: { rules: Array<{ id: string; seed: string }> } }) => u.suggestion.rules.map((r) => `${r.id}（${r.seed}）`).join('；');
+const flagsText = (flags: Array<{ message: string }>) => flags.map((f) => f.message).join('；');
+
+function unitFlags(u: RankedUnitView): string {
+  return flagsText([...u.flags, ...u.components.flatMap((c) => c.flags), ...u.suggestion.flags]);
+}
+
+export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Ceping';
+  const text = (v: string | number | null) => (typeof v === 'string' ? neutralise(v) : v ?? '');
+  for (const dom of r.domains) {
+    const ws = wb.addWorksheet(dom.label.slice(0, 31));
+    const comps = dom.units[0]?.components.map((c) => c.label) ?? [];
+    ws.addRow([text(r.title)]).font = { bold: true, size: 14 };
+    ws.addRow([text(`${dom.label}：${r.schemeTitle}（依据 ${r.seed}）`)]);
+    for (const q of dom.quotas) ws.addRow([text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议` : ''}（${q.rule.id}）`)]);
+    for (const f of dom.flags) ws.addRow([text(`【注意】${f.message}`)]);
+    ws.addRow([]);
+    const header = ws.addRow(['排名', '单位', ...comps.map((c) => text(c)), '总分', '建议等次', '依据（规则·种子）', '边界同分', '确定等次', '理由', '提示']);
+    header.font = { bold: true };
+    for (const u of dom.units) {
+      ws.addRow([
+        u.rank ?? '',
+        text(u.name),
+        ...u.components.map((c) => (c.value === null ? text(c.detail) : Number(c.value.toFixed(4)))),
+        u.total === null ? '不完整' : Number(u.total.toFixed(4)),
+        text(u.suggestion.grade ?? '—'),
+        text(rulesText(u)),
+        u.suggestion.tieAtBoundary ? '是' : '',
+        text(u.decision?.grade ?? ''),
+        text(u.decision?.reason ?? ''),
+        text(unitFlags(u)),
+      ]);
+    }
+    ws.getColumn(2).width = 24;
+    const cadreUnits = dom.units.filter((u) => u.cadres && u.cadres.cadres.length > 0);
+    if (cadreUnits.length > 0) {
+      const cs = wb.addWorksheet(`${dom.label}·干部`.slice(0, 31));
+      cs.addRow(['单位', '班子等次', '优秀名额', '姓名', '职务', '主要负责人', '测评分值', '建议等次', '依据（规则·种子）', '边界同分', '确定等次', '理由', '提示']).font = { bold: true };
+      for (const u of cadreUnits) {
+        for (const c of u.cadres!.cadres) {
+          cs.addRow([
+            text(u.name),
+            text(u.cadres!.teamGrade ?? '未定'),
+            text(u.cadres!.quota.arithmetic),
+            text(c.name),
+            text(c.title ?? ''),
+            c.isHead ? '是' : '',
+            c.score ?? '',
+            text(c.suggestion.grade ?? '—'),
+            text(rulesText(c)),
+            c.suggestion.tieAtBoundary ? '是' : '',
+            text(c.decision?.grade ?? ''),
+            text(c.decision?.reason ?? ''),
+            text(flagsText([...u.cadres!.flags, ...c.suggestion.flags])),
+          ]);
+        }
+      }
+    }
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export function rankingPdf(r: RoundRanking): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: `${r.title} 排名与等次建议`, Producer: 'Ceping' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.registerFont('cjk', CJK_FONT_REGULAR);
+  doc.registerFont('cjk-bold', CJK_FONT_BOLD);
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  const cols = [
+    { title: '排名', w: 34 },
+    { title: '单位', w: 130 },
+    { title: '总分', w: 50 },
+    { title: '建议', w: 40 },
+    { title: '依据', w: 200 },
+    { title: '确定', w: 40 },
+    { title: '理由与提示', w: width - 494 },
+  ];
+  const row = (cells: string[], bold = false) => {
+    doc.font(bold ? 'cjk-bold' : 'cjk').fontSize(8);
+    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: cols[i]!.w - 4 }))) + 4;
+    if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    const y = doc.y;
+    let x = left;
+    cells.forEach((c, i) => {
+      doc.text(c, x + 2, y + 2, { width: cols[i]!.w - 4 });
+      x += cols[i]!.w;
+    });
+    doc.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).strokeColor('#999999').stroke();
+    doc.x = left;
+    doc.y = y + h;
+  };
+
+  doc.font('cjk-bold').fontSize(15).text(`${r.title}　排名与等次建议`, { align: 'center' });
+  doc.font('cjk').fontSize(9).text(`考核方案：${r.schemeTitle}（依据 ${r.seed}）。等次建议仅供考核委员会研究，确定等次以会议决定为准。`, { align: 'center' });
+  for (const dom of r.domains) {
+    doc.moveDown(0.8);
+    doc.font('cjk-bold').fontSize(12).text(dom.label, left);
+    doc.font('cjk').fontSize(9);
+    for (const q of dom.quotas) doc.text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议，请研究确定` : ''}（${q.rule.id}）`);
+    for (const f of dom.flags) doc.fillColor('#b00020').text(`【注意】${f.message}`).fillColor('black');
+    doc.moveDown(0.3);
+    row(cols.map((c) => c.title), true);
+    for (const u of dom.units) {
+      const notes = [u.decision?.reason ? `理由：${u.decision.reason}` : '', u.suggestion.tieAtBoundary ? '边界同分' : '', unitFlags(u)].filter(Boolean).join('；');
+      row([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesText(u), u.decision?.grade ?? '', notes]);
+      for (const c of u.cadres?.cadres ?? []) {
+        row(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesText(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
+      }
+    }
+  }
+  doc.end();
+  return done;
+}

@@ -1,0 +1,224 @@
+// TypeBox request and response schemas of the assessment routes.
+import { Type } from 'typebox';
+import { Flag } from '../shared/schemas.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Key = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9.-]{0,63}$' });
+const Note = Type.String({ minLength: 2, maxLength: 1000, description: '说明（必填）' });
+const Evidence = Type.String({ minLength: 2, maxLength: 500, description: '佐证材料（文号、台账编号、链接等，必填）' });
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const RoundParams = Type.Object({ id: Id });
+export const UnitParams = Type.Object({ id: Id, unitId: Id });
+export const InputParams = Type.Object({ id: Id, unitId: Id, input: Key });
+export const ComponentParams = Type.Object({ id: Id, unitId: Id, component: Key });
+export const DeductionParams = Type.Object({ id: Id, unitId: Id, deductionId: Id });
+export const CadreParams = Type.Object({ id: Id, cadreId: Id });
+
+export const CreateRoundBody = Type.Object(
+  { title: Type.String({ minLength: 2, maxLength: 200 }), schemeId: Key },
+  { additionalProperties: false },
+);
+export const AddUnitsBody = Type.Object(
+  { units: Type.Array(Type.Object({ domain: Key, name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }) },
+  { additionalProperties: false },
+);
+const Grade = Type.String({ minLength: 1, maxLength: 10 });
+export const FactsBody = Type.Object(
+  {
+    namedCriticism: Type.Optional(Type.Boolean({ description: '受到党中央、国务院、省委、省人民政府点名或通报批评（001）' })),
+    satisfaction: Type.Optional(Type.Union([Type.Union([Type.Literal('好'), Type.Literal('较好'), Type.Literal('一般'), Type.Literal('差')]), Type.Null()], { description: '党内集中教育满意度调查评估等次（001）' })),
+    graveProblem: Type.Optional(Type.Boolean({ description: '存在重大问题，造成严重影响（001）' })),
+    ineffective: Type.Optional(Type.Boolean({ description: '加强党的建设年度成效不明显（001）' })),
+    note: Note,
+    evidence: Evidence,
+  },
+  { additionalProperties: false },
+);
+export const InputBody = Type.Object(
+  { value: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.String({ minLength: 1, maxLength: 32 })]), note: Note, evidence: Evidence },
+  { additionalProperties: false },
+);
+export const DeductionBody = Type.Object(
+  {
+    indicatorId: Type.String({ minLength: 1, maxLength: 32 }),
+    ruleId: Type.String({ minLength: 1, maxLength: 32 }),
+    occurrences: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    note: Note,
+    evidence: Evidence,
+  },
+  { additionalProperties: false },
+);
+export const WithdrawBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 1000 }) }, { additionalProperties: false });
+export const LinkBody = Type.Object(
+  { meetingId: Id, formId: Type.String({ minLength: 1, maxLength: 64 }), subjectId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])) },
+  { additionalProperties: false },
+);
+const CadreFields = {
+  title: Type.Optional(Type.String({ maxLength: 100 })),
+  isHead: Type.Optional(Type.Boolean()),
+  score: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()])),
+  noExcellentInDaily: Type.Optional(Type.Boolean()),
+};
+export const AddCadresBody = Type.Object(
+  { cadres: Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), ...CadreFields }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }) },
+  { additionalProperties: false },
+);
+export const EditCadreBody = Type.Object(CadreFields, { additionalProperties: false, minProperties: 1 });
+export const GradeBody = Type.Object(
+  { targetType: Type.Union([Type.Literal('unit'), Type.Literal('cadre')]), targetId: Id, grade: Grade, reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+);
+
+// ---- responses
+
+const RuleCite = Type.Object({ id: Type.String(), text: Type.String(), seed: Type.String() });
+export const SuggestionView = Type.Object({ grade: NullableString, rules: Type.Array(RuleCite), tieAtBoundary: Type.Boolean(), flags: Type.Array(Flag) });
+export const DecisionView = Type.Object({
+  grade: Type.String(),
+  suggested: NullableString,
+  reason: NullableString,
+  decidedBy: Type.String(),
+  decidedAt: Type.String(),
+  departsFromSuggestion: Type.Boolean(),
+  suggestionChanged: Type.Boolean(),
+});
+const QuotaView = Type.Object({
+  kind: Type.String(),
+  grade: Type.String(),
+  rule: RuleCite,
+  n: Type.Integer(),
+  percent: Type.Union([Type.Integer(), Type.Null()]),
+  max: Type.Integer(),
+  arithmetic: Type.String(),
+  granted: Type.Integer(),
+  tieAtBoundary: Type.Boolean(),
+  boundaryScore: NullableNumber,
+});
+const ComponentView = Type.Object({
+  key: Type.String(),
+  label: Type.String(),
+  type: Type.String(),
+  weight: Type.Number(),
+  value: NullableNumber,
+  contribution: NullableNumber,
+  source: Type.String(),
+  detail: Type.String(),
+  ballot: Type.Optional(
+    Type.Object({
+      meetingId: Type.String(),
+      meetingTitle: Type.String(),
+      formId: Type.String(),
+      subjectId: NullableString,
+      value: NullableNumber,
+      items: Type.Integer(),
+      usable: Type.Boolean(),
+      flags: Type.Array(Flag),
+    }),
+  ),
+  indicators: Type.Optional(Type.Array(Type.Object({ indicatorId: Type.String(), label: Type.String(), max: Type.Number(), deducted: Type.Number(), score: Type.Number(), floored: Type.Boolean() }))),
+  flags: Type.Array(Flag),
+});
+export const RankingView = Type.Object({
+  roundId: Type.String(),
+  title: Type.String(),
+  schemeId: Type.String(),
+  schemeTitle: Type.String(),
+  seed: Type.String(),
+  cadreScale: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  domains: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      label: Type.String(),
+      gradingType: Type.String(),
+      scale: Type.Array(Type.String()),
+      provisional: Type.Boolean(),
+      flags: Type.Array(Flag),
+      quotas: Type.Array(QuotaView),
+      units: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          rank: Type.Union([Type.Integer(), Type.Null()]),
+          total: NullableNumber,
+          complete: Type.Boolean(),
+          components: Type.Array(ComponentView),
+          flags: Type.Array(Flag),
+          suggestion: SuggestionView,
+          decision: Type.Union([DecisionView, Type.Null()]),
+          cadres: Type.Optional(
+            Type.Object({
+              teamGrade: NullableString,
+              teamGradeSource: Type.String(),
+              quota: QuotaView,
+              flags: Type.Array(Flag),
+              cadres: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  name: Type.String(),
+                  title: NullableString,
+                  isHead: Type.Boolean(),
+                  score: NullableNumber,
+                  suggestion: SuggestionView,
+                  decision: Type.Union([DecisionView, Type.Null()]),
+                }),
+              ),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
+const InputSpecView = Type.Object({
+  input: Type.String(),
+  component: Type.String(),
+  label: Type.String(),
+  kind: Type.String(),
+  min: Type.Optional(Type.Number()),
+  max: Type.Optional(Type.Number()),
+  integer: Type.Optional(Type.Boolean()),
+  levels: Type.Optional(Type.Array(Type.String())),
+});
+export const SchemeSummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.Optional(Type.String()),
+  seed: Type.String(),
+  domains: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), inputs: Type.Array(InputSpecView), ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })) })),
+  indicators: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      section: Type.String(),
+      label: Type.String(),
+      max: Type.Number(),
+      rules: Type.Array(Type.Object({ id: Type.String(), text: Type.String(), points: Type.Number(), per: Type.Optional(Type.String()) })),
+    }),
+  ),
+  cadres: Type.Boolean(),
+});
+
+const Entered = { note: Type.String(), evidence: Type.String(), enteredBy: Type.String(), enteredAt: Type.String() };
+export const RoundView = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  schemeId: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  scheme: SchemeSummary,
+  units: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      domain: Type.String(),
+      name: Type.String(),
+      facts: Type.Record(Type.String(), Type.Unknown()),
+      inputs: Type.Array(Type.Object({ input: Type.String(), value: Type.Union([Type.Number(), Type.String()]), ...Entered })),
+      deductions: Type.Array(Type.Object({ id: Type.String(), indicatorId: Type.String(), ruleId: Type.String(), occurrences: Type.Number(), points: Type.Number(), ...Entered })),
+      links: Type.Array(Type.Object({ component: Type.String(), meetingId: Type.String(), formId: Type.String(), subjectId: NullableString })),
+      cadres: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), title: NullableString, isHead: Type.Boolean(), score: NullableNumber, noExcellentInDaily: Type.Boolean() })),
+    }),
+  ),
+});
+export const RoundSummary = Type.Object({ id: Type.String(), title: Type.String(), schemeId: Type.String(), createdBy: Type.String(), createdAt: Type.String() });

@@ -1,0 +1,432 @@
+// Assessment rounds: define a round, enter scores, link meetings, compute the ranking, record final grades.
+// Each write is one synchronous transaction and one audit entry.
+import type { Conn, Db } from '../db/client.js';
+import { inputsOf, parseScheme, type Component, type Scheme } from '../domain/assessment/scheme.js';
+import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
+import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
+import type { Flag } from '../domain/tally.js';
+import type { FormCatalog } from '../forms/forms.catalog.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import { findMeeting } from '../meetings/meetings.repository.js';
+import { tallyResults } from '../results/results.usecases.js';
+import type { SessionUser } from '../plugins/auth.js';
+import { AppError, notFound, unprocessable } from '../shared/errors.js';
+import { randomId } from '../shared/ids.js';
+import {
+  deleteDeduction,
+  findRound,
+  insertCadres,
+  insertDeduction,
+  insertRound,
+  insertUnits,
+  updateCadre,
+  updateUnitFacts,
+  upsertDecision,
+  upsertInput,
+  upsertLink,
+  type CadreRow,
+  type DecisionRow,
+  type RoundRecord,
+  type UnitRow,
+} from './assessment.repository.js';
+
+export interface Deps {
+  db: Db;
+  forms: FormCatalog;
+  schemes: ReadonlyMap<string, Scheme>;
+  now?: () => Date;
+}
+
+const nowIso = (d: Deps) => (d.now ?? (() => new Date()))().toISOString();
+
+export function loadRound({ db }: { db: Conn }, id: string): RoundRecord {
+  const rec = findRound({ db }, id);
+  if (!rec) throw notFound('考核轮次', 'ROUND_NOT_FOUND');
+  return rec;
+}
+
+/** The scheme a round was created with (stored with the round; re-validated on read). */
+export function roundScheme(rec: RoundRecord): Scheme {
+  return parseScheme(rec.round.scheme, `round ${rec.round.id}`);
+}
+
+function unitOf(rec: RoundRecord, unitId: string): UnitRow {
+  const u = rec.units.find((x) => x.id === unitId);
+  if (!u) throw notFound('考核单位', 'UNIT_NOT_FOUND');
+  return u;
+}
+
+function componentsOf(scheme: Scheme, domain: string): Component[] {
+  const d = scheme.domains.find((x) => x.key === domain);
+  if (!d) throw unprocessable('UNKNOWN_DOMAIN', `考核方案中没有领域“${domain}”`);
+  return scheme.formulas[d.formula]!;
+}
+
+const audit = (tx: Conn, d: Deps, actor: SessionUser, action: string, detail: Record<string, unknown>) => recordAudit({ db: tx }, { actor: actor.username, action, meetingId: null, detail }, d.now);
+
+export function createRound(d: Deps, actor: SessionUser, input: { title: string; schemeId: string }): RoundRecord {
+  const scheme = d.schemes.get(input.schemeId);
+  if (!scheme) throw unprocessable('UNKNOWN_SCHEME', `考核方案“${input.schemeId}”不存在`);
+  const id = randomId();
+  d.db.transaction((tx) => {
+    insertRound({ db: tx }, { id, title: input.title.trim(), schemeId: scheme.id, scheme: scheme as unknown as Record<string, unknown>, createdBy: actor.username, createdAt: nowIso(d) });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'assessment.round.create', meetingId: null, detail: { roundId: id, title: input.title.trim(), schemeId: scheme.id } }, d.now);
+  });
+  return loadRound(d, id);
+}
+
+export function addUnits(d: Deps, actor: SessionUser, roundId: string, units: Array<{ domain: string; name: string }>): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const scheme = roundScheme(rec);
+  const problems: string[] = [];
+  const names = new Set(rec.units.map((u) => u.name));
+  for (const u of units) {
+    const name = u.name.trim();
+    if (!scheme.domains.some((x) => x.key === u.domain)) problems.push(`领域“${u.domain}”不在考核方案中`);
+    if (name === '') problems.push('单位名称不能为空');
+    else if (names.has(name)) problems.push(`单位“${name}”重复`);
+    names.add(name);
+  }
+  if (problems.length > 0) throw unprocessable('INVALID_UNITS', problems.join('；'), problems);
+  d.db.transaction((tx) => {
+    insertUnits(
+      { db: tx },
+      units.map((u, i) => ({ id: randomId(), roundId, domain: u.domain, name: u.name.trim(), position: rec.units.length + i, facts: {} })),
+    );
+    audit(tx, d, actor, 'assessment.units.add', { roundId, units: units.map((u) => ({ domain: u.domain, name: u.name.trim() })) });
+  });
+  return loadRound(d, roundId);
+}
+
+export interface FactsInput extends UnitFacts {
+  note: string;
+  evidence: string;
+}
+
+export function setFacts(d: Deps, actor: SessionUser, roundId: string, unitId: string, facts: FactsInput): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  const stored = { ...facts, note: facts.note.trim(), evidence: facts.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) };
+  d.db.transaction((tx) => {
+    updateUnitFacts({ db: tx }, unitId, stored);
+    audit(tx, d, actor, 'assessment.facts.set', { roundId, unitId, unit: unit.name, facts: stored });
+  });
+  return loadRound(d, roundId);
+}
+
+export function enterInput(d: Deps, actor: SessionUser, roundId: string, unitId: string, input: string, body: { value: number | string; note: string; evidence: string }): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  const spec = inputsOf(componentsOf(roundScheme(rec), unit.domain)).find((s) => s.input === input);
+  if (!spec) throw unprocessable('UNKNOWN_INPUT', `“${unit.name}”的考核方案中没有可录入的项目“${input}”`);
+  if (spec.kind === 'level') {
+    if (typeof body.value !== 'string' || !spec.levels.includes(body.value)) throw unprocessable('INVALID_INPUT', `“${spec.label}”须为以下之一：${spec.levels.join('、')}`);
+  } else if (typeof body.value !== 'number' || body.value < spec.min || body.value > spec.max || (spec.integer && !Number.isInteger(body.value))) {
+    throw unprocessable('INVALID_INPUT', `“${spec.label}”须为 ${spec.min}–${spec.max} 之间的${spec.integer ? '整数' : '数值'}`);
+  }
+  d.db.transaction((tx) => {
+    upsertInput({ db: tx }, { unitId, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
+    audit(tx, d, actor, 'assessment.input.enter', { roundId, unitId, unit: unit.name, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim() });
+  });
+  return loadRound(d, roundId);
+}
+
+export function addDeduction(
+  d: Deps,
+  actor: SessionUser,
+  roundId: string,
+  unitId: string,
+  body: { indicatorId: string; ruleId: string; occurrences?: number; note: string; evidence: string },
+): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  const scheme = roundScheme(rec);
+  if (!componentsOf(scheme, unit.domain).some((c) => c.type === 'deduction')) throw unprocessable('NO_DEDUCTIONS', '该考核方案不采用扣分制指标');
+  const indicator = scheme.indicators?.find((i) => i.id === body.indicatorId);
+  const rule = indicator?.rules.find((r) => r.id === body.ruleId);
+  if (!indicator || !rule) throw unprocessable('UNKNOWN_RULE', `指标“${body.indicatorId}”下没有扣分细则“${body.ruleId}”`);
+  const occurrences = body.occurrences ?? 1;
+  if (!rule.per && occurrences !== 1) throw unprocessable('INVALID_OCCURRENCES', '该细则为固定扣分，不按次数计');
+  const points = deductionPoints(rule, occurrences);
+  d.db.transaction((tx) => {
+    const id = randomId();
+    insertDeduction({ db: tx }, { id, unitId, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
+    audit(tx, d, actor, 'assessment.deduction.add', { roundId, unitId, unit: unit.name, deductionId: id, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim() });
+  });
+  return loadRound(d, roundId);
+}
+
+export function withdrawDeduction(d: Deps, actor: SessionUser, roundId: string, unitId: string, deductionId: string, reason: string): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  d.db.transaction((tx) => {
+    const row = deleteDeduction({ db: tx }, unitId, deductionId);
+    if (!row) throw notFound('扣分记录', 'DEDUCTION_NOT_FOUND');
+    audit(tx, d, actor, 'assessment.deduction.withdraw', { roundId, unitId, unit: unit.name, deduction: row, reason: reason.trim() });
+  });
+  return loadRound(d, roundId);
+}
+
+export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, body: { meetingId: string; formId: string; subjectId?: string | null }): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  const comp = componentsOf(roundScheme(rec), unit.domain).find((c) => c.key === component);
+  if (!comp || comp.type !== 'ballot') throw unprocessable('NOT_A_BALLOT_COMPONENT', `“${component}”不是由测评票计分的项目`);
+  const m = findMeeting({ db: d.db }, body.meetingId);
+  if (!m) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  if (!m.meeting.formIds.includes(body.formId)) throw unprocessable('FORM_NOT_IN_MEETING', `会议“${m.meeting.title}”未使用测评表“${body.formId}”`);
+  const subjectId = body.subjectId ?? null;
+  if (subjectId !== null) {
+    const s = m.subjects.find((x) => x.id === subjectId);
+    if (!s) throw unprocessable('SUBJECT_NOT_IN_MEETING', '测评对象不属于该会议');
+    if (s.kind !== 'team' && s.kind !== 'organisation') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
+  }
+  d.db.transaction((tx) => {
+    upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
+    audit(tx, d, actor, 'assessment.meeting.link', { roundId, unitId, unit: unit.name, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
+  });
+  return loadRound(d, roundId);
+}
+
+export interface CadreInputBody {
+  name: string;
+  title?: string;
+  isHead?: boolean;
+  score?: number | null;
+  noExcellentInDaily?: boolean;
+}
+
+export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: string, cadres: CadreInputBody[]): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  if (!roundScheme(rec).cadres) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
+  const existing = rec.cadres.filter((c) => c.unitId === unitId);
+  const heads = existing.filter((c) => c.isHead).length + cadres.filter((c) => c.isHead).length;
+  if (heads > 1) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  if (cadres.some((c) => c.name.trim() === '')) throw unprocessable('INVALID_CADRE', '干部姓名不能为空');
+  d.db.transaction((tx) => {
+    insertCadres(
+      { db: tx },
+      cadres.map((c, i) => ({
+        id: randomId(),
+        unitId,
+        name: c.name.trim(),
+        title: c.title?.trim() || null,
+        isHead: c.isHead ?? false,
+        score: c.score ?? null,
+        noExcellentInDaily: c.noExcellentInDaily ?? false,
+        position: existing.length + i,
+      })),
+    );
+    audit(tx, d, actor, 'assessment.cadres.add', { roundId, unitId, unit: unit.name, cadres: cadres.map((c) => ({ name: c.name.trim(), isHead: c.isHead ?? false, score: c.score ?? null })) });
+  });
+  return loadRound(d, roundId);
+}
+
+export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId: string, patch: { score?: number | null; noExcellentInDaily?: boolean; isHead?: boolean; title?: string }): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const cadre = rec.cadres.find((c) => c.id === cadreId);
+  if (!cadre) throw notFound('干部', 'CADRE_NOT_FOUND');
+  if (patch.isHead && rec.cadres.some((c) => c.unitId === cadre.unitId && c.isHead && c.id !== cadreId)) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  d.db.transaction((tx) => {
+    updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
+    audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
+  });
+  return loadRound(d, roundId);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The ranking
+
+export interface DecisionView {
+  grade: string;
+  suggested: string | null;
+  reason: string | null;
+  decidedBy: string;
+  decidedAt: string;
+  /** The grade differs from the suggestion made when it was recorded. */
+  departsFromSuggestion: boolean;
+  /** The suggestion has changed since (new scores came in): the decision may need a second look. */
+  suggestionChanged: boolean;
+}
+
+export interface RankedUnitView {
+  id: string;
+  name: string;
+  rank: number | null;
+  total: number | null;
+  complete: boolean;
+  components: ComponentScore[];
+  flags: Flag[];
+  suggestion: Suggestion;
+  decision: DecisionView | null;
+  cadres?: {
+    teamGrade: string | null;
+    teamGradeSource: 'final' | 'suggested' | 'none';
+    quota: QuotaInfo;
+    flags: Flag[];
+    cadres: Array<GradedCadre & { title: string | null; decision: DecisionView | null }>;
+  };
+}
+
+export interface DomainView {
+  key: string;
+  label: string;
+  gradingType: 'quota' | 'bands';
+  scale: string[];
+  provisional: boolean;
+  flags: Flag[];
+  quotas: QuotaInfo[];
+  units: RankedUnitView[];
+}
+
+export interface RoundRanking {
+  roundId: string;
+  title: string;
+  schemeId: string;
+  schemeTitle: string;
+  seed: string;
+  cadreScale: string[] | null;
+  domains: DomainView[];
+}
+
+function decisionView(row: DecisionRow | undefined, current: string | null): DecisionView | null {
+  if (!row) return null;
+  return {
+    grade: row.grade,
+    suggested: row.suggested,
+    reason: row.reason,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt,
+    departsFromSuggestion: row.grade !== row.suggested,
+    suggestionChanged: row.suggested !== current,
+  };
+}
+
+/** Ballot scores of a round's links, tallying each linked meeting once. */
+function ballotScores(d: Deps, rec: RoundRecord): Map<string, Record<string, BallotScore>> {
+  const tallies = new Map<string, ReturnType<typeof tallyResults> | null>();
+  const out = new Map<string, Record<string, BallotScore>>();
+  for (const l of rec.links) {
+    if (!tallies.has(l.meetingId)) {
+      const m = findMeeting({ db: d.db }, l.meetingId);
+      tallies.set(l.meetingId, m ? tallyResults({ db: d.db, forms: d.forms }, m) : null);
+    }
+    const t = tallies.get(l.meetingId)!;
+    const per = out.get(l.unitId) ?? {};
+    if (!t) {
+      per[l.component] = { meetingId: l.meetingId, meetingTitle: '（会议不存在）', formId: l.formId, subjectId: l.subjectId, value: null, items: 0, usable: false, flags: [{ code: 'MEETING_MISSING', message: '关联的测评会议不存在' }] };
+    } else {
+      const v = ballotScoreFromTally(t.forms, l.formId, l.subjectId);
+      const u = ballotUsable(t.status, t.flags);
+      per[l.component] = { meetingId: l.meetingId, meetingTitle: t.title, formId: l.formId, subjectId: l.subjectId, value: v.value, items: v.items, usable: u.usable, flags: u.flags };
+    }
+    out.set(l.unitId, per);
+  }
+  return out;
+}
+
+export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
+  const scheme = roundScheme(rec);
+  const seed = scheme.source.seed;
+  const ballots = ballotScores(d, rec);
+  const decisions = new Map(rec.decisions.map((x) => [x.targetId, x]));
+  const domains: DomainView[] = scheme.domains.map((dom) => {
+    const components = scheme.formulas[dom.formula]!;
+    const grading = scheme.gradings[dom.grading]!;
+    const units = rec.units.filter((u) => u.domain === dom.key);
+    const scores = new Map<string, UnitScore>();
+    for (const u of units) {
+      const entered: Record<string, number | string> = {};
+      for (const i of rec.inputs) if (i.unitId === u.id) entered[i.input] = i.value;
+      scores.set(u.id, scoreUnit(components, scheme.indicators ?? [], { entered, deductions: rec.deductions.filter((x) => x.unitId === u.id), ballots: ballots.get(u.id) ?? {} }));
+    }
+    const ranking: DomainRanking = rankDomain(
+      grading,
+      seed,
+      units.map((u) => ({ id: u.id, name: u.name, total: scores.get(u.id)!.total, facts: u.facts as UnitFacts })),
+    );
+    return {
+      key: dom.key,
+      label: dom.label,
+      gradingType: grading.type,
+      scale: grading.scale,
+      provisional: ranking.provisional,
+      flags: ranking.flags,
+      quotas: ranking.quotas,
+      units: ranking.units.map((r): RankedUnitView => {
+        const s = scores.get(r.id)!;
+        const decision = decisionView(decisions.get(r.id), r.suggestion.grade);
+        const view: RankedUnitView = { id: r.id, name: r.name, rank: r.rank, total: r.total, complete: s.complete, components: s.components, flags: s.flags, suggestion: r.suggestion, decision };
+        if (scheme.cadres) {
+          const teamGrade = decision?.grade ?? r.suggestion.grade;
+          const rows: CadreRow[] = rec.cadres.filter((c) => c.unitId === r.id);
+          const graded = gradeCadres(scheme.cadres, seed, teamGrade, rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })));
+          view.cadres = {
+            teamGrade,
+            teamGradeSource: decision ? 'final' : r.suggestion.grade ? 'suggested' : 'none',
+            quota: graded.quota,
+            flags: graded.flags,
+            cadres: graded.cadres.map((c, i) => ({ ...c, title: rows[i]!.title, decision: decisionView(decisions.get(c.id), c.suggestion.grade) })),
+          };
+        }
+        return view;
+      }),
+    };
+  });
+  return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, cadreScale: scheme.cadres?.scale ?? null, domains };
+}
+
+export function roundRanking(d: Deps, roundId: string): RoundRanking {
+  // One read transaction, so that every tally and every entered score belong to the same moment.
+  return d.db.transaction(() => computeRanking(d, loadRound(d, roundId)));
+}
+
+/** Records the final grade of a unit or a cadre; a grade other than the suggestion needs a written reason. */
+export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: { targetType: 'unit' | 'cadre'; targetId: string; grade: string; reason?: string }): DecisionView {
+  return d.db.transaction((tx) => {
+    const rec = loadRound({ db: tx }, roundId);
+    // One connection: reads through d.db inside this callback see the transaction.
+    const ranking = computeRanking(d, rec);
+    let suggestion: Suggestion | undefined;
+    let scale: string[] = [];
+    let name = '';
+    for (const dom of ranking.domains) {
+      for (const u of dom.units) {
+        if (body.targetType === 'unit' && u.id === body.targetId) {
+          suggestion = u.suggestion;
+          scale = dom.scale;
+          name = u.name;
+        }
+        if (body.targetType === 'cadre') {
+          const c = u.cadres?.cadres.find((x) => x.id === body.targetId);
+          if (c) {
+            suggestion = c.suggestion;
+            scale = ranking.cadreScale ?? [];
+            name = `${u.name} ${c.name}`;
+          }
+        }
+      }
+    }
+    if (!suggestion) throw notFound(body.targetType === 'unit' ? '考核单位' : '干部', body.targetType === 'unit' ? 'UNIT_NOT_FOUND' : 'CADRE_NOT_FOUND');
+    if (!scale.includes(body.grade)) throw unprocessable('INVALID_GRADE', `等次须为以下之一：${scale.join('、')}`);
+    const reason = body.reason?.trim() ?? '';
+    const departs = body.grade !== suggestion.grade;
+    if (departs && reason.length < 2) {
+      throw new AppError(422, 'REASON_REQUIRED', suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
+    }
+    const at = nowIso(d);
+    upsertDecision({ db: tx }, { targetId: body.targetId, roundId, targetType: body.targetType, grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at });
+    recordAudit(
+      { db: tx },
+      {
+        actor: actor.username,
+        action: 'assessment.grade.record',
+        meetingId: null,
+        detail: { roundId, targetType: body.targetType, targetId: body.targetId, name, grade: body.grade, suggested: suggestion.grade, rules: suggestion.rules.map((r) => r.id), tieAtBoundary: suggestion.tieAtBoundary, reason: reason || null },
+      },
+      d.now,
+    );
+    return { grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at, departsFromSuggestion: departs, suggestionChanged: false };
+  });
+}
