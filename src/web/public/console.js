@@ -660,7 +660,8 @@ async function viewMeeting(id) {
   );
 
   const liveLinks = h('p', { class: 'links' });
-  for (const [href, text] of livePages(id)) liveLinks.append(h('a', { href, target: '_blank', rel: 'noopener', text }), ' ');
+  // rel=opener (same origin): the new tab starts with a copy of this tab's sessionStorage, that is, the login.
+  for (const [href, text] of livePages(id)) liveLinks.append(h('a', { href, target: '_blank', rel: 'opener', text }), ' ');
 
   const sections = [
     h('div', { class: 'head' }, h('h1', { text: m.title }), h('a', { class: 'button', href: `#/meetings/${id}/results`, text: '查看测评结果' })),
@@ -673,15 +674,16 @@ async function viewMeeting(id) {
     card('纸质票录入', paperPanel(m, refreshTurnout)),
     card('测评对象', h('ol', { class: 'subjects' }, m.subjects.map((x) => h('li', { text: `${x.name}${x.title ? `（${x.title}）` : ''} · ${SUBJECT_KINDS[x.kind]}${x.isHead ? ' · 主要负责人' : ''}` })))),
   ];
-  if (session.user.role === 'admin') sections.push(card('考核组成员', await assessorsPanel(m)));
+  if (m.status === 'closed') sections.splice(3, 0, card('结束报告', closingPanel(m)));
+  if (session.user.role === 'admin') sections.push(card('最低参评人数', minimumPanel(m)), card('考核组成员', await assessorsPanel(m)));
   show(m.title, sections);
 }
 
 /** The live progress and projector pages of issue 4, when installed. */
 function livePages(id) {
   return [
-    [`/meetings/${id}/live.html`, '现场进度页（新窗口）'],
-    [`/meetings/${id}/projector.html`, '投屏页（新窗口）'],
+    [`/live/${id}`, '现场进度页（新窗口）'],
+    [`/projector/${id}`, '投屏页（新窗口）'],
   ];
 }
 
@@ -703,6 +705,7 @@ function turnoutView(t) {
       ].map(([a, b]) => h('div', { class: 'figure' }, h('dt', { text: a }), h('dd', { text: b, 'data-figure': a }))),
     ),
     prog,
+    t.coarsened ? h('p', { class: 'help', text: '测评进行中：为保护匿名，投票数按 5 人取整、约每 10 秒更新；结束后显示准确数字。' }) : null,
     h('p', { class: t.meetsMinimum ? 'ok' : 'warn', text: t.meetsMinimum ? '已达到最低参评人数' : '尚未达到最低参评人数' }),
     flagsList(t.flags),
   );
@@ -735,7 +738,7 @@ function pollControls(m) {
     }));
     wrap.append(b);
   } else {
-    const reason = h('input', { id: 'reopen-reason', maxlength: 500, required: true });
+    const reason = h('input', { id: 'reopen-reason', maxlength: 500 });
     const b = h('button', { type: 'submit', id: 'reopen-poll', class: 'secondary', text: '重新开启测评' });
     const form = h('form', { class: 'inline' }, field('重新开启的理由（必填，记入审计日志）', reason), b);
     form.addEventListener('submit', action(b, box, async () => {
@@ -776,7 +779,32 @@ function slipsPanel(m, after) {
       await after();
     }),
   );
-  return h('div', {}, h('p', { class: 'help', text: '每张票一个二维码和票码，只能投一次。票码只在生成时出现一次，请妥善保管打印件。' }), form, out);
+  const batches = h('div', { id: 'slip-batches' });
+  const loadBatches = async () => {
+    const list = await api('GET', `/api/meetings/${m.id}/slips/batches`);
+    if (!list.batches.length) return batches.replaceChildren(h('p', { class: 'muted', text: '尚未生成测评票。' }));
+    batches.replaceChildren(
+      h(
+        'table',
+        { class: 'list' },
+        h('thead', {}, h('tr', {}, ['序号范围', '类别', '张数', list.coarsened ? '已投（约）' : '已投', '已作废', '生成时间', '生成人'].map((t) => h('th', { scope: 'col', text: t })))),
+        h(
+          'tbody',
+          {},
+          list.batches.map((b2) =>
+            h('tr', {}, h('td', { text: `${b2.firstSerial}–${b2.lastSerial}` }), h('td', { text: b2.category ? b2.category.label : '—' }), h('td', { class: 'num', text: String(b2.count) }), h('td', { class: 'num', text: String(b2.used) }), h('td', { class: 'num', text: String(b2.voided) }), h('td', { text: fmt.time(b2.createdAt) }), h('td', { text: b2.createdBy })),
+          ),
+        ),
+      ),
+    );
+  };
+  loadBatches().catch(() => {});
+  const refreshAll = after;
+  after = async () => {
+    await refreshAll();
+    await loadBatches().catch(() => {});
+  };
+  return h('div', {}, h('p', { class: 'help', text: '每张票一个二维码和票码，只能投一次。票码只在生成时出现一次，请妥善保管打印件。' }), form, out, h('h3', { text: '已生成的批次' }), batches);
 }
 
 function slipList(slips) {
@@ -794,21 +822,21 @@ function slipList(slips) {
 }
 
 function voidPanel(m, after) {
-  const code = h('input', { id: 'void-code', maxlength: 20, autocomplete: 'off', placeholder: 'XXXX-XXXX-XXXX' });
+  const code = h('input', { id: 'void-code', maxlength: 2000, autocomplete: 'off', placeholder: '如：12, 15 或 ABCD-EFGH-JKLM' });
   const reason = h('input', { id: 'void-reason', maxlength: 200 });
   const b = h('button', { type: 'submit', class: 'danger', text: '作废' });
   const box = errorBox();
-  const form = h('form', { class: 'inline' }, field('票码', code), field('作废理由', reason), b, box);
+  const form = h('form', { class: 'inline' }, field('序号或票码（多张用逗号分隔）', code), field('作废理由', reason), b, box);
   form.addEventListener(
     'submit',
     action(b, box, async () => {
-      try {
-        await api('POST', `/api/meetings/${m.id}/slips/void`, { shortCode: code.value.trim(), reason: reason.value.trim() });
-      } catch (err) {
-        if (missingRoute(err)) return box.set('本服务器尚未启用作废功能');
-        throw err;
-      }
-      toast('已作废该测评票');
+      const items = code.value.split(/[,，、;；\s]+/).filter(Boolean);
+      if (!items.length) return box.set('请填写要作废的测评票序号或票码');
+      if (!reason.value.trim()) return box.set('请填写作废理由');
+      const serials = items.filter((x) => /^\d+$/.test(x)).map(Number);
+      const shortCodes = items.filter((x) => !/^\d+$/.test(x));
+      const out = await api('POST', `/api/meetings/${m.id}/slips/void`, { ...(serials.length ? { serials } : {}), ...(shortCodes.length ? { shortCodes } : {}), reason: reason.value.trim() });
+      toast(out.message);
       code.value = reason.value = '';
       await after();
     }),
@@ -818,6 +846,32 @@ function voidPanel(m, after) {
 
 function paperPanel(m) {
   return h('p', { class: 'help', text: '收回的纸质票按票码逐张录入（需服务器启用纸质票功能）。' });
+}
+
+function closingPanel(m) {
+  const box = errorBox();
+  const b = h('button', { type: 'button', id: 'closing-report', text: '下载结束报告（PDF）' });
+  b.addEventListener('click', action(b, box, async () => {
+    const got = await download('GET', `/api/meetings/${m.id}/closing-report.pdf`, `测评结束报告-${m.unit}.pdf`);
+    toast(`已下载 ${got.name}`);
+  }));
+  return h('div', {}, h('p', { class: 'help', text: '结束测评时自动生成：参评人数、是否达到最低人数、各导出文件的校验值。重新开启后再结束会生成新的报告。' }), h('div', { class: 'buttons' }, b, h('a', { class: 'button secondary', href: `#/meetings/${m.id}/results`, text: '测评结果与导出' })), box);
+}
+
+function minimumPanel(m) {
+  const k = KINDS[m.kind];
+  const min = h('input', { id: 'minimum', type: 'number', min: 1, inputmode: 'numeric', value: m.minOverrideReason ? m.minRespondents : '' });
+  const reason = h('input', { id: 'minimum-reason', maxlength: 500 });
+  const b = h('button', { type: 'submit', class: 'secondary', text: '保存最低人数' });
+  const box = errorBox();
+  const form = h('form', { class: 'inline' }, field('最低参评人数（留空则按会议类别规定）', min), field('理由（必填，记入审计日志）', reason), b, box);
+  form.addEventListener('submit', action(b, box, async () => {
+    if (!reason.value.trim()) return box.set('请写明调整理由');
+    await api('PUT', `/api/meetings/${m.id}/minimum`, { minRespondents: min.value === '' ? null : Number(min.value), reason: reason.value.trim() });
+    toast('已更新最低参评人数');
+    route();
+  }));
+  return h('div', {}, h('p', { class: 'rule', text: `规定：${k.rule}。当前：${fmt.int(m.minRespondents)} 人${m.minOverrideReason ? `（已调整：${m.minOverrideReason}）` : ''}。` }), form);
 }
 
 async function assessorsPanel(m) {
@@ -894,6 +948,7 @@ function resultsView(r, templates) {
         ].map(([a, b]) => h('div', { class: 'figure' }, h('dt', { text: a }), h('dd', { text: b, 'data-figure': a }))),
       ),
       flagsList(r.flags),
+      r.notes && r.notes.length ? h('ul', { class: 'notes' }, r.notes.map((n) => h('li', { text: n.message }))) : null,
       r.byCategory.length
         ? h('p', { class: 'help', text: `参评人员类别：${r.byCategory.map((c) => `${c.label} ${c.ballots} 票（权重 ${Math.round(c.weight * 100)}%）`).join('；')}${r.breakdownShown ? '' : '。为保护匿名，不足 5 票的类别不单独列出。'}` })
         : null,
@@ -995,7 +1050,7 @@ function exportsPanel(m) {
       'click',
       action(b, box, async () => {
         try {
-          const got = await download('GET', `/api/meetings/${m.id}/exports/${file}`, `${m.unit}-${file}`);
+          const got = await download('GET', `/api/meetings/${m.id}/${file}`, `${m.unit}-${file}`);
           toast(`已下载 ${got.name}`);
         } catch (err) {
           if (missingRoute(err)) return box.set(`本服务器尚未提供 ${file} 导出`);
@@ -1013,7 +1068,7 @@ function exportsPanel(m) {
 async function viewUsers() {
   if (session.user.role !== 'admin') return show('用户与权限', h('h1', { text: '用户与权限' }), h('p', { text: '仅管理员可管理用户。' }));
   const users = await api('GET', '/api/users');
-  const username = h('input', { id: 'new-username', maxlength: 64, pattern: '[A-Za-z0-9_.@-]+', autocomplete: 'off', required: true });
+  const username = h('input', { id: 'new-username', maxlength: 64, pattern: '[A-Za-z0-9_.@\\-]+', autocomplete: 'off', required: true });
   const displayName = h('input', { id: 'new-display', maxlength: 64 });
   const password = h('input', { id: 'new-password', type: 'password', minlength: 12, maxlength: 200, autocomplete: 'new-password', required: true });
   const role = h('select', { id: 'new-role' }, h('option', { value: 'assessor', text: '考核组成员（只能看到分配给自己的会议）' }), h('option', { value: 'admin', text: '管理员（全部会议、用户与审计日志）' }));
@@ -1049,25 +1104,61 @@ async function viewUsers() {
 // ---------------------------------------------------------------- audit log
 
 async function viewAudit() {
-  let rows;
-  try {
-    rows = await api('GET', '/api/audit');
-  } catch (err) {
-    if (!missingRoute(err)) throw err;
-    return show('审计日志', h('h1', { text: '审计日志' }), h('p', { class: 'muted', text: '本服务器尚未提供审计日志查询。' }));
-  }
-  const list = Array.isArray(rows) ? rows : rows.entries || [];
+  const meetings = await api('GET', '/api/meetings');
+  const titles = new Map(meetings.map((m) => [m.id, m.title]));
+  const filter = h('select', { id: 'audit-meeting' }, h('option', { value: '', text: '全部' }), meetings.map((m) => h('option', { value: m.id, text: m.title })));
+  const body = h('tbody');
+  const load = async () => {
+    const q = filter.value ? `?meetingId=${encodeURIComponent(filter.value)}` : '';
+    const { entries } = await api('GET', `/api/audit${q}`);
+    body.replaceChildren(
+      ...entries.map((e) =>
+        h('tr', {}, h('td', { class: 'num', text: String(e.seq) }), h('td', { text: fmt.time(e.at) }), h('td', { text: e.actor }), h('td', { text: ACTIONS[e.action] || e.action }), h('td', { text: e.meetingId ? titles.get(e.meetingId) || e.meetingId : '' }), h('td', { class: 'mono small', text: Object.keys(e.detail || {}).length ? JSON.stringify(e.detail) : '' })),
+      ),
+    );
+    if (!entries.length) body.append(h('tr', {}, h('td', { colspan: 6, class: 'muted', text: '没有记录' })));
+  };
+  filter.addEventListener('change', () => load().catch((err) => toast(err.message, 'bad')));
+  const verifyOut = h('p', { role: 'status' });
+  const verify = h('button', { type: 'button', class: 'secondary', id: 'audit-verify', text: '校验日志完整性' });
+  verify.addEventListener('click', action(verify, null, async () => {
+    const v = await api('GET', '/api/audit/verify');
+    verifyOut.className = v.ok ? 'ok' : 'warn';
+    verifyOut.textContent = v.message;
+  }));
+  const lift = h('button', { type: 'button', class: 'secondary', text: '解除所有访问锁定' });
+  lift.addEventListener('click', action(lift, null, async () => {
+    if (!confirm('解除因多次输错密码或票码而触发的全部锁定？')) return;
+    const out = await api('DELETE', '/api/security/lockouts');
+    toast(`已解除 ${out.cleared} 项锁定`);
+  }));
+  await load();
   show(
     '审计日志',
     h('h1', { text: '审计日志' }),
-    h(
-      'table',
-      { class: 'list' },
-      h('thead', {}, h('tr', {}, ['时间', '操作人', '操作', '会议', '详情'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, list.map((e) => h('tr', {}, h('td', { text: fmt.time(e.at) }), h('td', { text: e.actor }), h('td', { text: e.action }), h('td', { text: e.meetingId || '' }), h('td', { class: 'mono', text: e.detail ? JSON.stringify(e.detail) : '' })))),
-    ),
+    h('p', { class: 'help', text: '记录管理操作（谁在何时对哪个会议做了什么），不记录任何投票。日志以哈希链相连，任何改动都能被校验发现。' }),
+    h('div', { class: 'buttons' }, field('会议', filter), verify, lift),
+    verifyOut,
+    h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['#', '时间', '操作人', '操作', '会议', '详情'].map((t) => h('th', { scope: 'col', text: t })))), body),
   );
 }
+
+const ACTIONS = {
+  'meeting.create': '创建会议',
+  'meeting.open': '开始测评',
+  'meeting.reopen': '重新开启测评',
+  'meeting.close': '结束测评',
+  'meeting.attendance': '记录签到/谈话人数',
+  'meeting.assessors': '分配考核组',
+  'meeting.minimum': '调整最低参评人数',
+  'slips.issue': '生成测评票',
+  'slips.void': '作废测评票',
+  'user.create': '创建用户',
+  'meeting.closing-report': '生成结束报告',
+  'security.clear-lockouts': '解除访问锁定',
+  'assessment.round.create': '创建考核轮次',
+  'assessment.grade.record': '确定等次',
+};
 
 // ---------------------------------------------------------------- start
 
