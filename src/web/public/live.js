@@ -4,7 +4,8 @@
 (function () {
   'use strict';
   var SESSION_KEY = 'ceping.session';
-  var RED = { BELOW_MINIMUM: true, BALLOTS_EXCEED_SIGNED_IN: true, BALLOTS_EXCEED_SLIPS: true, INTERVIEWS_BELOW_MINIMUM: true };
+  // The same red codes as RED_FLAGS in src/domain/turnout.ts.
+  var RED = { BELOW_MINIMUM: true, BALLOTS_EXCEED_SIGNED_IN: true, BALLOTS_EXCEED_SLIPS: true };
   var STATUS = { draft: '未开始', open: '测评进行中', closed: '测评已结束' };
   var view = document.body.getAttribute('data-view');
   // The address is /meetings/<id>/live.html or /meetings/<id>/projector.html.
@@ -104,7 +105,7 @@
     text('slips-issued', t.slipsIssued);
     text('slips-used', t.coarsened ? '至少 ' + t.slipsUsed : t.slipsUsed);
     text('slips-voided', t.slipsVoided);
-    text('interviews', (t.interviews === null ? '未登记' : t.interviews + ' 人') + (t.minInterviews === null ? '' : '（最低 ' + t.minInterviews + ' 人）'));
+    text('interviews', (t.interviews === null ? '未登记' : t.interviews + ' 人') + (t.minInterviews === null ? '' : ' / 最低 ' + t.minInterviews));
 
     // The 无效 stamp: shouted once the poll is closed below its minimum, a warning while it is still open.
     var stamp = $('stamp');
