@@ -1,0 +1,90 @@
+// A real Ceping process for the HTTP benchmarks: the built server (dist/src/server.js) on a fresh SQLite file in a
+// temporary folder on disk (so synchronous=FULL really waits for the disk), on a free loopback port.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, startChild, villageMeeting, type VoterForm } from './lib.js';
+
+const ADMIN = { username: 'bench-admin', password: 'bench-password-not-secret' };
+const root = resolve(import.meta.dirname, '..');
+
+export interface CepingProcess {
+  url: string;
+  child: ChildProcess;
+  pid: number;
+  adminToken: string;
+  stop: () => Promise<void>;
+}
+
+export async function startCeping(extraArgs: string[] = []): Promise<CepingProcess> {
+  const server = join(root, 'dist/src/server.js');
+  if (!existsSync(server)) throw new Error('dist/src/server.js is missing: run `npm run build` first (npm run bench does).');
+  const dir = mkdtempSync(join(tmpdir(), 'ceping-bench-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { child, stop } = await startChild(
+    process.execPath,
+    [...extraArgs, server],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CEPING_DB: join(dir, 'ceping.sqlite'),
+      PUBLIC_URL: url,
+      CEPING_ADMIN_USER: ADMIN.username,
+      CEPING_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    },
+    `${url}/healthz`,
+  );
+  const login = await postJson(`${url}/api/auth/login`, ADMIN);
+  return {
+    url,
+    child,
+    pid: child.pid!,
+    adminToken: (login as { token: string }).token,
+    stop: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postJson(url: string, body: unknown, token?: string): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+/** Creates the village meeting and opens its poll. */
+export async function openVillageMeeting(ceping: CepingProcess): Promise<string> {
+  const m = (await postJson(`${ceping.url}/api/meetings`, villageMeeting(), ceping.adminToken)) as { id: string };
+  await postJson(`${ceping.url}/api/meetings/${m.id}/open`, {}, ceping.adminToken);
+  return m.id;
+}
+
+/** Issues `count` slips (in batches of the API's maximum, 10,000) and returns their tokens. */
+export async function issueTokens(ceping: CepingProcess, meetingId: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  while (tokens.length < count) {
+    const n = Math.min(10_000, count - tokens.length);
+    const batch = (await postJson(`${ceping.url}/api/meetings/${meetingId}/slips`, { count: n }, ceping.adminToken)) as { tokens: string[] };
+    tokens.push(...batch.tokens);
+  }
+  return tokens;
+}
+
+/** The voter form of one slip, read as the phone reads it (it does not use the slip). */
+export async function voterForm(ceping: CepingProcess, token: string): Promise<VoterForm> {
+  const res = await fetch(`${ceping.url}/api/ballot/${token}`);
+  if (res.status !== 200) throw new Error(`GET /api/ballot: ${res.status}`);
+  return (await res.json()) as VoterForm;
+}

@@ -1,0 +1,179 @@
+// Small helpers shared by the benchmarks: child processes, memory readings, timing, the village meeting.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export const MB = 1024 * 1024;
+
+/** VmRSS and VmHWM (peak RSS) of a process, in bytes, from /proc (Linux). */
+export function procMemory(pid: number | 'self' = 'self'): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Resets this process's peak RSS to its current RSS, so that VmHWM then measures one phase. */
+export function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux, or not allowed: the peak then covers the whole process.
+  }
+}
+
+/** Samples a process's RSS every `ms` until stopped; returns the highest reading. */
+export function sampleRss(pid: number, ms = 50): { stop: () => number } {
+  let max = 0;
+  const read = () => {
+    try {
+      max = Math.max(max, procMemory(pid).rss);
+    } catch {
+      // The process has gone.
+    }
+  };
+  read();
+  const timer = setInterval(read, ms);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return max;
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a child process and resolves once `GET <url>` answers 200; the child's stderr is kept for errors. */
+export async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(readyUrl);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${command} did not become ready:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return { child, stop };
+}
+
+export function nowMs(): number {
+  return performance.now();
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/**
+ * The village meeting of the benchmarks (as test/helpers/app.ts villageMeeting): 1 organisation, 1 team and
+ * 7 members on the three seed-003 forms (003-村党组织政治建设考察 and the annual review).
+ */
+export function villageMeeting(extraPersons = 0) {
+  const persons = [
+    { name: '张建国', kind: 'person', title: '党总支书记、村委会主任', isHead: true },
+    { name: '李秀英', kind: 'person', title: '党总支副书记' },
+    { name: '王志强', kind: 'person', title: '村委会副主任' },
+    { name: '赵丽华', kind: 'person', title: '妇联主席' },
+    { name: '陈明', kind: 'person', title: '组织委员' },
+    { name: '刘洋', kind: 'person', title: '村务监督委员会主任' },
+    { name: '周平', kind: 'person', title: '村委委员' },
+  ];
+  for (let i = 0; i < extraPersons; i++) persons.push({ name: `村干部${i + 1}`, kind: 'person', title: '村委委员' });
+  return {
+    title: '2026年度插旗村党组织政治建设考察暨班子年度考核',
+    unit: '插旗镇插旗村',
+    kind: 'village' as const,
+    formIds: ['village-political-construction', 'village-annual-review', 'village-secretary-report'],
+    subjects: [
+      { name: '插旗村党总支', kind: 'organisation' as const },
+      { name: '插旗村“两委”班子', kind: 'team' as const },
+      ...(persons as Array<{ name: string; kind: 'person'; title: string; isHead?: boolean }>),
+    ],
+  };
+}
+
+/** The voter-facing form JSON (GET /api/ballot/:token), as far as answering it needs. */
+export interface VoterForm {
+  forms: Array<{
+    id: string;
+    questions: Array<{
+      id: string;
+      type: string;
+      required: boolean;
+      scale?: Array<{ value: string; points: number | null }>;
+      subjects?: Array<{ id: string }>;
+      options?: Array<{ value: string }>;
+    }>;
+  }>;
+}
+
+/**
+ * A complete ballot for a voter form (as test/helpers/app.ts fullBallot), with grades drawn by `rand` among
+ * the graded values of each scale, so that the ballots of a run differ as real ones do.
+ */
+export function answerBallot(form: VoterForm, rand: () => number = Math.random): Record<string, Record<string, unknown>> {
+  const grade = (q: VoterForm['forms'][number]['questions'][number]) => {
+    const values = (q.scale ?? []).filter((s) => s.points !== null).map((s) => s.value);
+    // Mostly the two favourable grades, as real meetings are.
+    const r = rand();
+    const i = r < 0.55 ? 0 : r < 0.85 ? 1 : r < 0.97 ? 2 : 3;
+    return values[Math.min(i, values.length - 1)]!;
+  };
+  const answers: Record<string, Record<string, unknown>> = {};
+  for (const f of form.forms) {
+    const fa: Record<string, unknown> = {};
+    for (const q of f.questions) {
+      if (q.type === 'graded' && q.subjects) fa[q.id] = Object.fromEntries(q.subjects.map((s) => [s.id, grade(q)]));
+      else if (q.type === 'graded') fa[q.id] = grade(q);
+      else if (q.type === 'text' && q.required) fa[q.id] = '无';
+      else if (q.type === 'single' && q.required) fa[q.id] = q.options![0]!.value;
+      else if (q.type === 'multiple' && q.required) fa[q.id] = [q.options![0]!.value];
+      else if (q.type === 'nomination' && q.required) fa[q.id] = { options: [q.options![0]!.value], writeIns: [] };
+    }
+    answers[f.id] = fa;
+  }
+  return answers;
+}
+
+/** A seeded generator (mulberry32), so that generated data sets are the same from run to run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,231 @@
+// `npm run bench`: the ballot path, printing and tallying, measured against the machine's own limits (issue 7).
+// Prints the machine, the load, one table of figures with PASS/MISS per target, and notes. Settings:
+//   BENCH_DURATION=10      seconds of each autocannon run (5 while developing)
+//   BENCH_CONNECTIONS=100  autocannon connections
+//   BENCH_VOTERS=300       voters in the meeting burst
+//   BENCH_BALLOTS=100000   ballots in the tally benchmark
+//   BENCH_ONLY=submit,burst,print,tally   run only these parts
+//   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { meetingBurst, type BurstFigures } from './burst.js';
+import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
+import { answerBallot, freePort, MB, procMemory, seededRandom, startChild } from './lib.js';
+import { submitBallots, type LoadFigures } from './submissions.js';
+import type { TallyFigures } from './tally.js';
+
+const env = process.env;
+const cfg = {
+  durationS: Number(env.BENCH_DURATION ?? 10),
+  connections: Number(env.BENCH_CONNECTIONS ?? 100),
+  voters: Number(env.BENCH_VOTERS ?? 300),
+  ballots: Number(env.BENCH_BALLOTS ?? 100_000),
+  only: new Set((env.BENCH_ONLY ?? 'submit,burst,print,tally').split(',').map((s) => s.trim())),
+  cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
+};
+const here = import.meta.dirname;
+
+const TARGETS = {
+  ceilingRatio: 0.5,
+  p99Ms: 25,
+  burstMs: 2000,
+  slipsVsQrFloor: 2,
+  tallyMs: 500,
+  serverMb: 200,
+};
+
+interface Row {
+  part: string;
+  what: string;
+  figure: string;
+  target?: string;
+  pass?: boolean;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const loads: string[] = [];
+
+const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const fmtMb = (b: number) => `${(b / MB).toFixed(0)} MB`;
+const load = (when: string) => {
+  const [one, five] = loadavg();
+  loads.push(`${when}: ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min)`);
+};
+
+function machine(): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return `${cpus().length} cores (${model}), ${(totalmem() / 1024 ** 3).toFixed(1)} GB memory (${(freemem() / 1024 ** 3).toFixed(1)} GB free), Node ${process.version}, ${process.platform} ${process.arch}`;
+}
+
+function cepingArgs(): string[] {
+  return cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProfDir}`] : [];
+}
+
+async function villageAnswers(ceping: CepingProcess, token: string, n: number, seed: number): Promise<string[]> {
+  const form = await voterForm(ceping, token);
+  const rand = seededRandom(seed);
+  return Array.from({ length: n }, () => JSON.stringify(answerBallot(form, rand)));
+}
+
+async function submissions(): Promise<void> {
+  const barePort = await freePort();
+  const bare = await startChild(process.execPath, ['--import', 'tsx', resolve(here, 'bare-server.ts'), String(barePort)], { PATH: env.PATH, NODE_ENV: 'production' }, `http://127.0.0.1:${barePort}/healthz`);
+  if (cfg.cpuProfDir) mkdirSync(cfg.cpuProfDir, { recursive: true });
+  const ceping = await startCeping(cepingArgs());
+  try {
+    const meetingId = await openVillageMeeting(ceping);
+    const atRest = procMemory(ceping.pid).rss;
+    // Enough tokens for a fast run; should the pool run out, the run stops there and says so.
+    const warmupS = 2;
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 2_500));
+    const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
+    const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
+    const run = async (url: string, pid: number, tokens: readonly string[], durationS: number) =>
+      submitBallots({ url, pid, tokens, answers, connections: cfg.connections, durationS });
+
+    // Warm up both (JIT, connections); not reported. The warm-up uses the first tokens of the pool.
+    await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
+    const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
+    const rest = pool.slice(1 + warm.tokensUsed);
+
+    load('before the ceiling run');
+    const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
+    load('before the Ceping run');
+    const sub = await run(ceping.url, ceping.pid, rest, cfg.durationS);
+    const ratio = sub.perSecond / ceiling.perSecond;
+    const clean = sub.errors === 0 && sub.timeouts === 0 && sub.non2xx === 0;
+
+    const label = `POST /api/ballot/:token, ${cfg.connections} connections, ${cfg.durationS} s`;
+    rows.push({ part: 'Submissions', what: `bare Fastify ceiling (${label})`, figure: describeLoad(ceiling) });
+    rows.push({ part: 'Submissions', what: `Ceping (${label})`, figure: describeLoad(sub) });
+    rows.push({ part: 'Submissions', what: 'Ceping / ceiling', figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.ceilingRatio} %`, pass: ratio >= TARGETS.ceilingRatio });
+    rows.push({ part: 'Submissions', what: 'Ceping p99 latency', figure: fmtMs(sub.p99), target: `< ${TARGETS.p99Ms} ms`, pass: sub.p99 < TARGETS.p99Ms });
+    rows.push({ part: 'Submissions', what: 'errors, timeouts, non-2xx', figure: `${sub.errors}, ${sub.timeouts}, ${sub.non2xx}`, target: '0', pass: clean });
+    rows.push({ part: 'Memory', what: 'Ceping RSS at rest (started, one meeting)', figure: fmtMb(atRest), target: `< ${TARGETS.serverMb} MB`, pass: atRest < TARGETS.serverMb * MB });
+    rows.push({
+      part: 'Memory',
+      what: 'Ceping RSS under the submission load (peak sampled, VmHWM)',
+      figure: `${fmtMb(sub.rssUnderLoad)}, ${fmtMb(sub.hwm)}`,
+      target: `< ${TARGETS.serverMb} MB`,
+      pass: sub.hwm < TARGETS.serverMb * MB,
+    });
+    if (sub.poolExhausted) notes.push(`The token pool (${rest.length}) ran out after ${sub.durationS.toFixed(1)} s; re-sent tokens answer 409 and count as non-2xx.`);
+    notes.push(`Submissions: ${sub.ok} ballots stored in ${sub.durationS.toFixed(1)} s; the ceiling answered ${ceiling.ok} requests.`);
+  } finally {
+    await ceping.stop();
+    await bare.stop();
+  }
+}
+
+function describeLoad(r: LoadFigures): string {
+  return `${r.perSecond.toFixed(0)}/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)}`;
+}
+
+async function burst(): Promise<void> {
+  // A fresh process and database, as on the day: one meeting, its slips, then everyone votes at once.
+  const ceping = await startCeping(cepingArgs());
+  try {
+    const meetingId = await openVillageMeeting(ceping);
+    const tokens = await issueTokens(ceping, meetingId, cfg.voters + 1);
+    const answers = await villageAnswers(ceping, tokens[0]!, 64, 2);
+    load('before the burst');
+    const b: BurstFigures = await meetingBurst({ url: ceping.url, tokens: tokens.slice(1), answers });
+    const ok = b.acknowledged === b.voters;
+    rows.push({
+      part: 'Burst',
+      what: `${b.voters} voters load the ballot and submit at once: all acknowledged after`,
+      figure: `${fmtMs(b.allAcknowledgedMs)} (${b.acknowledged}/${b.voters})`,
+      target: `< ${TARGETS.burstMs / 1000} s, all`,
+      pass: ok && b.allAcknowledgedMs < TARGETS.burstMs,
+    });
+    rows.push({ part: 'Burst', what: "the slowest voter's wait (GET + POST)", figure: fmtMs(b.slowestVoterMs) });
+    rows.push({ part: 'Burst', what: 'GET ballot / POST ballot', figure: `p50 ${fmtMs(b.getP50)} max ${fmtMs(b.getMax)} / p50 ${fmtMs(b.postP50)} max ${fmtMs(b.postMax)}` });
+    rows.push({ part: 'Memory', what: 'Ceping VmHWM after the burst', figure: fmtMb(procMemory(ceping.pid).hwm), target: `< ${TARGETS.serverMb} MB`, pass: procMemory(ceping.pid).hwm < TARGETS.serverMb * MB });
+    if (b.failures.length > 0) notes.push(`Burst failures: ${[...new Set(b.failures)].join(', ')}`);
+  } finally {
+    await ceping.stop();
+  }
+}
+
+/** Slip printing comes from bench/slips.ts (issue 9); until it exists the rows say so. */
+async function printing(): Promise<void> {
+  const file = resolve(here, 'slips.ts');
+  if (!existsSync(file)) {
+    rows.push({ part: 'Printing', what: '1,000 and 10,000 slips; bare QR floor', figure: 'pending issue 9 (bench/slips.ts not written yet)', target: `≤ ${TARGETS.slipsVsQrFloor}× floor` });
+    return;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fn = Object.values(mod).find((v): v is (opts?: unknown) => Promise<unknown> => typeof v === 'function');
+  if (!fn) throw new Error('bench/slips.ts exports no function');
+  const out = await fn({ counts: [1000, 10000] });
+  for (const r of Array.isArray(out) ? out : [out]) {
+    const row = r as Partial<Row> & Record<string, unknown>;
+    rows.push({ part: 'Printing', what: String(row.what ?? row.name ?? 'slips'), figure: String(row.figure ?? JSON.stringify(r)), ...(row.target ? { target: String(row.target) } : {}), ...(typeof row.pass === 'boolean' ? { pass: row.pass } : {}) });
+  }
+}
+
+async function tally(): Promise<void> {
+  load('before the tally');
+  const out = await new Promise<string>((resolveOut, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(here, 'tally.ts'), String(cfg.ballots)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolveOut(text) : reject(new Error(`bench/tally.ts exited with ${code}`))));
+  });
+  const t = JSON.parse(out.trim().split('\n').at(-1)!) as TallyFigures;
+  const n = t.ballots.toLocaleString('en');
+  rows.push({ part: 'Tally', what: `generate ${n} ballots, ${t.subjects} subjects (repository inserts)`, figure: `${fmtMs(t.generateMs)}, database ${fmtMb(t.dbBytes)}` });
+  for (const s of t.steps) {
+    const isTally = s.name === 'tallyMeeting' || s.name === 'results';
+    const what =
+      s.name === 'tallyMeeting'
+        ? `tallyMeeting of ${n} ballots (${s.note})`
+        : s.name === 'results'
+          ? `results of ${n} ballots (${s.note})`
+          : s.name === 'read'
+            ? `read ${n} ballots (${s.note})`
+            : `export ${s.name}`;
+    const figure = Number.isNaN(s.ms) ? (s.note ?? 'failed') : `${fmtMs(s.ms)}, peak +${fmtMb(Math.max(0, s.peakDelta))} (process ${fmtMb(s.peak)})${s.bytes !== undefined ? `, ${fmtMb(s.bytes)}` : ''}`;
+    rows.push({ part: 'Tally', what, figure, ...(isTally ? { target: `< ${TARGETS.tallyMs / 1000} s`, pass: s.ms < TARGETS.tallyMs } : {}) });
+  }
+}
+
+function table(): string {
+  const head = '| part | what | figure | target | result |\n|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.part} | ${r.what} | ${r.figure} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS'} |`);
+  return [head, ...body].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  console.log(`# Ceping benchmarks, ${started.toISOString()}\n`);
+  console.log(`machine: ${machine()}`);
+  console.log(`settings: duration ${cfg.durationS} s, ${cfg.connections} connections, ${cfg.voters} voters, ${cfg.ballots} ballots; parts: ${[...cfg.only].join(', ')}`);
+  load('at start');
+  const parts: Array<[string, () => Promise<void>]> = [
+    ['submit', submissions],
+    ['burst', burst],
+    ['print', printing],
+    ['tally', tally],
+  ];
+  for (const [name, fn] of parts) {
+    if (!cfg.only.has(name)) continue;
+    process.stderr.write(`[bench] ${name}…\n`);
+    try {
+      await fn();
+    } catch (e) {
+      rows.push({ part: name, what: 'failed', figure: (e as Error).message.split('\n')[0]!.slice(0, 200) });
+    }
+  }
+  load('at end');
+  console.log(`\n${table()}\n`);
+  console.log(`load average (os.loadavg; ${cpus().length} cores):\n${loads.map((l) => `- ${l}`).join('\n')}`);
+  if (notes.length > 0) console.log(`\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
+  const missed = rows.filter((r) => r.pass === false).length;
+  console.log(`\n${rows.filter((r) => r.pass === true).length} PASS, ${missed} MISS; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+}
+
+await main();
