@@ -5,7 +5,6 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Db } from '../db/client.js';
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
-import type { QuestionResult } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { meetingBallots } from '../ballots/ballots.repository.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
@@ -63,7 +62,25 @@ export function validityLine(r: MeetingResults): { valid: boolean; text: string 
   return { valid: false, text: `无效：参评 ${r.ballots.cast} 人，少于最低参评人数 ${r.minRespondents} 人` };
 }
 
-function factRows(r: MeetingResults): Array<[string, string | number]> {
+/** Invalid ballots by reason (the rule breached), so that they are shown, never silently dropped. */
+function invalidReasons(ctx: Ctx, rows: readonly RawBallot[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const b of rows) {
+    if (b.valid) continue;
+    const reasons = new Set(
+      b.breaches.length === 0
+        ? ['未注明原因']
+        : b.breaches.map((x) => {
+            const form = ctx.forms.find((f) => f.id === x.formId);
+            return form?.rules?.find((rule) => rule.id === x.ruleId)?.message ?? x.message;
+          }),
+    );
+    for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+function factRows(r: MeetingResults, ctx: Ctx, rows: readonly RawBallot[]): Array<[string, string | number]> {
   const t = r.turnout;
   const v = validityLine(r);
   return [
@@ -79,18 +96,37 @@ function factRows(r: MeetingResults): Array<[string, string | number]> {
     ['投票数', r.ballots.cast],
     ['有效票', r.ballots.valid],
     ['无效票', r.ballots.invalid],
+    ...invalidReasons(ctx, rows).map(([reason, n]): [string, string | number] => [`无效票原因：${reason}`, n]),
     ...r.byCategory.map((c): [string, string | number] => [`类别：${c.label}（权重 ${Math.round(c.weight * 1000) / 10}%）有效票`, c.ballots]),
+    ...(r.byCategory.length > 0 && r.uncategorised > 0 ? [['未分类别的有效票', r.uncategorised] as [string, number]] : []),
   ];
 }
 
 function flagRows(r: MeetingResults): Array<[string, string]> {
-  return r.flags.map((f) => ['提示', `${f.message}（${f.code}）`]);
+  return [...r.flags, ...r.notes].map((f) => ['提示', `${f.message}（${f.code}）`]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The results as rows (shared by CSV, XLSX and PDF)
 
-export const RESULT_COLUMNS = ['测评表', '题目', '测评对象', '等次或选项', '票数', '占比', '有效答题数', '平均分', '加权平均分', '好评率', '提示'] as const;
+export const RESULT_COLUMNS = ['测评表', '题目', '测评对象', '类别', '等次或选项', '票数', '占比', '有效答题数', '平均分', '加权平均分', '好评率', '提示'] as const;
+
+/** One line of the results table: a subject (or question) × respondent group × grade (or option). */
+export interface ResultLine {
+  form: string;
+  question: string;
+  subject: string;
+  /** '全部' for all valid ballots, or a category label where the breakdown is shown. */
+  category: string;
+  option: string;
+  count: number;
+  share: number | null;
+  answered: number;
+  meanPoints: number | null;
+  weightedMeanPoints: number | null;
+  favourableRate: number | null;
+  flags: string;
+}
 
 interface Ctx {
   rec: MeetingRecord;
@@ -109,9 +145,12 @@ function optionLabels(ctx: Ctx, form: FormTemplate, q: Question): Map<string, st
   return new Map();
 }
 
-/** One row per subject and grade (or per option), long format: easy to filter, sum and compare. */
-function resultRows(ctx: Ctx, r: MeetingResults): Array<Array<string | number>> {
-  const rows: Array<Array<string | number>> = [];
+export const ALL = '全部';
+
+/** The results in long format: easy to filter, sum and compare with the JSON results. */
+function resultLines(ctx: Ctx, r: MeetingResults): ResultLine[] {
+  const lines: ResultLine[] = [];
+  const catLabel = new Map(r.byCategory.map((c) => [c.key, c.label]));
   for (const fr of r.forms) {
     const form = ctx.forms.find((f) => f.id === fr.formId);
     if (!form) continue;
@@ -119,11 +158,17 @@ function resultRows(ctx: Ctx, r: MeetingResults): Array<Array<string | number>> 
       const q = findQuestion(form, qr.questionId);
       if (!q || q.type === 'text') continue;
       const labels = optionLabels(ctx, form, q);
+      const base = { form: fr.title, question: qr.text };
       if (qr.subjects) {
         for (const s of qr.subjects) {
           const flags = s.flags.map((f) => f.message).join('；');
           for (const [value, label] of labels) {
-            rows.push([fr.title, qr.text, s.name, label, s.counts[value] ?? 0, percent1(s.shares[value] ?? 0), s.answered, fixed2(s.meanPoints), fixed2(s.weightedMeanPoints), percent1(s.favourableRate), flags]);
+            lines.push({ ...base, subject: s.name, category: ALL, option: label, count: s.counts[value] ?? 0, share: s.shares[value] ?? 0, answered: s.answered, meanPoints: s.meanPoints, weightedMeanPoints: s.weightedMeanPoints, favourableRate: s.favourableRate, flags });
+          }
+          for (const c of s.byCategory ?? []) {
+            for (const [value, label] of labels) {
+              lines.push({ ...base, subject: s.name, category: catLabel.get(c.category) ?? c.category, option: label, count: c.counts[value] ?? 0, share: c.shares[value] ?? 0, answered: c.answered, meanPoints: c.meanPoints, weightedMeanPoints: null, favourableRate: c.favourableRate, flags: '' });
+            }
           }
         }
         continue;
@@ -131,14 +176,15 @@ function resultRows(ctx: Ctx, r: MeetingResults): Array<Array<string | number>> 
       const total = Object.values(qr.counts ?? {}).reduce((a, b) => a + b, 0);
       for (const [value, label] of labels) {
         const n = qr.counts?.[value] ?? 0;
-        rows.push([fr.title, qr.text, '', label, n, percent1(total > 0 ? n / total : 0), qr.answered, fixed2(qr.meanPoints), fixed2(qr.weightedMeanPoints), percent1(qr.favourableRate), '']);
+        const graded = q.type === 'graded';
+        lines.push({ ...base, subject: '', category: ALL, option: label, count: n, share: total > 0 ? n / total : 0, answered: qr.answered, meanPoints: graded ? (qr.meanPoints ?? null) : null, weightedMeanPoints: graded ? (qr.weightedMeanPoints ?? null) : null, favourableRate: graded ? (qr.favourableRate ?? null) : null, flags: '' });
       }
-      for (const [name, n] of Object.entries(qr.writeIns ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
-        rows.push([fr.title, qr.text, '', `另行推荐：${name}`, n, '', qr.answered, '', '', '', '']);
+      for (const [name, n] of Object.entries(qr.writeIns ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh-CN'))) {
+        lines.push({ ...base, subject: '', category: ALL, option: `另行推荐：${name}`, count: n, share: null, answered: qr.answered, meanPoints: null, weightedMeanPoints: null, favourableRate: null, flags: '' });
       }
     }
   }
-  return rows;
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -224,9 +270,10 @@ function textAnswers(ctx: Ctx, rows: readonly RawBallot[]) {
 // ---------------------------------------------------------------------------------------------------------
 // Renderers
 
-function renderResultsCsv(ctx: Ctx, r: MeetingResults): Buffer {
-  const head: Array<Array<string | number>> = [...factRows(r), ...flagRows(r)];
-  return csvDocument([...head, [], [...RESULT_COLUMNS], ...resultRows(ctx, r)]);
+function renderResultsCsv(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Buffer {
+  const head: Array<Array<string | number>> = [...factRows(r, ctx, rows), ...flagRows(r)];
+  const table = resultLines(ctx, r).map((l) => [l.form, l.question, l.subject, l.category, l.option, l.count, percent1(l.share), l.answered, fixed2(l.meanPoints), fixed2(l.weightedMeanPoints), percent1(l.favourableRate), l.flags]);
+  return csvDocument([...head, [], [...RESULT_COLUMNS], ...table]);
 }
 
 function renderBallotsCsv(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Buffer {
@@ -257,6 +304,7 @@ function renderBallotsJson(r: MeetingResults, rows: readonly RawBallot[]): Buffe
     validity: v.text,
     minRespondents: r.minRespondents,
     flags: r.flags,
+    notes: r.notes,
     ballotCounts: r.ballots,
     categoryShown: r.breakdownShown,
     note: '原始选票（匿名），每次导出顺序随机；不含票号、时间和来源。类别仅在每个类别均不少于 5 票时给出。',
@@ -274,7 +322,7 @@ function sheetName(title: string, used: Set<string>): string {
   return name;
 }
 
-async function renderResultsXlsx(ctx: Ctx, r: MeetingResults): Promise<Buffer> {
+async function renderResultsXlsx(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Ceping 测评';
   const used = new Set<string>();
@@ -286,55 +334,32 @@ async function renderResultsXlsx(ctx: Ctx, r: MeetingResults): Promise<Buffer> {
     { header: '项目', width: 36 },
     { header: '内容', width: 60 },
   ];
-  for (const [k, val] of [...factRows(r), ...flagRows(r)]) summary.addRow([text(k), text(val)]);
+  for (const [k, val] of [...factRows(r, ctx, rows), ...flagRows(r)]) summary.addRow([text(k), text(val)]);
   summary.getRow(1).font = { bold: true };
-  const stampRow = summary.getRow(4);
-  if (!v.valid) stampRow.font = { bold: true, color: { argb: 'FFC00000' } };
+  if (!v.valid) summary.getRow(4).font = { bold: true, color: { argb: 'FFC00000' } };
 
+  const headers = RESULT_COLUMNS.slice(1);
   for (const fr of r.forms) {
     const form = ctx.forms.find((f) => f.id === fr.formId);
     if (!form) continue;
     const ws = wb.addWorksheet(sheetName(fr.title, used), { views: [{ state: 'frozen', ySplit: 2 }] });
-    // Row 1: the validity line, so the stamp travels with every sheet; row 2: the headers (frozen with it).
-    ws.getCell('A1').value = text(`${fr.title} — ${v.text}${r.flags.length ? `；${r.flags.map((f) => f.message).join('；')}` : ''}`);
+    // Row 1: the validity line and the flags, so the stamp travels with every sheet; row 2: the headers (frozen with it).
+    const flags = [...r.flags, ...r.notes].map((f) => f.message).join('；');
+    ws.getCell('A1').value = text(`${fr.title} — ${v.text}${flags ? `；${flags}` : ''}`);
     ws.getCell('A1').font = { bold: true, color: { argb: v.valid ? 'FF000000' : 'FFC00000' } };
-    const header = ['题目', '测评对象', '等次或选项', '票数', '占比', '有效答题数', '平均分', '加权平均分', '好评率', '提示'];
-    ws.getRow(2).values = header;
+    ws.getRow(2).values = [...headers];
     ws.getRow(2).font = { bold: true };
-    ws.columns.forEach((c, i) => (c.width = [28, 18, 16, 8, 10, 12, 10, 12, 10, 30][i] ?? 12));
-    const rows = resultRows({ ...ctx, forms: [form] }, { ...r, forms: [fr] });
-    for (const row of rows) {
-      // Numbers as numbers and rates as fractions formatted as percentages, so Excel can compute with them.
-      const [, question, subject, option, count, , answered] = row;
-      const qr = fr.questions.find((x) => x.text === question);
-      const s = qr?.subjects?.find((x) => x.name === subject);
-      const stats = s ?? (qr as QuestionResult | undefined);
-      const value = [...optionLabels(ctx, form, findQuestion(form, qr?.questionId ?? '')!)].find(([, l]) => l === option)?.[0];
-      const share = s && value !== undefined ? (s.shares[value] ?? 0) : null;
-      const added = ws.addRow([
-        text(String(question)),
-        text(String(subject)),
-        text(String(option)),
-        Number(count),
-        share ?? (qr && !qr.subjects && value !== undefined ? shareOf(qr, value) : null),
-        Number(answered),
-        stats?.meanPoints ?? null,
-        stats?.weightedMeanPoints ?? null,
-        stats?.favourableRate ?? null,
-        text(s ? s.flags.map((f) => f.message).join('；') : ''),
-      ]);
-      added.getCell(5).numFmt = '0.0%';
-      added.getCell(7).numFmt = '0.00';
-      added.getCell(8).numFmt = '0.00';
-      added.getCell(9).numFmt = '0.0%';
+    ws.columns.forEach((c, i) => (c.width = [28, 18, 12, 16, 8, 10, 12, 10, 12, 10, 30][i] ?? 12));
+    // Numbers as numbers and rates as fractions formatted as percentages, so Excel can compute with them.
+    for (const l of resultLines({ ...ctx, forms: [form] }, { ...r, forms: [fr] })) {
+      const row = ws.addRow([text(l.question), text(l.subject), text(l.category), text(l.option), l.count, l.share, l.answered, l.meanPoints, l.weightedMeanPoints, l.favourableRate, text(l.flags)]);
+      row.getCell(6).numFmt = '0.0%';
+      row.getCell(8).numFmt = '0.00';
+      row.getCell(9).numFmt = '0.00';
+      row.getCell(10).numFmt = '0.0%';
     }
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-function shareOf(qr: QuestionResult, value: string): number {
-  const total = Object.values(qr.counts ?? {}).reduce((a, b) => a + b, 0);
-  return total > 0 ? (qr.counts?.[value] ?? 0) / total : 0;
 }
 
 const BAR_COLOURS = ['#2e7d32', '#81c784', '#fbc02d', '#e64a19', '#8e24aa', '#546e7a', '#1e88e5', '#6d4c41'];
@@ -371,12 +396,13 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
   stamp();
   doc.font('cjk-bold').fontSize(13).text('一、会议基本情况').moveDown(0.3);
   doc.font('cjk').fontSize(10);
-  for (const [k, val] of factRows(r).slice(2)) doc.text(`${k}：${val}`);
-  if (r.flags.length > 0) {
+  for (const [k, val] of factRows(r, ctx, rows).slice(2)) doc.text(`${k}：${val}`);
+  if (r.flags.length + r.notes.length > 0) {
     doc.moveDown(0.3).font('cjk-bold').fillColor('#c00000').text('提示：');
     doc.font('cjk');
     for (const f of r.flags) doc.text(`· ${f.message}`);
     doc.fillColor('black');
+    for (const f of r.notes) doc.text(`· ${f.message}`);
   }
   doc.moveDown(0.8);
 
@@ -428,6 +454,11 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
           doc.y = Math.max(doc.y, y + 14);
           for (const f of s.flags) {
             doc.fillColor('#c00000').text(`  ⚑ ${s.name}：${f.message}`, left);
+          }
+          if (s.byCategory && s.byCategory.length > 0) {
+            const label = new Map(r.byCategory.map((c) => [c.key, c.label]));
+            const parts = s.byCategory.map((c) => `${label.get(c.category) ?? c.category} 均分 ${fixed2(c.meanPoints) || '—'}（${c.answered} 票）`);
+            doc.fillColor('#555555').text(`  分类别：${parts.join('；')}`, left, doc.y, { width });
           }
           doc.fillColor('black');
           doc.x = left;
@@ -486,10 +517,10 @@ export async function renderExport(format: ExportFormat, deps: { db: Db; forms: 
   let body: Buffer;
   switch (format) {
     case 'results.csv':
-      body = renderResultsCsv(ctx, results);
+      body = renderResultsCsv(ctx, results, rows);
       break;
     case 'results.xlsx':
-      body = await renderResultsXlsx(ctx, results);
+      body = await renderResultsXlsx(ctx, results, rows);
       break;
     case 'results.pdf':
       body = await renderResultsPdf(ctx, results, rows);

@@ -27,6 +27,9 @@ export const ResultsView = Type.Object({
   ballots: Type.Object({ cast: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer() }),
   byCategory: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number(), ballots: Type.Integer() })),
   breakdownShown: Type.Boolean(),
+  uncategorised: Type.Integer({ description: 'valid ballots from slips issued without a category' }),
+  weightedWithheld: Type.Boolean({ description: 'weighted means withheld (null): a respondent group under 5 could be solved for' }),
+  notes: Type.Array(Flag, { description: 'why a breakdown or the weighted means are not shown, and similar' }),
   forms: Type.Array(
     Type.Object({
       formId: Type.String(),

@@ -59,14 +59,15 @@ describe('results.csv', () => {
     expect(header).toBeGreaterThan(0);
     const table = rows.slice(header + 1);
     const secretary = results.forms.find((f: any) => f.formId === 'village-secretary-report').questions[0];
-    const good = table.find((x) => x[1] === secretary.text && x[3] === '好');
-    expect(Number(good?.[4])).toBe(secretary.counts.good);
-    expect(Number(good?.[7])).toBeCloseTo(secretary.meanPoints, 2);
+    const good = table.find((x) => x[1] === secretary.text && x[4] === '好');
+    expect(good?.[3]).toBe('全部');
+    expect(Number(good?.[5])).toBe(secretary.counts.good);
+    expect(Number(good?.[8])).toBeCloseTo(secretary.meanPoints, 2);
     const discipline = results.forms.find((f: any) => f.formId === 'village-annual-review').questions.find((q: any) => q.questionId === 'discipline');
     for (const s of discipline.subjects) {
       const rowsFor = table.filter((x) => x[1] === discipline.text && x[2] === s.name);
-      expect(rowsFor.map((x) => Number(x[4])).reduce((a, b) => a + b, 0)).toBe(s.answered);
-      expect(Number(rowsFor[0]![7])).toBeCloseTo(s.meanPoints, 2);
+      expect(rowsFor.map((x) => Number(x[5])).reduce((a, b) => a + b, 0)).toBe(s.answered);
+      expect(Number(rowsFor[0]![8])).toBeCloseTo(s.meanPoints, 2);
     }
   });
 });
