@@ -13,6 +13,12 @@ export function neutralise(value: string): string {
 
 const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
 const rulesText = (u: { suggestion: { rules: Array<{ id: string; seed: string }> } }) => u.suggestion.rules.map((r) => `${r.id}（${r.seed}）`).join('；');
+/** The deciding rule with its text, then the ids of the others: what a committee member reads on paper. */
+const rulesLong = (u: { suggestion: { rules: Array<{ id: string; text: string; seed: string }> } }) => {
+  const [first, ...rest] = u.suggestion.rules;
+  if (!first) return '';
+  return [`${first.text}（${first.id}，${first.seed}）`, ...rest.map((x) => x.id)].join('；');
+};
 const flagsText = (flags: Array<{ message: string }>) => flags.map((f) => f.message).join('；');
 
 function unitFlags(u: RankedUnitView): string {
@@ -23,7 +29,10 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Ceping';
   const text = (v: string | number | null) => (typeof v === 'string' ? neutralise(v) : v ?? '');
-  for (const dom of r.domains) {
+  // Domains without units are left out; a round without any unit still gets one sheet saying so.
+  const domains = r.domains.filter((d) => d.units.length > 0);
+  if (domains.length === 0) wb.addWorksheet('排名').addRow([text(r.title), '尚无参加考核的单位']);
+  for (const dom of domains) {
     const ws = wb.addWorksheet(dom.label.slice(0, 31));
     const comps = dom.units[0]?.components.map((c) => c.label) ?? [];
     ws.addRow([text(r.title)]).font = { bold: true, size: 14 };
@@ -87,12 +96,12 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
   const width = doc.page.width - left - doc.page.margins.right;
   const cols = [
     { title: '排名', w: 34 },
-    { title: '单位', w: 130 },
+    { title: '单位', w: 120 },
     { title: '总分', w: 50 },
     { title: '建议', w: 40 },
-    { title: '依据', w: 200 },
+    { title: '依据', w: 300 },
     { title: '确定', w: 40 },
-    { title: '理由与提示', w: width - 494 },
+    { title: '理由与提示', w: width - 584 },
   ];
   const row = (cells: string[], bold = false) => {
     doc.font(bold ? 'cjk-bold' : 'cjk').fontSize(8);
@@ -111,7 +120,8 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
 
   doc.font('cjk-bold').fontSize(15).text(`${r.title}　排名与等次建议`, { align: 'center' });
   doc.font('cjk').fontSize(9).text(`考核方案：${r.schemeTitle}（依据 ${r.seed}）。等次建议仅供考核委员会研究，确定等次以会议决定为准。`, { align: 'center' });
-  for (const dom of r.domains) {
+  if (r.domains.every((d) => d.units.length === 0)) doc.moveDown().text('尚无参加考核的单位。');
+  for (const dom of r.domains.filter((d) => d.units.length > 0)) {
     doc.moveDown(0.8);
     doc.font('cjk-bold').fontSize(12).text(dom.label, left);
     doc.font('cjk').fontSize(9);
@@ -121,9 +131,9 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
     row(cols.map((c) => c.title), true);
     for (const u of dom.units) {
       const notes = [u.decision?.reason ? `理由：${u.decision.reason}` : '', u.suggestion.tieAtBoundary ? '边界同分' : '', unitFlags(u)].filter(Boolean).join('；');
-      row([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesText(u), u.decision?.grade ?? '', notes]);
+      row([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesLong(u), u.decision?.grade ?? '', notes]);
       for (const c of u.cadres?.cadres ?? []) {
-        row(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesText(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
+        row(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesLong(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
       }
     }
   }

@@ -96,3 +96,9 @@ export function upsertDecision({ db }: { db: Conn }, row: typeof assessmentDecis
     })
     .run();
 }
+
+export function deleteLink({ db }: { db: Conn }, unitId: string, component: string): LinkRow | undefined {
+  const row = db.select().from(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component))).get();
+  if (row) db.delete(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component))).run();
+  return row;
+}

@@ -37,6 +37,7 @@ import {
   editCadre,
   enterInput,
   linkMeeting,
+  unlinkMeeting,
   loadRound,
   recordGrade,
   roundRanking,
@@ -142,6 +143,12 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/rounds/:id/units/:unitId/links/:component',
     { schema: { ...secured, summary: 'Feed a ballot component (述职评议, 民主测评) from a meeting’s tally', params: ComponentParams, body: LinkBody, response: { 200: RoundView, ...errorResponses } } },
     async (req) => roundView(linkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body)),
+  );
+
+  app.delete(
+    '/api/rounds/:id/units/:unitId/links/:component',
+    { schema: { ...secured, summary: 'Unlink a meeting from a component, with a reason (audit-logged)', params: ComponentParams, body: WithdrawBody, response: { 200: RoundView, ...errorResponses } } },
+    async (req) => roundView(unlinkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body.reason)),
   );
 
   app.post(

@@ -14,6 +14,7 @@ import { AppError, notFound, unprocessable } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
 import {
   deleteDeduction,
+  deleteLink,
   findRound,
   insertCadres,
   insertDeduction,
@@ -184,6 +185,18 @@ export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId
   d.db.transaction((tx) => {
     upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
     audit(tx, d, actor, 'assessment.meeting.link', { roundId, unitId, unit: unit.name, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
+  });
+  return loadRound(d, roundId);
+}
+
+/** Unlinks a meeting from a component, with a reason (e.g. the committee accepts a score held on paper instead). */
+export function unlinkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, reason: string): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  d.db.transaction((tx) => {
+    const row = deleteLink({ db: tx }, unitId, component);
+    if (!row) throw notFound('会议关联', 'LINK_NOT_FOUND');
+    audit(tx, d, actor, 'assessment.meeting.unlink', { roundId, unitId, unit: unit.name, component, meetingId: row.meetingId, formId: row.formId, subjectId: row.subjectId, reason: reason.trim() });
   });
   return loadRound(d, roundId);
 }

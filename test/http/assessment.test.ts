@@ -318,6 +318,15 @@ describe('seed 002: 民主测评 weighted 领导自评 40% / 民主评议 60% fr
     expect(town1.units[0].components[0].ballot.flags.map((f: any) => f.code)).toEqual(['BELOW_MINIMUM']);
     expect(town1.units[0].components[0].detail).toContain('未计入');
     expect(town1.units[0].suggestion.grade).toBeNull();
+
+    // The committee accepts the figure: unlink (with a reason) and enter it by hand, both audit-logged.
+    expect((await t.api('DELETE', `/api/rounds/${round.id}/units/${town.id}/links/report-review`, {})).status).toBe(400);
+    ok(await t.api('DELETE', `/api/rounds/${round.id}/units/${town.id}/links/report-review`, { reason: '考核委员会决定采用纸质述职评议结果' }));
+    ok(await put(town.id, 'report-review', 90));
+    const after = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`)).domains.find((d: any) => d.key === 'township');
+    expect(after.units[0].components[0]).toMatchObject({ value: 90, source: 'entered' });
+    expect(after.units[0].total).toBe(18 + 20 + 57);
+    expect(listAudit({ db: t.app.db }).some((a) => a.action === 'assessment.meeting.unlink' && a.detail.reason === '考核委员会决定采用纸质述职评议结果')).toBe(true);
   });
 });
 
