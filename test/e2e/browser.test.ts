@@ -304,6 +304,37 @@ describe('the console and the voter page in chromium', () => {
   });
 });
 
+describe('the ranking and the audit log in the console', () => {
+  it('shows a round’s ranking per domain with the quota arithmetic and the rule and seed behind it', async () => {
+    const p = consolePage;
+    const auth = { authorization: `Bearer ${await token()}` };
+    const round = (await server.app.inject({ method: 'POST', url: '/api/rounds', headers: auth, payload: { title: '2026年度党建工作成效考核', schemeId: 'party-building-001' } })).json();
+    const units = await server.app.inject({ method: 'POST', url: `/api/rounds/${round.id}/units`, headers: auth, payload: { units: ['市财政局', '市教育局', '市卫健委'].map((name) => ({ domain: 'city-unit', name })) } });
+    expect(units.statusCode).toBe(201);
+    await p.goto(`${server.url}/#/rounds`);
+    await p.getByRole('link', { name: '2026年度党建工作成效考核' }).click();
+    const city = p.getByRole('region', { name: '市直单位' });
+    // 001_98ca728807ffae1b.txt: 好 for at most 30% of the units of a domain; 30% of 3 rounds down to none.
+    await expect.poll(() => city.locator('.quotas').textContent()).toContain('floor(30% × 3) = floor(0.9) = 0');
+    expect(await city.locator('.quotas').textContent()).toContain('001_98ca728807ffae1b.txt');
+    expect(await city.locator('tr[data-unit]').count()).toBe(3);
+    expect(await city.textContent()).toContain('部分单位得分不完整');
+    await screenshot(p, '11-console-ranking');
+  });
+
+  it('lists the audit log and checks its hash chain', async () => {
+    const p = consolePage;
+    await p.getByRole('link', { name: '审计日志' }).click();
+    await p.getByRole('heading', { name: '审计日志' }).waitFor();
+    await expect.poll(() => p.locator('tbody').textContent()).toContain('重新开启测评');
+    expect(await p.locator('tbody').textContent()).toContain('部分人员因停电未能投票');
+    await p.locator('#audit-verify').click();
+    await expect.poll(() => p.getByRole('status').filter({ hasText: '审计日志' }).textContent()).toContain('未发现篡改');
+    await screenshot(p, '12-console-audit');
+    expect(consoleWatch.problems).toEqual([]);
+  });
+});
+
 async function token(): Promise<string> {
   const res = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
   return res.json().token;
