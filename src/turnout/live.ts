@@ -92,6 +92,8 @@ export class LiveHub {
     if (!set) this.streams.set(meetingId, (set = new Set()));
     set.add(stream);
     res.on('close', () => this.drop(meetingId, stream));
+    // A write racing a client that just went away must not become an unhandled 'error' event.
+    res.on('error', () => this.drop(meetingId, stream));
     res.write(`retry: 5000\n\n`);
     this.push(meetingId, [stream]);
     this.ensureTicker(meetingId);
