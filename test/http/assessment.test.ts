@@ -365,3 +365,42 @@ describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team gr
     expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', suggestionChanged: false } });
   });
 });
+
+describe('bad input and access', () => {
+  it('answers 4xx with a Chinese message and writes nothing', async () => {
+    const round = ok(await t.api('POST', '/api/rounds', { title: '错误输入测试轮次', schemeId: 'party-building-002' }), 201);
+    const cases: Array<[string, string, string, unknown, number, string]> = [
+      ['unknown scheme', 'POST', '/api/rounds', { title: '某轮次', schemeId: 'no-such-scheme' }, 422, 'UNKNOWN_SCHEME'],
+      ['extra field', 'POST', '/api/rounds', { title: '某轮次', schemeId: 'party-building-002', admin: true }, 400, 'VALIDATION_ERROR'],
+      ['unknown domain', 'POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'county', name: '某县' }] }, 422, 'INVALID_UNITS'],
+      ['duplicate unit', 'POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'township', name: '甲镇' }, { domain: 'township', name: '甲镇' }] }, 422, 'INVALID_UNITS'],
+      ['empty units', 'POST', `/api/rounds/${round.id}/units`, { units: [] }, 400, 'VALIDATION_ERROR'],
+      ['unknown round', 'GET', '/api/rounds/nope', undefined, 404, 'ROUND_NOT_FOUND'],
+      ['unknown unit', 'PUT', `/api/rounds/${round.id}/units/nope/inputs/innovation`, { value: 1, ...note }, 404, 'UNIT_NOT_FOUND'],
+      ['grade of an unknown unit', 'PUT', `/api/rounds/${round.id}/grades`, { targetType: 'unit', targetId: 'nope', grade: '优秀' }, 404, 'UNIT_NOT_FOUND'],
+      ['deductions under a scheme without them', 'POST', `/api/rounds/${round.id}/units/x/deductions`, { indicatorId: '1', ruleId: '1.1', ...note }, 404, 'UNIT_NOT_FOUND'],
+      ['cadres under a scheme without them', 'PUT', `/api/rounds/${round.id}/cadres/nope`, { score: 90 }, 404, 'CADRE_NOT_FOUND'],
+      ['bad input key', 'PUT', `/api/rounds/${round.id}/units/x/inputs/BAD%20KEY`, { value: 1, ...note }, 400, 'VALIDATION_ERROR'],
+    ];
+    for (const [what, method, url, body, status, code] of cases) {
+      const res = await t.api(method as any, url, body);
+      expect(res.status, what).toBe(status);
+      expect(res.body.error.code, what).toBe(code);
+      expect(res.body.error.message, what).toMatch(/[\u4e00-\u9fff]/);
+    }
+    const unit = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'township', name: '乙镇' }] }), 201).units[0];
+    expect((await t.api('POST', `/api/rounds/${round.id}/units/${unit.id}/deductions`, { indicatorId: '1', ruleId: '1.1', ...note })).body.error.code).toBe('NO_DEDUCTIONS');
+    expect((await t.api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, { cadres: [{ name: '张三' }] })).body.error.code).toBe('NO_CADRE_RULES');
+    expect((await t.api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, { satisfaction: '很好', ...note })).status).toBe(400);
+    expect(ok(await t.api('GET', `/api/rounds/${round.id}`)).units.map((u: any) => u.name)).toEqual(['乙镇']);
+  });
+
+  it('refuses an assessor, and the routes are in the OpenAPI description', async () => {
+    ok(await t.api('POST', '/api/users', { username: 'kaohe9', password: 'assessor-password-9', role: 'assessor' }), 201);
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'kaohe9', password: 'assessor-password-9' } });
+    const res = await t.app.inject({ method: 'GET', url: '/api/rounds', headers: { authorization: `Bearer ${login.json().token}` } });
+    expect(res.statusCode).toBe(403);
+    const doc = ok(await t.api('GET', '/docs/json'));
+    for (const p of ['/api/schemes', '/api/rounds', '/api/rounds/{id}/ranking', '/api/rounds/{id}/grades', '/api/rounds/{id}/units/{unitId}/links/{component}']) expect(Object.keys(doc.paths)).toContain(p);
+  });
+});
