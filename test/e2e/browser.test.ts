@@ -64,15 +64,15 @@ async function voteOnPhone(url: string, opts: { name: string; transport?: 'lost-
     const groups = page.locator('.grades');
     const subjects = await groups.evaluateAll((els) => els.map((e) => e.previousElementSibling?.textContent ?? ''));
     expect(subjects.length).toBeGreaterThan(40);
-    if (opts.name === 'first') {
-      // Tap by tap, as a voter does.
-      for (const [i, subject] of subjects.entries()) await groups.nth(i).locator('label').nth(subject.startsWith('周平') ? 2 : 0).click();
-    } else {
-      // The same choices, clicked inside the page in one go (the retries below are what these votes test).
-      await groups.evaluateAll((els) =>
-        els.forEach((e) => (e.querySelectorAll('input')[e.previousElementSibling?.textContent?.startsWith('周平') ? 2 : 0] as HTMLInputElement).click()),
-      );
-    }
+    // The first voter taps the first items one by one, as a voter does (about 0.2 s a tap here); the remaining
+    // choices are clicked inside the page in one go to keep the test within its time budget.
+    const tapped = opts.name === 'first' ? 14 : 0;
+    for (const [i, subject] of subjects.slice(0, tapped).entries()) await groups.nth(i).locator('label').nth(subject.startsWith('周平') ? 2 : 0).click();
+    await groups.evaluateAll((els) =>
+      els.forEach((e) => {
+        if (!e.querySelector('input:checked')) (e.querySelectorAll('input')[e.previousElementSibling?.textContent?.startsWith('周平') ? 2 : 0] as HTMLInputElement).click();
+      }),
+    );
     await expect.poll(() => page.locator('#progress-text').textContent()).toMatch(/已完成 (\d+) \/ \1 项必答/);
     await page.getByRole('button', { name: '检查并提交' }).click();
     await page.getByRole('heading', { name: '确认提交' }).waitFor();
@@ -301,6 +301,52 @@ describe('the console and the voter page in chromium', () => {
       await ctx.close();
     }
     expect(consoleWatch.problems).toEqual([]);
+  });
+});
+
+describe('the voter page on a small phone', () => {
+  it('at 360 px: no sideways scrolling, large tap targets, and a rule counter that warns before the end', async () => {
+    // 004_9ba8455c36f7d67d.txt: "年度考核测评需严格按照优秀20%比例要求开展测评" — 10 cadres, at most 2 rated 优秀 per ballot.
+    const auth = { authorization: `Bearer ${await token()}`, accept: 'application/json' };
+    const cadres = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'].map((x, i) => ({ name: `王${x}`, kind: 'person', title: i === 0 ? '局长' : '副局长' }));
+    const created = await server.app.inject({ method: 'POST', url: '/api/meetings', headers: auth, payload: { title: '县发改局领导干部年度考核测评', unit: '县发改局', kind: 'county', formIds: ['county-cadre-evaluation'], subjects: cadres } });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    await server.app.inject({ method: 'POST', url: `/api/meetings/${id}/open`, headers: auth, payload: {} });
+    const slip = (await server.app.inject({ method: 'POST', url: `/api/meetings/${id}/slips`, headers: auth, payload: { count: 1 } })).json();
+
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    phone.setDefaultTimeout(8_000);
+    try {
+      const page = await phone.newPage();
+      const watch = watchPage(page, server.url);
+      await page.goto(slip.urls[0]);
+      await page.getByRole('heading', { level: 1, name: '县发改局领导干部年度考核测评' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      const heights = await page.locator('label.choice').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+      expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+
+      const overall = (i: number) => page.locator(`[data-u^="county-cadre-evaluation|cadre-overall|"]`).nth(i).locator('label');
+      const counter = page.locator('.counter').first();
+      await overall(0).nth(0).click();
+      await overall(1).nth(0).click();
+      expect(await counter.textContent()).toBe('已评优秀 2 人，最多 2 人');
+      await overall(2).nth(0).click();
+      expect(await counter.textContent()).toBe('已评优秀 3 人，最多 2 人');
+      expect(await counter.getAttribute('class')).toContain('over');
+      await screenshot(page, '13-voter-360-rule-counter');
+      // Everything else answered 称职/好: the only problem left is the rule, and the page says so before sending.
+      await page.locator('.grades').evaluateAll((els) => els.forEach((e) => { if (!e.querySelector('input:checked')) (e.querySelectorAll('input')[1] as HTMLInputElement).click(); }));
+      await page.getByRole('button', { name: '检查并提交' }).click();
+      expect(await page.locator('#problems').textContent()).toContain('已评优秀 3 人，最多 2 人，请调整');
+      await overall(2).nth(1).click();
+      await page.getByRole('button', { name: '检查并提交' }).click();
+      await page.getByRole('button', { name: '确认提交' }).click();
+      await page.getByRole('heading', { name: '投票成功' }).waitFor();
+      expect(watch.problems).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 });
 

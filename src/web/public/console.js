@@ -1103,11 +1103,13 @@ async function viewRanking(id) {
     return b;
   });
   const gradeForm = (domain, targetType, target) => {
-    const sel = h('select', { 'aria-label': `${target.name} 确定等次` }, domain.scale.concat(r.cadreScale && targetType === 'cadre' ? r.cadreScale : []).filter((g, i, a) => a.indexOf(g) === i).map((g) => h('option', { value: g, text: g, selected: (target.decision ? target.decision.grade : target.suggestion.grade) === g })));
+    const current = target.decision ? target.decision.grade : target.suggestion.grade;
+    const sel = h('select', { 'aria-label': `${target.name} 确定等次` }, current ? null : h('option', { value: '', text: '选择等次' }), domain.scale.concat(r.cadreScale && targetType === 'cadre' ? r.cadreScale : []).filter((g, i, a) => a.indexOf(g) === i).map((g) => h('option', { value: g, text: g, selected: current === g })));
     const reason = h('input', { maxlength: 1000, placeholder: '与建议不同时须写明理由', 'aria-label': `${target.name} 理由` });
     const b = h('button', { type: 'submit', class: 'small', text: '确定' });
     const f = h('form', { class: 'grade-form' }, sel, reason, b);
     f.addEventListener('submit', action(b, box, async () => {
+      if (!sel.value) return box.set(`请为 ${target.name} 选择等次`);
       await api('PUT', `/api/rounds/${id}/grades`, { targetType, targetId: target.id, grade: sel.value, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) });
       toast(`已确定 ${target.name}：${sel.value}`);
       route();
@@ -1115,7 +1117,8 @@ async function viewRanking(id) {
     return f;
   };
   const decided = (d) => (d ? `${d.grade}（${d.decidedBy}${d.departsFromSuggestion ? `，与建议不同：${d.reason || ''}` : ''}）` : '未确定');
-  const domains = r.domains.map((d) =>
+  const empty = r.domains.filter((d) => d.units.length === 0).map((d) => d.label);
+  const domains = r.domains.filter((d) => d.units.length > 0).map((d) =>
     h(
       'section',
       { class: 'card', 'aria-label': d.label },
@@ -1176,6 +1179,7 @@ async function viewRanking(id) {
     h('p', { class: 'meta', text: `${r.schemeTitle}（${r.seed}）。建议等次只是依据规则的计算结果，最终等次由集体研究确定。` }),
     box,
     domains,
+    empty.length ? h('p', { class: 'muted', text: `暂无参加考核单位的领域：${empty.join('、')}` }) : null,
   );
 }
 
