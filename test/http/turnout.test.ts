@@ -160,6 +160,11 @@ describe('reconciliation', () => {
     const report = (await t.api('GET', `/api/meetings/${id}/closing-report`)).body.report;
     expect(report.flags.map((f: any) => f.code)).toContain('BALLOTS_EXCEED_SIGNED_IN');
     expect(report.reconciliation).toMatchObject({ ballotsCast: 4, signedIn: 3, ballotsWithinSignedIn: false, ballotsWithinSlips: true });
+    expect(report.verdict).toBe('void'); // 4 < 70 as well
+    // …and the exports, e.g. the CSV archived with the report.
+    const csv = await t.app.inject({ method: 'GET', url: `/api/meetings/${id}/closing-report/files/results.csv`, headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('投票数 4 超过签到人数 3，请核查（BALLOTS_EXCEED_SIGNED_IN）');
   });
 
   it('keeps ballots ≤ slips issued − voided by construction, and flags it if the data are tampered with', async () => {
