@@ -18,6 +18,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { ensureInitialAdmin } from './auth/users.usecases.js';
 import { meetingsRoutes } from './meetings/meetings.routes.js';
 import { slipsRoutes } from './slips/slips.routes.js';
+import { paperRoutes } from './paper/paper.routes.js';
 import { ballotsRoutes } from './ballots/ballots.routes.js';
 import { BallotWriter } from './ballots/ballot-writer.js';
 import { resultsRoutes } from './results/results.routes.js';
@@ -172,6 +173,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(formsRoutes);
   await app.register(meetingsRoutes);
   await app.register(slipsRoutes);
+  await app.register(paperRoutes);
   await app.register(ballotsRoutes);
   await app.register(resultsRoutes);
   await app.register(exportsRoutes);

@@ -7,12 +7,10 @@
 // strings are written, as raw PDF operators. Pages are handed out one by one through a generator, so the
 // caller streams them with backpressure and memory does not grow with the number of slips.
 import { Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
-import { CJK_FONT_REGULAR } from '../shared/fonts.js';
-import { QR_QUIET_MODULES, qrMatrix, qrPathOps } from './qr-path.js';
+import { A4, captureForm, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage, type PdfKitInternals } from './pdf-kit.js';
+import { QR_QUIET_MODULES, qrMatrix } from './qr-path.js';
 
-export const MM = 72 / 25.4;
-export const A4 = { width: 595.28, height: 841.89 } as const;
+export { A4, MM };
 
 /** What is printed on every slip of a batch. */
 export interface SlipSheetInfo {
@@ -61,18 +59,9 @@ function textColumn(modules: number) {
   return { left, width: SLIP_LAYOUT.slipW - left - 3 * MM };
 }
 
-const fmt = (n: number) => (Math.round(n * 100) / 100).toString();
-
 /** The instructions printed on every slip (two lines, seed-independent wording). */
 export function slipInstructions(publicUrl: string): [string, string] {
   return [`用手机扫描二维码投票；扫不出时，请打开 ${publicUrl}/v 输入上方测评码。`, '无记名投票，不记录投票人身份；每张票只能投一次，请勿转借。'];
-}
-
-interface PdfKitInternals {
-  page: { content: unknown; resources: unknown; fonts: Record<string, unknown>; xobjects: Record<string, unknown> };
-  _font: { id: string; ref(): unknown; widthOfString(s: string, size: number): number };
-  ref(data?: Record<string, unknown>): { end(): void };
-  addContent(s: string): unknown;
 }
 
 /**
@@ -80,114 +69,78 @@ interface PdfKitInternals {
  * `qrcode` computes; nothing but the path operators is derived from it here.
  */
 export function* slipsPdfChunks(info: SlipSheetInfo, slips: Iterable<PrintableSlip>, onSheet?: (slipsDone: number) => void): Generator<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    info: { Title: `测评票 ${info.title}`, Author: 'Ceping 测评', Subject: info.unit },
-  });
-  const pk = doc as unknown as PdfKitInternals;
-  doc.registerFont('cjk', CJK_FONT_REGULAR);
-  const drain = (): Buffer => {
-    const parts: Buffer[] = [];
-    let c: Buffer | null;
-    while ((c = doc.read() as Buffer | null) !== null) parts.push(c);
-    return Buffer.concat(parts);
-  };
-
+  const { doc, pk } = newDocument({ Title: `测评票 ${info.title}`, Subject: info.unit });
   const L = SLIP_LAYOUT;
+  const codeFont = standardFont(doc, 'Courier-Bold');
+  const serialFont = standardFont(doc, 'Helvetica');
   type Template = { name: string; modules: number; ref: unknown; codeBaseline: number; serialBaseline: number };
-  let template: Template | null = null;
-  let codeFont: PdfKitInternals['_font'] | null = null;
-  let serialFont: PdfKitInternals['_font'] | null = null;
+  const templates = new Map<number, Template>();
   let inPage = 0;
   let done = 0;
-  let page: string[] = [];
+  let ops: string[] = [];
+
+  /** The text every slip shares, laid out once by pdfkit and captured as a Form XObject. */
+  const makeTemplate = (modules: number): Template => {
+    const col = textColumn(modules);
+    const w = { width: col.width };
+    let codeBaseline = 0;
+    let serialBaseline = 0;
+    const ref = captureForm(doc, L.slipW, L.slipH, () => {
+      doc.fillColor('black').font('cjk').fontSize(9.5);
+      // Up to three lines of title; the rest of the column moves down with it.
+      doc.text(info.title, col.left, 3 * MM, { ...w, height: 38, ellipsis: true, lineGap: -1 });
+      doc.fontSize(8).text(info.unit, col.left, doc.y + 1, { ...w, height: 11, ellipsis: true });
+      if (info.category) doc.text(`类别：${info.category}`, col.left, doc.y + 0.5, { ...w, height: 11, ellipsis: true });
+      const labelY = Math.max(doc.y + 2, 22 * MM);
+      doc.fontSize(6.5).fillColor('#333333').text('测评码（扫码不成功时手工输入）', col.left, labelY, { ...w, lineBreak: false });
+      codeBaseline = labelY + 19;
+      const [line1, line2] = slipInstructions(info.publicUrl);
+      doc.fontSize(6.5).text(line1, col.left, codeBaseline + 4, { ...w, lineGap: 0 });
+      doc.text(line2, col.left, doc.y + 0.5, { ...w, lineGap: 0 });
+      const serialTop = Math.max(doc.y + 2, L.slipH - 6.5 * MM);
+      doc.fontSize(7).fillColor('black').text('编号', col.left, serialTop, { lineBreak: false });
+      serialBaseline = serialTop + 8;
+    });
+    const t = { name: `Slip${modules}`, modules, ref, codeBaseline, serialBaseline };
+    templates.set(modules, t);
+    return t;
+  };
 
   const startPage = () => {
+    if (ops.length > 0) pk.addContent(ops.join('\n'));
+    ops = [];
     doc.addPage({ size: 'A4', margin: 0 });
     drawCutMarks(doc);
     inPage = 0;
   };
 
-  /** The text every slip shares, laid out once by pdfkit and captured as a Form XObject. */
-  const makeTemplate = (modules: number) => {
-    const res = pk.ref({ ProcSet: ['PDF', 'Text'] });
-    const form = pk.ref({ Type: 'XObject', Subtype: 'Form', BBox: [0, 0, L.slipW, L.slipH], Resources: res });
-    const saved = { content: pk.page.content, resources: pk.page.resources };
-    pk.page.content = form;
-    pk.page.resources = res;
-    const col = textColumn(modules);
-    const w = { width: col.width };
-    doc.fillColor('black').font('cjk').fontSize(9.5);
-    // Up to three lines of title; the rest of the column moves down with it.
-    doc.text(info.title, col.left, 3 * MM, { ...w, height: 38, ellipsis: true, lineGap: -1 });
-    doc.fontSize(8).text(info.unit, col.left, doc.y + 1, { ...w, height: 11, ellipsis: true });
-    if (info.category) doc.text(`类别：${info.category}`, col.left, doc.y + 0.5, { ...w, height: 11, ellipsis: true });
-    const labelY = Math.max(doc.y + 2, 22 * MM);
-    doc.fontSize(6.5).fillColor('#333333').text('测评码（扫码不成功时手工输入）', col.left, labelY, { ...w, lineBreak: false });
-    const codeBaseline = labelY + 9 + 10;
-    const [line1, line2] = slipInstructions(info.publicUrl);
-    doc.fontSize(6.5).text(line1, col.left, codeBaseline + 4, { ...w, lineGap: 0 });
-    doc.text(line2, col.left, doc.y + 0.5, { ...w, lineGap: 0 });
-    const serialTop = Math.max(doc.y + 2, L.slipH - 6.5 * MM);
-    doc.fontSize(7).fillColor('black').text('编号', col.left, serialTop, { lineBreak: false });
-    pk.page.content = saved.content;
-    pk.page.resources = saved.resources;
-    form.end();
-    res.end();
-    template = { name: `Slip${modules}`, modules, ref: form, codeBaseline, serialBaseline: serialTop + 8 };
-    doc.font('Courier-Bold');
-    codeFont = pk._font;
-    doc.font('Helvetica');
-    serialFont = pk._font;
-  };
-
-  const flushPage = () => {
-    if (page.length > 0) pk.addContent(page.join('\n'));
-    page = [];
-  };
-
   for (const slip of slips) {
     const m = qrMatrix(slip.url);
-    if (inPage === 0 || inPage === L.perPage) {
-      flushPage();
-      if (done > 0) {
-        onSheet?.(done);
-        const chunk = drain();
-        startPage();
-        if (chunk.length > 0) yield chunk;
-      } else startPage();
+    if (done === 0) startPage();
+    else if (inPage === L.perPage) {
+      startPage();
+      onSheet?.(done);
+      const chunk = drain(doc);
+      if (chunk.length > 0) yield chunk;
     }
-    // (A closure assigns `template`; TypeScript cannot see that, hence the re-typing.)
-    const current = template as Template | null;
-    if (current === null || current.modules !== m.size) makeTemplate(m.size);
-    const t = template as unknown as Template;
-    pk.page.xobjects[t.name] ??= t.ref;
-    const cf = codeFont!;
-    const sf = serialFont!;
-    pk.page.fonts[cf.id] ??= cf.ref();
-    pk.page.fonts[sf.id] ??= sf.ref();
-
+    const t = templates.get(m.size) ?? makeTemplate(m.size);
+    useOnPage(pk, [codeFont, serialFont], { [t.name]: t.ref });
     const g = slotGeometry(inPage, m.size);
     const col = textColumn(m.size);
-    const codeSize = 13;
-    page.push(
+    ops.push(
       `q 1 0 0 1 ${fmt(g.x)} ${fmt(g.y)} cm /${t.name} Do Q`,
-      `q ${fmt(g.moduleSize)} 0 0 ${fmt(g.moduleSize)} ${fmt(g.symbol.x)} ${fmt(g.symbol.y)} cm`,
-      qrPathOps(m),
-      'Q',
-      `BT /${cf.id} ${codeSize} Tf 1 0 0 -1 ${fmt(g.x + col.left)} ${fmt(g.y + t.codeBaseline)} Tm (${slip.shortCode}) Tj ET`,
-      `BT /${sf.id} 8 Tf 1 0 0 -1 ${fmt(g.x + col.left + 6 * MM)} ${fmt(g.y + t.serialBaseline)} Tm (${String(slip.serial).padStart(6, '0')}) Tj ET`,
+      qrOps(m, g.symbol.x, g.symbol.y, g.symbol.size),
+      latinText(codeFont, 13, g.x + col.left, g.y + t.codeBaseline, slip.shortCode),
+      latinText(serialFont, 8, g.x + col.left + 6 * MM, g.y + t.serialBaseline, String(slip.serial).padStart(6, '0')),
     );
     inPage++;
     done++;
   }
   if (done === 0) startPage();
-  flushPage();
+  if (ops.length > 0) pk.addContent(ops.join('\n'));
   onSheet?.(done);
   doc.end();
-  const last = drain();
+  const last = drain(doc);
   if (last.length > 0) yield last;
 }
 
