@@ -1,10 +1,11 @@
-// Loads the shipped scoring schemes (src/assessment/schemes/*.json) once; a broken scheme stops the start.
+// Loads the shipped scoring schemes (forms/schemes/*.json) once; a broken scheme stops the start. They sit under
+// forms/ because that folder ships with the service (Docker copies it); the form catalogue reads only forms/*.json.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseScheme, SchemeError, type Scheme } from '../domain/assessment/scheme.js';
-import { projectRoot } from '../shared/paths.js';
+import { formsFolder } from '../shared/paths.js';
 
-export const schemesFolder = resolve(projectRoot, 'src/assessment/schemes');
+export const schemesFolder = resolve(formsFolder, 'schemes');
 
 export function loadSchemes(dir = schemesFolder): Map<string, Scheme> {
   const out = new Map<string, Scheme>();

@@ -1,4 +1,4 @@
-// The scoring scheme of an assessment round, as data (src/assessment/schemes/*.json). Pure: no I/O here.
+// The scoring scheme of an assessment round, as data (forms/schemes/*.json). Pure: no I/O here.
 // A scheme says, per domain (领域), how a unit's score is composed and how grades are suggested from the ranking;
 // the rules it encodes come from seeds 001, 002 and 004, which each shipped scheme names in `source`.
 import { Type, type Static } from 'typebox';
