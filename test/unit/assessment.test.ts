@@ -73,6 +73,9 @@ describe('composite scores', () => {
     expect(ballotUsable('closed', [{ code: 'BELOW_MINIMUM', message: '' }]).usable).toBe(false);
     expect(ballotUsable('open', []).flags.map((f) => f.code)).toEqual(['MEETING_NOT_CLOSED']);
     expect(ballotUsable('closed', []).usable).toBe(true);
+    // Interviews are another instrument: shown, not blocking. An unknown flag blocks.
+    expect(ballotUsable('closed', [{ code: 'INTERVIEWS_BELOW_MINIMUM', message: '' }])).toMatchObject({ usable: true, flags: [{ code: 'INTERVIEWS_BELOW_MINIMUM' }] });
+    expect(ballotUsable('closed', [{ code: 'SOMETHING_NEW', message: '' }]).usable).toBe(false);
   });
 
   it('001: indicators by deduction, each floored at zero, + 述职评议 × 20% (001_98ca728807ffae1b.txt)', () => {

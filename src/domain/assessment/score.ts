@@ -42,11 +42,18 @@ export function ballotScoreFromTally(forms: readonly FormResult[], formId: strin
   return { value: values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null, items: values.length };
 }
 
-/** A meeting's figures may feed a score only when the poll is closed and its turnout carries no flag. */
+/**
+ * Turnout flags that concern another instrument than the ballots (个别谈话), so they are shown with the score but do
+ * not stop it. Every other flag — BELOW_MINIMUM, MINIMUM_UNKNOWN, more ballots than people or slips, and any flag
+ * added later — stops it: unknown means unusable.
+ */
+export const NON_BLOCKING_FLAGS: ReadonlySet<string> = new Set(['INTERVIEWS_BELOW_MINIMUM']);
+
+/** A meeting's figures may feed a score only when the poll is closed and its turnout carries no blocking flag. */
 export function ballotUsable(status: string, turnoutFlags: readonly Flag[]): { usable: boolean; flags: Flag[] } {
   const flags = [...turnoutFlags];
   if (status !== 'closed') flags.push({ code: 'MEETING_NOT_CLOSED', message: '测评会议尚未结束投票，得分暂不计入' });
-  return { usable: flags.length === 0, flags };
+  return { usable: flags.every((f) => NON_BLOCKING_FLAGS.has(f.code)), flags };
 }
 
 export interface DeductionEntry {
