@@ -919,11 +919,13 @@ async function viewResults(id) {
   await refresh();
   const again = h('button', { type: 'button', class: 'secondary', text: '刷新' });
   again.addEventListener('click', action(again, null, refresh));
-  if (m.status === 'open') timers.push(setInterval(() => refresh().catch(() => {}), 5000));
+  // No automatic refresh while the poll is open: a tally that moves the moment someone taps 提交 would tell the
+  // room how that person voted (the same reason the live turnout is coarsened, see src/turnout/live.ts).
   show(
     `测评结果 · ${m.title}`,
     h('div', { class: 'head' }, h('h1', { text: `测评结果 · ${m.title}` }), h('div', { class: 'buttons' }, again, h('a', { class: 'button secondary', href: `#/meetings/${id}`, text: '返回会议' }))),
-    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), m.status === 'open' ? ' · 每 5 秒自动刷新' : ''),
+    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), m.status === 'open' ? ' · 测评进行中，以下为临时结果' : ''),
+    m.status === 'open' ? h('p', { class: 'notice', text: '测评进行中：结果不自动刷新。为保护匿名，请勿在投票期间逐票查看结果，结束测评后再汇总。' }) : null,
     holder,
     h('section', { class: 'card', 'aria-label': '导出' }, h('h2', { text: '导出' }), exportsPanel(m)),
   );
