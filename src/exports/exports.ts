@@ -384,9 +384,12 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
   const stamp = () => {
     if (v.valid) return;
     const y = doc.y;
+    // The text being written when the page broke continues after the stamp: give it back its size.
+    const size = (doc as unknown as { _fontSize: number })._fontSize;
     doc.save().rect(left, y, width, 26).lineWidth(2).strokeColor('#c00000').stroke().restore();
     doc.font('cjk-bold').fontSize(13).fillColor('#c00000').text(v.text, left + 8, y + 6, { width: width - 16 });
     doc.fillColor('black').moveDown(0.8);
+    doc.font('cjk').fontSize(size);
     doc.x = left;
   };
   doc.on('pageAdded', stamp);
@@ -505,9 +508,10 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 /** Renders one export of a meeting. Reads the tally and the ballots in one read transaction so they agree. */
 export async function renderExport(format: ExportFormat, deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
   const { db } = deps;
-  const { rec, results, rows } = db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
-    return { rec, results: tallyResults({ db: tx as unknown as Db, forms: deps.forms }, rec), rows: meetingBallots({ db: tx }, meetingId) };
+  // tallyResults opens its own transaction: nested in this one, better-sqlite3 makes it a savepoint.
+  const { rec, results, rows } = db.transaction(() => {
+    const rec = loadMeeting({ db }, meetingId);
+    return { rec, results: tallyResults({ db, forms: deps.forms }, rec), rows: meetingBallots({ db }, meetingId) };
   });
   const ctx: Ctx = {
     rec,

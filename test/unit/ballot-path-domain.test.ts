@@ -125,10 +125,12 @@ describe('tallyMeeting', () => {
       { key: 'staff', label: '民主评议', weight: 0.6 },
     ];
     const b = (category: string, overall: string) => ({ category, valid: true, answers: { 'test-form': { ...good['test-form'], overall } } });
-    const t = tallyMeeting({ forms: [form], subjects, categories: cats, ballots: [b('self', 'good'), b('staff', 'average'), b('staff', 'poor')] });
+    // Five per category at least: below that the weighted mean is withheld (docs/forms.md, "Anonymity").
+    const five = (category: string, overall: string) => Array.from({ length: 5 }, () => b(category, overall));
+    const t = tallyMeeting({ forms: [form], subjects, categories: cats, ballots: [...five('self', 'good'), ...five('staff', 'average'), ...five('staff', 'poor')] });
     const overall = t.forms[0]!.questions.find((q) => q.questionId === 'overall')!;
     expect(overall.weightedMeanPoints).toBeCloseTo(0.4 * 100 + 0.6 * 50);
-    expect(overall.meanPoints).toBeCloseTo((100 + 60 + 40) / 3);
+    expect(overall.meanPoints).toBeCloseTo((500 + 300 + 200) / 15);
   });
 });
 
