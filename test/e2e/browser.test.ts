@@ -261,6 +261,38 @@ describe('the console and the voter page in chromium', () => {
     await p.locator('#close-poll').waitFor();
   });
 
+  it('prints a paper ballot and keys it in with the keyboard under the code printed on it', async () => {
+    const p = consolePage;
+    await p.locator('#paper-count').fill('1');
+    const dl = p.waitForEvent('download');
+    await p.locator('#print-paper').click();
+    const pdf = join(work, 'paper.pdf');
+    await (await dl).saveAs(pdf);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString();
+    const code = /[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(text)?.[0];
+    expect(code).toBeDefined();
+
+    await p.locator('#paper-key-in').click();
+    await p.locator('#paper-code').fill(code!.toLowerCase()); // as typed from the sheet, case forgiven
+    // Tab into the first grade group, then one digit per item: 1 = 好 / the first grade, and on to the next item.
+    await p.locator('#paper-code').press('Tab');
+    const groups = await p.locator('.paper-choices').count();
+    expect(groups).toBeGreaterThan(40);
+    for (let i = 0; i < groups; i++) await p.keyboard.press(i === groups - 1 ? '3' : '1');
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('paper-submit');
+    await screenshot(p, '14-console-paper-key-in');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.getByRole('status').filter({ hasText: '第 1 张' }).textContent()).toContain('已录入并计入');
+    expect(await p.locator('#paper-code').evaluate((e) => e === document.activeElement)).toBe(true);
+    // The same sheet twice: refused.
+    await p.locator('#paper-code').fill(code!);
+    await p.locator('#paper-submit').click();
+    await expect.poll(() => p.locator('.error').first().textContent()).toMatch(/已|使用|录入/);
+
+    await p.goto(`${server.url}/#/meetings/${meetingId}/results`);
+    await expect.poll(() => p.locator('[data-figure=投票数]').textContent()).toBe('6');
+  });
+
   it('an admin creates an assessor and assigns the meeting; the assessor sees only that meeting', async () => {
     const p = consolePage;
     const other = await server.app.inject({
