@@ -10,6 +10,7 @@ import { meetingBallots } from '../ballots/ballots.repository.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
 import type { MeetingRecord } from '../meetings/meetings.repository.js';
 import { tallyResults, type MeetingResults } from '../results/results.usecases.js';
+import { conflict } from '../shared/errors.js';
 import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
 
 export type ExportFormat = 'results.csv' | 'results.xlsx' | 'results.pdf' | 'ballots.json' | 'ballots.csv';
@@ -513,6 +514,11 @@ export async function renderExport(format: ExportFormat, deps: { db: Db; forms: 
     const rec = loadMeeting({ db }, meetingId);
     return { rec, results: tallyResults({ db, forms: deps.forms }, rec), rows: meetingBallots({ db }, meetingId) };
   });
+  // Raw ballots of an open poll, exported twice, would show by their difference what was cast in between,
+  // and so when: the ballots are exported once the poll is closed (the tally itself is the same as /results).
+  if (format.startsWith('ballots.') && rec.meeting.status === 'open') {
+    throw conflict('MEETING_OPEN', '测评进行中不能导出原始选票（前后两次导出相比较会暴露新投选票的内容与时间），请结束测评后再导出');
+  }
   const ctx: Ctx = {
     rec,
     subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),

@@ -98,6 +98,7 @@ describe('seed 003: 后备干部人选推荐 with the meeting’s candidates', (
     expect(tooMany.body.error.message).toContain('最多推荐 3 人');
     expect((await vote(tokens['']![2]!, nominate([], []))).status).toBe(201);
 
+    expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
     const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
     const q = results.forms.find((f: any) => f.formId === 'village-reserve-nomination').questions[0];
     expect(q.counts).toEqual({ [candidates[0].id]: 2, [candidates[1].id]: 1 });
@@ -137,6 +138,7 @@ describe('seed 002: 民主测评, 领导自评 40% + 民主评议 60%, through s
     ]);
     for (const tok of tokens.self!) expect((await vote(tok, undefined, () => 'good')).status).toBe(201);
     for (const [i, tok] of tokens.staff!.entries()) expect((await vote(tok, undefined, () => (i < 3 ? 'fairly-good' : 'average'))).status).toBe(201);
+    expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
 
     const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
     expect(results.meetsMinimum).toBe(true);
@@ -191,6 +193,7 @@ describe('seed 002: 民主测评, 领导自评 40% + 民主评议 60%, through s
       { count: 8, category: 'staff' },
     ]);
     for (const tok of [...tokens.self!, ...tokens.staff!]) expect((await vote(tok)).status).toBe(201);
+    expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
     const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
     expect(results.weightedWithheld).toBe(true);
     expect(results.forms[0].questions[0].subjects[0].weightedMeanPoints).toBeNull();
@@ -247,6 +250,7 @@ describe('every template', () => {
       const { meeting, tokens } = await meetingWithSlips({ title: `测试：${f.id}`, unit: '测试单位', kind: 'community', formIds: [f.id], subjects }, [{ count: 1 }]);
       // The second grade of every scale (较好, 称职, 良好, 比较满意): valid under every rule.
       expect((await vote(tokens['']![0]!, undefined, (q) => q.scale[1].value)).status, f.id).toBe(201);
+      expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
       for (const format of ['results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv']) {
         const r = await get(`/api/meetings/${meeting.id}/${format}`);
         expect(r.status, `${f.id} ${format}`).toBe(200);

@@ -38,6 +38,11 @@ beforeAll(async () => {
     const cast = await t.api('POST', `/api/ballot/${s.body.tokens[i]}`, { answers });
     expect(cast.status, JSON.stringify(cast.body)).toBe(201);
   }
+  // Raw ballots are exported once the poll is closed.
+  const early = await raw(`/api/meetings/${meetingId}/ballots.json`);
+  expect(early.status).toBe(409);
+  expect(JSON.parse(early.body.toString('utf8')).error.code).toBe('MEETING_OPEN');
+  expect((await t.api('POST', `/api/meetings/${meetingId}/close`, {})).status).toBe(200);
   results = (await t.api('GET', `/api/meetings/${meetingId}/results`)).body;
 });
 afterAll(async () => t.close());
