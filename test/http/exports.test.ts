@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { unzipSync, strFromU8 } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvDocument, csvField, neutraliseCell } from '../../src/exports/exports.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -77,6 +78,21 @@ describe('results.csv', () => {
   });
 });
 
+describe('cells', () => {
+  it('neutralises = + - @ tab and CR at the start of a cell, and nothing else', () => {
+    for (const c of ['=1+1', '+86', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutraliseCell(c)).toBe(`'${c}`);
+    for (const c of ['张三', '1-2', 'a=b', '', "'已转义"]) expect(neutraliseCell(c)).toBe(c);
+  });
+
+  it('quotes per RFC 4180, and a CSV parser reads back exactly what was written (after the apostrophe)', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('他说"好"')).toBe(String.raw`"他说""好"""`);
+    const cells = ['逗号,在内', '引号"在内', '换行\r\n在内', "=cmd|' /C calc'!A0", '@x', '普通'];
+    const back: string[][] = parse(csvDocument([cells]).subarray(3).toString('utf8'));
+    expect(back).toEqual([['逗号,在内', '引号"在内', '换行\r\n在内', "'=cmd|' /C calc'!A0", "'@x", '普通']]);
+  });
+});
+
 describe('results.xlsx', () => {
   it('has a summary sheet and one sheet per instrument, a frozen header, percentages, and the stamp', async () => {
     const r = await raw(`/api/meetings/${meetingId}/results.xlsx`);
@@ -94,6 +110,9 @@ describe('results.xlsx', () => {
     expect(sheet2).toMatch(/<pane[^>]*ySplit="2"[^>]*state="frozen"/);
     const styles = strFromU8(files['xl/styles.xml']!);
     expect(styles).toContain('0.0%');
+    // The meeting title starts with "+": neutralised in the workbook too.
+    expect(strings).toContain("'+插旗村测评");
+    expect(strings.some((x) => /^[=+\-@\t\r]/.test(x))).toBe(false);
   });
 });
 
