@@ -12,6 +12,8 @@ export interface TallyBallot {
   category: string | null;
   valid: boolean;
   answers: BallotAnswers;
+  /** Why an invalid ballot is invalid (the rules it breaks), as recorded when it was cast. */
+  breaches?: ReadonlyArray<{ ruleId: string; formId: string }>;
 }
 
 /** Fewer respondents than this in a category and no breakdown by category is shown (DOMAIN.md, "Anonymity"). */
@@ -73,6 +75,8 @@ export interface FormResult {
 
 export interface Tally {
   ballots: { cast: number; valid: number; invalid: number };
+  /** Invalid ballots by the rule they break (a ballot breaking two rules counts under each). */
+  invalidReasons: Array<{ formId: string; ruleId: string; message: string; ballots: number }>;
   /** Valid ballots per category. Ballots from slips issued without a category count in `uncategorised`. */
   byCategory: Array<{ key: string; label: string; weight: number; ballots: number }>;
   uncategorised: number;
@@ -179,9 +183,21 @@ export function tallyMeeting(input: {
   let cast = 0;
   let valid = 0;
   const perCategory = new Map<string, number>();
+  const invalidBy = new Map<string, { formId: string; ruleId: string; ballots: number }>();
   for (const b of input.ballots) {
     cast++;
-    if (!b.valid) continue;
+    if (!b.valid) {
+      const seen = new Set<string>();
+      for (const x of b.breaches?.length ? b.breaches : [{ formId: '', ruleId: '' }]) {
+        const k = `${x.formId}\u0000${x.ruleId}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const entry = invalidBy.get(k) ?? { formId: x.formId, ruleId: x.ruleId, ballots: 0 };
+        entry.ballots++;
+        invalidBy.set(k, entry);
+      }
+      continue;
+    }
     valid++;
     const cat = b.category ?? '';
     perCategory.set(cat, (perCategory.get(cat) ?? 0) + 1);
@@ -305,6 +321,9 @@ export function tallyMeeting(input: {
 
   return {
     ballots: { cast, valid, invalid: cast - valid },
+    invalidReasons: [...invalidBy.values()]
+      .map((x) => ({ ...x, message: forms.find((f) => f.id === x.formId)?.rules?.find((r) => r.id === x.ruleId)?.message ?? '未注明原因' }))
+      .sort((a, b) => b.ballots - a.ballots || a.formId.localeCompare(b.formId) || a.ruleId.localeCompare(b.ruleId)),
     byCategory: categories.map((c) => ({ ...c, ballots: perCategory.get(c.key) ?? 0 })),
     uncategorised: categories.length > 0 ? uncategorised : 0,
     breakdownShown,

@@ -63,25 +63,7 @@ export function validityLine(r: MeetingResults): { valid: boolean; text: string 
   return { valid: false, text: `无效：参评 ${r.ballots.cast} 人，少于最低参评人数 ${r.minRespondents} 人` };
 }
 
-/** Invalid ballots by reason (the rule breached), so that they are shown, never silently dropped. */
-function invalidReasons(ctx: Ctx, rows: readonly RawBallot[]): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const b of rows) {
-    if (b.valid) continue;
-    const reasons = new Set(
-      b.breaches.length === 0
-        ? ['未注明原因']
-        : b.breaches.map((x) => {
-            const form = ctx.forms.find((f) => f.id === x.formId);
-            return form?.rules?.find((rule) => rule.id === x.ruleId)?.message ?? x.message;
-          }),
-    );
-    for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1]);
-}
-
-function factRows(r: MeetingResults, ctx: Ctx, rows: readonly RawBallot[]): Array<[string, string | number]> {
+function factRows(r: MeetingResults): Array<[string, string | number]> {
   const t = r.turnout;
   const v = validityLine(r);
   return [
@@ -97,7 +79,7 @@ function factRows(r: MeetingResults, ctx: Ctx, rows: readonly RawBallot[]): Arra
     ['投票数', r.ballots.cast],
     ['有效票', r.ballots.valid],
     ['无效票', r.ballots.invalid],
-    ...invalidReasons(ctx, rows).map(([reason, n]): [string, string | number] => [`无效票原因：${reason}`, n]),
+    ...r.invalidReasons.map((x): [string, string | number] => [`无效票原因：${x.message}`, x.ballots]),
     ...r.byCategory.map((c): [string, string | number] => [`类别：${c.label}（权重 ${Math.round(c.weight * 1000) / 10}%）有效票`, c.ballots]),
     ...(r.byCategory.length > 0 && r.uncategorised > 0 ? [['未分类别的有效票', r.uncategorised] as [string, number]] : []),
   ];
@@ -272,7 +254,7 @@ function textAnswers(ctx: Ctx, rows: readonly RawBallot[]) {
 // Renderers
 
 function renderResultsCsv(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Buffer {
-  const head: Array<Array<string | number>> = [...factRows(r, ctx, rows), ...flagRows(r)];
+  const head: Array<Array<string | number>> = [...factRows(r), ...flagRows(r)];
   const table = resultLines(ctx, r).map((l) => [l.form, l.question, l.subject, l.category, l.option, l.count, percent1(l.share), l.answered, fixed2(l.meanPoints), fixed2(l.weightedMeanPoints), percent1(l.favourableRate), l.flags]);
   return csvDocument([...head, [], [...RESULT_COLUMNS], ...table]);
 }
@@ -335,7 +317,7 @@ async function renderResultsXlsx(ctx: Ctx, r: MeetingResults, rows: readonly Raw
     { header: '项目', width: 36 },
     { header: '内容', width: 60 },
   ];
-  for (const [k, val] of [...factRows(r, ctx, rows), ...flagRows(r)]) summary.addRow([text(k), text(val)]);
+  for (const [k, val] of [...factRows(r), ...flagRows(r)]) summary.addRow([text(k), text(val)]);
   summary.getRow(1).font = { bold: true };
   if (!v.valid) summary.getRow(4).font = { bold: true, color: { argb: 'FFC00000' } };
 
@@ -400,7 +382,7 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
   stamp();
   doc.font('cjk-bold').fontSize(13).text('一、会议基本情况').moveDown(0.3);
   doc.font('cjk').fontSize(10);
-  for (const [k, val] of factRows(r, ctx, rows).slice(2)) doc.text(`${k}：${val}`);
+  for (const [k, val] of factRows(r).slice(2)) doc.text(`${k}：${val}`);
   if (r.flags.length + r.notes.length > 0) {
     doc.moveDown(0.3).font('cjk-bold').fillColor('#c00000').text('提示：');
     doc.font('cjk');

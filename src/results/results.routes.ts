@@ -25,6 +25,9 @@ export const ResultsView = Type.Object({
   flags: Type.Array(Flag),
   turnout: TurnoutView,
   ballots: Type.Object({ cast: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer() }),
+  invalidReasons: Type.Array(Type.Object({ formId: Type.String(), ruleId: Type.String(), message: Type.String(), ballots: Type.Integer() }), {
+    description: 'invalid ballots by the rule they break',
+  }),
   byCategory: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number(), ballots: Type.Integer() })),
   breakdownShown: Type.Boolean(),
   uncategorised: Type.Integer({ description: 'valid ballots from slips issued without a category' }),

@@ -109,11 +109,12 @@ describe('seed 004_9ba8455c36f7d67d.txt: "年度考核测评需严格按照优�
       subjects,
       categories: [],
       ballots: [
-        { category: null, valid: paper.valid, answers: paper.answers },
+        { category: null, valid: paper.valid, answers: paper.answers, breaches: paper.breaches },
         { category: null, valid: phone.valid, answers: phone.answers },
       ],
     });
     expect(tally.ballots).toEqual({ cast: 2, valid: 1, invalid: 1 });
+    expect(tally.invalidReasons).toEqual([{ formId: 'county-cadre-evaluation', ruleId: 'excellent-quota', message: '按规定，每张票评为“优秀”的人数不得超过被测评干部总数的 20%', ballots: 1 }]);
     const overall = tally.forms[0]!.questions.find((q) => q.questionId === 'cadre-overall')!;
     expect(overall.subjects![0]!.counts.excellent).toBe(1);
     expect(overall.subjects![0]!.answered).toBe(1);

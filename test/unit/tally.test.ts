@@ -174,6 +174,7 @@ describe('invalid ballots', () => {
   it('are counted and reported, never tallied', () => {
     const t = tallyMeeting({ forms: [form], subjects, categories: [], ballots: [ballot(null, 'good'), ballot(null, 'poor', false), ballot(null, 'poor', false)] });
     expect(t.ballots).toEqual({ cast: 3, valid: 1, invalid: 2 });
+    expect(t.invalidReasons).toEqual([{ formId: '', ruleId: '', message: '未注明原因', ballots: 2 }]);
     expect(t.forms[0]!.questions[1]!.counts).toEqual({ good: 1, 'fairly-good': 0, average: 0, poor: 0, unknown: 0 });
   });
 });
