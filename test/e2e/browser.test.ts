@@ -200,6 +200,12 @@ describe('the console and the voter page in chromium', () => {
     expect(slipUrls[0]).toMatch(new RegExp(`^${server.url}/v/[A-Za-z0-9_-]{43}$`));
     await expect.poll(() => p.locator('[data-figure=已发测评票]').textContent()).toBe('5');
     await screenshot(p, '03-console-meeting-open');
+
+    // The live page opens in a new tab already logged in: rel=opener hands it a copy of this tab's sessionStorage.
+    const [live] = await Promise.all([p.waitForEvent('popup'), p.getByRole('link', { name: '现场进度页（新窗口）' }).click()]);
+    await live.locator('#title').filter({ hasText: TITLE }).waitFor();
+    expect(await live.locator('#login').isHidden()).toBe(true);
+    await live.close();
   });
 
   it('a phone at 390×844 votes, confirms, and the console shows the count and the result change', async () => {

@@ -686,8 +686,8 @@ async function viewMeeting(id) {
 /** The live progress and projector pages of issue 4, when installed. */
 function livePages(id) {
   return [
-    [`/live/${id}`, '现场进度页（新窗口）'],
-    [`/projector/${id}`, '投屏页（新窗口）'],
+    [`/meetings/${id}/live.html`, '现场进度页（新窗口）'],
+    [`/meetings/${id}/projector.html`, '投屏页（新窗口）'],
   ];
 }
 
