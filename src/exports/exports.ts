@@ -253,7 +253,7 @@ function textAnswers(ctx: Ctx, rows: readonly RawBallot[]) {
 // ---------------------------------------------------------------------------------------------------------
 // Renderers
 
-function renderResultsCsv(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Buffer {
+function renderResultsCsv(ctx: Ctx, r: MeetingResults): Buffer {
   const head: Array<Array<string | number>> = [...factRows(r), ...flagRows(r)];
   const table = resultLines(ctx, r).map((l) => [l.form, l.question, l.subject, l.category, l.option, l.count, percent1(l.share), l.answered, fixed2(l.meanPoints), fixed2(l.weightedMeanPoints), percent1(l.favourableRate), l.flags]);
   return csvDocument([...head, [], [...RESULT_COLUMNS], ...table]);
@@ -305,7 +305,7 @@ function sheetName(title: string, used: Set<string>): string {
   return name;
 }
 
-async function renderResultsXlsx(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Promise<Buffer> {
+async function renderResultsXlsx(ctx: Ctx, r: MeetingResults): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Ceping 测评';
   const used = new Set<string>();
@@ -509,10 +509,10 @@ export async function renderExport(format: ExportFormat, deps: { db: Db; forms: 
   let body: Buffer;
   switch (format) {
     case 'results.csv':
-      body = renderResultsCsv(ctx, results, rows);
+      body = renderResultsCsv(ctx, results);
       break;
     case 'results.xlsx':
-      body = await renderResultsXlsx(ctx, results, rows);
+      body = await renderResultsXlsx(ctx, results);
       break;
     case 'results.pdf':
       body = await renderResultsPdf(ctx, results, rows);
