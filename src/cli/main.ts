@@ -8,7 +8,7 @@ export function registerCommand(name: string, summary: string, load: () => Promi
 
 // Subcommands (one line each; keep sorted).
 registerCommand('backup', 'Online backup of the database to a file', () => import('./backup.js'));
-// registerCommand('slips', 'Print ballot slips to a PDF from the database', () => import('./slips.js'));
+registerCommand('slips', 'Print ballot slips (or paper ballots) to a PDF from the database', () => import('./slips.js'));
 
 function usage(): string {
   const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);

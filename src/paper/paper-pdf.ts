@@ -299,6 +299,6 @@ export function* paperBallotsPdfChunks(info: SlipSheetInfo, forms: Form[], slips
   if (last.length > 0) yield last;
 }
 
-export function paperBallotsPdfStream(info: SlipSheetInfo, forms: Form[], slips: Iterable<PrintableSlip>): Readable {
-  return Readable.from(paperBallotsPdfChunks(info, forms, slips), { objectMode: false });
+export function paperBallotsPdfStream(info: SlipSheetInfo, forms: Form[], slips: Iterable<PrintableSlip>, onBallot?: (done: number) => void): Readable {
+  return Readable.from(paperBallotsPdfChunks(info, forms, slips, onBallot), { objectMode: false });
 }

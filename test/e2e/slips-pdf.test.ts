@@ -1,7 +1,7 @@
 // The printed slips and paper ballots, read back the way a person and a phone read them: the PDF is rendered
 // with poppler (pdftoppm), every QR code is decoded with zbar (zbarimg), the text is extracted (pdftotext),
 // and every code read is used against the real app. Missing tools fail the test (CI installs them).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PATTERN } from '../../src/slips/codes.js';
 import { SLIP_LAYOUT, slotGeometry, MM } from '../../src/slips/pdf.js';
 import { QR_QUIET_MODULES, qrMatrix } from '../../src/slips/qr-path.js';
+import { listAudit } from '../../src/audit/audit.repository.js';
+import { projectRoot } from '../../src/shared/paths.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 function tool(name: string, versionArg = '-v'): void {
@@ -243,5 +245,40 @@ describe('paper ballots', () => {
       expect(phone.statusCode).toBe(409);
       expect(phone.json().error.code).toBe('TOKEN_USED');
     }
+  });
+});
+
+describe('ceping slips (the CLI, through bin/ceping.js as npx runs it)', () => {
+  it('prints slips offline from the same database, and they open ballots on the server', () => {
+    const out = join(dir, 'cli.pdf');
+    const env = { ...process.env, CEPING_DB: t.config.dbPath, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
+    const res = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'staff', '--out', out], { env, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/Printed 3 slips \(serials 15–17, batch [\w-]+\)/);
+    const modules = qrMatrix(`http://vote.test/v/${'x'.repeat(43)}`).size;
+    const read = readSlips(out, modules);
+    expect(read.map((s) => s.serial)).toEqual([15, 16, 17]);
+    return Promise.all(
+      read.map(async (s) => {
+        const view = await t.app.inject({ method: 'GET', url: `/api/ballot/${s.token}` });
+        expect(view.statusCode, view.body).toBe(200);
+        expect((await t.app.inject({ method: 'GET', url: `/api/ballot/${s.shortCode}` })).statusCode).toBe(200);
+      }),
+    ).then(() => {
+      const issue = listAudit({ db: t.app.db }, { meetingId }).find((e) => e.action === 'slips.issue');
+      expect(issue?.actor).toMatch(/^cli:/);
+    });
+  });
+
+  it('fails with a message and exit status 1 for an unknown category, printing nothing', () => {
+    const out = join(dir, 'cli-bad.pdf');
+    const env = { ...process.env, CEPING_DB: t.config.dbPath, LOG_LEVEL: 'silent' };
+    const res = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'nobody', '--out', out], { env, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('UNKNOWN_CATEGORY');
+    expect(() => readFileSync(out)).toThrow();
+    const usage = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '0', '--out', out], { env, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--count must be');
   });
 });
