@@ -2,6 +2,8 @@
 // only, so nothing here writes inline styles or handlers, and every piece of data reaches the page through
 // textContent or an attribute, never through innerHTML.
 
+import { decodeCsv, subjectsFromText } from './console-import.js';
+
 const main = document.getElementById('main');
 const SESSION_KEY = 'ceping.session';
 let session = readSession();
@@ -299,65 +301,6 @@ async function viewMeetings() {
   show('测评会议', h('div', { class: 'head' }, h('h1', { text: '测评会议' }), h('a', { class: 'button', href: '#/meetings/new', text: '＋ 新建测评会议' })), groups);
 }
 
-// ---- subject lists pasted from Excel or read from a CSV file
-
-/** Splits delimited text (CSV or Excel's tab-separated clipboard) into rows of cells; quotes as in RFC 4180. */
-export function parseDelimited(text, delimiter) {
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  text = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === delimiter) row.push(cell), (cell = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell), rows.push(row), (row = []), (cell = '');
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
-  return rows.map((r) => r.map((x) => x.trim())).filter((r) => r.some((x) => x !== ''));
-}
-
-function subjectKindOf(text, name) {
-  const t = (text || '').trim().toLowerCase();
-  if (/^(organisation|organization|组织|党组织|党委|党总支|党支部)/.test(t)) return 'organisation';
-  if (/^(person|个人|成员|班子成员|干部)/.test(t)) return 'person';
-  if (/^(team|班子|集体|领导班子|班子集体)/.test(t)) return 'team';
-  if (t) return 'person';
-  // No kind column: guess from the name; the list stays editable before the meeting is created.
-  if (/(党委|党总支|党支部|党组|党组织)$/.test(name)) return 'organisation';
-  if (/班子$/.test(name)) return 'team';
-  return 'person';
-}
-
-/** Rows of (name, position, kind, head?) → subjects; a header row is skipped. */
-export function subjectsFromRows(rows) {
-  const out = [];
-  for (const [i, r] of rows.entries()) {
-    const name = (r[0] || '').trim();
-    if (!name) continue;
-    if (i === 0 && /^(姓名|名称|测评对象|对象|name)$/i.test(name)) continue;
-    out.push({ name: name.slice(0, 50), title: (r[1] || '').slice(0, 50), kind: subjectKindOf(r[2], name), isHead: /^(是|y|yes|1|true|主要负责人|√)$/i.test((r[3] || '').trim()) });
-  }
-  return out;
-}
-
-/** A CSV saved by Excel in China is often GBK: try UTF-8 strictly, then GBK. */
-function decodeCsv(buffer) {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
-  } catch {
-    return new TextDecoder('gbk').decode(buffer);
-  }
-}
-
 async function viewNewMeeting() {
   const forms = await api('GET', '/api/forms');
   const assessors = session.user.role === 'admin' ? (await api('GET', '/api/users')).filter((u) => u.role === 'assessor' && !u.disabled) : [];
@@ -513,15 +456,14 @@ async function viewNewMeeting() {
     const paste = h('textarea', { id: 'paste', rows: 5, placeholder: '在 Excel 中选中“姓名、职务、类型”三列，复制后粘贴到这里' });
     const importPaste = h('button', { type: 'button', id: 'import-paste', class: 'secondary', text: '导入粘贴的名单' });
     const note = h('p', { class: 'muted', role: 'status' });
-    const addRows = (rows, from) => {
-      const got = subjectsFromRows(rows);
+    const addRows = (text, from) => {
+      const got = subjectsFromText(text);
       draft.subjects.push(...got);
       note.textContent = `已从${from}导入 ${got.length} 个测评对象，请核对类型。`;
       redraw();
     };
     importPaste.addEventListener('click', () => {
-      const text = paste.value;
-      addRows(parseDelimited(text, text.includes('\t') ? '\t' : ','), '粘贴内容');
+      addRows(paste.value, '粘贴内容');
       paste.value = '';
     });
     const file = h('input', { type: 'file', id: 'csv-file', accept: '.csv,.txt,text/csv' });
@@ -529,7 +471,7 @@ async function viewNewMeeting() {
       const f = file.files[0];
       if (!f) return;
       const text = decodeCsv(await f.arrayBuffer());
-      addRows(parseDelimited(text, text.includes('\t') && !text.includes(',') ? '\t' : ','), ` ${f.name} `);
+      addRows(text, ` ${f.name} `);
       file.value = '';
     });
     redraw();
