@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Db } from '../db/client.js';
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
+import type { SubjectResult } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { meetingBallots } from '../ballots/ballots.repository.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
@@ -407,7 +408,13 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
       ensure(50);
       doc.font('cjk-bold').fontSize(11).text(qr.text).moveDown(0.2);
       doc.font('cjk').fontSize(9);
-      if (qr.subjects) {
+      // A graded question without subjects is drawn as one bar, for all respondents.
+      const bars: Array<Pick<SubjectResult, 'name' | 'counts' | 'answered' | 'meanPoints' | 'weightedMeanPoints' | 'favourableRate' | 'flags' | 'byCategory'>> | undefined =
+        qr.subjects ??
+        (q.type === 'graded'
+          ? [{ name: '全体', counts: qr.counts ?? {}, answered: qr.answered, meanPoints: qr.meanPoints ?? null, weightedMeanPoints: qr.weightedMeanPoints ?? null, favourableRate: qr.favourableRate ?? null, flags: [] }]
+          : undefined);
+      if (bars) {
         // Legend, then per subject: a stacked bar of the grade distribution, and the figures beside it.
         let lx = left;
         const ly = doc.y;
@@ -420,7 +427,7 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
         doc.y = ly + 14;
         const nameW = 90;
         const barW = 200;
-        for (const s of qr.subjects) {
+        for (const s of bars) {
           ensure(18);
           const y = doc.y;
           doc.fillColor('black').text(s.name, left, y, { width: nameW, lineBreak: false, ellipsis: true });
@@ -452,9 +459,6 @@ async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawB
       } else {
         const line = labels.map(([value, label]) => `${label} ${qr.counts?.[value] ?? 0}`).join('；');
         doc.text(line, { width });
-        if (qr.meanPoints !== undefined && qr.meanPoints !== null) {
-          doc.text(`平均分 ${fixed2(qr.meanPoints)}${qr.weightedMeanPoints !== qr.meanPoints ? `，加权平均分 ${fixed2(qr.weightedMeanPoints) || '—'}` : ''}，好评率 ${percent1(qr.favourableRate) || '—'}`);
-        }
         const writeIns = Object.entries(qr.writeIns ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
         if (writeIns.length > 0) doc.text(`另行推荐：${writeIns.map(([n, c]) => `${n} ${c}`).join('；')}`, { width });
       }
