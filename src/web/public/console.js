@@ -8,6 +8,8 @@ const main = document.getElementById('main');
 const SESSION_KEY = 'ceping.session';
 let session = readSession();
 let timers = [];
+/** Bumped on every navigation: a view that finishes loading after the user moved on must not draw. */
+let routeGen = 0;
 
 // ---------------------------------------------------------------- DOM helpers
 
@@ -132,6 +134,9 @@ function readSession() {
 }
 
 function logout(message) {
+  // Stop the polling of the page left behind, or its next 401 would redraw the log-in form under the user.
+  for (const t of timers) clearInterval(t);
+  timers = [];
   session = null;
   sessionStorage.removeItem(SESSION_KEY);
   viewLogin(message);
@@ -217,6 +222,7 @@ const routes = [
 ];
 
 function route() {
+  routeGen += 1;
   for (const t of timers) clearInterval(t);
   timers = [];
   if (!session) return viewLogin();
@@ -275,6 +281,7 @@ function viewLogin(message) {
 // ---------------------------------------------------------------- meetings
 
 async function viewMeetings() {
+  const gen = routeGen;
   const list = await api('GET', '/api/meetings');
   const groups = ['open', 'draft', 'closed'].map((st) => {
     const rows = list.filter((m) => m.status === st);
@@ -298,10 +305,12 @@ async function viewMeetings() {
           ),
     );
   });
+  if (gen !== routeGen) return;
   show('测评会议', h('div', { class: 'head' }, h('h1', { text: '测评会议' }), h('a', { class: 'button', href: '#/meetings/new', text: '＋ 新建测评会议' })), groups);
 }
 
 async function viewNewMeeting() {
+  const gen = routeGen;
   const forms = await api('GET', '/api/forms');
   const assessors = session.user.role === 'admin' ? (await api('GET', '/api/users')).filter((u) => u.role === 'assessor' && !u.disabled) : [];
   const draft = { title: '', unit: '', kind: 'village', staffCount: '', minRespondents: '', minReason: '', formIds: [], subjects: [], categories: [], assessorIds: [] };
@@ -555,6 +564,7 @@ async function viewNewMeeting() {
     ];
   }
 
+  if (gen !== routeGen) return;
   show('新建测评会议', h('h1', { text: '新建测评会议' }), h('div', { class: 'card' }, stepList, body, box, h('div', { class: 'buttons' }, back, next)));
   go(0);
 }
@@ -573,6 +583,7 @@ function toggle(list, value, on) {
 // ---------------------------------------------------------------- one meeting
 
 async function viewMeeting(id) {
+  const gen = routeGen;
   const m = await api('GET', `/api/meetings/${id}`);
   const card = (title, ...nodes) => h('section', { class: 'card', 'aria-label': title }, h('h2', { text: title }), nodes);
 
@@ -583,7 +594,7 @@ async function viewMeeting(id) {
     turnoutBox.replaceChildren(turnoutView(t));
   };
   await refreshTurnout();
-  if (m.status === 'open') timers.push(setInterval(() => refreshTurnout().catch(() => {}), 4000));
+  if (m.status === 'open' && gen === routeGen) timers.push(setInterval(() => refreshTurnout().catch(() => {}), 4000));
 
   const status = card('测评状态', pollControls(m));
 
@@ -622,6 +633,7 @@ async function viewMeeting(id) {
   ];
   if (m.status === 'closed') sections.splice(3, 0, card('结束报告', closingPanel(m)));
   if (session.user.role === 'admin') sections.push(card('最低参评人数', minimumPanel(m)), card('考核组成员', await assessorsPanel(m)));
+  if (gen !== routeGen) return;
   show(m.title, sections);
 }
 
@@ -813,6 +825,7 @@ function paperPanel(m) {
 
 /** Keying in collected paper ballots: the code, then the answers as written; number keys pick a grade and move on. */
 async function viewPaperKeyIn(id) {
+  const gen = routeGen;
   const [m, ballot] = await Promise.all([api('GET', `/api/meetings/${id}`), api('GET', `/api/meetings/${id}/paper-ballots/form`)]);
   let keyed = 0;
   const code = h('input', { id: 'paper-code', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: 'XXXX-XXXX-XXXX', class: 'mono' });
@@ -897,6 +910,7 @@ async function viewPaperKeyIn(id) {
     code.focus();
   }));
 
+  if (gen !== routeGen) return;
   show(
     `录入纸质票 · ${m.title}`,
     h('div', { class: 'head' }, h('h1', { text: `录入纸质票 · ${m.title}` }), h('a', { class: 'button secondary', href: `#/meetings/${id}`, text: '返回会议' })),
@@ -964,6 +978,7 @@ function scaleOf(form, questionId) {
 }
 
 async function viewResults(id) {
+  const gen = routeGen;
   const m = await api('GET', `/api/meetings/${id}`);
   const holder = h('div', { id: 'results' });
   const refresh = async () => {
@@ -976,6 +991,7 @@ async function viewResults(id) {
   again.addEventListener('click', action(again, null, refresh));
   // No automatic refresh while the poll is open: a tally that moves the moment someone taps 提交 would tell the
   // room how that person voted (the same reason the live turnout is coarsened, see src/turnout/live.ts).
+  if (gen !== routeGen) return;
   show(
     `测评结果 · ${m.title}`,
     h('div', { class: 'head' }, h('h1', { text: `测评结果 · ${m.title}` }), h('div', { class: 'buttons' }, again, h('a', { class: 'button secondary', href: `#/meetings/${id}`, text: '返回会议' }))),
@@ -1020,7 +1036,13 @@ function resultsView(r, templates) {
     for (const q of f.questions) {
       const scale = scaleOf(tpl, q.questionId);
       sec.append(h('h3', { text: `${q.text}（作答 ${q.answered}）` }));
-      if (q.subjects) sec.append(distributionChart(q, scale), distributionTable(q, scale));
+      if (q.subjects) {
+        sec.append(distributionChart(q, scale));
+        // Flags per subject (e.g. more than a third 不称职) are shown as flags, never as verdicts.
+        const flagged = q.subjects.flatMap((sub) => (sub.flags || []).map((f) => ({ code: f.code, message: `${sub.name}：${f.message}` })));
+        if (flagged.length) sec.append(flagsList(flagged));
+        sec.append(distributionTable(q, scale));
+      }
       else if (q.counts) {
         const row = { name: '全体', counts: q.counts, answered: q.answered, meanPoints: q.meanPoints ?? null, weightedMeanPoints: q.weightedMeanPoints ?? null, flags: [] };
         sec.append(distributionChart({ ...q, subjects: [row] }, scale.length ? scale : Object.keys(q.counts).map((v) => ({ value: v, label: v }))));
@@ -1126,7 +1148,9 @@ function exportsPanel(m) {
 // ---------------------------------------------------------------- unit-level ranking (assessment rounds)
 
 async function viewRounds() {
+  const gen = routeGen;
   const rounds = await api('GET', '/api/rounds');
+  if (gen !== routeGen) return;
   show(
     '考核排名',
     h('h1', { text: '考核排名' }),
@@ -1149,6 +1173,7 @@ async function viewRounds() {
 const rulesText = (sug) => sug.rules.map((r) => `${r.text}（${r.seed}）`).join('；');
 
 async function viewRanking(id) {
+  const gen = routeGen;
   const r = await api('GET', `/api/rounds/${id}/ranking`);
   const box = errorBox();
   const downloads = [
@@ -1230,6 +1255,7 @@ async function viewRanking(id) {
       ),
     ),
   );
+  if (gen !== routeGen) return;
   show(
     r.title,
     h('div', { class: 'head' }, h('h1', { text: r.title }), h('div', { class: 'buttons' }, downloads)),
@@ -1243,7 +1269,8 @@ async function viewRanking(id) {
 // ---------------------------------------------------------------- users
 
 async function viewUsers() {
-  if (session.user.role !== 'admin') return show('用户与权限', h('h1', { text: '用户与权限' }), h('p', { text: '仅管理员可管理用户。' }));
+  const gen = routeGen;
+  if (session.user.role !== 'admin') return gen !== routeGen ? undefined : show('用户与权限', h('h1', { text: '用户与权限' }), h('p', { text: '仅管理员可管理用户。' }));
   const users = await api('GET', '/api/users');
   const username = h('input', { id: 'new-username', maxlength: 64, pattern: '[A-Za-z0-9_.@\\-]+', autocomplete: 'off', required: true });
   const displayName = h('input', { id: 'new-display', maxlength: 64 });
@@ -1260,6 +1287,7 @@ async function viewUsers() {
       route();
     }),
   );
+  if (gen !== routeGen) return;
   show(
     '用户与权限',
     h('h1', { text: '用户与权限' }),
@@ -1281,6 +1309,7 @@ async function viewUsers() {
 // ---------------------------------------------------------------- audit log
 
 async function viewAudit() {
+  const gen = routeGen;
   const meetings = await api('GET', '/api/meetings');
   const titles = new Map(meetings.map((m) => [m.id, m.title]));
   const filter = h('select', { id: 'audit-meeting' }, h('option', { value: '', text: '全部' }), meetings.map((m) => h('option', { value: m.id, text: m.title })));
@@ -1310,6 +1339,7 @@ async function viewAudit() {
     toast(`已解除 ${out.cleared} 项锁定`);
   }));
   await load();
+  if (gen !== routeGen) return;
   show(
     '审计日志',
     h('h1', { text: '审计日志' }),
