@@ -1,5 +1,5 @@
 // Abuse limits: failures are limited, valid use never is (docs/security.md, "Guessing").
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 import { FailureCounter } from '../../src/security/failure-counter.js';
@@ -153,6 +153,31 @@ describe('body size limits', () => {
     const r = await t.api('POST', '/api/meetings', villageMeeting({ title: 'x'.repeat(600 * 1024) }));
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe('BODY_TOO_LARGE');
+  });
+});
+
+describe('sessions (JWT pinned to HS256, with expiry)', () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  function forge(alg: string, payload: Record<string, unknown>, secret: string | null): string {
+    const head = `${b64({ alg, typ: 'JWT' })}.${b64(payload)}`;
+    if (secret === null) return `${head}.`;
+    const h = alg === 'HS512' ? 'sha512' : 'sha256';
+    return `${head}.${createHmac(h, secret).update(head).digest('base64url')}`;
+  }
+  const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+
+  it('refuses "none", another algorithm, a wrong secret and an expired token; accepts the real one', async () => {
+    const secret = (t.app.db.$client.prepare(`select value from settings where key = 'jwt-secret'`).get() as { value: string }).value;
+    const admin = t.app.db.$client.prepare(`select id from users where username = ?`).get(ADMIN.username) as { id: string };
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: admin.id, username: ADMIN.username, role: 'admin', iat: now, exp: now + 600 };
+    expect((await me(forge('HS256', claims, secret))).statusCode).toBe(200); // the forge is right...
+    expect((await me(forge('none', claims, null))).statusCode).toBe(401); // ...so these fail for the reason named
+    expect((await me(forge('HS512', claims, secret))).statusCode).toBe(401);
+    expect((await me(forge('HS256', claims, 'not-the-secret-0123456789abcdefghij'))).statusCode).toBe(401);
+    expect((await me(forge('HS256', { ...claims, iat: now - 7200, exp: now - 60 }, secret))).statusCode).toBe(401);
+    const r = await me(forge('none', claims, null));
+    expect(r.json().error.message).toMatch(/登录/);
   });
 });
 
