@@ -299,6 +299,25 @@ describe('the console and the voter page in chromium', () => {
     await expect.poll(() => p.locator('[data-figure=投票数]').textContent()).toBe('6');
   });
 
+  it('voids a lost slip by its code; the phone that scans it is told so', async () => {
+    const p = consolePage;
+    const auth = { authorization: `Bearer ${await token()}`, accept: 'application/json' };
+    const lost = (await server.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/slips`, headers: auth, payload: { count: 1 } })).json();
+    await p.goto(`${server.url}/#/meetings/${meetingId}`);
+    await p.locator('#void-code').fill(lost.shortCodes[0].toLowerCase());
+    await p.locator('#void-reason').fill('遗失');
+    await p.getByRole('button', { name: '作废', exact: true }).click();
+    await expect.poll(() => p.locator('#toast').textContent()).toContain('已作废 1 张');
+    await expect.poll(() => p.locator('[data-figure=已作废]').textContent()).toBe('1');
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(lost.urls[0]);
+      await expect.poll(() => phone.locator('.notice').first().textContent()).toContain('作废');
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('an admin creates an assessor and assigns the meeting; the assessor sees only that meeting', async () => {
     const p = consolePage;
     const other = await server.app.inject({
