@@ -27,6 +27,10 @@ describe('subject lists pasted from Excel or read from CSV', () => {
     ]);
   });
 
+  it('reads 推荐人选 as a nomination candidate (003: 后备干部人选推荐)', () => {
+    expect(subjectsFromText('赵六\t\t推荐人选\n钱七\t\t后备干部').map((s) => s.kind)).toEqual(['candidate', 'candidate']);
+  });
+
   it('guesses the kind from the name when there is no kind column', () => {
     expect(subjectsFromText('某镇党委\n某局领导班子\n李四').map((s) => s.kind)).toEqual(['organisation', 'team', 'person']);
   });

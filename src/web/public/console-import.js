@@ -33,6 +33,7 @@ export function parseDelimited(text, delimiter) {
 function subjectKindOf(text, name) {
   const t = (text || '').trim().toLowerCase();
   if (/^(organisation|organization|组织|党组织|党委|党总支|党支部)/.test(t)) return 'organisation';
+  if (/^(candidate|人选|推荐人选|候选|后备)/.test(t)) return 'candidate';
   if (/^(person|个人|成员|班子成员|干部)/.test(t)) return 'person';
   if (/^(team|班子|集体|领导班子|班子集体)/.test(t)) return 'team';
   if (t) return 'person';

@@ -204,7 +204,7 @@ const KINDS = {
   other: { label: '其他', minimum: null, rule: '没有规定的最低人数：须自行填写最低参评人数并写明依据' },
 };
 const STATUS = { draft: '未开始', open: '进行中', closed: '已结束' };
-const SUBJECT_KINDS = { organisation: '党组织', team: '班子集体', person: '班子成员' };
+const SUBJECT_KINDS = { organisation: '党组织', team: '班子集体', person: '班子成员', candidate: '推荐人选（后备干部）' };
 const GRADE_COLOURS = ['#2e7d32', '#7cb342', '#f9a825', '#e65100', '#c62828', '#6d4c41'];
 
 // ---------------------------------------------------------------- router
@@ -485,7 +485,7 @@ async function viewNewMeeting() {
     });
     redraw();
     return [
-      h('p', { class: 'help', text: '类型：党组织（如“插旗村党总支”）、班子集体（如“两委”班子）、班子成员。所选测评表决定每类对象被评价的内容。' }),
+      h('p', { class: 'help', text: '类型：党组织（如“插旗村党总支”）、班子集体（如“两委”班子）、班子成员，以及推荐表中列出的推荐人选（不参加等次评价）。所选测评表决定每类对象被评价的内容。' }),
       h(
         'table',
         { class: 'edit' },
