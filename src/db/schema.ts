@@ -56,7 +56,8 @@ export const subjects = sqliteTable(
     meetingId: text('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['organisation', 'team', 'person'] }).notNull(),
+    /** organisation / team / person are rated; a candidate is only listed for 后备干部人选推荐 (seed 003). */
+    kind: text('kind', { enum: ['organisation', 'team', 'person', 'candidate'] }).notNull(),
     /** 职务, e.g. 党支部书记. */
     title: text('title'),
     /** The team's principal (主要负责人); seed 004 caps their grade by the team's grade. */

@@ -101,7 +101,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           position: i,
           name: s.name.trim(),
           // 'candidate' is stored as text like the other kinds; schema.ts's enum types only the first three.
-          kind: s.kind as 'person',
+          kind: s.kind,
           title: s.title?.trim() || null,
           isHead: s.isHead ?? false,
         })),
