@@ -59,7 +59,7 @@ async function voteOnPhone(url: string, opts: { name: string; transport?: 'lost-
     const watch = watchPage(page, server.url);
     await page.goto(url);
     await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
-    if (opts.name === 'first') await screenshot(page, '05-voter-ballot');
+    if (opts.name === 'first') await screenshot(page, '05-voter-ballot', { fullPage: false });
     // Rate every subject on every graded item: the first grade (好) everywhere, except 一般 for 周平.
     const groups = page.locator('.grades');
     const subjects = await groups.evaluateAll((els) => els.map((e) => e.previousElementSibling?.textContent ?? ''));
@@ -385,6 +385,8 @@ describe('the voter page on a small phone', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
       const heights = await page.locator('label.choice').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
       expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+      // And no label breaks over several lines (基本称职 stays on one line).
+      expect(Math.max(...heights)).toBeLessThan(60);
 
       const overall = (i: number) => page.locator(`[data-u^="county-cadre-evaluation|cadre-overall|"]`).nth(i).locator('label');
       const counter = page.locator('.counter').first();
@@ -394,7 +396,8 @@ describe('the voter page on a small phone', () => {
       await overall(2).nth(0).click();
       expect(await counter.textContent()).toBe('已评优秀 3 人，最多 2 人');
       expect(await counter.getAttribute('class')).toContain('over');
-      await screenshot(page, '13-voter-360-rule-counter');
+      await counter.scrollIntoViewIfNeeded();
+      await screenshot(page, '13-voter-360-rule-counter', { fullPage: false });
       // Everything else answered 称职/好: the only problem left is the rule, and the page says so before sending.
       await page.locator('.grades').evaluateAll((els) => els.forEach((e) => { if (!e.querySelector('input:checked')) (e.querySelectorAll('input')[1] as HTMLInputElement).click(); }));
       await page.getByRole('button', { name: '检查并提交' }).click();

@@ -82,7 +82,8 @@ export function watchPage(page: Page, origin: string): { problems: string[] } {
   return { problems };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A PNG in test-output/: the whole page, or (fullPage false) what the screen shows, as on a phone. */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   mkdirSync(OUTPUT, { recursive: true });
-  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage });
 }
