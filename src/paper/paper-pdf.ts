@@ -6,8 +6,8 @@
 //
 // The questionnaire is the same on every copy, so its pages are laid out once by pdfkit and captured as
 // Form XObjects; each copy adds only its corner (QR path, code, serial, page number).
-import { Readable } from 'node:stream';
-import { A4, captureForm, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage } from '../slips/pdf-kit.js';
+import type { Readable } from 'node:stream';
+import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage } from '../slips/pdf-kit.js';
 import { QR_QUIET_MODULES, qrMatrix } from '../slips/qr-path.js';
 import type { PrintableSlip, SlipSheetInfo } from '../slips/pdf.js';
 
@@ -300,5 +300,5 @@ export function* paperBallotsPdfChunks(info: SlipSheetInfo, forms: Form[], slips
 }
 
 export function paperBallotsPdfStream(info: SlipSheetInfo, forms: Form[], slips: Iterable<PrintableSlip>, onBallot?: (done: number) => void): Readable {
-  return Readable.from(paperBallotsPdfChunks(info, forms, slips, onBallot), { objectMode: false });
+  return chunkStream(paperBallotsPdfChunks(info, forms, slips, onBallot));
 }

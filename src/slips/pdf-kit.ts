@@ -1,6 +1,7 @@
 // Small helpers over pdfkit shared by the slip sheets and the paper ballots. pdfkit lays out text well but
 // slowly; what is the same on every slip or ballot is laid out once and captured as a Form XObject, and only
 // what differs (QR code, short code, serial) is written per copy as raw PDF operators.
+import { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import { CJK_FONT_REGULAR } from '../shared/fonts.js';
 import { qrPathOps, type QrMatrix } from './qr-path.js';
@@ -86,4 +87,20 @@ export function qrOps(m: QrMatrix, x: number, y: number, size: number): string {
 export function latinText(font: StandardFont, size: number, x: number, baseline: number, text: string): string {
   const safe = text.replace(/[^\x20-\x7e]/g, '?').replace(/([\\()])/g, '\\$1');
   return `BT /${font.id} ${size} Tf 1 0 0 -1 ${fmt(x)} ${fmt(baseline)} Tm (${safe}) Tj ET`;
+}
+
+/**
+ * A stream of the chunks, pulled one at a time (backpressure), giving the event loop a turn after each: a
+ * print of 10,000 slips takes seconds of CPU, and voters' requests (and a CLI progress bar) must not wait
+ * for all of it. Without the turn, a fast client's socket never pushes back and the whole document would be
+ * drawn in one go.
+ */
+export function chunkStream(chunks: Iterable<Buffer>): Readable {
+  async function* yielding() {
+    for (const chunk of chunks) {
+      yield chunk;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return Readable.from(yielding(), { objectMode: false });
 }

@@ -6,8 +6,8 @@
 // by pdfkit once) is a Form XObject drawn by reference; per slip only the QR path and two short Latin
 // strings are written, as raw PDF operators. Pages are handed out one by one through a generator, so the
 // caller streams them with backpressure and memory does not grow with the number of slips.
-import { Readable } from 'node:stream';
-import { A4, captureForm, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage, type PdfKitInternals } from './pdf-kit.js';
+import type { Readable } from 'node:stream';
+import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage, type PdfKitInternals } from './pdf-kit.js';
 import { QR_QUIET_MODULES, qrMatrix } from './qr-path.js';
 
 export { A4, MM };
@@ -170,5 +170,5 @@ function drawCutMarks(doc: PDFKit.PDFDocument): void {
 
 /** The slips as a readable stream of PDF bytes, pulled sheet by sheet (backpressure-aware). */
 export function slipsPdfStream(info: SlipSheetInfo, slips: Iterable<PrintableSlip>, onSheet?: (slipsDone: number) => void): Readable {
-  return Readable.from(slipsPdfChunks(info, slips, onSheet), { objectMode: false });
+  return chunkStream(slipsPdfChunks(info, slips, onSheet));
 }

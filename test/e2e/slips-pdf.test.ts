@@ -2,6 +2,8 @@
 // with poppler (pdftoppm), every QR code is decoded with zbar (zbarimg), the text is extracted (pdftotext),
 // and every code read is used against the real app. Missing tools fail the test (CI installs them).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,5 +282,40 @@ describe('ceping slips (the CLI, through bin/ceping.js as npx runs it)', () => {
     const usage = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '0', '--out', out], { env, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('--count must be');
+  });
+});
+
+describe('streaming', () => {
+  it('sends the first sheets of a large print while the rest is still being drawn', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const big = (await t.api('POST', '/api/meetings', villageMeeting({ title: '大批量打印' }))).body.id;
+    let healthAt = Infinity;
+    const timing = await new Promise<{ firstByte: number; end: number; chunks: number; bytes: number; type: string }>((resolveTiming, reject) => {
+      const t0 = performance.now();
+      // Another request during the print: the server must answer it before the print is done.
+      const health = () => request({ host: '127.0.0.1', port, path: '/healthz' }, (r) => r.resume().on('end', () => (healthAt = performance.now() - t0))).end();
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/api/meetings/${big}/slips`, headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' } }, (res) => {
+        let firstByte = 0;
+        let chunks = 0;
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          if (chunks++ === 0) {
+            firstByte = performance.now() - t0;
+            health();
+          }
+          bytes += c.length;
+        });
+        res.on('end', () => resolveTiming({ firstByte, end: performance.now() - t0, chunks, bytes, type: String(res.headers['content-type']) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ count: 1500 }));
+    });
+    expect(timing.type).toBe('application/pdf');
+    expect(timing.bytes).toBeGreaterThan(500_000);
+    expect(timing.chunks).toBeGreaterThan(100); // one or more per sheet of ten, not one buffer at the end
+    expect(timing.firstByte, JSON.stringify(timing)).toBeLessThan(timing.end * 0.6);
+    expect(healthAt, JSON.stringify({ healthAt, ...timing })).toBeLessThan(timing.end);
   });
 });
