@@ -10,7 +10,7 @@ import type { FormCatalog } from '../forms/forms.catalog.js';
 import { meetingBallots } from '../ballots/ballots.repository.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
 import type { MeetingRecord } from '../meetings/meetings.repository.js';
-import { tallyResults, type MeetingResults } from '../results/results.usecases.js';
+import { assertResultsReadable, tallyResults, type MeetingResults } from '../results/results.usecases.js';
 import { conflict } from '../shared/errors.js';
 import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
 
@@ -498,13 +498,11 @@ export async function renderExport(format: ExportFormat, deps: { db: Db; forms: 
   // tallyResults opens its own transaction: nested in this one, better-sqlite3 makes it a savepoint.
   const { rec, results, rows } = db.transaction(() => {
     const rec = loadMeeting({ db }, meetingId);
+    // No export of an open poll: two exports compared would show what was cast in between (see
+    // assertResultsReadable); raw ballots would also show when.
+    assertResultsReadable(rec);
     return { rec, results: tallyResults({ db, forms: deps.forms }, rec), rows: meetingBallots({ db }, meetingId) };
   });
-  // Raw ballots of an open poll, exported twice, would show by their difference what was cast in between,
-  // and so when: the ballots are exported once the poll is closed (the tally itself is the same as /results).
-  if (format.startsWith('ballots.') && rec.meeting.status === 'open') {
-    throw conflict('MEETING_OPEN', '测评进行中不能导出原始选票（前后两次导出相比较会暴露新投选票的内容与时间），请结束测评后再导出');
-  }
   const ctx: Ctx = {
     rec,
     subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),

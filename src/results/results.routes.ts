@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { loadMeeting } from '../meetings/meetings.usecases.js';
 import { TurnoutView } from '../meetings/meetings.schemas.js';
 import { errorResponses, Flag, IdParams } from '../shared/schemas.js';
-import { tallyResults } from './results.usecases.js';
+import { assertResultsReadable, tallyResults } from './results.usecases.js';
 
 const Counts = Type.Record(Type.String(), Type.Number());
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -71,11 +71,13 @@ export const resultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/meetings/:id/results',
     {
       onRequest: [app.authenticate],
-      schema: { tags: ['results'], security: [{ bearer: [] }], summary: 'The tally of the valid ballots, with turnout and flags', params: IdParams, response: { 200: ResultsView, ...errorResponses } },
+      schema: { tags: ['results'], security: [{ bearer: [] }], summary: 'The tally of the valid ballots, with turnout and flags (409 MEETING_OPEN while the poll is open)', params: IdParams, response: { 200: ResultsView, ...errorResponses } },
     },
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
-      return tallyResults({ db: app.db, forms: app.forms }, loadMeeting({ db: app.db }, req.params.id));
+      const rec = loadMeeting({ db: app.db }, req.params.id);
+      assertResultsReadable(rec);
+      return tallyResults({ db: app.db, forms: app.forms }, rec);
     },
   );
 };

@@ -5,6 +5,7 @@ import type { FormCatalog } from '../forms/forms.catalog.js';
 import { meetingBallots } from '../ballots/ballots.repository.js';
 import { meetingForms, turnoutOf, type Turnout } from '../meetings/meetings.usecases.js';
 import type { MeetingRecord } from '../meetings/meetings.repository.js';
+import { conflict } from '../shared/errors.js';
 
 export interface MeetingResults extends Tally {
   meetingId: string;
@@ -15,6 +16,17 @@ export interface MeetingResults extends Tally {
   minRespondents: number | null;
   turnout: Turnout;
   flags: Flag[];
+}
+
+/**
+ * Results are read once the poll is closed (or before it opens, when they are empty). While it is open, two
+ * reads a moment apart would show by their difference how the ballot cast in between voted — the very thing
+ * the coarsened live turnout hides — so the tally and every export wait for the close, as a paper count does.
+ */
+export function assertResultsReadable(rec: MeetingRecord): void {
+  if (rec.meeting.status === 'open') {
+    throw conflict('MEETING_OPEN', '测评进行中，为保护投票人匿名（前后两次查看相比较会暴露新投选票的内容），请结束测评后再查看结果和导出');
+  }
 }
 
 /** Tallies a meeting from its stored ballots, with the turnout facts and flags every view must show. */

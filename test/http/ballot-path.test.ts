@@ -202,7 +202,7 @@ describe('assessors', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/meetings', headers: auth })).json()).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: '/api/users', headers: auth })).statusCode).toBe(403);
     expect((await t.api('PUT', `/api/meetings/${meetingId}/assessors`, { assessorIds: [created.body.id] })).status).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: `/api/meetings/${meetingId}/results`, headers: auth })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/api/meetings/${meetingId}/turnout`, headers: auth })).statusCode).toBe(200);
   });
 });
 
