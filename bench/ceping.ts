@@ -18,8 +18,9 @@ export interface CepingProcess {
 }
 
 export async function startCeping(extraArgs: string[] = []): Promise<CepingProcess> {
-  const server = join(root, 'dist/src/server.js');
-  if (!existsSync(server)) throw new Error('dist/src/server.js is missing: run `npm run build` first (npm run bench does).');
+  // BENCH_SERVER: another build of the server to measure (e.g. an experiment), instead of dist/src/server.js.
+  const server = resolve(process.env.BENCH_SERVER ?? join(root, 'dist/src/server.js'));
+  if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first (npm run bench does).`);
   const dir = mkdtempSync(join(tmpdir(), 'ceping-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

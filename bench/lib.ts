@@ -12,6 +12,14 @@ export function procMemory(pid: number | 'self' = 'self'): { rss: number; hwm: n
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat (Linux, 10 ms ticks). */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Resets this process's peak RSS to its current RSS, so that VmHWM then measures one phase. */
 export function resetPeakRss(): void {
   try {

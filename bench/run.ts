@@ -6,14 +6,15 @@
 //   BENCH_BALLOTS=100000   ballots in the tally benchmark
 //   BENCH_ONLY=submit,burst,print,tally   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
+//   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
 import { answerBallot, freePort, MB, procMemory, seededRandom, startChild } from './lib.js';
+import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
 import type { TallyFigures } from './tally.js';
 
@@ -74,8 +75,9 @@ async function submissions(): Promise<void> {
   const barePort = await freePort();
   const bare = await startChild(process.execPath, ['--import', 'tsx', resolve(here, 'bare-server.ts'), String(barePort)], { PATH: env.PATH, NODE_ENV: 'production' }, `http://127.0.0.1:${barePort}/healthz`);
   if (cfg.cpuProfDir) mkdirSync(cfg.cpuProfDir, { recursive: true });
-  const ceping = await startCeping(cepingArgs());
+  let ceping: CepingProcess | undefined;
   try {
+    ceping = await startCeping(cepingArgs());
     const meetingId = await openVillageMeeting(ceping);
     const atRest = procMemory(ceping.pid).rss;
     // Enough tokens for a fast run; should the pool run out, the run stops there and says so.
@@ -102,6 +104,8 @@ async function submissions(): Promise<void> {
     rows.push({ part: 'Submissions', what: `bare Fastify ceiling (${label})`, figure: describeLoad(ceiling) });
     rows.push({ part: 'Submissions', what: `Ceping (${label})`, figure: describeLoad(sub) });
     rows.push({ part: 'Submissions', what: 'Ceping / ceiling', figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.ceilingRatio} %`, pass: ratio >= TARGETS.ceilingRatio });
+    const cpuRatio = ceiling.cpuPerOkUs / sub.cpuPerOkUs;
+    rows.push({ part: 'Submissions', what: 'the same ratio from server CPU per response (less disturbed by other load)', figure: `${(100 * cpuRatio).toFixed(0)} %` });
     rows.push({ part: 'Submissions', what: 'Ceping p99 latency', figure: fmtMs(sub.p99), target: `< ${TARGETS.p99Ms} ms`, pass: sub.p99 < TARGETS.p99Ms });
     rows.push({ part: 'Submissions', what: 'errors, timeouts, non-2xx', figure: `${sub.errors}, ${sub.timeouts}, ${sub.non2xx}`, target: '0', pass: clean });
     rows.push({ part: 'Memory', what: 'Ceping RSS at rest (started, one meeting)', figure: fmtMb(atRest), target: `< ${TARGETS.serverMb} MB`, pass: atRest < TARGETS.serverMb * MB });
@@ -115,13 +119,13 @@ async function submissions(): Promise<void> {
     if (sub.poolExhausted) notes.push(`The token pool (${rest.length}) ran out after ${sub.durationS.toFixed(1)} s; re-sent tokens answer 409 and count as non-2xx.`);
     notes.push(`Submissions: ${sub.ok} ballots stored in ${sub.durationS.toFixed(1)} s; the ceiling answered ${ceiling.ok} requests.`);
   } finally {
-    await ceping.stop();
+    await ceping?.stop();
     await bare.stop();
   }
 }
 
 function describeLoad(r: LoadFigures): string {
-  return `${r.perSecond.toFixed(0)}/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)}`;
+  return `${r.perSecond.toFixed(0)}/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)}; server CPU ${r.cpuPerOkUs.toFixed(0)} µs per response`;
 }
 
 async function burst(): Promise<void> {
@@ -150,20 +154,25 @@ async function burst(): Promise<void> {
   }
 }
 
-/** Slip printing comes from bench/slips.ts (issue 9); until it exists the rows say so. */
+/** Slip printing, measured by bench/slips.ts (issue 9): the PDF of 1,000 and 10,000 slips against the bare QR floor. */
 async function printing(): Promise<void> {
-  const file = resolve(here, 'slips.ts');
-  if (!existsSync(file)) {
-    rows.push({ part: 'Printing', what: '1,000 and 10,000 slips; bare QR floor', figure: 'pending issue 9 (bench/slips.ts not written yet)', target: `≤ ${TARGETS.slipsVsQrFloor}× floor` });
-    return;
-  }
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const fn = Object.values(mod).find((v): v is (opts?: unknown) => Promise<unknown> => typeof v === 'function');
-  if (!fn) throw new Error('bench/slips.ts exports no function');
-  const out = await fn({ counts: [1000, 10000] });
-  for (const r of Array.isArray(out) ? out : [out]) {
-    const row = r as Partial<Row> & Record<string, unknown>;
-    rows.push({ part: 'Printing', what: String(row.what ?? row.name ?? 'slips'), figure: String(row.figure ?? JSON.stringify(r)), ...(row.target ? { target: String(row.target) } : {}), ...(typeof row.pass === 'boolean' ? { pass: row.pass } : {}) });
+  load('before printing');
+  for (const r of await benchSlips([1000, 10000])) {
+    const n = r.count.toLocaleString('en');
+    rows.push({ part: 'Printing', what: `QR floor: QRCode.create for ${n} slip URLs`, figure: `${fmtMs(r.qrFloorSeconds * 1000)} (CPU ${fmtMs(r.qrFloorCpuSeconds * 1000)})` });
+    rows.push({
+      part: 'Printing',
+      what: `render the PDF of ${n} slips (issue + render: ${fmtMs(r.issueAndRenderSeconds * 1000)})`,
+      figure: `${fmtMs(r.renderSeconds * 1000)} (CPU ${fmtMs(r.renderCpuSeconds * 1000)}), ${(r.bytes / MB).toFixed(2)} MB, peak heap +${r.peakHeapGrowthMB.toFixed(0)} MB, RSS +${r.peakRssGrowthMB.toFixed(0)} MB`,
+    });
+    const overFloor = r.renderOverFloor;
+    const cpuOverFloor = r.renderCpuSeconds / r.qrFloorCpuSeconds;
+    rows.push({
+      part: 'Printing',
+      what: `${n} slips: render / QR floor (wall; CPU)`,
+      figure: `${overFloor.toFixed(2)}×; ${cpuOverFloor.toFixed(2)}×`,
+      ...(r.count === 1000 ? { target: `≤ ${TARGETS.slipsVsQrFloor}×`, pass: overFloor <= TARGETS.slipsVsQrFloor } : {}),
+    });
   }
 }
 
@@ -177,7 +186,7 @@ async function tally(): Promise<void> {
   });
   const t = JSON.parse(out.trim().split('\n').at(-1)!) as TallyFigures;
   const n = t.ballots.toLocaleString('en');
-  rows.push({ part: 'Tally', what: `generate ${n} ballots, ${t.subjects} subjects (repository inserts)`, figure: `${fmtMs(t.generateMs)}, database ${fmtMb(t.dbBytes)}` });
+  rows.push({ part: 'Tally', what: `generate ${n} ballots, ${t.subjects} subjects (repository inserts)`, figure: `${fmtMs(t.generateMs)} (CPU ${fmtMs(t.generateCpuMs)}), database ${fmtMb(t.dbBytes)}` });
   for (const s of t.steps) {
     const isTally = s.name === 'tallyMeeting' || s.name === 'results';
     const what =
@@ -188,7 +197,7 @@ async function tally(): Promise<void> {
           : s.name === 'read'
             ? `read ${n} ballots (${s.note})`
             : `export ${s.name}`;
-    const figure = Number.isNaN(s.ms) ? (s.note ?? 'failed') : `${fmtMs(s.ms)}, peak +${fmtMb(Math.max(0, s.peakDelta))} (process ${fmtMb(s.peak)})${s.bytes !== undefined ? `, ${fmtMb(s.bytes)}` : ''}`;
+    const figure = Number.isNaN(s.ms) ? (s.note ?? 'failed') : `${fmtMs(s.ms)} (CPU ${fmtMs(s.cpuMs)}), peak +${fmtMb(Math.max(0, s.peakDelta))} (process ${fmtMb(s.peak)})${s.bytes !== undefined ? `, ${fmtMb(s.bytes)}` : ''}`;
     rows.push({ part: 'Tally', what, figure, ...(isTally ? { target: `< ${TARGETS.tallyMs / 1000} s`, pass: s.ms < TARGETS.tallyMs } : {}) });
   }
 }
@@ -229,3 +238,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Children that failed to stop must not keep the benchmark alive.
+process.exit(0);

@@ -2,7 +2,7 @@
 // complete village ballot with a fresh nonce, as the voter page sends it (src/web/public/voter.js).
 import { randomBytes } from 'node:crypto';
 import autocannon, { type Result } from 'autocannon';
-import { sampleRss, procMemory } from './lib.js';
+import { procCpuMs, procMemory, sampleRss } from './lib.js';
 
 export interface LoadFigures {
   /** 2xx responses per second over the run. */
@@ -19,6 +19,11 @@ export interface LoadFigures {
   poolExhausted: boolean;
   /** Tokens taken from the pool (sent or about to be sent when the run stopped). */
   tokensUsed: number;
+  /**
+   * CPU time the target process used per 2xx response (µs): a figure that the load of other processes on the
+   * machine disturbs much less than requests per second do.
+   */
+  cpuPerOkUs: number;
   /** Peak RSS of the target process sampled during the run, and its VmHWM after it (bytes). */
   rssUnderLoad: number;
   hwm: number;
@@ -39,6 +44,7 @@ export async function submitBallots(opts: LoadOptions): Promise<LoadFigures> {
   let poolExhausted = false;
   let stop: () => void = () => undefined;
   const rss = sampleRss(opts.pid);
+  const cpu0 = procCpuMs(opts.pid);
   const instance = autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -64,6 +70,7 @@ export async function submitBallots(opts: LoadOptions): Promise<LoadFigures> {
   stop = () => instance.stop();
   const r: Result = await instance;
   const rssUnderLoad = rss.stop();
+  const cpuMs = procCpuMs(opts.pid) - cpu0;
   return {
     perSecond: r['2xx'] / r.duration,
     ok: r['2xx'],
@@ -75,6 +82,7 @@ export async function submitBallots(opts: LoadOptions): Promise<LoadFigures> {
     non2xx: r.non2xx,
     durationS: r.duration,
     poolExhausted,
+    cpuPerOkUs: r['2xx'] > 0 ? (cpuMs * 1000) / r['2xx'] : NaN,
     tokensUsed: poolExhausted ? opts.tokens.length : next,
     rssUnderLoad,
     hwm: procMemory(opts.pid).hwm,

@@ -21,7 +21,10 @@ import { answerBallot, nowMs, procMemory, resetPeakRss, seededRandom, villageMee
 
 export interface Timed {
   name: string;
+  /** Wall time (median of the runs). */
   ms: number;
+  /** CPU time of the process (median of the runs): what other load on the machine disturbs less. */
+  cpuMs: number;
   /** Peak RSS during the step minus RSS before it (bytes). */
   peakDelta: number;
   /** Peak RSS of the process during the step (bytes). */
@@ -34,6 +37,7 @@ export interface TallyFigures {
   ballots: number;
   subjects: number;
   generateMs: number;
+  generateCpuMs: number;
   dbBytes: number;
   steps: Timed[];
 }
@@ -44,6 +48,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 /** Runs `fn` `runs` times; reports the median time and the peak RSS of the first run. */
 async function measure(name: string, runs: number, fn: () => unknown): Promise<Timed & { result: unknown }> {
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let peak = 0;
   let peakDelta = 0;
   let result: unknown;
@@ -52,16 +57,19 @@ async function measure(name: string, runs: number, fn: () => unknown): Promise<T
     resetPeakRss();
     const before = procMemory().rss;
     const t0 = nowMs();
+    const c0 = process.cpuUsage();
     result = await fn();
     times.push(nowMs() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
     if (i === 0) {
       peak = procMemory().hwm;
       peakDelta = peak - before;
     }
     result = i === runs - 1 ? result : undefined;
   }
-  times.sort((a, b) => a - b);
-  return { name, ms: times[Math.floor(times.length / 2)]!, peak, peakDelta, result };
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { name, ms: median(times), cpuMs: median(cpuTimes), peak, peakDelta, result };
 }
 
 /** A village meeting with 20 subjects (1 organisation, 1 team, 18 members) and two weighted respondent categories. */
@@ -106,8 +114,11 @@ async function main(): Promise<void> {
     const forms = loadFormCatalog(formsFolder);
     let db = openDb(path);
     const t0 = nowMs();
+    const c0 = process.cpuUsage();
     const meetingId = generate(db, forms, count);
     const generateMs = nowMs() - t0;
+    const gc0 = process.cpuUsage(c0);
+    const generateCpuMs = (gc0.user + gc0.system) / 1000;
     closePoll({ db, forms }, actor, meetingId);
     db.$client.close();
     // A fresh connection and heap, as a server that has just been asked for the results.
@@ -115,8 +126,8 @@ async function main(): Promise<void> {
     const rec = loadMeeting({ db }, meetingId);
     const steps: Timed[] = [];
 
-    const e2e = await measure('results', runs, () => tallyResults({ db, forms }, rec));
-    steps.push({ ...e2e, result: undefined, note: 'read + parse + tally, as GET /results' } as Timed);
+    const { result: _results, ...e2e } = await measure('results', runs, () => tallyResults({ db, forms }, rec));
+    steps.push({ ...e2e, note: 'read + parse + tally, as GET /results' });
 
     let rows: ReturnType<typeof meetingBallots> | undefined = meetingBallots({ db }, meetingId);
     const input = {
@@ -125,13 +136,13 @@ async function main(): Promise<void> {
       categories: rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
       ballots: rows,
     };
-    const pure = await measure('tallyMeeting', runs, () => tallyMeeting(input));
-    steps.push({ ...pure, result: undefined, note: 'pure, ballots already in memory' } as Timed);
+    const { result: _tally, ...pure } = await measure('tallyMeeting', runs, () => tallyMeeting(input));
+    steps.push({ ...pure, note: 'pure, ballots already in memory' });
     rows = undefined;
     input.ballots = [];
 
-    const read = await measure('read', runs, () => meetingBallots({ db }, meetingId));
-    steps.push({ ...read, result: undefined, note: 'SELECT + JSON.parse of the answers' } as Timed);
+    const { result: _rows, ...read } = await measure('read', runs, () => meetingBallots({ db }, meetingId));
+    steps.push({ ...read, note: 'SELECT + JSON.parse of the answers' });
 
     const exportsFile = resolve(import.meta.dirname, '../src/exports/exports.ts');
     if (existsSync(exportsFile)) {
@@ -141,16 +152,16 @@ async function main(): Promise<void> {
           try {
             const m = await measure(format, 1, () => mod.renderExport!(format, { db, forms }, meetingId));
             const out = m.result as { body: Buffer } | Buffer;
-            steps.push({ name: format, ms: m.ms, peak: m.peak, peakDelta: m.peakDelta, bytes: Buffer.isBuffer(out) ? out.length : out.body.length });
+            steps.push({ name: format, ms: m.ms, cpuMs: m.cpuMs, peak: m.peak, peakDelta: m.peakDelta, bytes: Buffer.isBuffer(out) ? out.length : out.body.length });
           } catch (e) {
-            steps.push({ name: format, ms: NaN, peak: NaN, peakDelta: NaN, note: `failed: ${(e as Error).message.slice(0, 120)}` });
+            steps.push({ name: format, ms: NaN, cpuMs: NaN, peak: NaN, peakDelta: NaN, note: `failed: ${(e as Error).message.slice(0, 120)}` });
           }
         }
       }
     }
     const dbBytes = Number(db.$client.prepare('select page_count * page_size as n from pragma_page_count(), pragma_page_size()').pluck().get());
     db.$client.close();
-    const figures: TallyFigures = { ballots: count, subjects: rec.subjects.length, generateMs, dbBytes, steps };
+    const figures: TallyFigures = { ballots: count, subjects: rec.subjects.length, generateMs, generateCpuMs, dbBytes, steps };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
