@@ -37,7 +37,15 @@ export interface SlipsBenchRow {
   peakHeapGrowthMB: number;
   peakRssGrowthMB: number;
   renderOverFloor: number;
+  /** CPU seconds (user + system) of the floor and of rendering: steadier than wall time on a busy machine. */
+  qrFloorCpuSeconds: number;
+  renderCpuSeconds: number;
 }
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const mb = (n: number) => n / (1024 * 1024);
@@ -47,7 +55,7 @@ function makeSlips(count: number): PrintableSlip[] {
 }
 
 /** Streams the PDF into a sink that only counts, yielding to the event loop on every write (like a socket). */
-async function render(info: SlipSheetInfo, slips: PrintableSlip[]): Promise<{ seconds: number; bytes: number; peakHeap: number; peakRss: number }> {
+async function render(info: SlipSheetInfo, slips: PrintableSlip[]): Promise<{ seconds: number; cpu: number; bytes: number; peakHeap: number; peakRss: number }> {
   gc();
   const base = process.memoryUsage();
   let peakHeap = base.heapUsed;
@@ -66,16 +74,19 @@ async function render(info: SlipSheetInfo, slips: PrintableSlip[]): Promise<{ se
     },
   });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await pipeline(slipsPdfStream(info, slips, sample), sink);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(c0);
   sample();
-  return { seconds, bytes, peakHeap: mb(peakHeap - base.heapUsed), peakRss: mb(peakRss - base.rss) };
+  return { seconds, cpu, bytes, peakHeap: mb(peakHeap - base.heapUsed), peakRss: mb(peakRss - base.rss) };
 }
 
-function timeQr(urls: string[], create: (u: string) => unknown): number {
+function timeQr(urls: string[], create: (u: string) => unknown): { seconds: number; cpu: number } {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (const u of urls) create(u);
-  return (performance.now() - t0) / 1000;
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(c0) };
 }
 
 /** Issue + render through the same use cases as POST /api/meetings/:id/slips, on a scratch database. */
@@ -109,20 +120,22 @@ export async function benchSlips(counts: number[] = [1000, 10000]): Promise<Slip
   for (const count of counts) {
     const slips = makeSlips(count);
     const urls = slips.map((s) => s.url);
-    const qrFloorSeconds = timeQr(urls, (u) => QRCode.create(u, { errorCorrectionLevel: 'M' }));
-    const qrByteSegmentSeconds = timeQr(urls, qrMatrix);
+    const floor = timeQr(urls, (u) => QRCode.create(u, { errorCorrectionLevel: 'M' }));
+    const qrByteSegmentSeconds = timeQr(urls, qrMatrix).seconds;
     const r = await render(INFO, slips);
     const issueAndRenderSeconds = await issueAndRender(count);
     rows.push({
       count,
-      qrFloorSeconds,
+      qrFloorSeconds: floor.seconds,
       qrByteSegmentSeconds,
       renderSeconds: r.seconds,
       issueAndRenderSeconds,
       bytes: r.bytes,
       peakHeapGrowthMB: r.peakHeap,
       peakRssGrowthMB: r.peakRss,
-      renderOverFloor: r.seconds / qrFloorSeconds,
+      renderOverFloor: r.seconds / floor.seconds,
+      qrFloorCpuSeconds: floor.cpu,
+      renderCpuSeconds: r.cpu,
     });
   }
   return rows;
@@ -139,6 +152,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'QR floor s': f(r.qrFloorSeconds),
       'QR byte-seg s': f(r.qrByteSegmentSeconds),
       'render s': f(r.renderSeconds),
+      'floor CPU s': f(r.qrFloorCpuSeconds),
+      'render CPU s': f(r.renderCpuSeconds),
       'issue+render s': f(r.issueAndRenderSeconds),
       'PDF KB': Math.round(r.bytes / 1024),
       'KB/slip': f(r.bytes / 1024 / r.count),
