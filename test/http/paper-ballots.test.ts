@@ -3,6 +3,7 @@
 // refusing it; it counts once, like a phone ballot, under the code of its slip.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,7 @@ const QUOTA_FORM = {
 const PEOPLE = ['甲', '乙', '丙', '丁', '戊'].map((n) => ({ name: `干部${n}`, kind: 'person' }));
 
 let app: FastifyInstance;
+let logs = '';
 let dir: string;
 let token: string;
 let meetingId: string;
@@ -56,8 +58,15 @@ beforeAll(async () => {
   const forms = join(dir, 'forms');
   mkdirSync(forms);
   writeFileSync(join(forms, `${QUOTA_FORM.id}.json`), JSON.stringify(QUOTA_FORM));
-  const config = loadConfig({ CEPING_DB: join(dir, 'db.sqlite'), PUBLIC_URL: 'http://vote.test', CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' });
-  app = await buildApp(config, { formsDir: forms });
+  const config = loadConfig({ CEPING_DB: join(dir, 'db.sqlite'), PUBLIC_URL: 'http://vote.test', CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' });
+  // Every log line is kept, to check that a key-in (which casts a ballot) writes none.
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs += chunk.toString();
+      cb();
+    },
+  });
+  app = await buildApp(config, { formsDir: forms, logger: { stream: sink } });
   await app.ready();
   token = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN })).json().token;
   const m = await api('POST', '/api/meetings', { title: '2026年度某局领导班子和领导干部年度考核', unit: '某局', kind: 'city-dept', formIds: [QUOTA_FORM.id], subjects: PEOPLE });
@@ -137,6 +146,12 @@ describe('keying in', () => {
     expect(invalid).toHaveLength(1);
     expect(JSON.parse(invalid[0]!.breaches)).toEqual([expect.objectContaining({ ruleId: 'excellent-quota', formId: QUOTA_FORM.id })]);
     expect(Object.values(JSON.parse(invalid[0]!.answers)[QUOTA_FORM.id].overall).filter((g) => g === 'excellent')).toHaveLength(3);
+  });
+
+  it('writes no log line for a key-in, and no code anywhere in the log', () => {
+    expect(logs).toContain('/api/meetings/:id/slips'); // admin routes are logged…
+    expect(logs).not.toContain('/api/meetings/:id/paper-ballots"'); // …a key-in is not
+    for (const c of [...slips.shortCodes, ...slips.tokens]) expect(logs).not.toContain(c);
   });
 
   it('counts paper and phone ballots alike in the turnout', async () => {
