@@ -75,8 +75,9 @@ it('backs up a live server during submissions; the restore finds every acknowled
   const again = await startServer(restored);
   servers.push(again);
   const token = (await call(again.base, 'POST', '/api/auth/login', { username: 'admin', password: 'correct-horse-battery' })).body.token;
-  const results = await call(again.base, 'GET', `/api/meetings/${poll.meetingId}/results`, undefined, token);
-  expect(results.status).toBe(200);
+  const meeting = await call(again.base, 'GET', `/api/meetings/${poll.meetingId}`, undefined, token);
+  expect(meeting.status).toBe(200);
+  expect(meeting.body.status).toBe('open');
   // A slip used before the backup stays used after the restore: it cannot vote a second time.
   const reuse = await call(again.base, 'POST', `/api/ballot/${poll.tokens[ackedBefore[0]!]}`, { answers: poll.template });
   expect(reuse.status).toBe(409);
