@@ -2,7 +2,7 @@
 // an admin creates a village meeting through the console, opens it, prints slips, a phone votes, the console
 // shows the count and the result change. Screenshots of the main screens go to test-output/.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -49,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 async function voteOnPhone(url: string, opts: { name: string; transport?: 'lost-response' | 'offline' }): Promise<string> {
@@ -180,23 +181,17 @@ describe('the console and the voter page in chromium', () => {
     await p.locator('#close-poll').waitFor();
 
     await p.locator('#slip-count').fill('5');
-    const download = p.waitForEvent('download', { timeout: 15_000 }).catch(() => null);
-    await p.locator('#print-slips').click();
-    const first = await Promise.race([download, p.locator('.slip-url').first().waitFor().then(() => 'list' as const)]);
-    if (first && first !== 'list') {
-      // The PDF route: render the page to an image and read its QR codes with zbarimg, as a phone would.
-      const pdf = join(work, 'slips.pdf');
-      await first.saveAs(pdf);
-      expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
-      execFileSync('pdftoppm', ['-r', '150', '-png', pdf, join(work, 'slip')]);
-      const out = execFileSync('zbarimg', ['-q', '--raw', join(work, 'slip-1.png')]).toString();
-      slipUrls = out.split('\n').filter((l) => l.startsWith(server.url));
-      console.info(`[browser test] slips read from the PDF with zbarimg: ${slipUrls.length}`);
-    } else {
-      slipUrls = await p.locator('.slip-url').evaluateAll((els) => els.map((e) => (e as HTMLAnchorElement).href));
-      console.info('[browser test] no slip PDF route on this server: used the JSON links the console lists');
-    }
-    expect(slipUrls.length).toBeGreaterThanOrEqual(1);
+    const [download] = await Promise.all([p.waitForEvent('download', { timeout: 15_000 }), p.locator('#print-slips').click()]);
+    // Render the PDF to an image and read its QR codes with zbarimg, as a phone's camera would.
+    const pdf = join(work, 'slips.pdf');
+    await download.saveAs(pdf);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    execFileSync('pdftoppm', ['-r', '150', '-png', pdf, join(work, 'slip')]);
+    slipUrls = execFileSync('zbarimg', ['-q', '--raw', join(work, 'slip-1.png')])
+      .toString()
+      .split('\n')
+      .filter((l) => l.startsWith(server.url));
+    expect(slipUrls).toHaveLength(5);
     expect(slipUrls[0]).toMatch(new RegExp(`^${server.url}/v/[A-Za-z0-9_-]{43}$`));
     await expect.poll(() => p.locator('[data-figure=已发测评票]').textContent()).toBe('5');
     await screenshot(p, '03-console-meeting-open');
@@ -208,63 +203,89 @@ describe('the console and the voter page in chromium', () => {
     await live.close();
   });
 
-  it('a phone at 390×844 votes, confirms, and the console shows the count and the result change', async () => {
+  it('a phone at 390×844 votes and confirms; while the poll is open the console shows rounded counts and no tally', async () => {
     const p = consolePage;
     expect(await voteOnPhone(slipUrls[0]!, { name: 'first' })).toContain('已成功提交并计入');
     // While the poll is open the meeting page shows turnout rounded down to 5 (one vote is not visible there).
     await p.waitForTimeout(600);
     expect(await p.locator('[data-figure=已投票]').textContent()).toBe('0');
     expect(await p.locator('#turnout').textContent()).toContain('按 5 人取整');
-
-    await p.getByRole('link', { name: '查看测评结果' }).click();
-    await p.getByRole('heading', { level: 1, name: `测评结果 · ${TITLE}` }).waitFor();
-    // 1 ballot < 70 (003_43142c8fa1f20547.txt): the tally is visibly invalid.
-    await expect.poll(() => p.locator('.stamp').textContent()).toContain('无效');
-    expect(await p.locator('.stamp').textContent()).toContain('少于最低 70 人');
-    const discipline = p.locator('section', { has: p.getByRole('heading', { name: '班子集体和成员年度考核民主测评表' }) }).locator('figure').first();
-    expect(await discipline.locator('rect[data-grade=good]').count()).toBe(7); // 班子 and six members rated 好
-    expect(await discipline.locator('rect[data-grade=average]').count()).toBe(1); // 周平 rated 一般
-    await screenshot(p, '04-console-results');
+    // And the server withholds the tally until the poll closes; the console says why rather than failing.
+    await p.getByRole('link', { name: '测评结果（结束后查看）' }).click();
+    await expect.poll(() => p.locator('#results-withheld').textContent()).toContain('结束测评后再查看');
+    await p.getByRole('link', { name: '返回会议' }).click();
   });
 
   it('a retry after a lost response is told "counted"; a ballot sent while offline is kept and sent on retry', async () => {
     expect(await voteOnPhone(slipUrls[1]!, { name: 'lost', transport: 'lost-response' })).toContain('此前已成功提交并计入');
     expect(await voteOnPhone(slipUrls[2]!, { name: 'offline', transport: 'offline' })).toContain('已成功提交并计入');
-    const p = consolePage;
-    // The results page does not refresh by itself while the poll is open (a moving tally dates a ballot).
-    expect(await p.locator('[data-figure=投票数]').textContent()).toBe('1');
-    await p.getByRole('button', { name: '刷新' }).click();
-    // Three ballots, not four: the retry after the lost response was not counted twice.
-    await expect.poll(() => p.locator('[data-figure=投票数]').textContent()).toBe('3');
-    const table = p.locator('tr[data-subject=周平]').first();
-    expect(await table.locator('td').nth(2).textContent()).toBe('3'); // 一般 × 3
-
     // Two more ballots over plain HTTP make five: now the meeting page's rounded turnout moves.
     for (const url of slipUrls.slice(3, 5)) {
       const form = await (await fetch(url.replace('/v/', '/api/ballot/'))).json();
       const res = await fetch(url.replace('/v/', '/api/ballot/'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: fullBallot(form) }) });
       expect(res.status).toBe(201);
     }
-    await p.getByRole('link', { name: '返回会议' }).click();
-    await expect.poll(() => p.locator('[data-figure=已投票]').textContent(), { timeout: 10_000 }).toBe('5');
+    await expect.poll(() => consolePage.locator('[data-figure=已投票]').textContent(), { timeout: 10_000 }).toBe('5');
   });
 
-  it('closes the poll, and reopening asks for a reason', async () => {
+  it('closes the poll and shows the result: counts, charts, flags, the 无效 stamp; reopening asks for a reason', async () => {
     const p = consolePage;
     await p.locator('#close-poll').click();
     await p.locator('#reopen-poll').waitFor();
     expect(await p.locator('#turnout').textContent()).not.toContain('取整');
+    expect(await p.locator('[data-figure=已投票]').textContent()).toBe('5');
     const report = p.waitForEvent('download');
     await p.locator('#closing-report').click();
     const pdf = join(work, 'closing.pdf');
     await (await report).saveAs(pdf);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
     await screenshot(p, '10-console-closed');
+
+    await p.getByRole('link', { name: '查看测评结果' }).click();
+    await p.getByRole('heading', { level: 1, name: `测评结果 · ${TITLE}` }).waitFor();
+    // Five ballots, not six: the retry after the lost response was not counted twice.
+    await expect.poll(() => p.locator('[data-figure=投票数]').textContent()).toBe('5');
+    // 5 ballots < 70 (003_43142c8fa1f20547.txt): the tally is visibly invalid.
+    expect(await p.locator('.stamp').textContent()).toContain('无效');
+    expect(await p.locator('.stamp').textContent()).toContain('少于最低 70 人');
+    const discipline = p.locator('section', { has: p.getByRole('heading', { name: '班子集体和成员年度考核民主测评表' }) }).locator('figure').first();
+    expect(await discipline.locator('rect[data-grade=good]').count()).toBe(8); // every subject has some 好
+    expect(await discipline.locator('rect[data-grade=average]').count()).toBe(1); // only 周平 has 一般
+    const zhou = p.locator('tr[data-subject=周平]').first();
+    expect(await zhou.locator('td').nth(0).textContent()).toBe('2'); // 好 × 2 (the HTTP ballots)
+    expect(await zhou.locator('td').nth(2).textContent()).toBe('3'); // 一般 × 3 (the phones)
+    await screenshot(p, '04-console-results');
+    const csv = p.waitForEvent('download');
+    await p.locator('[data-export="results.csv"]').click();
+    const csvPath = join(work, 'results.csv');
+    await (await csv).saveAs(csvPath);
+    expect(readFileSync(csvPath, 'utf8')).toContain('无效');
+
+    await p.getByRole('link', { name: '返回会议' }).click();
     await p.locator('#reopen-poll').click();
     await expect.poll(() => p.getByRole('alert').first().textContent()).toContain('理由');
     await p.locator('#reopen-reason').fill('部分人员因停电未能投票，经考核组同意补投');
     await p.locator('#reopen-poll').click();
     await p.locator('#close-poll').waitFor();
+  });
+
+  it('voids a lost slip by its code; the phone that scans it is told so', async () => {
+    const p = consolePage;
+    const auth = { authorization: `Bearer ${await token()}`, accept: 'application/json' };
+    const lost = (await server.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/slips`, headers: auth, payload: { count: 1 } })).json();
+    await p.goto(`${server.url}/#/meetings/${meetingId}`);
+    await p.locator('#void-code').fill(lost.shortCodes[0].toLowerCase());
+    await p.locator('#void-reason').fill('遗失');
+    await p.getByRole('button', { name: '作废', exact: true }).click();
+    await expect.poll(() => p.locator('#toast').textContent()).toContain('已作废 1 张');
+    await expect.poll(() => p.locator('[data-figure=已作废]').textContent()).toBe('1');
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(lost.urls[0]);
+      await expect.poll(() => phone.locator('.notice').first().textContent()).toContain('作废');
+    } finally {
+      await phone.close();
+    }
   });
 
   it('prints a paper ballot and keys it in with the keyboard under the code printed on it', async () => {
@@ -295,27 +316,12 @@ describe('the console and the voter page in chromium', () => {
     await p.locator('#paper-submit').click();
     await expect.poll(() => p.locator('.error').first().textContent()).toMatch(/已|使用|录入/);
 
-    await p.goto(`${server.url}/#/meetings/${meetingId}/results`);
+    // Closed again, the tally counts the sheet: six ballots.
+    await p.getByRole('link', { name: '返回会议' }).click();
+    await p.locator('#close-poll').click();
+    await p.locator('#reopen-poll').waitFor();
+    await p.getByRole('link', { name: '查看测评结果' }).click();
     await expect.poll(() => p.locator('[data-figure=投票数]').textContent()).toBe('6');
-  });
-
-  it('voids a lost slip by its code; the phone that scans it is told so', async () => {
-    const p = consolePage;
-    const auth = { authorization: `Bearer ${await token()}`, accept: 'application/json' };
-    const lost = (await server.app.inject({ method: 'POST', url: `/api/meetings/${meetingId}/slips`, headers: auth, payload: { count: 1 } })).json();
-    await p.goto(`${server.url}/#/meetings/${meetingId}`);
-    await p.locator('#void-code').fill(lost.shortCodes[0].toLowerCase());
-    await p.locator('#void-reason').fill('遗失');
-    await p.getByRole('button', { name: '作废', exact: true }).click();
-    await expect.poll(() => p.locator('#toast').textContent()).toContain('已作废 1 张');
-    await expect.poll(() => p.locator('[data-figure=已作废]').textContent()).toBe('1');
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    try {
-      await phone.goto(lost.urls[0]);
-      await expect.poll(() => phone.locator('.notice').first().textContent()).toContain('作废');
-    } finally {
-      await phone.close();
-    }
   });
 
   it('an admin creates an assessor and assigns the meeting; the assessor sees only that meeting', async () => {

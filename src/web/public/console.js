@@ -173,8 +173,6 @@ async function api(method, url, body, { accept = 'application/json', raw = false
   return data;
 }
 
-/** True when a route exists on this server (routes of features that may not be installed answer NOT_FOUND). */
-const missingRoute = (err) => err.status === 404 && err.code === 'NOT_FOUND';
 
 /** Fetches with the session and saves the response as a file (downloads need the Authorization header). */
 async function download(method, url, fallbackName, { body, accept = '*/*' } = {}) {
@@ -621,7 +619,7 @@ async function viewMeeting(id) {
   for (const [href, text] of livePages(id)) liveLinks.append(h('a', { href, target: '_blank', rel: 'opener', text }), ' ');
 
   const sections = [
-    h('div', { class: 'head' }, h('h1', { text: m.title }), h('a', { class: 'button', href: `#/meetings/${id}/results`, text: '查看测评结果' })),
+    h('div', { class: 'head' }, h('h1', { text: m.title }), h('a', { class: 'button', href: `#/meetings/${id}/results`, text: m.status === 'open' ? '测评结果（结束后查看）' : '查看测评结果' })),
     h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), ` · 最低参评人数 ${fmt.int(m.minRespondents)} 人`, m.minOverrideReason ? `（调整理由：${m.minOverrideReason}）` : ''),
     status,
     card('参评进度', turnoutBox, liveLinks),
@@ -725,15 +723,8 @@ function slipsPanel(m, after) {
       if (!(n >= 1)) return box.set('请填写张数');
       const body = { count: n, ...(cat ? { category: cat.value } : {}) };
       out.replaceChildren();
-      try {
-        const file = await download('POST', `/api/meetings/${m.id}/slips`, `测评票-${m.unit}.pdf`, { body, accept: 'application/pdf' });
-        out.append(h('p', { class: 'ok', role: 'status', text: `已下载 ${file.name}（${n} 张）。请打印后裁开分发；票码只出现这一次。` }));
-      } catch (err) {
-        // Before the PDF route exists the server answers 406; fall back to the list of links (shown once).
-        if (err.status !== 406) throw err;
-        const slips = await api('POST', `/api/meetings/${m.id}/slips`, body);
-        out.append(slipList(slips));
-      }
+      const file = await download('POST', `/api/meetings/${m.id}/slips`, `测评票-${m.unit}.pdf`, { body, accept: 'application/pdf' });
+      out.append(h('p', { class: 'ok', role: 'status', text: `已下载 ${file.name}（${n} 张）。请打印后裁开分发；票码只出现这一次。` }));
       await after();
     }),
   );
@@ -763,20 +754,6 @@ function slipsPanel(m, after) {
     await loadBatches().catch(() => {});
   };
   return h('div', {}, h('p', { class: 'help', text: '每张票一个二维码和票码，只能投一次。票码只在生成时出现一次，请妥善保管打印件。' }), form, out, h('h3', { text: '已生成的批次' }), batches);
-}
-
-function slipList(slips) {
-  return h(
-    'div',
-    { class: 'slips' },
-    h('p', { class: 'warn', role: 'status', text: `已生成 ${slips.tokens.length} 张测评票。以下链接和票码只显示这一次，请立即打印或分发。` }),
-    h(
-      'table',
-      { class: 'list' },
-      h('thead', {}, h('tr', {}, ['序号', '票码', '投票地址'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, slips.urls.map((u, i) => h('tr', {}, h('td', { text: String(slips.serials[i]) }), h('td', { class: 'mono', text: slips.shortCodes[i] }), h('td', {}, h('a', { class: 'slip-url mono', href: u, target: '_blank', rel: 'noopener noreferrer', text: u }))))),
-    ),
-  );
 }
 
 function voidPanel(m, after) {
@@ -982,23 +959,27 @@ async function viewResults(id) {
   const m = await api('GET', `/api/meetings/${id}`);
   const holder = h('div', { id: 'results' });
   const refresh = async () => {
-    const r = await api('GET', `/api/meetings/${id}/results`);
-    const templates = await Promise.all(r.forms.map((f) => formTemplate(f.formId)));
-    holder.replaceChildren(resultsView(r, templates));
+    try {
+      const r = await api('GET', `/api/meetings/${id}/results`);
+      const templates = await Promise.all(r.forms.map((f) => formTemplate(f.formId)));
+      holder.replaceChildren(resultsView(r, templates));
+    } catch (err) {
+      // While the poll is open the server withholds the tally: comparing two looks would reveal the ballot cast
+      // in between. Say so plainly instead of failing.
+      if (err.code !== 'MEETING_OPEN') throw err;
+      holder.replaceChildren(h('p', { class: 'notice', id: 'results-withheld', text: err.message }), h('p', {}, '投票进度见', h('a', { href: `#/meetings/${id}`, text: '会议页面' }), '（按 5 人取整）。'));
+    }
   };
   await refresh();
   const again = h('button', { type: 'button', class: 'secondary', text: '刷新' });
   again.addEventListener('click', action(again, null, refresh));
-  // No automatic refresh while the poll is open: a tally that moves the moment someone taps 提交 would tell the
-  // room how that person voted (the same reason the live turnout is coarsened, see src/turnout/live.ts).
   if (gen !== routeGen) return;
   show(
     `测评结果 · ${m.title}`,
     h('div', { class: 'head' }, h('h1', { text: `测评结果 · ${m.title}` }), h('div', { class: 'buttons' }, again, h('a', { class: 'button secondary', href: `#/meetings/${id}`, text: '返回会议' }))),
-    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] }), m.status === 'open' ? ' · 测评进行中，以下为临时结果' : ''),
-    m.status === 'open' ? h('p', { class: 'notice', text: '测评进行中：结果不自动刷新。为保护匿名，请勿在投票期间逐票查看结果，结束测评后再汇总。' }) : null,
+    h('p', { class: 'meta' }, `${m.unit} · ${m.kindLabel} · `, h('span', { class: `badge ${m.status}`, text: STATUS[m.status] })),
     holder,
-    h('section', { class: 'card', 'aria-label': '导出' }, h('h2', { text: '导出' }), exportsPanel(m)),
+    m.status === 'open' ? null : h('section', { class: 'card', 'aria-label': '导出' }, h('h2', { text: '导出' }), exportsPanel(m)),
   );
 }
 
@@ -1116,7 +1097,7 @@ function distributionTable(q, scale) {
   );
 }
 
-/** Downloads of the exports of issue 3; a route this server lacks says so instead of failing silently. */
+/** Downloads of every export (src/exports): fetched with the session, saved under the server's file name. */
 function exportsPanel(m) {
   const files = [
     ['results.xlsx', '结果汇总（Excel）'],
@@ -1131,13 +1112,8 @@ function exportsPanel(m) {
     b.addEventListener(
       'click',
       action(b, box, async () => {
-        try {
-          const got = await download('GET', `/api/meetings/${m.id}/${file}`, `${m.unit}-${file}`);
-          toast(`已下载 ${got.name}`);
-        } catch (err) {
-          if (missingRoute(err)) return box.set(`本服务器尚未提供 ${file} 导出`);
-          throw err;
-        }
+        const got = await download('GET', `/api/meetings/${m.id}/${file}`, `${m.unit}-${file}`);
+        toast(`已下载 ${got.name}`);
       }),
     );
     return b;
