@@ -3,13 +3,10 @@
 // would read as a formula is neutralised.
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
+import { neutraliseCell } from '../shared/cells.js';
 import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
 import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
 
-/** A cell starting with = + - @ tab or CR gets a leading apostrophe (OWASP "CSV injection"). */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
 const rulesText = (u: { suggestion: { rules: Array<{ id: string; seed: string }> } }) => u.suggestion.rules.map((r) => `${r.id}（${r.seed}）`).join('；');
@@ -28,7 +25,7 @@ function unitFlags(u: RankedUnitView): string {
 export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Ceping';
-  const text = (v: string | number | null) => (typeof v === 'string' ? neutralise(v) : v ?? '');
+  const text = (v: string | number | null) => (typeof v === 'string' ? neutraliseCell(v) : v ?? '');
   // Domains without units are left out; a round without any unit still gets one sheet saying so.
   const domains = r.domains.filter((d) => d.units.length > 0);
   if (domains.length === 0) wb.addWorksheet('排名').addRow([text(r.title), '尚无参加考核的单位']);

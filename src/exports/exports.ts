@@ -1,5 +1,6 @@
 // Export renderers: the tally as CSV, XLSX and a PDF report, and the raw anonymised ballots (JSON, CSV) so that
 // anyone can recount. Every export carries the turnout flags and, below the minimum, the 无效 stamp (issue 4).
+import { neutraliseCell } from '../shared/cells.js';
 import { randomInt } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
@@ -31,13 +32,6 @@ export interface RenderedExport {
 // ---------------------------------------------------------------------------------------------------------
 // Cells
 
-/**
- * Neutralises a cell that a spreadsheet would read as a formula (or whose leading tab or CR would be eaten):
- * a cell starting with = + - @ tab or CR gets a leading apostrophe (OWASP, "CSV injection").
- */
-export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 /** One CSV field, RFC 4180: quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
 export function csvField(value: string | number | null | undefined): string {
