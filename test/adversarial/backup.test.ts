@@ -8,13 +8,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { call, newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from './server-process.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from './server-process.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'ceping-backup-'));
 const servers: ServerProcess[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const s of servers) await s.kill();
+  for (const c of closers) await c();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,18 +76,23 @@ it('backs up a live server during submissions; the restore finds every acknowled
   await server.kill('SIGTERM');
   const restored = join(dir, 'restored.sqlite');
   copyFileSync(backupFile, restored);
-  const again = await startServer(restored);
-  servers.push(again);
-  const token = (await call(again.base, 'POST', '/api/auth/login', { username: 'admin', password: 'correct-horse-battery' })).body.token;
-  const meeting = await call(again.base, 'GET', `/api/meetings/${poll.meetingId}`, undefined, token);
+  // The restored server is built in this process (the same app as src/server.ts starts; one process start less).
+  const again = await buildApp(loadConfig({ CEPING_DB: restored, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' }));
+  closers.push(() => again.close());
+  const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown, token?: string) => {
+    const r = await again.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: r.statusCode, body: r.json() };
+  };
+  const token = (await inject('POST', '/api/auth/login', { username: 'admin', password: 'correct-horse-battery' })).body.token;
+  const meeting = await inject('GET', `/api/meetings/${poll.meetingId}`, undefined, token);
   expect(meeting.status).toBe(200);
   expect(meeting.body.status).toBe('open');
   // A slip used before the backup stays used after the restore: it cannot vote a second time.
-  const reuse = await call(again.base, 'POST', `/api/ballot/${poll.tokens[ackedBefore[0]!]}`, { answers: poll.template });
+  const reuse = await inject('POST', `/api/ballot/${poll.tokens[ackedBefore[0]!]}`, { answers: poll.template });
   expect(reuse.status).toBe(409);
   // The restored server keeps taking ballots for slips not yet used in the copy.
   const after = markersIn(restored);
   const unused = Array.from({ length: SLIPS }, (_, i) => i).find((i) => !after.markers.has(`ack-${i}`))!;
-  const cast = await call(again.base, 'POST', `/api/ballot/${poll.tokens[unused]}`, { answers: poll.template });
+  const cast = await inject('POST', `/api/ballot/${poll.tokens[unused]}`, { answers: poll.template });
   expect(cast.status).toBe(201);
 });
