@@ -250,11 +250,11 @@ describe('paper ballots', () => {
   });
 });
 
-describe('ceping slips (the CLI, through bin/ceping.js as npx runs it)', () => {
+describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => {
   it('prints slips offline from the same database, and they open ballots on the server', () => {
     const out = join(dir, 'cli.pdf');
     const env = { ...process.env, CEPING_DB: t.config.dbPath, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
-    const res = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'staff', '--out', out], { env, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'staff', '--out', out], { env, encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/Printed 3 slips \(serials 15–17, batch [\w-]+\)/);
     const modules = qrMatrix(`http://vote.test/v/${'x'.repeat(43)}`).size;
@@ -275,11 +275,11 @@ describe('ceping slips (the CLI, through bin/ceping.js as npx runs it)', () => {
   it('fails with a message and exit status 1 for an unknown category, printing nothing', () => {
     const out = join(dir, 'cli-bad.pdf');
     const env = { ...process.env, CEPING_DB: t.config.dbPath, LOG_LEVEL: 'silent' };
-    const res = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'nobody', '--out', out], { env, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'nobody', '--out', out], { env, encoding: 'utf8' });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('UNKNOWN_CATEGORY');
     expect(() => readFileSync(out)).toThrow();
-    const usage = spawnSync(process.execPath, [join(projectRoot, 'bin/ceping.js'), 'slips', '--meeting', meetingId, '--count', '0', '--out', out], { env, encoding: 'utf8' });
+    const usage = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '0', '--out', out], { env, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('--count must be');
   });
