@@ -188,7 +188,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sendVoter = { logLevel: 'error' as const, config: { voterRoute: true }, schema: { hide: true } };
   app.get('/v', sendVoter, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(voterHtml));
   app.get('/v/:token', sendVoter, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(voterHtml));
-  await app.register(fastifyStatic, { root: join(webFolder, 'public'), prefix: '/assets/', index: false, maxAge: '1h', logLevel: 'error' });
+  // Assets are revalidated on every load (ETag → 304), so an upgrade reaches every browser at once; each voter
+  // loads the page once anyway, so a long cache would save them nothing.
+  await app.register(fastifyStatic, { root: join(webFolder, 'public'), prefix: '/assets/', index: false, maxAge: 0, etag: true, logLevel: 'error' });
 
   app.get(
     '/healthz',
