@@ -99,7 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // One log line per request, but never for a voter route: its time would date a ballot.
   app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.config?.voterRoute) return;
+    if (req.routeOptions.config?.voterRoute || req.url.startsWith('/assets/')) return; // asset loads would date voters too
     req.log.info({ method: req.method, route: req.routeOptions.url ?? redactUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
