@@ -70,8 +70,9 @@ export const failureLimiter = fp<FailureLimiterOptions>(
       if (req.routeOptions.config?.loginAttempt) {
         const ms = counters.loginAddress.lockedFor(req.ip);
         if (ms > 0) throw lockedOut(reply, ms);
-      } else if (req.routeOptions.config?.voterRoute && req.routeOptions.url?.includes(':token')) {
+      } else if (req.routeOptions.config?.voterRoute && req.routeOptions.url?.startsWith('/api/') && req.routeOptions.url.includes(':token')) {
         // While locked out, valid credentials are refused too: otherwise a 429 would itself say "unknown".
+        // (The page at /v/<token> looks nothing up, so it still loads and shows this message from the API.)
         const ms = counters.credential.lockedFor(req.ip);
         if (ms > 0) throw lockedOut(reply, ms);
       }

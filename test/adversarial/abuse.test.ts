@@ -84,6 +84,10 @@ describe('guessing credentials', () => {
     expect(retryAfter).toBeLessThanOrEqual(DEFAULT_POLICIES.credential.lockMs / 1000);
     // A valid slip from the locked address is refused too: otherwise "429 vs 200" would still answer each guess.
     expect((await voter('GET', slips.tokens[310]!, guesser)).statusCode).toBe(429);
+    // The page itself still loads (it looks nothing up), and shows the API's message.
+    const page = await t.app.inject({ method: 'GET', url: `/v/${slips.tokens[310]}`, remoteAddress: guesser });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
     // Another address is unaffected.
     expect((await voter('GET', slips.tokens[310]!, '203.0.113.9')).statusCode).toBe(200);
     // The hall too.
