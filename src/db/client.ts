@@ -54,8 +54,3 @@ export function sealAfterPollClose(db: Db): { vacuumed: boolean } {
   truncateWal(db);
   return { vacuumed };
 }
-
-/** Called by closePoll (meetings.usecases.ts); the name predates sealAfterPollClose, which it now is. */
-export function checkpointAndTruncate(db: Db): void {
-  sealAfterPollClose(db);
-}

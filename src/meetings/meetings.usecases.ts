@@ -1,5 +1,5 @@
 import type { Conn, Db } from '../db/client.js';
-import { checkpointAndTruncate } from '../db/client.js';
+import { sealAfterPollClose } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
 import {
   exactFigures,
@@ -238,8 +238,8 @@ export function closePoll({ db }: Deps, actor: SessionUser, id: string): Meeting
     updateMeeting({ db: tx }, id, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId: id, detail: {} });
   });
-  // The WAL holds recent pages in the order they were written; fold it into the main file and truncate it.
-  checkpointAndTruncate(db);
+  // Rewrite the file in key order and empty the WAL, so neither the layout nor the WAL keeps the order of writes.
+  sealAfterPollClose(db);
   return loadMeeting({ db }, id);
 }
 
