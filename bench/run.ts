@@ -50,7 +50,7 @@ const notes: string[] = [];
 const loads: string[] = [];
 
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
-const fmtMb = (b: number) => `${(b / MB).toFixed(0)} MB`;
+const fmtMb = (b: number) => (b < MB ? `${(b / 1024).toFixed(0)} KB` : `${(b / MB).toFixed(0)} MB`);
 const load = (when: string) => {
   const [one, five] = loadavg();
   loads.push(`${when}: ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min)`);
