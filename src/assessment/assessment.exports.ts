@@ -2,10 +2,9 @@
 // rule and seed, every tie at a boundary and every quota's arithmetic is printed, and every cell a spreadsheet
 // would read as a formula is neutralised.
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
-import { neutraliseCell } from '../shared/cells.js';
-import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
 import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
+import { bufferedCjkPdf } from '../shared/pdf.js';
+import { neutraliseCell } from '../shared/cells.js';
 
 
 const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
@@ -83,12 +82,7 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
 }
 
 export function rankingPdf(r: RoundRanking): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: `${r.title} 排名与等次建议`, Producer: 'Ceping' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.registerFont('cjk', CJK_FONT_REGULAR);
-  doc.registerFont('cjk-bold', CJK_FONT_BOLD);
+  const { doc, done } = bufferedCjkPdf({ layout: 'landscape', margin: 36, info: { Title: `${r.title} 排名与等次建议` } });
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   const cols = [

@@ -1,9 +1,7 @@
 // Export renderers: the tally as CSV, XLSX and a PDF report, and the raw anonymised ballots (JSON, CSV) so that
 // anyone can recount. Every export carries the turnout flags and, below the minimum, the 无效 stamp (issue 4).
-import { neutraliseCell } from '../shared/cells.js';
 import { randomInt } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import type { Db } from '../db/client.js';
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
 import type { SubjectResult } from '../domain/tally.js';
@@ -12,8 +10,8 @@ import { meetingBallots } from '../ballots/ballots.repository.js';
 import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
 import type { MeetingRecord } from '../meetings/meetings.repository.js';
 import { assertResultsReadable, tallyResults, type MeetingResults } from '../results/results.usecases.js';
-import { conflict } from '../shared/errors.js';
-import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
+import { bufferedCjkPdf } from '../shared/pdf.js';
+import { neutraliseCell } from '../shared/cells.js';
 
 export type ExportFormat = 'results.csv' | 'results.xlsx' | 'results.pdf' | 'ballots.json' | 'ballots.csv';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv'];
@@ -343,15 +341,7 @@ async function renderResultsXlsx(ctx: Ctx, r: MeetingResults): Promise<Buffer> {
 const BAR_COLOURS = ['#2e7d32', '#81c784', '#fbc02d', '#e64a19', '#8e24aa', '#546e7a', '#1e88e5', '#6d4c41'];
 
 async function renderResultsPdf(ctx: Ctx, r: MeetingResults, rows: readonly RawBallot[]): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${r.title} 测评结果`, Producer: 'Ceping' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('cjk', CJK_FONT_REGULAR);
-  doc.registerFont('cjk-bold', CJK_FONT_BOLD);
+  const { doc, done } = bufferedCjkPdf({ margin: 50, info: { Title: `${r.title} 测评结果` } });
   const v = validityLine(r);
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;

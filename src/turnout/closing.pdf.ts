@@ -1,9 +1,8 @@
 // The closing report as a PDF (A4, Simplified Chinese), rendered from the stored report JSON. Its dates are set
 // from the close, so the same report renders to the same bytes.
-import PDFDocument from 'pdfkit';
 import { RED_FLAGS } from '../domain/turnout.js';
-import { CJK_FONT_BOLD, CJK_FONT_REGULAR } from '../shared/fonts.js';
 import type { ClosingReportView } from './closing.usecases.js';
+import { bufferedCjkPdf } from '../shared/pdf.js';
 
 const RED = '#b00020';
 const GREEN = '#1b5e20';
@@ -30,19 +29,8 @@ function localTime(iso: string): string {
 export function renderClosingReportPdf(view: ClosingReportView): Promise<Buffer> {
   const r = view.report;
   const when = new Date(r.closedAt || Date.now());
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `测评结束报告 ${r.meeting.title}`, Author: 'Ceping 测评', CreationDate: when, ModDate: when },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('cjk', CJK_FONT_REGULAR);
-  doc.registerFont('cjk-bold', CJK_FONT_BOLD);
+  // Dated from the close, so the same report always renders to the same bytes.
+  const { doc, done } = bufferedCjkPdf({ margin: 50, info: { Title: `测评结束报告 ${r.meeting.title}`, Author: 'Ceping 测评', CreationDate: when, ModDate: when } });
   const width = doc.page.width - 100;
 
   doc.font('cjk-bold').fontSize(20).fillColor('black').text('民主测评结束报告', { align: 'center' });
