@@ -140,8 +140,16 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   // The live pages: static HTML whose scripts read the meeting id from the address and log in with the API.
-  const liveHtml = readFileSync(join(webFolder, 'public/live.html'));
-  const projectorHtml = readFileSync(join(webFolder, 'public/projector.html'));
+  // One page, two views: the projector (大屏) variant differs only in its title, stylesheet and data-view.
+  const liveHtml = readFileSync(join(webFolder, 'public/live.html'), 'utf8');
+  const projectorHtml = [
+    ['<title>参评进度 · 民主测评</title>', '<title>参评进度 · 投屏</title>'],
+    ['/assets/live.css', '/assets/projector.css'],
+    ['data-view="live"', 'data-view="projector"'],
+  ].reduce((html, [from, to]) => {
+    if (!html.includes(from!)) throw new Error(`live.html no longer contains ${from}`);
+    return html.replace(from!, to!);
+  }, liveHtml);
   const page = { schema: { hide: true, params: IdParams } };
   app.get('/meetings/:id/live.html', page, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(liveHtml));
   app.get('/meetings/:id/projector.html', page, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(projectorHtml));
