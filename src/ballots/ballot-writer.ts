@@ -13,7 +13,7 @@
 // pages. Where a ballot ends up is then a uniform random draw, independent of when it arrived.
 import { randomInt } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { truncateWal } from '../db/client.js';
+import { statement, truncateWal } from '../db/client.js';
 
 type Job<T> = { run: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T; resolve: (v: T) => void; reject: (e: unknown) => void };
 
@@ -35,20 +35,19 @@ type Row = Record<string, unknown>;
  * run on the covering index (meeting_id, id): 0.1 ms and 1.2 ms with 30,000 ballots in the file.
  */
 function liftRandomBallot(db: Db): Row | null {
-  const sqlite = db.$client;
-  const n = (sqlite.prepare('select count(*) as n from ballots').get() as { n: number }).n;
+  const n = (statement(db, 'select count(*) as n from ballots').get() as { n: number }).n;
   const j = randomInt(n + 1);
   if (j === n) return null;
-  const pick = sqlite.prepare('select id from ballots order by meeting_id, id limit 1 offset ?').get(j) as { id: string } | undefined;
+  const pick = statement(db, 'select id from ballots order by meeting_id, id limit 1 offset ?').get(j) as { id: string } | undefined;
   if (!pick) return null;
-  const row = sqlite.prepare('select * from ballots where id = ?').get(pick.id) as Row;
-  sqlite.prepare('delete from ballots where id = ?').run(pick.id);
+  const row = statement(db, 'select * from ballots where id = ?').get(pick.id) as Row;
+  statement(db, 'delete from ballots where id = ?').run(pick.id);
   return row;
 }
 
 function putBack(db: Db, row: Row): void {
   const cols = Object.keys(row);
-  db.$client.prepare(`insert into ballots (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+  statement(db, `insert into ballots (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
 }
 
 export class BallotWriter {

@@ -3,7 +3,7 @@ import type { Conn, Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
-import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
+import { loadMeetingCached, meetingForms } from '../meetings/meetings.usecases.js';
 import { isMeetingOpen, type MeetingRecord } from '../meetings/meetings.repository.js';
 import { conflict, notFound, unprocessable } from '../shared/errors.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
@@ -77,7 +77,7 @@ export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, creden
   if (!slip) throw tokenUnknown();
   if (slip.status === 'voided') throw tokenVoided();
   if (slip.status === 'used') throw tokenUsed();
-  const rec = loadMeeting({ db }, slip.meetingId);
+  const rec = loadMeetingCached({ db }, slip.meetingId);
   if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
   const subjects = subjectRefs(rec);
   const category = rec.categories.find((c) => c.key === slip.category);
@@ -110,7 +110,7 @@ export async function castBallot(
     throw tokenUsed();
   }
   if (slip.status === 'voided') throw tokenVoided();
-  const rec = loadMeeting({ db }, slip.meetingId);
+  const rec = loadMeetingCached({ db }, slip.meetingId);
   if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);

@@ -54,3 +54,19 @@ export function sealAfterPollClose(db: Db): { vacuumed: boolean } {
   truncateWal(db);
   return { vacuumed };
 }
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for `sql` on the connection behind `db` (the database or any transaction on it),
+ * prepared once per connection. For the voter's hot path, where building and preparing each query anew
+ * cost more than running it (BENCHMARKS.md).
+ */
+export function statement(db: Conn, sql: string): Database.Statement {
+  const client = (db as unknown as { session: { client: Database.Database } }).session.client;
+  let byConnection = statements.get(client);
+  if (!byConnection) statements.set(client, (byConnection = new Map()));
+  let stmt = byConnection.get(sql);
+  if (!stmt) byConnection.set(sql, (stmt = client.prepare(sql)));
+  return stmt;
+}

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { statement, type Conn } from '../db/client.js';
 import { ballots, categories, meetingAssessors, meetings, slips, subjects } from '../db/schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -79,5 +79,10 @@ export function setAssessors({ db }: { db: Conn }, meetingId: string, userIds: s
 }
 
 export function isMeetingOpen({ db }: { db: Conn }, meetingId: string): boolean {
-  return db.select({ status: meetings.status }).from(meetings).where(and(eq(meetings.id, meetingId), eq(meetings.status, 'open'))).get() !== undefined;
+  return statement(db, "select 1 from meetings where id = ? and status = 'open'").get(meetingId) !== undefined;
+}
+
+/** The meeting's version, bumped by every change to it (see updateMeeting): the key of cached meeting records. */
+export function meetingVersion({ db }: { db: Conn }, meetingId: string): number | undefined {
+  return (statement(db, 'select version from meetings where id = ?').get(meetingId) as { version: number } | undefined)?.version;
 }

@@ -20,7 +20,7 @@ import { findUserById } from '../auth/users.repository.js';
 import type { SessionUser } from '../plugins/auth.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
-import { countBallots, countSlips, findMeeting, insertMeeting, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
+import { countBallots, countSlips, findMeeting, insertMeeting, meetingVersion, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
 
 export interface NewMeeting {
   title: string;
@@ -117,6 +117,24 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
 export function loadMeeting({ db }: { db: Conn }, id: string): MeetingRecord {
   const rec = findMeeting({ db }, id);
   if (!rec) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  return rec;
+}
+
+const meetingCache = new WeakMap<object, Map<string, MeetingRecord>>();
+
+/**
+ * loadMeeting for the voter's hot path: the record is reused while the meeting's version is unchanged
+ * (updateMeeting bumps it on every change), so a page load or a submit reads one small row, not four tables.
+ */
+export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord {
+  const version = meetingVersion({ db }, id);
+  if (version === undefined) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  let byDb = meetingCache.get(db.$client);
+  if (!byDb) meetingCache.set(db.$client, (byDb = new Map()));
+  const hit = byDb.get(id);
+  if (hit && hit.meeting.version === version) return hit;
+  const rec = loadMeeting({ db }, id);
+  byDb.set(id, rec);
   return rec;
 }
 
@@ -266,6 +284,7 @@ export function assignAssessors({ db }: Deps, actor: SessionUser, id: string, as
   db.transaction((tx) => {
     loadMeeting({ db: tx }, id);
     setAssessors({ db: tx }, id, unique);
+    updateMeeting({ db: tx }, id, {}); // bumps the version: cached records (loadMeetingCached) are refreshed
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
   });
   return loadMeeting({ db }, id);

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { statement, type Conn } from '../db/client.js';
 import { slipBatches, slips } from '../db/schema.js';
 
 export type SlipRow = typeof slips.$inferSelect;
@@ -15,22 +15,21 @@ export function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inf
   for (let i = 0; i < rows.length; i += 500) db.insert(slips).values(rows.slice(i, i + 500)).run();
 }
 
+// The lookups and the update below run on every ballot page load and submit: prepared once per connection.
+const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash, meeting_id as meetingId, batch_id as batchId,
+  category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
+
 export function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
-  return db.select().from(slips).where(eq(slips.tokenHash, tokenHash)).get();
+  return statement(db, `select ${SLIP_COLUMNS} from slips where token_hash = ?`).get(tokenHash) as SlipRow | undefined;
 }
 
 export function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: string): SlipRow | undefined {
-  return db.select().from(slips).where(eq(slips.shortCodeHash, shortCodeHash)).get();
+  return statement(db, `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`).get(shortCodeHash) as SlipRow | undefined;
 }
 
 /** Marks an issued slip used; returns false when it was not in the `issued` state (already used or voided). */
 export function consumeSlip({ db }: { db: Conn }, tokenHash: string, nonceHash: string | null): boolean {
-  const res = db
-    .update(slips)
-    .set({ status: 'used', nonceHash })
-    .where(and(eq(slips.tokenHash, tokenHash), eq(slips.status, 'issued')))
-    .run();
-  return res.changes === 1;
+  return statement(db, "update slips set status = 'used', nonce_hash = ? where token_hash = ? and status = 'issued'").run(nonceHash, tokenHash).changes === 1;
 }
 
 export type BatchRow = typeof slipBatches.$inferSelect;
