@@ -192,7 +192,7 @@
       if (isNom && q.allowWriteIn) {
         var w = el('input', { type: 'text', maxlength: '200', value: val.writeIns.join('、'), 'aria-label': '另行推荐人选（多人用顿号分隔）', placeholder: '另行推荐人选，多人用顿号分隔' });
         w.addEventListener('input', function () {
-          val.writeIns = w.value.split(/[、,，;；\s]+/).filter(function (x) { return x; });
+          val.writeIns = w.value.split(/[、,，;；\n]+/).map(function (x) { return x.trim(); }).filter(function (x) { return x; });
           setAnswer(f.id, q.id, null, { options: val.options, writeIns: val.writeIns });
         });
         fs.appendChild(w);
