@@ -1,10 +1,10 @@
 // The ranking of a round as XLSX and PDF, for the committee that decides the grades. Every suggestion carries its
 // rule and seed, every tie at a boundary and every quota's arithmetic is printed, and every cell a spreadsheet
 // would read as a formula is neutralised.
-import ExcelJS from 'exceljs';
 import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
 import { neutraliseCell } from '../shared/cells.js';
+import { newWorkbook } from '../shared/excel.js';
 
 
 const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
@@ -22,7 +22,7 @@ function unitFlags(u: RankedUnitView): string {
 }
 
 export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Ceping';
   const text = (v: string | number | null) => (typeof v === 'string' ? neutraliseCell(v) : v ?? '');
   // Domains without units are left out; a round without any unit still gets one sheet saying so.

@@ -1,7 +1,6 @@
 // Export renderers: the tally as CSV, XLSX and a PDF report, and the raw anonymised ballots (JSON, CSV) so that
 // anyone can recount. Every export carries the turnout flags and, below the minimum, the 无效 stamp (issue 4).
 import { randomInt } from 'node:crypto';
-import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
 import type { SubjectResult } from '../domain/tally.js';
@@ -12,6 +11,7 @@ import type { MeetingRecord } from '../meetings/meetings.repository.js';
 import { assertResultsReadable, tallyResults, type MeetingResults } from '../results/results.usecases.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
 import { neutraliseCell } from '../shared/cells.js';
+import { newWorkbook } from '../shared/excel.js';
 
 export type ExportFormat = 'results.csv' | 'results.xlsx' | 'results.pdf' | 'ballots.json' | 'ballots.csv';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv'];
@@ -299,7 +299,7 @@ function sheetName(title: string, used: Set<string>): string {
 }
 
 async function renderResultsXlsx(ctx: Ctx, r: MeetingResults): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Ceping 测评';
   const used = new Set<string>();
   const v = validityLine(r);
