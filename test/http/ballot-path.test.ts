@@ -140,6 +140,15 @@ describe('a village meeting from creation to tally', () => {
     expect(res.body.flags.map((f: any) => f.code)).toEqual(['BELOW_MINIMUM', 'BALLOTS_EXCEED_SIGNED_IN']);
   });
 
+  it('withholds the tally and every export while the poll is open (two reads would reveal the ballot between)', async () => {
+    for (const path of ['results', 'results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv']) {
+      const res = await t.api('GET', `/api/meetings/${meetingId}/${path}`);
+      expect(res.status, path).toBe(409);
+      expect(res.body.error.code, path).toBe('MEETING_OPEN');
+      expect(res.body.error.message, path).toMatch(/测评进行中/);
+    }
+  });
+
   it('closes the poll, after which no slip can vote, and tallies', async () => {
     const grade = (q: any, s?: any) => (s?.name === '张建国' ? 'average' : 'fairly-good');
     expect((await t.api('POST', `/api/ballot/${tokens[1]}`, { answers: fullBallot(form, grade) })).status).toBe(201);
