@@ -16,6 +16,9 @@ import { setMinimum } from './minimum.usecases.js';
 import { signTicket, TICKET_PATTERN, verifyTicket } from './tickets.js';
 import { ClosingReportList, ClosingReportView, LiveTicket, MinimumBody, ReportIdQuery } from './turnout.schemas.js';
 
+/** A file or an event stream: sent as bytes, described for the OpenAPI document. */
+const Binary = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
+
 const secured = { security: [{ bearer: [] }], tags: ['turnout'] };
 const badTicket = () => new AppError(401, 'TICKET_INVALID', '实时进度的访问凭证无效或已过期，请刷新页面');
 
@@ -62,7 +65,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         querystring: Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) }, { additionalProperties: false }),
         produces: ['text/event-stream'],
-        response: errorResponses,
+        response: { 200: Binary, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -93,7 +96,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/meetings/:id/closing-report.pdf',
     {
       onRequest: [app.authenticate],
-      schema: { ...secured, summary: 'The closing report as a PDF', params: IdParams, querystring: ReportIdQuery, produces: ['application/pdf'], response: errorResponses },
+      schema: { ...secured, summary: 'The closing report as a PDF', params: IdParams, querystring: ReportIdQuery, produces: ['application/pdf'], response: { 200: Binary, ...errorResponses } },
     },
     async (req, reply) => {
       app.assertMeetingAccess(req.user, req.params.id);
@@ -125,7 +128,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'An export exactly as archived with the closing report (its SHA-256 is in the report)',
         params: Type.Object({ id: IdParams.properties.id, name: Type.Union(EXPORT_FORMATS.map((f) => Type.Literal(f))) }),
         querystring: ReportIdQuery,
-        response: errorResponses,
+        response: { 200: Binary, ...errorResponses },
       },
     },
     async (req, reply) => {
