@@ -232,6 +232,19 @@ describe('service routes', () => {
     expect((await t.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
   });
 
+  it('declares a response schema for the success of every documented route', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries<Record<string, { responses?: Record<string, { content?: unknown }> }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const ok = Object.entries(op.responses ?? {}).filter(([code, r]) => code.startsWith('2') && (r.content !== undefined || code === '204'));
+        if (ok.length === 0) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(40);
+  });
+
   it('serves the voter page in Chinese with no external resources', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/v/${'a'.repeat(43)}` });
     expect(res.statusCode).toBe(200);
