@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmarks: child processes, memory readings, timing, the village meeting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { fullBallot, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
 
 export const MB = 1024 * 1024;
 
@@ -50,16 +50,7 @@ export function sampleRss(pid: number, ms = 50): { stop: () => number } {
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../test/helpers/server-process.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,31 +95,13 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * The village meeting of the benchmarks (as test/helpers/app.ts villageMeeting): 1 organisation, 1 team and
- * 7 members on the three seed-003 forms (003-村党组织政治建设考察 and the annual review).
+ * The village meeting of the benchmarks: the tests' village meeting (1 organisation, 1 team, 7 members on the
+ * three seed-003 forms) with `extraPersons` more members.
  */
 export function villageMeeting(extraPersons = 0) {
-  const persons = [
-    { name: '张建国', kind: 'person', title: '党总支书记、村委会主任', isHead: true },
-    { name: '李秀英', kind: 'person', title: '党总支副书记' },
-    { name: '王志强', kind: 'person', title: '村委会副主任' },
-    { name: '赵丽华', kind: 'person', title: '妇联主席' },
-    { name: '陈明', kind: 'person', title: '组织委员' },
-    { name: '刘洋', kind: 'person', title: '村务监督委员会主任' },
-    { name: '周平', kind: 'person', title: '村委委员' },
-  ];
-  for (let i = 0; i < extraPersons; i++) persons.push({ name: `村干部${i + 1}`, kind: 'person', title: '村委委员' });
-  return {
-    title: '2026年度插旗村党组织政治建设考察暨班子年度考核',
-    unit: '插旗镇插旗村',
-    kind: 'village' as const,
-    formIds: ['village-political-construction', 'village-annual-review', 'village-secretary-report'],
-    subjects: [
-      { name: '插旗村党总支', kind: 'organisation' as const },
-      { name: '插旗村“两委”班子', kind: 'team' as const },
-      ...(persons as Array<{ name: string; kind: 'person'; title: string; isHead?: boolean }>),
-    ],
-  };
+  const m = villageMeetingFixture();
+  const extra = Array.from({ length: extraPersons }, (_, i) => ({ name: `村干部${i + 1}`, kind: 'person' as const, title: '村委委员' }));
+  return { ...m, subjects: [...m.subjects, ...extra] };
 }
 
 /** The voter-facing form JSON (GET /api/ballot/:token), as far as answering it needs. */
@@ -151,27 +124,13 @@ export interface VoterForm {
  * the graded values of each scale, so that the ballots of a run differ as real ones do.
  */
 export function answerBallot(form: VoterForm, rand: () => number = Math.random): Record<string, Record<string, unknown>> {
-  const grade = (q: VoterForm['forms'][number]['questions'][number]) => {
+  return fullBallot(form, (q: VoterForm['forms'][number]['questions'][number]) => {
     const values = (q.scale ?? []).filter((s) => s.points !== null).map((s) => s.value);
     // Mostly the two favourable grades, as real meetings are.
     const r = rand();
     const i = r < 0.55 ? 0 : r < 0.85 ? 1 : r < 0.97 ? 2 : 3;
     return values[Math.min(i, values.length - 1)]!;
-  };
-  const answers: Record<string, Record<string, unknown>> = {};
-  for (const f of form.forms) {
-    const fa: Record<string, unknown> = {};
-    for (const q of f.questions) {
-      if (q.type === 'graded' && q.subjects) fa[q.id] = Object.fromEntries(q.subjects.map((s) => [s.id, grade(q)]));
-      else if (q.type === 'graded') fa[q.id] = grade(q);
-      else if (q.type === 'text' && q.required) fa[q.id] = '无';
-      else if (q.type === 'single' && q.required) fa[q.id] = q.options![0]!.value;
-      else if (q.type === 'multiple' && q.required) fa[q.id] = [q.options![0]!.value];
-      else if (q.type === 'nomination' && q.required) fa[q.id] = { options: [q.options![0]!.value], writeIns: [] };
-    }
-    answers[f.id] = fa;
-  }
-  return answers;
+  });
 }
 
 /** A seeded generator (mulberry32), so that generated data sets are the same from run to run. */

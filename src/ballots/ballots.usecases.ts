@@ -79,13 +79,23 @@ export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, creden
   if (slip.status === 'used') throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
-  const subjects = subjectRefs(rec);
   const category = rec.categories.find((c) => c.key === slip.category);
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
     category: category ? { key: category.key, label: category.label } : null,
-    forms: meetingForms(forms, rec.meeting.formIds).map((f) => formForVoter(f, subjects)),
+    forms: voterForms(forms, rec),
   };
+}
+
+/** Every voter of a meeting gets the same forms: built once per cached meeting record (that is, per version). */
+const formsByRecord = new WeakMap<MeetingRecord, ReturnType<typeof formForVoter>[]>();
+function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof formForVoter>[] {
+  let built = formsByRecord.get(rec);
+  if (!built) {
+    const subjects = subjectRefs(rec);
+    formsByRecord.set(rec, (built = meetingForms(forms, rec.meeting.formIds).map((f) => formForVoter(f, subjects))));
+  }
+  return built;
 }
 
 export type CastOutcome = { status: 'counted'; alreadyCounted: boolean; valid: boolean | null };

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from './server-process.js';
+import { newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'ceping-backup-'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { newNonce, openPoll, startServer, submitAll, call, type ServerProcess } from './server-process.js';
+import { newNonce, openPoll, startServer, submitAll, call, type ServerProcess } from '../helpers/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ceping-crash-'));
 const dbPath = join(dir, 'ceping.sqlite');

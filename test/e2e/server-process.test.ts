@@ -1,74 +1,33 @@
 // A real server started the way the README says (`npm start`), on a free port and a fresh database file,
 // serving the whole ballot path over real HTTP; plus 50 concurrent submissions of one token.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fullBallot, villageMeeting } from '../helpers/app.js';
+import { fullBallot, villageMeeting } from '../helpers/fixtures.js';
+import { call as callAt, freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 
 const ADMIN = { username: 'admin', password: 'e2e-admin-password' };
-let child: ChildProcess;
+let server: ServerProcess;
 let base: string;
 let dir: string;
-let output = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitForHealth(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server did not become healthy:\n${output}`);
-}
-
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = (method: string, path: string, body?: unknown, token?: string) => callAt(base, method, path, body, token);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ceping-e2e-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn('npm', ['start'], {
-    cwd: join(import.meta.dirname, '../..'),
-    env: { ...process.env, PORT: String(port), CEPING_DB: join(dir, 'db.sqlite'), PUBLIC_URL: base, CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  await waitForHealth(base, 170_000);
+  server = await startServer(
+    join(dir, 'db.sqlite'),
+    { PORT: String(port), PUBLIC_URL: base, CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password },
+    // Exactly as the README says; npm runs the build first, then the server as its child.
+    { command: ['npm', 'start'], group: true, startTimeoutMs: 170_000 },
+  );
 }, 180_000);
 
 afterAll(async () => {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
-  }
+  await server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -123,6 +82,7 @@ describe('npm start', () => {
   });
 
   it('never logs a token, a client address or a voter route', () => {
+    const output = server.logs();
     expect(output).toContain('Ceping is ready');
     for (const t of tokens) expect(output).not.toContain(t);
     expect(output).not.toMatch(/127\.0\.0\.1:\d+"?,?\s*"?remote|remoteAddress|user-agent/i);
@@ -131,11 +91,9 @@ describe('npm start', () => {
 
   it('closes gracefully on SIGTERM', async () => {
     // The signal goes to the process group (npm and the server); npm itself dies of it, the server closes cleanly.
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
+    await server.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
-    expect(output).toMatch(/"signal":"SIGTERM".*"msg":"closing"/);
-    expect(output).not.toMatch(/cannot start|Error/);
+    expect(server.logs()).toMatch(/"signal":"SIGTERM".*"msg":"closing"/);
+    expect(server.logs()).not.toMatch(/cannot start|Error/);
   });
 });

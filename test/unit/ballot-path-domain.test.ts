@@ -4,23 +4,14 @@ import { decideBallot } from '../../src/domain/ballot.js';
 import { parseFormTemplate, questionsForMeeting, type FormTemplate } from '../../src/domain/forms.js';
 import { tallyMeeting } from '../../src/domain/tally.js';
 import { meetsMinimum, minimumRespondents, turnoutFlags } from '../../src/domain/turnout.js';
-
-const fourGrade = {
-  label: '好/较好/一般/差',
-  grades: [
-    { value: 'good', label: '好', points: 100, favourable: true },
-    { value: 'fairly-good', label: '较好', points: 80, favourable: true },
-    { value: 'average', label: '一般', points: 60 },
-    { value: 'poor', label: '差', points: 40 },
-  ],
-};
+import { FOUR_GRADE_SCALE } from '../helpers/fixtures.js';
 
 const form: FormTemplate = parseFormTemplate(
   {
     id: 'test-form',
     title: '测试表',
     source: { seed: '002_ef31b3aa8f1f181a.txt', quote: '每个档次对应100、80、60、40 分值' },
-    scales: { 'four-grade': fourGrade },
+    scales: { 'four-grade': FOUR_GRADE_SCALE },
     questions: [
       { id: 'org', type: 'graded', scale: 'four-grade', subjects: ['organisation'], required: true, text: '把握政治方向' },
       { id: 'members', type: 'graded', scale: 'four-grade', subjects: ['person'], required: true, text: '工作实绩', allowUnknown: true },

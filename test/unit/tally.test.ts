@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFormTemplate, type FormTemplate, type SubjectRef } from '../../src/domain/forms.js';
 import { BREAKDOWN_THRESHOLD, effectiveWeights, tallyMeeting, weightedMean, type CategoryDef, type TallyBallot } from '../../src/domain/tally.js';
+import { FOUR_GRADE_SCALE } from '../helpers/fixtures.js';
 
 // A small form on the seed-002 point map (002_ef31b3aa8f1f181a.txt: 好、较好、一般、差 = 100、80、60、40).
 const form: FormTemplate = parseFormTemplate(
@@ -13,15 +14,7 @@ const form: FormTemplate = parseFormTemplate(
     title: '测试表',
     source: { seed: '002_ef31b3aa8f1f181a.txt', quote: '按照好、较好、一般、差四个档次进行评议' },
     scales: {
-      four: {
-        label: '好/较好/一般/差',
-        grades: [
-          { value: 'good', label: '好', points: 100, favourable: true },
-          { value: 'fairly-good', label: '较好', points: 80, favourable: true },
-          { value: 'average', label: '一般', points: 60 },
-          { value: 'poor', label: '差', points: 40 },
-        ],
-      },
+      four: FOUR_GRADE_SCALE,
     },
     questions: [
       { id: 'members', type: 'graded', scale: 'four', subjects: ['person'], allowUnknown: true, required: false, text: '成员' },

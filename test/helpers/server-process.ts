@@ -1,9 +1,10 @@
-// A real Ceping server process for the adversarial tests (crash, backup, linkability): spawned with tsx on a
-// given database file, on a free port, with its logs captured as an insider would have them.
+// A real Ceping server process (the npm-start test, the adversarial tests): spawned on a given database file,
+// with its logs captured as an insider would have them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ADMIN, fullBallot, villageMeeting } from '../helpers/app.js';
+import { ADMIN, fullBallot, villageMeeting } from './fixtures.js';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 
@@ -15,9 +16,33 @@ export interface ServerProcess {
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-export async function startServer(dbPath: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface StartOptions {
+  /** The command line; by default the TypeScript source through tsx. */
+  command?: string[];
+  /** Give the process its own group and signal the whole group (for `npm start`, whose server is a child). */
+  group?: boolean;
+  startTimeoutMs?: number;
+}
+
+/** Starts the server on `dbPath` (port 0 unless `env.PORT` says otherwise) and waits until it listens. */
+export async function startServer(dbPath: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<ServerProcess> {
+  const [cmd, ...args] = opts.command ?? [process.execPath, '--import', 'tsx', 'src/server.ts'];
+  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const child = spawn(cmd!, args, {
     cwd: repoRoot,
+    detached: opts.group ?? false,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -37,7 +62,7 @@ export async function startServer(dbPath: string, env: Record<string, string> = 
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${out}`)), startTimeoutMs);
     const check = () => {
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
@@ -56,7 +81,10 @@ export async function startServer(dbPath: string, env: Record<string, string> = 
     child,
     logs: () => out,
     kill: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (opts.group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       await exited;
     },
   };
