@@ -17,7 +17,7 @@ import { formsFolder } from '../src/shared/paths.js';
 import { formatShortCode, generateShortCode, generateToken } from '../src/slips/codes.js';
 import { slipsPdfStream, type PrintableSlip, type SlipSheetInfo } from '../src/slips/pdf.js';
 import { issueSlips, sheetInfo } from '../src/slips/slips.usecases.js';
-import { qrMatrix } from '../src/slips/qr-path.js';
+import { qrMatrix } from '../src/shared/qr-path.js';
 
 const PUBLIC_URL = 'https://ceping.example.gov.cn';
 const INFO: SlipSheetInfo = { title: '2026年度插旗村党组织政治建设考察暨班子年度考核', unit: '插旗镇插旗村', category: '干部职工', publicUrl: PUBLIC_URL };

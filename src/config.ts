@@ -19,6 +19,35 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
+const MINUTE = 60_000;
+
+/**
+ * Every fixed limit in one place: request sizes, batch sizes, live timing and lockout policy. Routes, the CLI and
+ * the live hub read them from here, so a change is made once.
+ */
+export const LIMITS = {
+  /** Any request body. */
+  bodyBytes: 512 * 1024,
+  /** A cast ballot or a keyed-in paper ballot (the longest village ballot with every comment full is about 40 KB). */
+  ballotBodyBytes: 256 * 1024,
+  /** Slips issued in one batch (JSON or PDF), and serials in one void request. */
+  slipsPerBatch: 10_000,
+  /** Paper ballots printed in one batch (each is a whole questionnaire). */
+  paperBallotsPerBatch: 2_000,
+  /** Sign-in counts, staff counts and minimums. */
+  people: 100_000,
+  /** Live progress: voter-moved counts are sampled at most once per tick (README, "Live progress"). */
+  live: { tickMs: 10_000, heartbeatMs: 15_000, maxStreamMs: 30 * MINUTE, ticketTtlMs: MINUTE },
+  /** Failure lockouts (docs/security.md): wrong ballot credentials per address, failed logins per address and per username. */
+  lockout: {
+    // A typo in a short code is caught by its check symbol and never counted, so honest voters almost never
+    // fail; 30 well-formed unknown credentials from one address in 10 minutes is a search.
+    credential: { maxFailures: 30, windowMs: 10 * MINUTE, lockMs: 10 * MINUTE },
+    loginAddress: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    loginUser: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+  },
+} as const;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

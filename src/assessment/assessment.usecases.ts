@@ -5,11 +5,11 @@ import { inputsOf, parseScheme, type Component, type Scheme } from '../domain/as
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { recordAudit } from '../audit/audit.repository.js';
-import { findMeeting } from '../meetings/meetings.repository.js';
-import { tallyResults } from '../results/results.usecases.js';
-import type { SessionUser } from '../plugins/auth.js';
+import type { FormCatalog } from '../forms/index.js';
+import { recordAudit } from '../audit/index.js';
+import { findMeetingRecord } from '../meetings/index.js';
+import { tallyResults } from '../results/index.js';
+import type { SessionUser } from '../auth/index.js';
 import { AppError, notFound, unprocessable } from '../shared/errors.js';
 import { randomId } from '../shared/ids.js';
 import {
@@ -173,7 +173,7 @@ export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId
   const unit = unitOf(rec, unitId);
   const comp = componentsOf(roundScheme(rec), unit.domain).find((c) => c.key === component);
   if (!comp || comp.type !== 'ballot') throw unprocessable('NOT_A_BALLOT_COMPONENT', `“${component}”不是由测评票计分的项目`);
-  const m = findMeeting({ db: d.db }, body.meetingId);
+  const m = findMeetingRecord({ db: d.db }, body.meetingId);
   if (!m) throw notFound('测评会议', 'MEETING_NOT_FOUND');
   if (!m.meeting.formIds.includes(body.formId)) throw unprocessable('FORM_NOT_IN_MEETING', `会议“${m.meeting.title}”未使用测评表“${body.formId}”`);
   const subjectId = body.subjectId ?? null;
@@ -322,7 +322,7 @@ function ballotScores(d: Deps, rec: RoundRecord): Map<string, Record<string, Bal
   const out = new Map<string, Record<string, BallotScore>>();
   for (const l of rec.links) {
     if (!tallies.has(l.meetingId)) {
-      const m = findMeeting({ db: d.db }, l.meetingId);
+      const m = findMeetingRecord({ db: d.db }, l.meetingId);
       tallies.set(l.meetingId, m ? tallyResults({ db: d.db, forms: d.forms }, m) : null);
     }
     const t = tallies.get(l.meetingId)!;

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { statement, type Conn } from '../db/client.js';
 import { ballots } from '../db/schema.js';
 
@@ -24,4 +24,13 @@ export function meetingBallots({ db }: { db: Conn }, meetingId: string): Array<P
     .from(ballots)
     .where(eq(ballots.meetingId, meetingId))
     .all();
+}
+
+export function countBallots({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number } {
+  const row = db
+    .select({ cast: sql<number>`count(*)`, valid: sql<number>`coalesce(sum(${ballots.valid}), 0)` })
+    .from(ballots)
+    .where(eq(ballots.meetingId, meetingId))
+    .get();
+  return { cast: row?.cast ?? 0, valid: row?.valid ?? 0 };
 }

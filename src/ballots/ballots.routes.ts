@@ -1,59 +1,11 @@
 // The voter's routes. They log nothing per request (no URL, address, user agent or time), so that the
 // logs cannot tell who voted when; see app.ts for the logger settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { LIMITS } from '../config.js';
 import { errorResponses } from '../shared/schemas.js';
 import type { BallotWriter } from './ballot-writer.js';
 import { ballotView, castBallot } from './ballots.usecases.js';
-
-export const CredentialParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) });
-
-const Option = Type.Object({ value: Type.String(), label: Type.String() });
-const QuestionView = Type.Object({
-  id: Type.String(),
-  type: Type.String(),
-  text: Type.String(),
-  required: Type.Boolean(),
-  section: Type.Union([Type.String(), Type.Null()]),
-  help: Type.Union([Type.String(), Type.Null()]),
-  scale: Type.Optional(Type.Array(Type.Object({ value: Type.String(), label: Type.String(), points: Type.Union([Type.Number(), Type.Null()]) }))),
-  subjects: Type.Optional(Type.Array(Type.Object({ id: Type.String(), name: Type.String(), title: Type.Union([Type.String(), Type.Null()]) }))),
-  options: Type.Optional(Type.Array(Option)),
-  maxChoices: Type.Optional(Type.Integer()),
-  maxLength: Type.Optional(Type.Integer()),
-  maxNominations: Type.Optional(Type.Integer()),
-  allowWriteIn: Type.Optional(Type.Boolean()),
-});
-export const BallotFormView = Type.Object({
-  meeting: Type.Object({ title: Type.String(), unit: Type.String() }),
-  category: Type.Union([Type.Object({ key: Type.String(), label: Type.String() }), Type.Null()]),
-  forms: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      title: Type.String(),
-      description: Type.Union([Type.String(), Type.Null()]),
-      questions: Type.Array(QuestionView),
-      rules: Type.Array(
-        Type.Object({
-          id: Type.String(),
-          grade: Type.String(),
-          message: Type.String(),
-          policy: Type.String(),
-          questions: Type.Array(Type.Object({ questionId: Type.String(), maxCount: Type.Integer() })),
-        }),
-      ),
-    }),
-  ),
-});
-
-export const CastBody = Type.Object(
-  {
-    answers: Type.Record(Type.String({ maxLength: 64 }), Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-    /** Random, chosen by the phone for this ballot; lets a retry be told "counted". */
-    nonce: Type.Optional(Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
-  },
-  { additionalProperties: false },
-);
+import { BallotFormView, CastBody, CountedAgainView, CountedView, CredentialParams } from './ballots.schemas.js';
 
 export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const writer = app.ballotWriter;
@@ -72,17 +24,13 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/ballot/:token',
     {
       ...quiet,
-      bodyLimit: 256 * 1024,
+      bodyLimit: LIMITS.ballotBodyBytes,
       schema: {
         tags: ['ballot'],
         summary: 'Cast the ballot of a slip, once',
         params: CredentialParams,
         body: CastBody,
-        response: {
-          200: Type.Object({ status: Type.Literal('counted'), alreadyCounted: Type.Literal(true), message: Type.String() }),
-          201: Type.Object({ status: Type.Literal('counted'), alreadyCounted: Type.Literal(false), valid: Type.Boolean(), message: Type.String() }),
-          ...errorResponses,
-        },
+        response: { 200: CountedAgainView, 201: CountedView, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -97,10 +45,5 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 declare module 'fastify' {
   interface FastifyInstance {
     ballotWriter: BallotWriter;
-  }
-  interface FastifyContextConfig {
-    /** Marks a voter route: excluded from request logs and counted as a guess when the slip is unknown. */
-    voterRoute?: boolean;
-    loginAttempt?: boolean;
   }
 }

@@ -2,22 +2,17 @@
 import type { Conn, Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { loadMeetingCached, meetingForms } from '../meetings/meetings.usecases.js';
-import { isMeetingOpen, type MeetingRecord } from '../meetings/meetings.repository.js';
+import type { FormCatalog } from '../forms/index.js';
+import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
 import { conflict, notFound, unprocessable } from '../shared/errors.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
-import { normaliseShortCode, TOKEN_PATTERN } from '../slips/codes.js';
-import { consumeSlip, findSlipByShortCodeHash, findSlipByTokenHash, type SlipRow } from '../slips/slips.repository.js';
-import { hashShortCode, hashToken, shortCodePepper } from '../slips/slips.usecases.js';
+import { consumeSlip, findSlipByShortCodeHash, findSlipByTokenHash, hashShortCode, hashToken, normaliseShortCode, shortCodePepper, TOKEN_PATTERN, type SlipRow } from '../slips/index.js';
 import type { BallotWriter } from './ballot-writer.js';
 import { insertBallot } from './ballots.repository.js';
 
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
 export const tokenUsed = () => conflict('TOKEN_USED', '该测评票已经投过票，每张票只能投一次');
 export const tokenVoided = () => conflict('TOKEN_VOIDED', '该测评票已作废，请向考核组领取新票');
-export const meetingNotOpen = (status: string) =>
-  conflict('MEETING_NOT_OPEN', status === 'closed' ? '本次测评已经结束，不能再投票' : '本次测评尚未开始，请等待工作人员宣布开始后再投票');
 
 /**
  * Finds the slip for what the voter has: the token from the QR code, or the short code typed by hand.
@@ -78,7 +73,7 @@ export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, creden
   if (slip.status === 'voided') throw tokenVoided();
   if (slip.status === 'used') throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
-  if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
+  if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
   const category = rec.categories.find((c) => c.key === slip.category);
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
@@ -121,13 +116,13 @@ export async function castBallot(
   }
   if (slip.status === 'voided') throw tokenVoided();
   const rec = loadMeetingCached({ db }, slip.meetingId);
-  if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
+  if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);
 
   return writer.submit((tx: Conn) => {
     // Checked again inside the transaction: the poll may have closed, or a concurrent request used the slip.
-    if (!isMeetingOpen({ db: tx }, slip.meetingId)) throw meetingNotOpen('closed');
+    if (!isMeetingOpen({ db: tx }, slip.meetingId)) throw meetingErrors.notOpen('closed');
     if (!consumeSlip({ db: tx }, slip.tokenHash, nonceHash)) {
       const now = findSlipByTokenHash({ db: tx }, slip.tokenHash);
       if (now?.status === 'voided') throw tokenVoided();

@@ -9,13 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
-import { loadFormCatalog } from '../forms/forms.catalog.js';
+import { loadFormCatalog } from '../forms/index.js';
 import { paperBallotsPdfStream } from '../paper/paper-pdf.js';
 import { issuePaperBallots } from '../paper/paper.usecases.js';
-import type { SessionUser } from '../plugins/auth.js';
+import type { SessionUser } from '../auth/index.js';
 import { formsFolder } from '../shared/paths.js';
-import { slipsPdfStream } from '../slips/pdf.js';
-import { issueSlips, sheetInfo, voidSlips } from '../slips/slips.usecases.js';
+import { issueSlips, sheetInfo, slipsPdfStream, voidSlips } from '../slips/index.js';
 
 const HELP = `Usage: ceping slips --meeting <id> --count <n> --out <file.pdf> [--category <key>] [--paper] [--db <path>] [--force]
 

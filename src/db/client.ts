@@ -70,3 +70,13 @@ export function statement(db: Conn, sql: string): Database.Statement {
   if (!stmt) byConnection.set(sql, (stmt = client.prepare(sql)));
   return stmt;
 }
+
+/** True when the database answers a trivial query (the health check). */
+export function ping(db: Db): boolean {
+  try {
+    db.$client.prepare('select 1').get();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,5 @@
 // Tallying the ballots of a meeting. Pure: one pass over the ballots, no I/O.
+import { MIN_GROUP_SIZE } from './group-size.js';
 import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
 import type { BallotAnswers } from './ballot.js';
 
@@ -17,7 +18,7 @@ export interface TallyBallot {
 }
 
 /** Fewer respondents than this in a category and no breakdown by category is shown (DOMAIN.md, "Anonymity"). */
-export const BREAKDOWN_THRESHOLD = 5;
+export const BREAKDOWN_THRESHOLD = MIN_GROUP_SIZE;
 
 export interface Flag {
   code: string;

@@ -1,4 +1,5 @@
 // Minimum respondent counts and the turnout flags. Pure.
+import { MIN_GROUP_SIZE } from './group-size.js';
 import type { Flag } from './tally.js';
 
 export const MEETING_KINDS = ['village', 'community', 'township-dept', 'county', 'city-dept', 'other'] as const;
@@ -160,7 +161,7 @@ export function voidStamp(t: Pick<TurnoutFacts, 'minRespondents' | 'ballotsCast'
  * move by the team's own actions and stay exact. Whether the minimum is met and the flags are exact booleans:
  * each flips once, and the team needs them; their messages carry no exact count.
  */
-export const LIVE_STEP = 5;
+export const LIVE_STEP = MIN_GROUP_SIZE;
 
 export interface ExactFigures {
   minRespondents: number | null;

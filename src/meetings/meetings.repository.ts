@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { statement, type Conn } from '../db/client.js';
-import { ballots, categories, meetingAssessors, meetings, slips, subjects } from '../db/schema.js';
+import { categories, meetingAssessors, meetings, subjects } from '../db/schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type SubjectRow = typeof subjects.$inferSelect;
@@ -34,48 +34,61 @@ export function findMeeting({ db }: { db: Conn }, id: string): MeetingRecord | u
   };
 }
 
-export function listMeetings({ db }: { db: Conn }, filter: { assessorId?: string }): MeetingRow[] {
-  if (filter.assessorId) {
-    const ids = db.select({ id: meetingAssessors.meetingId }).from(meetingAssessors).where(eq(meetingAssessors.userId, filter.assessorId)).all().map((r) => r.id);
-    if (ids.length === 0) return [];
-    return db.select().from(meetings).where(inArray(meetings.id, ids)).orderBy(asc(meetings.createdAt)).all();
-  }
-  return db.select().from(meetings).orderBy(asc(meetings.createdAt)).all();
+/**
+ * The meetings a user may see, whole, in four queries whatever their number (one per table), oldest first.
+ * `assessorId` limits the list to the meetings that assessor is assigned to.
+ */
+export function listMeetingRecords({ db }: { db: Conn }, filter: { assessorId?: string }): MeetingRecord[] {
+  const rows = filter.assessorId
+    ? db
+        .select({ meeting: meetings })
+        .from(meetings)
+        .innerJoin(meetingAssessors, eq(meetingAssessors.meetingId, meetings.id))
+        .where(eq(meetingAssessors.userId, filter.assessorId))
+        .orderBy(asc(meetings.createdAt))
+        .all()
+        .map((r) => r.meeting)
+    : db.select().from(meetings).orderBy(asc(meetings.createdAt)).all();
+  if (rows.length === 0) return [];
+  const ids = rows.map((m) => m.id);
+  const group = <T extends { meetingId: string }>(list: T[]) => {
+    const by = new Map<string, T[]>();
+    for (const r of list) (by.get(r.meetingId) ?? by.set(r.meetingId, []).get(r.meetingId)!).push(r);
+    return by;
+  };
+  const subjectsBy = group(db.select().from(subjects).where(inArray(subjects.meetingId, ids)).orderBy(asc(subjects.position)).all());
+  const categoriesBy = group(db.select().from(categories).where(inArray(categories.meetingId, ids)).orderBy(asc(categories.position)).all());
+  const assessorsBy = group(db.select().from(meetingAssessors).where(inArray(meetingAssessors.meetingId, ids)).all());
+  return rows.map((meeting) => ({
+    meeting,
+    subjects: subjectsBy.get(meeting.id) ?? [],
+    categories: categoriesBy.get(meeting.id) ?? [],
+    assessorIds: (assessorsBy.get(meeting.id) ?? []).map((a) => a.userId),
+  }));
 }
 
-export function updateMeeting({ db }: { db: Conn }, id: string, patch: Partial<typeof meetings.$inferInsert>): void {
+/**
+ * Every write to a meeting or to what hangs off it (subjects, categories, assessors) bumps its version, here in
+ * the repository, so cached records (loadMeetingCached) are never stale whoever writes.
+ */
+function bumpVersion(db: Conn, id: string): void {
+  db.update(meetings)
+    .set({ version: sql`${meetings.version} + 1` })
+    .where(eq(meetings.id, id))
+    .run();
+}
+
+export function updateMeeting({ db }: { db: Conn }, id: string, patch: Partial<Omit<typeof meetings.$inferInsert, 'id' | 'version'>>): void {
   db.update(meetings)
     .set({ ...patch, version: sql`${meetings.version} + 1` })
     .where(eq(meetings.id, id))
     .run();
 }
 
-export interface SlipCounts {
-  issued: number;
-  used: number;
-  voided: number;
-}
-
-export function countSlips({ db }: { db: Conn }, meetingId: string): SlipCounts {
-  const rows = db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status).all();
-  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
-  const used = by.used ?? 0;
-  const voided = by.voided ?? 0;
-  return { issued: (by.issued ?? 0) + used + voided, used, voided };
-}
-
-export function countBallots({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number } {
-  const row = db
-    .select({ cast: sql<number>`count(*)`, valid: sql<number>`coalesce(sum(${ballots.valid}), 0)` })
-    .from(ballots)
-    .where(eq(ballots.meetingId, meetingId))
-    .get();
-  return { cast: row?.cast ?? 0, valid: row?.valid ?? 0 };
-}
-
 export function setAssessors({ db }: { db: Conn }, meetingId: string, userIds: string[]): void {
   db.delete(meetingAssessors).where(eq(meetingAssessors.meetingId, meetingId)).run();
   for (const userId of userIds) db.insert(meetingAssessors).values({ meetingId, userId }).run();
+  bumpVersion(db, meetingId);
 }
 
 export function isMeetingOpen({ db }: { db: Conn }, meetingId: string): boolean {

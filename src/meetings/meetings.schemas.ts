@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import { LIMITS } from '../config.js';
+import { ReasonText } from '../shared/reasons.js';
 import { MEETING_KINDS } from '../domain/turnout.js';
 import { Flag } from '../shared/schemas.js';
 
@@ -75,22 +77,15 @@ export const MeetingView = Type.Object({
   closedBy: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const TurnoutView = Type.Object({
-  status: Type.String(),
-  signedIn: NullableInt,
-  interviews: NullableInt,
-  minRespondents: NullableInt,
-  slipsIssued: Type.Integer(),
-  slipsUsed: Type.Integer(),
-  slipsVoided: Type.Integer(),
-  ballotsCast: Type.Integer(),
-  ballotsValid: Type.Integer(),
-  meetsMinimum: Type.Boolean(),
-  minInterviews: NullableInt,
-  minimumSource: Type.Union(['override', 'kind', 'staff-count', 'signed-in', 'unknown'].map((s) => Type.Literal(s))),
-  minOverrideReason: Type.Union([Type.String(), Type.Null()]),
-  reconciles: Type.Boolean({ description: 'ballotsCast ≤ slipsIssued − slipsVoided' }),
-  voidStamp: Type.Union([VoidStamp, Type.Null()]),
-  coarsened: Type.Boolean({ description: 'true while the poll is open: counts moved by voters are rounded down to a multiple of 5 and refreshed every 10 s' }),
-  flags: Type.Array(Flag),
-});
+/**
+ * The body of POST /open and /close: optional. No body, `{}` and (to reopen) `{reason}` are all accepted; a plain
+ * `curl -X POST` sends no body at all.
+ */
+export const PollActionBody = Type.Object({ reason: Type.Optional(ReasonText) }, { additionalProperties: false });
+
+export const AttendanceBody = Type.Object(
+  { signedIn: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.people })), interviews: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.people })) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const AssessorsBody = Type.Object({ assessorIds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }) }, { additionalProperties: false });

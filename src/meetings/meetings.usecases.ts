@@ -1,26 +1,15 @@
+// Meetings: creating one, opening its poll, the sign-in count, its assessors, and reading it (cached by version
+// for the voter's hot path). Closing the poll belongs to src/closing, turnout to src/turnout.
 import type { Conn, Db } from '../db/client.js';
-import { sealAfterPollClose } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
-import {
-  exactFigures,
-  minimumInterviews,
-  minimumRespondents,
-  minimumSource,
-  slipsReconcile,
-  MEETING_KIND_LABELS,
-  type ExactFigures,
-  type MeetingKind,
-  type MinimumSource,
-  type VoidStamp,
-} from '../domain/turnout.js';
-import type { Flag } from '../domain/tally.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { recordAudit } from '../audit/audit.repository.js';
-import { findUserById } from '../auth/users.repository.js';
-import type { SessionUser } from '../plugins/auth.js';
-import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
+import { minimumRespondents, MEETING_KIND_LABELS, type MeetingKind } from '../domain/turnout.js';
+import type { FormCatalog } from '../forms/index.js';
+import { recordAudit } from '../audit/index.js';
+import { findUserById, type SessionUser } from '../auth/index.js';
+import { isReason, requireReason } from '../shared/reasons.js';
 import { randomId } from '../shared/ids.js';
-import { countBallots, countSlips, findMeeting, insertMeeting, meetingVersion, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
+import { meetingErrors } from './meetings.errors.js';
+import { findMeeting, insertMeeting, listMeetingRecords, meetingVersion, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
 
 export interface NewMeeting {
   title: string;
@@ -44,7 +33,7 @@ export interface Deps {
 export function meetingForms(forms: FormCatalog, formIds: readonly string[]): FormTemplate[] {
   return formIds.map((id) => {
     const f = forms.get(id);
-    if (!f) throw new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`);
+    if (!f) throw meetingErrors.formMissing(id);
     return f;
   });
 }
@@ -62,9 +51,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
     if (t && questionsForMeeting(t, subjectRefs).length === 0) problems.push(`“${t.title}”需要相应类型的测评对象（如党组织、班子或班子成员）`);
   }
   if (input.kind === 'other' && input.minRespondents === undefined) problems.push('“其他”类会议须填写最低参评人数');
-  if (input.kind !== 'other' && input.minRespondents !== undefined && (input.minReason ?? '').trim().length < 2) {
-    problems.push('调整最低参评人数须写明理由');
-  }
+  if (input.kind !== 'other' && input.minRespondents !== undefined && !isReason(input.minReason)) problems.push('调整最低参评人数须写明理由');
   const cats = input.categories ?? [];
   if (new Set(cats.map((c) => c.key)).size !== cats.length) problems.push('参评人员类别不能重复');
   if (cats.length > 0) {
@@ -75,7 +62,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
     const u = findUserById({ db }, uid);
     if (!u || u.role !== 'assessor') problems.push(`考核组成员 ${uid} 不存在`);
   }
-  if (problems.length > 0) throw unprocessable('INVALID_MEETING', problems.join('；'), problems);
+  if (problems.length > 0) throw meetingErrors.invalid(problems);
 
   const id = randomId();
   const assessorIds = new Set(input.assessorIds ?? []);
@@ -116,7 +103,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
 
 export function loadMeeting({ db }: { db: Conn }, id: string): MeetingRecord {
   const rec = findMeeting({ db }, id);
-  if (!rec) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  if (!rec) throw meetingErrors.notFound();
   return rec;
 }
 
@@ -128,7 +115,7 @@ const meetingCache = new WeakMap<object, Map<string, MeetingRecord>>();
  */
 export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord {
   const version = meetingVersion({ db }, id);
-  if (version === undefined) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+  if (version === undefined) throw meetingErrors.notFound();
   let byDb = meetingCache.get(db.$client);
   if (!byDb) meetingCache.set(db.$client, (byDb = new Map()));
   const hit = byDb.get(id);
@@ -141,76 +128,6 @@ export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord
 export function minimumOf(rec: MeetingRecord): number | null {
   const m = rec.meeting;
   return minimumRespondents({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn });
-}
-
-export interface Turnout {
-  status: 'draft' | 'open' | 'closed';
-  signedIn: number | null;
-  interviews: number | null;
-  /** Interviews required (个别谈话: 40 / 20 / 30, seeds 000 and 003), null when the kind has no rule. */
-  minInterviews: number | null;
-  minRespondents: number | null;
-  minimumSource: MinimumSource;
-  minOverrideReason: string | null;
-  slipsIssued: number;
-  slipsUsed: number;
-  slipsVoided: number;
-  ballotsCast: number;
-  ballotsValid: number;
-  meetsMinimum: boolean;
-  /** Ballots ≤ slips issued − voided (always true unless the data were tampered with). */
-  reconciles: boolean;
-  /** The 无效 stamp, present whenever ballots cast are below the minimum. */
-  voidStamp: VoidStamp | null;
-  /** True when the counts are the coarsened live figures of an open poll (see README, "Live progress"). */
-  coarsened: boolean;
-  flags: Flag[];
-}
-
-/** The exact counts of a meeting, before flags. Read them inside one transaction with anything they must agree with. */
-export function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): ExactFigures {
-  const slipCounts = countSlips({ db }, rec.meeting.id);
-  const b = countBallots({ db }, rec.meeting.id);
-  return {
-    minRespondents: minimumOf(rec),
-    signedIn: rec.meeting.signedIn,
-    interviews: rec.meeting.interviews,
-    minInterviews: minimumInterviews({ kind: rec.meeting.kind, staffCount: rec.meeting.staffCount }),
-    slipsIssued: slipCounts.issued,
-    slipsUsed: slipCounts.used,
-    slipsVoided: slipCounts.voided,
-    ballotsCast: b.cast,
-    ballotsValid: b.valid,
-  };
-}
-
-/** Assembles the turnout view from figures already flagged (exact, or coarsened by src/turnout/live.ts). */
-export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigures>, coarsened: boolean): Turnout {
-  const m = rec.meeting;
-  return {
-    status: m.status,
-    signedIn: f.signedIn,
-    interviews: f.interviews,
-    minInterviews: f.minInterviews,
-    minRespondents: f.minRespondents,
-    minimumSource: minimumSource({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn }),
-    minOverrideReason: m.minOverride !== null ? m.minOverrideReason : null,
-    slipsIssued: f.slipsIssued,
-    slipsUsed: f.slipsUsed,
-    slipsVoided: f.slipsVoided,
-    ballotsCast: f.ballotsCast,
-    ballotsValid: f.ballotsValid,
-    meetsMinimum: f.meetsMinimum,
-    reconciles: slipsReconcile(f),
-    voidStamp: f.voidStamp,
-    coarsened,
-    flags: f.flags,
-  };
-}
-
-/** The exact turnout: for tallies, exports and reports. Screens of an open poll use the coarsened one. */
-export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
-  return turnoutView(rec, exactFigures(exactCounts({ db }, rec)), false);
 }
 
 export function meetingView(rec: MeetingRecord) {
@@ -237,27 +154,20 @@ export function meetingView(rec: MeetingRecord) {
   };
 }
 
+/** The meetings a user may see: every one for an admin, those assigned to an assessor. */
+export function listMeetingViews({ db }: { db: Conn }, user: SessionUser) {
+  return listMeetingRecords({ db }, user.role === 'admin' ? {} : { assessorId: user.id }).map(meetingView);
+}
+
 export function openPoll({ db }: Deps, actor: SessionUser, id: string, reason: string | undefined): MeetingRecord {
   db.transaction((tx) => {
     const rec = loadMeeting({ db: tx }, id);
     const from = rec.meeting.status;
-    if (from === 'open') throw conflict('MEETING_ALREADY_OPEN', '测评已经开始');
-    if (from === 'closed' && (reason ?? '').trim().length < 2) throw unprocessable('REASON_REQUIRED', '重新开启已结束的测评须写明理由');
+    if (from === 'open') throw meetingErrors.alreadyOpen();
+    const why = from === 'closed' ? requireReason(reason, '重新开启已结束的测评') : (reason?.trim() ?? null);
     updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null });
-    recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: reason?.trim() ?? null } });
+    recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: why } });
   });
-  return loadMeeting({ db }, id);
-}
-
-export function closePoll({ db }: Deps, actor: SessionUser, id: string): MeetingRecord {
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
-    if (rec.meeting.status !== 'open') throw conflict('MEETING_NOT_OPEN', '测评尚未开始或已经结束');
-    updateMeeting({ db: tx }, id, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId: id, detail: {} });
-  });
-  // Rewrite the file in key order and empty the WAL, so neither the layout nor the WAL keeps the order of writes.
-  sealAfterPollClose(db);
   return loadMeeting({ db }, id);
 }
 
@@ -267,7 +177,7 @@ export function recordAttendance({ db }: Deps, actor: SessionUser, id: string, p
     // The sign-in count can set the minimum (部门站所 without a staff count) and raises BALLOTS_EXCEED_SIGNED_IN:
     // after close it would change a stamped result, so it needs a reopen. Interviews may be recorded any time.
     if (rec.meeting.status === 'closed' && patch.signedIn !== undefined && patch.signedIn !== rec.meeting.signedIn) {
-      throw conflict('MEETING_CLOSED', '测评已结束，修改签到人数须先重新开启测评（并写明理由）');
+      throw meetingErrors.closed('修改签到人数');
     }
     updateMeeting({ db: tx }, id, patch);
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch, status: rec.meeting.status } });
@@ -279,12 +189,11 @@ export function assignAssessors({ db }: Deps, actor: SessionUser, id: string, as
   const unique = [...new Set(assessorIds)];
   for (const uid of unique) {
     const u = findUserById({ db }, uid);
-    if (!u || u.role !== 'assessor') throw unprocessable('UNKNOWN_ASSESSOR', `考核组成员 ${uid} 不存在`);
+    if (!u || u.role !== 'assessor') throw meetingErrors.unknownAssessor(uid);
   }
   db.transaction((tx) => {
     loadMeeting({ db: tx }, id);
     setAssessors({ db: tx }, id, unique);
-    updateMeeting({ db: tx }, id, {}); // bumps the version: cached records (loadMeetingCached) are refreshed
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
   });
   return loadMeeting({ db }, id);

@@ -7,9 +7,9 @@
 // The questionnaire is the same on every copy, so its pages are laid out once by pdfkit and captured as
 // Form XObjects; each copy adds only its corner (QR path, code, serial, page number).
 import type { Readable } from 'node:stream';
-import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage } from '../slips/pdf-kit.js';
-import { QR_QUIET_MODULES, qrMatrix } from '../slips/qr-path.js';
-import type { PrintableSlip, SlipSheetInfo } from '../slips/pdf.js';
+import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage } from '../shared/pdf-kit.js';
+import { QR_QUIET_MODULES, qrMatrix } from '../shared/qr-path.js';
+import type { PrintableSlip, SlipSheetInfo } from '../slips/index.js';
 
 /** A form as the voter page gets it (formForVoter in src/ballots), seen flat. */
 export interface PaperQuestion {

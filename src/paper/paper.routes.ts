@@ -1,28 +1,13 @@
 // Paper ballots: print them (PDF), read the questionnaire for the key-in page, key a collected one in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { BallotFormView, CastBody } from '../ballots/ballots.routes.js';
+import { BallotFormView } from '../ballots/index.js';
 import { errorResponses, IdParams } from '../shared/schemas.js';
-import { pdfDisposition, SlipsBody } from '../slips/slips.routes.js';
+import { pdfDisposition } from '../slips/index.js';
+import { LIMITS } from '../config.js';
+import { PaperKeyInBody, PaperPrintBody } from './paper.schemas.js';
 import { paperBallotsPdfStream } from './paper-pdf.js';
 import { issuePaperBallots, keyInPaperBallot, paperForms } from './paper.usecases.js';
-
-export const PaperPrintBody = Type.Object(
-  {
-    count: Type.Integer({ minimum: 1, maximum: 2000 }),
-    category: SlipsBody.properties.category,
-  },
-  { additionalProperties: false },
-);
-
-export const PaperKeyInBody = Type.Object(
-  {
-    /** The short code printed on the sheet (XXXX-XXXX-XXXX; case, spaces, O/I/L forgiven) or its token. */
-    code: Type.String({ minLength: 1, maxLength: 64 }),
-    answers: CastBody.properties.answers,
-  },
-  { additionalProperties: false },
-);
 
 export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -74,7 +59,7 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [app.authenticate],
       // A key-in casts a ballot: like the voter's routes, it writes no request log line that would date one.
       logLevel: 'error',
-      bodyLimit: 256 * 1024,
+      bodyLimit: LIMITS.ballotBodyBytes,
       schema: {
         tags: ['paper ballots'],
         security: [{ bearer: [] }],

@@ -1,14 +1,12 @@
 // Paper ballots (seed 000_a43cfffc0fe01c15.txt: 会前提前发卷、无记名分散填卷、会上集中收卷): printing the
 // questionnaire with a slip of its own, and keying a collected sheet in under that slip's code.
 import type { Db } from '../db/client.js';
-import type { BallotWriter } from '../ballots/ballot-writer.js';
-import { castBallot, findSlip, formForVoter, type CastOutcome } from '../ballots/ballots.usecases.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { loadMeeting, meetingForms } from '../meetings/meetings.usecases.js';
-import type { SessionUser } from '../plugins/auth.js';
+import { castBallot, findSlip, formForVoter, type BallotWriter, type CastOutcome } from '../ballots/index.js';
+import type { FormCatalog } from '../forms/index.js';
+import { loadMeeting, meetingForms } from '../meetings/index.js';
+import type { SessionUser } from '../auth/index.js';
 import { AppError, conflict } from '../shared/errors.js';
-import { issueSlips, sheetInfo, type IssuedBatch } from '../slips/slips.usecases.js';
-import type { SlipSheetInfo } from '../slips/pdf.js';
+import { issueSlips, sheetInfo, type IssuedBatch, type SlipSheetInfo } from '../slips/index.js';
 import type { PaperForm } from './paper-pdf.js';
 
 /** The questionnaire of a meeting as printed on paper and as the key-in page shows it (the voter's view). */

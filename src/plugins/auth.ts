@@ -1,15 +1,11 @@
+// Sessions: @fastify/jwt with the algorithm pinned, and the preHandlers every admin route uses. Creates the
+// configured first admin when the database has no user.
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOrCreateSecret } from '../db/settings.repository.js';
-import { findUserById, isAssignedTo, type Role } from '../auth/users.repository.js';
-import { AppError, forbidden, notFound } from '../shared/errors.js';
-
-export interface SessionUser {
-  id: string;
-  username: string;
-  role: Role;
-}
+import { authErrors, ensureInitialAdmin, isAssignedTo, sessionUser, type Role, type SessionUser } from '../auth/index.js';
+import { meetingErrors } from '../meetings/index.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -29,7 +25,14 @@ declare module 'fastify' {
   }
 }
 
-export const authPlugin = fp<{ secret: string | null; sessionMinutes: number }>(
+export interface AuthOptions {
+  secret: string | null;
+  sessionMinutes: number;
+  adminUser?: string | null;
+  adminPassword?: string | null;
+}
+
+export const authPlugin = fp<AuthOptions>(
   async (app, opts) => {
     const secret = opts.secret ?? getOrCreateSecret({ db: app.db }, 'jwt-secret');
     await app.register(jwt, {
@@ -44,21 +47,23 @@ export const authPlugin = fp<{ secret: string | null; sessionMinutes: number }>(
       try {
         await req.jwtVerify();
       } catch {
-        throw new AppError(401, 'UNAUTHORIZED', '请先登录，或登录已过期');
+        throw authErrors.unauthorized();
       }
-      const user = findUserById({ db: app.db }, req.user.id);
-      if (!user || user.disabled) throw new AppError(401, 'UNAUTHORIZED', '账号不存在或已停用');
-      req.user = { id: user.id, username: user.username, role: user.role };
+      req.user = sessionUser({ db: app.db }, req.user.id);
     });
 
     app.decorate('requireAdmin', async (req: FastifyRequest, reply: FastifyReply) => {
       await app.authenticate(req, reply);
-      if (req.user.role !== 'admin') throw forbidden('此操作仅限管理员');
+      if (req.user.role !== 'admin') throw authErrors.adminOnly();
     });
 
     app.decorate('assertMeetingAccess', (user: SessionUser, meetingId: string) => {
       if (user.role === 'admin') return;
-      if (!isAssignedTo({ db: app.db }, user.id, meetingId)) throw notFound('测评会议', 'MEETING_NOT_FOUND');
+      if (!isAssignedTo({ db: app.db }, user.id, meetingId)) throw meetingErrors.notFound();
+    });
+
+    app.addHook('onReady', async () => {
+      if (await ensureInitialAdmin({ db: app.db }, opts.adminUser ?? null, opts.adminPassword ?? null)) app.log.info({ username: opts.adminUser }, 'created the initial admin');
     });
   },
   { name: 'ceping-auth', dependencies: ['ceping-db'] },

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { loadFormCatalog, type FormCatalog } from '../forms/forms.catalog.js';
+import { loadFormCatalog, type FormCatalog } from '../forms/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

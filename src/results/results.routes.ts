@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { loadMeeting } from '../meetings/meetings.usecases.js';
-import { TurnoutView } from '../meetings/meetings.schemas.js';
+import { loadMeeting } from '../meetings/index.js';
+import { TurnoutView } from '../turnout/index.js';
 import { errorResponses, Flag, IdParams } from '../shared/schemas.js';
 import { assertResultsReadable, tallyResults } from './results.usecases.js';
 

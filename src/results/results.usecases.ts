@@ -1,10 +1,10 @@
 import type { Db } from '../db/client.js';
 import { tallyMeeting, type Tally } from '../domain/tally.js';
 import type { Flag } from '../domain/tally.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { meetingBallots } from '../ballots/ballots.repository.js';
-import { meetingForms, turnoutOf, type Turnout } from '../meetings/meetings.usecases.js';
-import type { MeetingRecord } from '../meetings/meetings.repository.js';
+import type { FormCatalog } from '../forms/index.js';
+import { meetingBallots } from '../ballots/index.js';
+import { meetingForms, type MeetingRecord } from '../meetings/index.js';
+import { turnoutOf, type Turnout } from '../turnout/index.js';
 import { conflict } from '../shared/errors.js';
 
 export interface MeetingResults extends Tally {

@@ -4,9 +4,10 @@
 // @fastify/rate-limit, and docs/security.md for the figures.
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LIMITS } from '../config.js';
 import { AppError } from '../shared/errors.js';
-import { findSlip } from '../ballots/ballots.usecases.js';
-import { normaliseShortCode, TOKEN_PATTERN } from '../slips/codes.js';
+import { findSlip } from '../ballots/index.js';
+import { normaliseShortCode, TOKEN_PATTERN } from '../slips/index.js';
 import { FailureCounter, type FailurePolicy } from './failure-counter.js';
 
 export interface FailureLimiterOptions {
@@ -19,14 +20,7 @@ export interface FailureLimiterOptions {
   now?: () => number;
 }
 
-const MINUTE = 60_000;
-export const DEFAULT_POLICIES = {
-  // A typo in a short code is caught by its check symbol and never counted (see isWellFormedCredential), so
-  // honest voters almost never fail; 30 well-formed unknown credentials from one address in 10 minutes is a search.
-  credential: { maxFailures: 30, windowMs: 10 * MINUTE, lockMs: 10 * MINUTE },
-  loginAddress: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-  loginUser: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-} satisfies Record<string, FailurePolicy>;
+export const DEFAULT_POLICIES: Record<'credential' | 'loginAddress' | 'loginUser', FailurePolicy> = LIMITS.lockout;
 
 declare module 'fastify' {
   interface FastifyInstance {

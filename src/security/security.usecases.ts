@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordAudit } from '../audit/index.js';
 import type { Db } from '../db/client.js';
 import type { FailureCounter } from './failure-counter.js';
 

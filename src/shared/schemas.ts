@@ -1,4 +1,5 @@
 // Schemas shared by routes.
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
 export const ErrorResponse = Type.Object(
@@ -26,3 +27,11 @@ export const errorResponses = {
 
 export const Flag = Type.Object({ code: Type.String(), message: Type.String() });
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+/**
+ * preValidation for a route whose whole body is optional: a request with no body at all (a plain `curl -X POST`)
+ * is validated as `{}`. A body schema cannot say this itself: Fastify validates the missing body as `undefined`.
+ */
+export async function bodyMayBeAbsent(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
+}

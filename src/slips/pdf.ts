@@ -6,9 +6,10 @@
 // by pdfkit once) is a Form XObject drawn by reference; per slip only the QR path and two short Latin
 // strings are written, as raw PDF operators. Pages are handed out one by one through a generator, so the
 // caller streams them with backpressure and memory does not grow with the number of slips.
+import { attachment, safeFileName } from '../shared/disposition.js';
 import type { Readable } from 'node:stream';
-import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage, type PdfKitInternals } from './pdf-kit.js';
-import { QR_QUIET_MODULES, qrMatrix } from './qr-path.js';
+import { A4, captureForm, chunkStream, drain, fmt, latinText, MM, newDocument, qrOps, standardFont, useOnPage, type PdfKitInternals } from '../shared/pdf-kit.js';
+import { QR_QUIET_MODULES, qrMatrix } from '../shared/qr-path.js';
 
 export { A4, MM };
 
@@ -171,4 +172,13 @@ function drawCutMarks(doc: PDFKit.PDFDocument): void {
 /** The slips as a readable stream of PDF bytes, pulled sheet by sheet (backpressure-aware). */
 export function slipsPdfStream(info: SlipSheetInfo, slips: Iterable<PrintableSlip>, onSheet?: (slipsDone: number) => void): Readable {
   return chunkStream(slipsPdfChunks(info, slips, onSheet));
+}
+
+/** The download name of a printed batch: kind, unit and serial range. */
+export function pdfDisposition(kind: 'slips' | 'paper-ballots', unit: string, batch: { slips: ReadonlyArray<{ serial: number }> }): string {
+  const first = batch.slips[0]?.serial ?? 0;
+  const last = batch.slips[batch.slips.length - 1]?.serial ?? 0;
+  const range = `${String(first).padStart(6, '0')}-${String(last).padStart(6, '0')}`;
+  const label = kind === 'slips' ? '测评票' : '纸质测评票';
+  return attachment(`ceping-${kind}-${range}.pdf`, `${label}-${safeFileName(unit)}-${range}.pdf`);
 }

@@ -79,3 +79,17 @@ export function batchesWithCounts({ db }: { db: Conn }, meetingId: string): Batc
     return { batch, used: of('used'), voided: of('voided') };
   });
 }
+
+export interface SlipCounts {
+  issued: number;
+  used: number;
+  voided: number;
+}
+
+export function countSlips({ db }: { db: Conn }, meetingId: string): SlipCounts {
+  const rows = db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status).all();
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
+  const used = by.used ?? 0;
+  const voided = by.voided ?? 0;
+  return { issued: (by.issued ?? 0) + used + voided, used, voided };
+}

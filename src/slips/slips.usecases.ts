@@ -1,10 +1,10 @@
 import type { Db } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordAudit } from '../audit/index.js';
 import { LIVE_STEP, roundDown } from '../domain/turnout.js';
-import { loadMeeting } from '../meetings/meetings.usecases.js';
-import { updateMeeting } from '../meetings/meetings.repository.js';
-import type { SessionUser } from '../plugins/auth.js';
+import { loadMeeting, updateMeeting } from '../meetings/index.js';
+import type { SessionUser } from '../auth/index.js';
+import { requireReason } from '../shared/reasons.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { hmacHex, randomId, sha256Hex } from '../shared/ids.js';
 import { formatShortCode, generateShortCode, generateToken, normaliseShortCode, type RandomBytes } from './codes.js';
@@ -101,8 +101,7 @@ export interface VoidOutcome {
  * and cannot be found); naming one is an error, while a batch keeps its used slips as they are.
  */
 export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: VoidRequest): VoidOutcome {
-  const reason = input.reason.trim();
-  if ([...reason].length < 2) throw unprocessable('REASON_REQUIRED', '请写明作废原因（至少 2 个字）');
+  const reason = requireReason(input.reason, '作废测评票');
   if (!input.serials?.length && !input.shortCodes?.length && input.batchId === undefined) {
     throw unprocessable('NOTHING_TO_VOID', '请指定要作废的测评票：编号、测评码或批次');
   }

@@ -6,9 +6,11 @@
 // cannot sample faster), and published rounded down to a multiple of `step` (domain/turnout.ts, coarsenFigures).
 import type { ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
+import { LIMITS } from '../config.js';
 import type { Db } from '../db/client.js';
 import { coarsenFigures, LIVE_STEP } from '../domain/turnout.js';
-import { exactCounts, loadMeeting, turnoutOf, turnoutView, type Turnout } from '../meetings/meetings.usecases.js';
+import { loadMeeting } from '../meetings/index.js';
+import { exactCounts, turnoutOf, turnoutView, type Turnout } from './turnout.usecases.js';
 
 export interface LiveTiming {
   /** Length of a tick: voter-moved counts are sampled at most once per tick. */
@@ -21,7 +23,7 @@ export interface LiveTiming {
   maxStreamMs: number;
 }
 
-export const DEFAULT_LIVE_TIMING: LiveTiming = { tickMs: 10_000, step: LIVE_STEP, heartbeatMs: 15_000, maxStreamMs: 30 * 60_000 };
+export const DEFAULT_LIVE_TIMING: LiveTiming = { tickMs: LIMITS.live.tickMs, step: LIVE_STEP, heartbeatMs: LIMITS.live.heartbeatMs, maxStreamMs: LIMITS.live.maxStreamMs };
 
 interface Sample {
   epoch: number;

@@ -3,8 +3,9 @@
 // stream's query string. A ticket names one meeting and one user, lives one minute, and is never logged: the
 // request log records the route pattern, and redactUrl drops every query string.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LIMITS } from '../config.js';
 
-export const TICKET_TTL_MS = 60_000;
+export const TICKET_TTL_MS = LIMITS.live.ticketTtlMs;
 export const TICKET_PATTERN = '^[A-Za-z0-9_-]{10,400}\\.[A-Za-z0-9_-]{43}$';
 
 interface TicketPayload {

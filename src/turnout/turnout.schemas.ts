@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
-import { VoidStamp } from '../meetings/meetings.schemas.js';
+import { LIMITS } from '../config.js';
+import { VoidStamp } from '../meetings/index.js';
+import { ReasonText } from '../shared/reasons.js';
 import { Flag } from '../shared/schemas.js';
 
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const MinimumBody = Type.Object(
   {
-    minRespondents: Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], { description: 'null returns to the rule of the meeting kind' }),
-    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    minRespondents: Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.people }), Type.Null()], { description: 'null returns to the rule of the meeting kind' }),
+    reason: ReasonText,
   },
   { additionalProperties: false },
 );
@@ -19,60 +20,22 @@ export const LiveTicket = Type.Object({
   streamUrl: Type.String({ description: 'relative URL of the event stream, ticket included' }),
 });
 
-export const ReportIdQuery = Type.Object({ reportId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })) }, { additionalProperties: false });
-
-export const ClosingReport = Type.Object({
-  format: Type.Literal('ceping-closing-report/1'),
-  meeting: Type.Object({ id: Type.String(), title: Type.String(), unit: Type.String(), kind: Type.String(), kindLabel: Type.String(), subjects: Type.Integer(), formIds: Type.Array(Type.String()) }),
-  closedBy: Type.String(),
-  closedAt: Type.String(),
-  verdict: Type.Union(['valid', 'void', 'check', 'unknown'].map((v) => Type.Literal(v))),
-  verdictLabel: Type.String(),
-  minimum: Type.Object({ minRespondents: NullableInt, source: Type.String(), rule: Type.String(), overrideReason: NullableString, met: Type.Boolean() }),
+export const TurnoutView = Type.Object({
+  status: Type.String(),
+  signedIn: NullableInt,
+  interviews: NullableInt,
+  minRespondents: NullableInt,
+  slipsIssued: Type.Integer(),
+  slipsUsed: Type.Integer(),
+  slipsVoided: Type.Integer(),
+  ballotsCast: Type.Integer(),
+  ballotsValid: Type.Integer(),
+  meetsMinimum: Type.Boolean(),
+  minInterviews: NullableInt,
+  minimumSource: Type.Union(['override', 'kind', 'staff-count', 'signed-in', 'unknown'].map((s) => Type.Literal(s))),
+  minOverrideReason: Type.Union([Type.String(), Type.Null()]),
+  reconciles: Type.Boolean({ description: 'ballotsCast ≤ slipsIssued − slipsVoided' }),
   voidStamp: Type.Union([VoidStamp, Type.Null()]),
-  counts: Type.Object({
-    signedIn: NullableInt,
-    interviews: NullableInt,
-    minInterviews: NullableInt,
-    slipsIssued: Type.Integer(),
-    slipsUsed: Type.Integer(),
-    slipsVoided: Type.Integer(),
-    slipsUnused: Type.Integer(),
-    ballotsCast: Type.Integer(),
-    ballotsValid: Type.Integer(),
-    ballotsInvalid: Type.Integer(),
-  }),
-  reconciliation: Type.Object({
-    slipsAvailable: Type.Integer(),
-    ballotsCast: Type.Integer(),
-    ballotsWithinSlips: Type.Boolean(),
-    signedIn: NullableInt,
-    ballotsWithinSignedIn: Type.Union([Type.Boolean(), Type.Null()]),
-  }),
+  coarsened: Type.Boolean({ description: 'true while the poll is open: counts moved by voters are rounded down to a multiple of 5 and refreshed every 10 s' }),
   flags: Type.Array(Flag),
-  history: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), action: Type.String(), label: Type.String(), reason: NullableString, detail: NullableString })),
-  exports: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      filename: NullableString,
-      contentType: NullableString,
-      bytes: NullableInt,
-      sha256: NullableString,
-      covers: Type.String(),
-      error: NullableString,
-    }),
-  ),
-  hashNote: Type.String(),
 });
-
-export const ClosingReportView = Type.Object({
-  id: Type.String(),
-  meetingId: Type.String(),
-  closedBy: Type.String(),
-  closedAt: Type.String(),
-  current: Type.Boolean({ description: 'false once the poll was reopened after this close' }),
-  reportSha256: Type.String({ description: 'SHA-256 of the report JSON, also in the audit log' }),
-  report: ClosingReport,
-});
-
-export const ClosingReportList = Type.Array(Type.Object({ id: Type.String(), closedAt: Type.String(), closedBy: Type.String() }));

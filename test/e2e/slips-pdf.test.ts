@@ -11,7 +11,7 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PATTERN } from '../../src/slips/codes.js';
 import { SLIP_LAYOUT, slotGeometry, MM } from '../../src/slips/pdf.js';
-import { QR_QUIET_MODULES, qrMatrix } from '../../src/slips/qr-path.js';
+import { QR_QUIET_MODULES, qrMatrix } from '../../src/shared/qr-path.js';
 import { listAudit } from '../../src/audit/audit.repository.js';
 import { projectRoot } from '../../src/shared/paths.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';

@@ -10,7 +10,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.repository.js';
-import { closeWithReport, getClosingReport } from '../../src/turnout/closing.usecases.js';
+import { closeWithReport, getClosingReport } from '../../src/closing/closing.usecases.js';
 import { renderExport } from '../../src/exports/exports.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
@@ -209,7 +209,7 @@ describe('closeWithReport', () => {
     const admin = { id: 'x', username: 'admin', role: 'admin' as const };
     const { meeting } = await closeWithReport({ db: t.app.db, forms: t.app.forms }, admin, id, failing);
     expect(meeting.meeting.status).toBe('closed');
-    const view = getClosingReport({ db: t.app.db }, id);
+    const view = await getClosingReport({ db: t.app.db, forms: t.app.forms }, id);
     const xlsx = view.report.exports.find((e) => e.name === 'results.xlsx')!;
     expect(xlsx).toMatchObject({ sha256: null, error: '导出失败：磁盘已满' });
     expect(view.report.exports.filter((e) => e.sha256 !== null)).toHaveLength(4);

@@ -1,4 +1,4 @@
-// Live progress (现场进度) and the projector page (投屏): one script, the page's <body data-view> picks the layout.
+// Live progress (现场进度) and the projector page (投屏): one page and one script; the address picks the view.
 // It reads the admin console's login from sessionStorage (or asks for one), trades it for a one-minute ticket,
 // and follows the server-sent events of /api/meetings/<id>/live. Every text goes in with textContent.
 (function () {
@@ -7,7 +7,13 @@
   // The same red codes as RED_FLAGS in src/domain/turnout.ts.
   var RED = { BELOW_MINIMUM: true, BALLOTS_EXCEED_SIGNED_IN: true, BALLOTS_EXCEED_SLIPS: true };
   var STATUS = { draft: '未开始', open: '测评进行中', closed: '测评已结束' };
-  var view = document.body.getAttribute('data-view');
+  // /meetings/<id>/projector.html shows the projector view: its own stylesheet, data-view and title.
+  var view = /\/projector\.html$/.test(location.pathname) ? 'projector' : 'live';
+  if (view === 'projector') {
+    document.body.setAttribute('data-view', 'projector');
+    document.getElementById('stylesheet').setAttribute('href', '/assets/projector.css');
+    document.title = '参评进度 · 投屏';
+  }
   // The address is /meetings/<id>/live.html or /meetings/<id>/projector.html.
   var match = /^\/meetings\/([A-Za-z0-9_-]{1,64})\//.exec(location.pathname);
   var meetingId = match ? match[1] : null;

@@ -1,19 +1,20 @@
 // Closing a poll and its closing report (测评结束报告): the facts, the minimum and whether it was met, the counts,
 // the flags, who closed it and when, and the SHA-256 of each export archived with it.
 import type { Conn, Db } from '../db/client.js';
+import { sealAfterPollClose } from '../db/client.js';
 import { exactFigures, MEETING_KIND_LABELS, MINIMUM_RULES, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
-import type { FormCatalog } from '../forms/forms.catalog.js';
-import { listAudit, recordAudit } from '../audit/audit.repository.js';
-import { closePoll, exactCounts, loadMeeting, minimumOf, turnoutView, type Turnout } from '../meetings/meetings.usecases.js';
-import type { MeetingRecord } from '../meetings/meetings.repository.js';
-import type { SessionUser } from '../plugins/auth.js';
-import { notFound } from '../shared/errors.js';
+import type { FormCatalog } from '../forms/index.js';
+import { listAudit, recordAudit } from '../audit/index.js';
+import type { SessionUser } from '../auth/index.js';
+import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
+import { exactCounts, turnoutView, type Turnout } from '../turnout/index.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
-import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../exports/exports.js';
-import { findClosingReport, insertClosingReport, listClosingReports, type ClosingReportRow } from './closing.repository.js';
+import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../exports/index.js';
+import { closingErrors } from './closing.errors.js';
+import { findClosingReport, insertClosingReport, listClosingReports, pendingClosingReports, updateClosingReport, type ClosingReportRow } from './closing.repository.js';
 
-/** Renders one export (src/exports/exports.ts); injectable so a test can make one fail. */
+/** Renders one export (src/exports); injectable so a test can make one fail. */
 export type RenderExport = (format: ExportFormat, deps: { db: Db; forms: FormCatalog }, meetingId: string) => Promise<{ body: Buffer | string; contentType: string; filename: string }>;
 
 const COVERS: Record<ExportFormat, string> = {
@@ -25,7 +26,7 @@ const COVERS: Record<ExportFormat, string> = {
 };
 
 export const HASH_NOTE =
-  '每个哈希值是本报告存档文件的 SHA-256（按字节计算），文件可从“/api/meetings/<会议>/closing-report/files/<文件名>”下载核对。' +
+  '每个哈希值是本报告存档文件的 SHA-256（按字节计算），存档文件可在管理控制台本次测评的“结束报告”中下载核对。' +
   '计票结果在数据不变时内容相同；原始选票每次导出都重新随机排序，所以只有存档的这一份与哈希对应。';
 
 export interface ExportDigest {
@@ -76,10 +77,14 @@ export interface ClosingReport {
   hashNote: string;
 }
 
-/** What is stored in closing_reports.report: the report and the exact bytes its hashes cover (base64). */
+/**
+ * What is stored in closing_reports.report: the report and the exact bytes its hashes cover (base64). `pending`
+ * while the exports are still to be archived (the close is committed first; see closeWithReport).
+ */
 interface StoredReport {
   report: ClosingReport;
   archive: Partial<Record<ExportFormat, string>>;
+  pending?: boolean;
 }
 
 const ACTION_LABELS: Record<string, string> = {
@@ -106,10 +111,10 @@ function historyOf(db: Conn, meetingId: string): HistoryEntry[] {
     });
 }
 
-/** The report of a meeting just closed, from figures read in one transaction. Exports are added after. */
-export function draftClosingReport(db: Db, rec: MeetingRecord): ClosingReport {
-  return db.transaction((tx) => {
-    const fresh = loadMeeting({ db: tx }, rec.meeting.id);
+/** The report of a meeting just closed, drafted inside the closing transaction. Exports are added after. */
+function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
+  {
+    const fresh = loadMeeting({ db: tx }, meetingId);
     const figures = exactFigures(exactCounts({ db: tx }, fresh));
     const t = turnoutView(fresh, figures, false);
     const m = fresh.meeting;
@@ -153,17 +158,13 @@ export function draftClosingReport(db: Db, rec: MeetingRecord): ClosingReport {
       exports: [],
       hashNote: HASH_NOTE,
     };
-  });
+  }
 }
 
-async function digestExports(deps: { db: Db; forms: FormCatalog }, meetingId: string, render: RenderExport | null) {
+async function digestExports(deps: { db: Db; forms: FormCatalog }, meetingId: string, render: RenderExport) {
   const digests: ExportDigest[] = [];
   const archive: StoredReport['archive'] = {};
   for (const name of EXPORT_FORMATS) {
-    if (!render) {
-      digests.push({ name, filename: null, contentType: null, bytes: null, sha256: null, covers: COVERS[name], error: '导出功能尚未提供' });
-      continue;
-    }
     try {
       const out = await render(name, deps, meetingId);
       const body = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
@@ -180,26 +181,54 @@ async function digestExports(deps: { db: Db; forms: FormCatalog }, meetingId: st
 export const reportHash = (r: ClosingReport) => sha256Hex(JSON.stringify(r));
 
 /**
- * Closes the poll (one transaction, audit-logged), then writes the closing report: the figures read right
- * after the close, and the exports rendered and archived with their hashes (a second transaction that also
- * records the report's own hash in the audit log). A failed export is reported in the report, not fatal.
+ * Closes the poll: one transaction sets the meeting closed, drafts its closing report from the figures as they
+ * stand and records both in the audit log, so a closed meeting always has its report. The exports are then
+ * rendered and archived with their hashes (archiveExports); if that is cut short (a crash), the report stays
+ * pending and is archived at the next start or the next read. A failed export is reported, not fatal.
  */
 export async function closeWithReport(
   deps: { db: Db; forms: FormCatalog },
   actor: SessionUser,
   meetingId: string,
-  render: RenderExport | null = renderExport,
+  render: RenderExport = renderExport,
 ): Promise<{ meeting: MeetingRecord; reportId: string }> {
-  const rec = closePoll(deps, actor, meetingId);
-  const report = draftClosingReport(deps.db, rec);
-  const { digests, archive } = await digestExports(deps, meetingId, render);
-  report.exports = digests;
   const id = randomId();
   deps.db.transaction((tx) => {
-    insertClosingReport({ db: tx }, { id, meetingId, closedBy: report.closedBy, closedAt: report.closedAt, report: { report, archive } satisfies StoredReport as unknown as Record<string, unknown> });
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.closing-report', meetingId, detail: { reportId: id, reportSha256: reportHash(report), verdict: report.verdict } });
+    const rec = loadMeeting({ db: tx }, meetingId);
+    if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
+    updateMeeting({ db: tx }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId, detail: {} });
+    const report = draftClosingReport(tx, meetingId);
+    const stored: StoredReport = { report, archive: {}, pending: true };
+    insertClosingReport({ db: tx }, { id, meetingId, closedBy: report.closedBy, closedAt: report.closedAt, report: stored as unknown as Record<string, unknown> });
   });
+  // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
+  sealAfterPollClose(deps.db);
+  await archiveExports(deps, id, actor.username, render);
   return { meeting: loadMeeting({ db: deps.db }, meetingId), reportId: id };
+}
+
+/** Renders and archives the exports of a pending report, then records the report's hash in the audit log. */
+async function archiveExports(deps: { db: Db; forms: FormCatalog }, reportId: string, actor: string, render: RenderExport = renderExport): Promise<void> {
+  const row = findClosingReport({ db: deps.db }, undefined, reportId);
+  if (!row || !(row.report as unknown as StoredReport).pending) return;
+  const { report } = row.report as unknown as StoredReport;
+  const { digests, archive } = await digestExports(deps, row.meetingId, render);
+  report.exports = digests;
+  deps.db.transaction((tx) => {
+    const now = findClosingReport({ db: tx }, undefined, reportId);
+    // Archived meanwhile by another call (start-up and a read racing): keep the first.
+    if (!now || !(now.report as unknown as StoredReport).pending) return;
+    updateClosingReport({ db: tx }, reportId, { report, archive } satisfies StoredReport as unknown as Record<string, unknown>);
+    recordAudit({ db: tx }, { actor, action: 'meeting.closing-report', meetingId: row.meetingId, detail: { reportId, reportSha256: reportHash(report), verdict: report.verdict } });
+  });
+}
+
+/** Archives every report still pending (at start). */
+export async function archivePendingReports(deps: { db: Db; forms: FormCatalog }): Promise<number> {
+  const pending = pendingClosingReports({ db: deps.db }).filter((r) => (r.report as unknown as StoredReport).pending);
+  for (const r of pending) await archiveExports(deps, r.id, 'system');
+  return pending.length;
 }
 
 export interface ClosingReportView {
@@ -226,10 +255,15 @@ function viewOf(row: ClosingReportRow, rec: MeetingRecord): ClosingReportView {
   };
 }
 
-export function getClosingReport({ db }: { db: Db }, meetingId: string, reportId?: string): ClosingReportView {
-  const rec = loadMeeting({ db }, meetingId);
-  const row = findClosingReport({ db }, meetingId, reportId);
-  if (!row) throw notFound('结束报告', 'CLOSING_REPORT_NOT_FOUND');
+/** A closing report (the latest, or `reportId`); one still pending is archived first. */
+export async function getClosingReport(deps: { db: Db; forms: FormCatalog }, meetingId: string, reportId?: string): Promise<ClosingReportView> {
+  const rec = loadMeeting({ db: deps.db }, meetingId);
+  let row = findClosingReport({ db: deps.db }, meetingId, reportId);
+  if (!row) throw closingErrors.reportNotFound();
+  if ((row.report as unknown as StoredReport).pending) {
+    await archiveExports(deps, row.id, 'system');
+    row = findClosingReport({ db: deps.db }, meetingId, row.id)!;
+  }
   return viewOf(row, rec);
 }
 
@@ -239,12 +273,11 @@ export function closingReportList({ db }: { db: Db }, meetingId: string) {
 }
 
 /** The exact bytes of an export archived with a report, so its hash can be checked. */
-export function archivedExport({ db }: { db: Db }, meetingId: string, name: ExportFormat, reportId?: string): { body: Buffer; contentType: string; filename: string } {
-  const row = findClosingReport({ db }, meetingId, reportId);
-  if (!row) throw notFound('结束报告', 'CLOSING_REPORT_NOT_FOUND');
-  const stored = row.report as unknown as StoredReport;
+export async function archivedExport(deps: { db: Db; forms: FormCatalog }, meetingId: string, name: ExportFormat, reportId?: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
+  const view = await getClosingReport(deps, meetingId, reportId);
+  const stored = findClosingReport({ db: deps.db }, meetingId, view.id)!.report as unknown as StoredReport;
   const b64 = stored.archive?.[name];
   const digest = stored.report.exports.find((e) => e.name === name);
-  if (b64 === undefined || !digest) throw notFound('存档文件', 'ARCHIVED_EXPORT_NOT_FOUND');
+  if (b64 === undefined || !digest) throw closingErrors.archivedExportNotFound();
   return { body: Buffer.from(b64, 'base64'), contentType: digest.contentType ?? 'application/octet-stream', filename: digest.filename ?? name };
 }

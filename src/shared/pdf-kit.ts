@@ -3,7 +3,7 @@
 // what differs (QR code, short code, serial) is written per copy as raw PDF operators.
 import { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
-import { CJK_FONT_REGULAR } from '../shared/fonts.js';
+import { CJK_FONT_REGULAR } from './fonts.js';
 import { qrPathOps, type QrMatrix } from './qr-path.js';
 
 export const MM = 72 / 25.4;

@@ -1,0 +1,2 @@
+// The audit module's public surface: other modules record entries and read a meeting's history.
+export { recordAudit, listAudit, type AuditEntry, type AuditRow } from './audit.repository.js';

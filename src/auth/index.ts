@@ -1,0 +1,6 @@
+// The auth module's public surface.
+export type { SessionUser } from './session.js';
+export type { Role } from './users.repository.js';
+export { findUserById, isAssignedTo } from './users.repository.js';
+export { createUser, ensureInitialAdmin, sessionUser } from './auth.usecases.js';
+export { authErrors } from './auth.errors.js';

@@ -1,0 +1,13 @@
+// The meetings module's errors: one code, one Chinese message.
+import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
+
+export const meetingErrors = {
+  notFound: () => notFound('测评会议', 'MEETING_NOT_FOUND'),
+  /** Voting, keying in or closing when the poll is not open; `status` lets a page say which (not yet, or over). */
+  notOpen: (status: string) => new AppError(409, 'MEETING_NOT_OPEN', '测评不在进行中（尚未开始或已经结束）', { status }),
+  alreadyOpen: () => conflict('MEETING_ALREADY_OPEN', '测评已经开始'),
+  closed: (what: string) => conflict('MEETING_CLOSED', `测评已结束，${what}须先重新开启测评（并写明理由）`),
+  invalid: (problems: string[]) => unprocessable('INVALID_MEETING', problems.join('；'), problems),
+  unknownAssessor: (id: string) => unprocessable('UNKNOWN_ASSESSOR', `考核组成员 ${id} 不存在`),
+  formMissing: (id: string) => new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`),
+};

@@ -1,0 +1,56 @@
+import { Type } from 'typebox';
+import { LIMITS } from '../config.js';
+
+export const SlipsBody = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1, maximum: LIMITS.slipsPerBatch }),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+
+
+const CategoryView = Type.Union([Type.Object({ key: Type.String(), label: Type.String() }), Type.Null()]);
+
+export const IssuedSlipsView = Type.Object({
+  batchId: Type.String(),
+  tokens: Type.Array(Type.String()),
+  urls: Type.Array(Type.String()),
+  shortCodes: Type.Array(Type.String()),
+  serials: Type.Array(Type.Integer()),
+  category: CategoryView,
+});
+
+export const VoidBody = Type.Object(
+  {
+    serials: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: LIMITS.slipsPerBatch, uniqueItems: true })),
+    shortCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 1000 })),
+    batchId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    reason: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export const VoidView = Type.Object({
+  voided: Type.Array(Type.Integer(), { description: 'serials voided now' }),
+  alreadyVoided: Type.Array(Type.Integer()),
+  usedKept: Type.Integer({ description: 'used slips of a voided batch: they stay counted' }),
+  message: Type.String(),
+});
+
+export const BatchesView = Type.Object({
+  coarsened: Type.Boolean(),
+  batches: Type.Array(
+    Type.Object({
+      batchId: Type.String(),
+      category: CategoryView,
+      count: Type.Integer(),
+      firstSerial: Type.Integer(),
+      lastSerial: Type.Integer(),
+      createdAt: Type.String(),
+      createdBy: Type.String(),
+      used: Type.Integer(),
+      voided: Type.Integer(),
+    }),
+  ),
+});

@@ -1,0 +1,127 @@
+// Turnout: who may be counted against the minimum, and how many have voted. Exact figures for tallies, exports
+// and reports; the live hub (live.ts) coarsens them for screens while a poll is open. Also the minimum override
+// and the tickets that open the live event stream.
+import type { Conn, Db } from '../db/client.js';
+import { exactFigures, minimumInterviews, minimumSource, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
+import type { Flag } from '../domain/tally.js';
+import { recordAudit } from '../audit/index.js';
+import { findUserById, type SessionUser } from '../auth/index.js';
+import { countBallots } from '../ballots/index.js';
+import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
+import { countSlips } from '../slips/index.js';
+import { requireReason } from '../shared/reasons.js';
+import { turnoutErrors } from './turnout.errors.js';
+import { signTicket, verifyTicket } from './tickets.js';
+
+export interface Turnout {
+  status: 'draft' | 'open' | 'closed';
+  signedIn: number | null;
+  interviews: number | null;
+  /** Interviews required (个别谈话: 40 / 20 / 30, seeds 000 and 003), null when the kind has no rule. */
+  minInterviews: number | null;
+  minRespondents: number | null;
+  minimumSource: MinimumSource;
+  minOverrideReason: string | null;
+  slipsIssued: number;
+  slipsUsed: number;
+  slipsVoided: number;
+  ballotsCast: number;
+  ballotsValid: number;
+  meetsMinimum: boolean;
+  /** Ballots ≤ slips issued − voided (always true unless the data were tampered with). */
+  reconciles: boolean;
+  /** The 无效 stamp, present whenever ballots cast are below the minimum. */
+  voidStamp: VoidStamp | null;
+  /** True when the counts are the coarsened live figures of an open poll (see README, "Live progress"). */
+  coarsened: boolean;
+  flags: Flag[];
+}
+
+/** The exact counts of a meeting, before flags. Read them inside one transaction with anything they must agree with. */
+export function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): ExactFigures {
+  const slipCounts = countSlips({ db }, rec.meeting.id);
+  const b = countBallots({ db }, rec.meeting.id);
+  return {
+    minRespondents: minimumOf(rec),
+    signedIn: rec.meeting.signedIn,
+    interviews: rec.meeting.interviews,
+    minInterviews: minimumInterviews({ kind: rec.meeting.kind, staffCount: rec.meeting.staffCount }),
+    slipsIssued: slipCounts.issued,
+    slipsUsed: slipCounts.used,
+    slipsVoided: slipCounts.voided,
+    ballotsCast: b.cast,
+    ballotsValid: b.valid,
+  };
+}
+
+/** Assembles the turnout view from figures already flagged (exact, or coarsened by src/turnout/live.ts). */
+export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigures>, coarsened: boolean): Turnout {
+  const m = rec.meeting;
+  return {
+    status: m.status,
+    signedIn: f.signedIn,
+    interviews: f.interviews,
+    minInterviews: f.minInterviews,
+    minRespondents: f.minRespondents,
+    minimumSource: minimumSource({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn }),
+    minOverrideReason: m.minOverride !== null ? m.minOverrideReason : null,
+    slipsIssued: f.slipsIssued,
+    slipsUsed: f.slipsUsed,
+    slipsVoided: f.slipsVoided,
+    ballotsCast: f.ballotsCast,
+    ballotsValid: f.ballotsValid,
+    meetsMinimum: f.meetsMinimum,
+    reconciles: slipsReconcile(f),
+    voidStamp: f.voidStamp,
+    coarsened,
+    flags: f.flags,
+  };
+}
+
+/** The exact turnout: for tallies, exports and reports. Screens of an open poll use the coarsened one. */
+export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
+  return turnoutView(rec, exactFigures(exactCounts({ db }, rec)), false);
+}
+
+/**
+ * `minRespondents: null` returns to the rule of the meeting kind. Refused once the poll is closed: a closed
+ * tally stamped 无效 loses the stamp only by reopening (with a reason) and getting more ballots, or by an
+ * override made while the poll is open again, which is itself in the audit log and on the next report.
+ */
+export function setMinimum({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: { minRespondents: number | null; reason: string }): MeetingRecord {
+  const reason = requireReason(input.reason, '调整最低参评人数');
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, meetingId);
+    if (rec.meeting.status === 'closed') throw meetingErrors.closed('调整最低参评人数');
+    if (input.minRespondents === null && rec.meeting.kind === 'other') throw turnoutErrors.minimumRequired();
+    const from = minimumOf(rec);
+    updateMeeting({ db: tx }, meetingId, { minOverride: input.minRespondents, minOverrideReason: input.minRespondents === null ? null : reason });
+    const to = minimumOf(loadMeeting({ db: tx }, meetingId));
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.minimum', meetingId, detail: { from, to, override: input.minRespondents, reason, status: rec.meeting.status } });
+  });
+  return loadMeeting({ db }, meetingId);
+}
+
+/** A one-minute ticket to open the meeting's live stream (EventSource cannot send a bearer token). */
+export function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user: SessionUser, meetingId: string) {
+  loadMeeting({ db }, meetingId);
+  const { ticket, expiresAt } = signTicket(secret, meetingId, user.id);
+  return { ticket, expiresAt: new Date(expiresAt).toISOString(), streamUrl: `/api/meetings/${meetingId}/live?ticket=${ticket}` };
+}
+
+/**
+ * Checks a ticket before a live stream opens: valid and unexpired, for this meeting, of a user who still exists,
+ * is enabled and may see the meeting. Throws TICKET_INVALID (or the meeting's 404) otherwise.
+ */
+export function authoriseLiveStream(
+  { db, secret, assertAccess }: { db: Db; secret: string; assertAccess: (user: SessionUser, meetingId: string) => void },
+  ticket: string,
+  meetingId: string,
+): void {
+  const userId = verifyTicket(secret, ticket, meetingId);
+  if (userId === null) throw turnoutErrors.badTicket();
+  const user = findUserById({ db }, userId);
+  if (!user || user.disabled) throw turnoutErrors.badTicket();
+  assertAccess({ id: user.id, username: user.username, role: user.role }, meetingId);
+  loadMeeting({ db }, meetingId);
+}
