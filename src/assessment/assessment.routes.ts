@@ -3,8 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inputsOf, type Scheme } from '../domain/assessment/scheme.js';
 import { errorResponses } from '../shared/schemas.js';
-import type { RoundRecord } from './assessment.repository.js';
-import { listRounds } from './assessment.repository.js';
 import {
   AddCadresBody,
   AddUnitsBody,
@@ -41,6 +39,8 @@ import {
   loadRound,
   recordGrade,
   roundRanking,
+  roundSummaries,
+  type RoundRecord,
   roundScheme,
   setFacts,
   withdrawDeduction,
@@ -102,7 +102,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/api/rounds', { schema: { ...secured, summary: 'Assessment rounds', response: { 200: Type.Array(RoundSummary), ...errorResponses } } }, async () =>
-    listRounds({ db: app.db }).map((r) => ({ id: r.id, title: r.title, schemeId: r.schemeId, createdBy: r.createdBy, createdAt: r.createdAt })),
+    roundSummaries({ db: app.db }),
   );
 
   app.get('/api/rounds/:id', { schema: { ...secured, summary: 'A round: its scheme, units and everything entered', params: RoundParams, response: { 200: RoundView, ...errorResponses } } }, async (req) =>

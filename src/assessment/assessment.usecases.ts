@@ -20,6 +20,7 @@ import {
   insertDeduction,
   insertRound,
   insertUnits,
+  listRounds,
   updateCadre,
   updateUnitFacts,
   upsertDecision,
@@ -442,4 +443,11 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
     );
     return { grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at, departsFromSuggestion: departs, suggestionChanged: false };
   });
+}
+
+export type { RoundRecord };
+
+/** Every round, newest last, as the list shows them. */
+export function roundSummaries({ db }: { db: Db }) {
+  return listRounds({ db }).map((r) => ({ id: r.id, title: r.title, schemeId: r.schemeId, createdBy: r.createdBy, createdAt: r.createdAt }));
 }

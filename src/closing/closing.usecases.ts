@@ -192,8 +192,17 @@ export async function closeWithReport(
   meetingId: string,
   render: RenderExport = renderExport,
 ): Promise<{ meeting: MeetingRecord; reportId: string }> {
+  const reportId = closePoll(deps, actor, meetingId);
+  // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
+  sealAfterPollClose(deps.db);
+  await archiveExports(deps, reportId, actor.username, render);
+  return { meeting: loadMeeting({ db: deps.db }, meetingId), reportId };
+}
+
+/** The closing transaction: the meeting closed, its report drafted (pending its exports), both audited. */
+export function closePoll({ db }: { db: Db }, actor: SessionUser, meetingId: string): string {
   const id = randomId();
-  deps.db.transaction((tx) => {
+  db.transaction((tx) => {
     const rec = loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
     updateMeeting({ db: tx }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
@@ -202,14 +211,11 @@ export async function closeWithReport(
     const stored: StoredReport = { report, archive: {}, pending: true };
     insertClosingReport({ db: tx }, { id, meetingId, closedBy: report.closedBy, closedAt: report.closedAt, report: stored as unknown as Record<string, unknown> });
   });
-  // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
-  sealAfterPollClose(deps.db);
-  await archiveExports(deps, id, actor.username, render);
-  return { meeting: loadMeeting({ db: deps.db }, meetingId), reportId: id };
+  return id;
 }
 
 /** Renders and archives the exports of a pending report, then records the report's hash in the audit log. */
-async function archiveExports(deps: { db: Db; forms: FormCatalog }, reportId: string, actor: string, render: RenderExport = renderExport): Promise<void> {
+export async function archiveExports(deps: { db: Db; forms: FormCatalog }, reportId: string, actor: string, render: RenderExport = renderExport): Promise<void> {
   const row = findClosingReport({ db: deps.db }, undefined, reportId);
   if (!row || !(row.report as unknown as StoredReport).pending) return;
   const { report } = row.report as unknown as StoredReport;

@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import { LIMITS } from '../config.js';
 import { ReasonText } from '../shared/reasons.js';
 import { MEETING_KINDS } from '../domain/turnout.js';
-import { Flag } from '../shared/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 export const MeetingKind = Type.Union([

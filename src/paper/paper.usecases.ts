@@ -5,9 +5,10 @@ import { castBallot, findSlip, formForVoter, type BallotWriter, type CastOutcome
 import type { FormCatalog } from '../forms/index.js';
 import { loadMeeting, meetingForms } from '../meetings/index.js';
 import type { SessionUser } from '../auth/index.js';
-import { AppError, conflict } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { issueSlips, sheetInfo, type IssuedBatch, type SlipSheetInfo } from '../slips/index.js';
 import type { PaperForm } from './paper-pdf.js';
+import { paperErrors } from './paper.errors.js';
 
 /** The questionnaire of a meeting as printed on paper and as the key-in page shows it (the voter's view). */
 export function paperForms({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string): { meeting: { title: string; unit: string }; forms: PaperForm[] } {
@@ -46,11 +47,11 @@ export async function keyInPaperBallot(
 ): Promise<CastOutcome> {
   loadMeeting({ db: deps.db }, meetingId);
   const slip = findSlip({ db: deps.db }, input.code.trim());
-  if (!slip || slip.meetingId !== meetingId) throw new AppError(404, 'CODE_NOT_FOUND', '该测评码不属于本次测评，请核对票面上的测评码');
+  if (!slip || slip.meetingId !== meetingId) throw paperErrors.codeNotFound();
   try {
     return await castBallot(deps, input.code.trim(), { answers: input.answers }, 'paper');
   } catch (err) {
-    if (err instanceof AppError && err.code === 'TOKEN_USED') throw conflict('TOKEN_USED', '这张票已经计入（已录入过，或已用手机投票），不能重复录入');
+    if (err instanceof AppError && err.code === 'TOKEN_USED') throw paperErrors.alreadyCounted();
     throw err;
   }
 }

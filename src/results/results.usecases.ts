@@ -3,9 +3,9 @@ import { tallyMeeting, type Tally } from '../domain/tally.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
 import { meetingBallots } from '../ballots/index.js';
-import { meetingForms, type MeetingRecord } from '../meetings/index.js';
+import { loadMeeting, meetingForms, type MeetingRecord } from '../meetings/index.js';
 import { turnoutOf, type Turnout } from '../turnout/index.js';
-import { conflict } from '../shared/errors.js';
+import { resultsErrors } from './results.errors.js';
 
 export interface MeetingResults extends Tally {
   meetingId: string;
@@ -25,7 +25,7 @@ export interface MeetingResults extends Tally {
  */
 export function assertResultsReadable(rec: MeetingRecord): void {
   if (rec.meeting.status === 'open') {
-    throw conflict('MEETING_OPEN', '测评进行中，为保护投票人匿名（前后两次查看相比较会暴露新投选票的内容），请结束测评后再查看结果和导出');
+    throw resultsErrors.meetingOpen();
   }
 }
 
@@ -52,4 +52,11 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
       ...tally,
     };
   });
+}
+
+/** GET /results: the tally of a meeting that is not open. */
+export function meetingResults(deps: { db: Db; forms: FormCatalog }, meetingId: string): MeetingResults {
+  const rec = loadMeeting({ db: deps.db }, meetingId);
+  assertResultsReadable(rec);
+  return tallyResults(deps, rec);
 }

@@ -1,11 +1,10 @@
 // Turnout against the minimum (coarsened while open), the minimum override, and the live event stream.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getOrCreateSecret } from '../db/settings.repository.js';
 import { meetingView, MeetingView } from '../meetings/index.js';
 import { errorResponses, IdParams } from '../shared/schemas.js';
 import { TICKET_PATTERN } from './tickets.js';
-import { authoriseLiveStream, issueLiveTicket, setMinimum } from './turnout.usecases.js';
+import { authoriseLiveStream, issueLiveTicket, liveTicketSecret, setMinimum } from './turnout.usecases.js';
 import { LiveTicket, MinimumBody, TurnoutView } from './turnout.schemas.js';
 
 /** An event stream: described for the OpenAPI document. */
@@ -13,7 +12,7 @@ const EventStream = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
 const secured = { security: [{ bearer: [] }], tags: ['turnout'] };
 
 export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const secret = getOrCreateSecret({ db: app.db }, 'live-ticket-secret');
+  const secret = liveTicketSecret({ db: app.db });
 
   app.get(
     '/api/meetings/:id/turnout',

@@ -2,6 +2,7 @@
 // and reports; the live hub (live.ts) coarsens them for screens while a poll is open. Also the minimum override
 // and the tickets that open the live event stream.
 import type { Conn, Db } from '../db/client.js';
+import { getOrCreateSecret } from '../db/settings.repository.js';
 import { exactFigures, minimumInterviews, minimumSource, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import { recordAudit } from '../audit/index.js';
@@ -101,6 +102,9 @@ export function setMinimum({ db }: { db: Db }, actor: SessionUser, meetingId: st
   });
   return loadMeeting({ db }, meetingId);
 }
+
+/** The key that signs live tickets: made once, kept with the other settings. */
+export const liveTicketSecret = ({ db }: { db: Db }): string => getOrCreateSecret({ db }, 'live-ticket-secret');
 
 /** A one-minute ticket to open the meeting's live stream (EventSource cannot send a bearer token). */
 export function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user: SessionUser, meetingId: string) {

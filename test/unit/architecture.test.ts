@@ -1,37 +1,51 @@
-// Keeps the layering true: the domain is pure, SQL lives in repositories, routes do not reach the database.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Keeps the layering true (README, "Layout"): the domain is pure; route files validate and call a use case, never
+// a repository or the database; modules reach each other only through their public surface (index.ts); no two
+// modules depend on each other, directly or round a circle. Reads the source text only.
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsOf, moduleCycles, moduleEdges, root, sourceFiles } from '../helpers/module-graph.js';
 
-const root = join(import.meta.dirname, '../..');
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+/** Folders every module may use directly: libraries with no capability of their own. */
+const LIBRARIES = new Set(['shared', 'domain', 'db', 'config']);
+/** The composition root registers every module's routes and plugins. */
+const COMPOSITION_ROOTS = new Set(['app', 'server']);
 
 describe('architecture', () => {
   it('src/domain imports nothing but itself and typebox (no fastify, drizzle, node: modules)', () => {
-    const offenders = files(join(root, 'src/domain')).flatMap((f) =>
-      imports(f)
-        .filter((i) => !i.startsWith('.') && !/^typebox(\/|$)/.test(i))
+    const domain = join(root, 'src/domain');
+    const offenders = sourceFiles(domain).flatMap((f) =>
+      importsOf(f)
+        .filter((i) => (i.startsWith('.') ? !join(f, '..', i).startsWith(domain) : !/^typebox(\/|$)/.test(i)))
         .map((i) => `${relative(root, f)} imports ${i}`),
     );
-    const outward = files(join(root, 'src/domain')).flatMap((f) =>
-      imports(f)
-        .filter((i) => i.startsWith('.'))
-        .filter((i) => !join(f, '..', i).startsWith(join(root, 'src/domain')))
-        .map((i) => `${relative(root, f)} imports ${i}`),
-    );
-    expect([...offenders, ...outward]).toEqual([]);
+    expect(offenders).toEqual([]);
   });
 
-  it('route files never import the database schema or drizzle directly', () => {
-    const offenders = files(join(root, 'src'))
+  it('route files import no repository, no database module and no drizzle', () => {
+    const offenders = sourceFiles(join(root, 'src'))
       .filter((f) => f.endsWith('.routes.ts'))
-      .flatMap((f) => imports(f).filter((i) => /db\/schema|drizzle-orm/.test(i)).map((i) => `${relative(root, f)} imports ${i}`));
+      .flatMap((f) => importsOf(f).filter((i) => /repository|\/db\/|drizzle-orm/.test(i)).map((i) => `${relative(root, f)} imports ${i}`));
     expect(offenders).toEqual([]);
+  });
+
+  it('modules import each other only through their index.ts', () => {
+    const offenders = moduleEdges()
+      .filter((e) => !COMPOSITION_ROOTS.has(e.from) && !LIBRARIES.has(e.to))
+      .filter((e) => e.target !== `src/${e.to}/index.ts`)
+      .map((e) => `${e.file} imports ${e.target}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('no import cycle between modules', () => {
+    expect(moduleCycles(moduleEdges())).toEqual([]);
+  });
+
+  it('every module with routes has its schemas file', () => {
+    const missing = sourceFiles(join(root, 'src'))
+      .filter((f) => f.endsWith('.routes.ts') && !f.includes('/web/'))
+      .map((f) => f.replace(/\.routes\.ts$/, '.schemas.ts'))
+      .filter((f) => !sourceFiles(join(f, '..')).includes(f))
+      .map((f) => relative(root, f));
+    expect(missing).toEqual([]);
   });
 });
