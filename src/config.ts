@@ -2,11 +2,14 @@
 import { resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import * as Value from 'typebox/value';
+import { defaultKeyFile } from './db/keys.js';
 
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
   dbPath: Type.String({ minLength: 1 }),
+  /** The key file (db/keys.ts): beside the database unless CEPING_KEY_FILE names another place. */
+  keyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   publicUrl: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }),
   adminUser: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
   adminPassword: Type.Union([Type.String({ minLength: 12, maxLength: 200 }), Type.Null()]),
@@ -56,6 +59,7 @@ const explain: Record<string, string> = {
   port: 'PORT must be a whole number from 0 to 65535',
   host: 'HOST must not be empty',
   dbPath: 'CEPING_DB must be a file path',
+  keyFile: 'CEPING_KEY_FILE must be a file path',
   publicUrl: 'PUBLIC_URL must be an http(s) URL such as https://ceping.example.gov.cn',
   adminUser: 'CEPING_ADMIN_USER must be 1 to 64 characters',
   adminPassword: 'CEPING_ADMIN_PASSWORD must be 12 to 200 characters',
@@ -74,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     dbPath: resolve(env.CEPING_DB || './data/ceping.sqlite'),
+    keyFile: env.CEPING_KEY_FILE ? resolve(env.CEPING_KEY_FILE) : defaultKeyFile(resolve(env.CEPING_DB || './data/ceping.sqlite')),
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, ''),
     adminUser: env.CEPING_ADMIN_USER || null,
     adminPassword: env.CEPING_ADMIN_PASSWORD || null,

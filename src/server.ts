@@ -2,6 +2,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { FormTemplateError } from './domain/forms.js';
+import { KeyFileError } from './db/keys.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof FormTemplateError) {
+  if (err instanceof ConfigError || err instanceof FormTemplateError || err instanceof KeyFileError) {
     console.error(`Ceping cannot start. ${err.message}`);
   } else {
     console.error('Ceping cannot start:', err);

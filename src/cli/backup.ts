@@ -12,7 +12,10 @@ Copies the database to <file> while the server keeps running, then checks the co
   --force       overwrite <file> if it exists
 
 The copy holds everything the database holds (meetings, ballots, hashed slip secrets, the audit log):
-keep it as safe as the server itself.`;
+keep it as safe as the server itself. It does not hold the key file (the session signing key, the
+live-ticket key and the short-code pepper; see "ceping keys path"): back that file up on its own. Without it
+a restored server starts with new keys: everyone logs in again, and short codes typed by hand no longer
+resolve (the QR codes still do).`;
 
 export interface BackupResult {
   file: string;

@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`No database at ${config.dbPath}.`);
     return 2;
   }
-  const db = openDb(config.dbPath);
+  const db = openDb(config.dbPath, { keyFile: config.keyFile });
   const actor: SessionUser = { id: 'cli', username: `cli:${userInfo().username}`, role: 'admin' };
   const deps = { db, publicUrl: config.publicUrl };
   const input = { count: opts.count, ...(opts.category ? { category: opts.category } : {}) };

@@ -6,6 +6,8 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { migrationsFolder } from '../shared/paths.js';
 import * as schema from './schema.js';
+import { defaultKeyFile, openKeyFile } from './keys.js';
+import { bindKeyStore, moveSecretsOutOfDatabase } from './settings.repository.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /** The database or a transaction on it: what repositories take, so use cases can compose them in one transaction. */
@@ -17,7 +19,7 @@ export type Conn = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>
  *   synchronous at NORMAL in WAL mode, which can lose the last commits on power loss).
  * - secure_delete: freed pages are zeroed, so deleted data (e.g. a replaced row) cannot be read back.
  */
-export function openDb(path: string, options: { migrate?: boolean } = {}): Db {
+export function openDb(path: string, options: { migrate?: boolean; keyFile?: string | null } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -27,6 +29,9 @@ export function openDb(path: string, options: { migrate?: boolean } = {}): Db {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema }) as Db;
   if (options.migrate !== false) migrate(db, { migrationsFolder });
+  const keys = openKeyFile(options.keyFile === undefined ? defaultKeyFile(path) : options.keyFile);
+  bindKeyStore(db, keys);
+  if (options.migrate !== false) moveSecretsOutOfDatabase(db, keys);
   return db;
 }
 

@@ -1,32 +1,43 @@
-import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Conn } from './client.js';
+import { eq, inArray } from 'drizzle-orm';
+import type { Conn, Db } from './client.js';
+import { KEY_NAMES, type KeyStore } from './keys.js';
 import { settings } from './schema.js';
 
-const known = new WeakMap<object, Map<string, string>>();
+const stores = new WeakMap<object, KeyStore>();
 
-/**
- * Reads a secret kept with the data, creating it on first use (the JWT secret, the short-code pepper).
- * Secrets never change once created, so each is read once per connection: the pepper is needed for every
- * short code a voter types.
- */
-export function getOrCreateSecret({ db }: { db: Conn }, key: string): string {
-  const client = (db as unknown as { session: { client: object } }).session.client;
-  let cache = known.get(client);
-  if (!cache) known.set(client, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const value = readOrCreate({ db }, key);
-  cache.set(key, value);
-  return value;
+/** Binds a database connection to its key file (openDb does this). */
+export function bindKeyStore(db: Db, store: KeyStore): void {
+  stores.set(db.$client, store);
 }
 
-function readOrCreate({ db }: { db: Conn }, key: string): string {
-  return db.transaction((tx) => {
-    const row = tx.select().from(settings).where(eq(settings.key, key)).get();
-    if (row) return row.value;
-    const value = randomBytes(32).toString('base64url');
-    tx.insert(settings).values({ key, value }).run();
-    return value;
+/** The key store of the connection behind `db` (the database or a transaction on it). */
+export function keyStoreOf(db: Conn): KeyStore {
+  const client = (db as unknown as { session: { client: object } }).session.client;
+  const store = stores.get(client);
+  if (!store) throw new Error('This database connection has no key file (open it with openDb).');
+  return store;
+}
+
+/**
+ * A secret from the key file beside the database (db/keys.ts), created on first use: the session signing key,
+ * the live-ticket key, the short-code pepper. Never from the database itself.
+ */
+export function getOrCreateSecret({ db }: { db: Conn }, key: string): string {
+  return keyStoreOf(db).get(key);
+}
+
+/**
+ * Earlier versions kept the secrets in the settings table, and so in every backup. At start they are moved to the
+ * key file (the pepper must survive, or printed short codes stop resolving) and deleted from the database, whose
+ * secure_delete zeroes the freed cells.
+ */
+export function moveSecretsOutOfDatabase(db: Db, store: KeyStore): number {
+  const rows = db.select().from(settings).where(inArray(settings.key, [...KEY_NAMES])).all();
+  if (rows.length === 0) return 0;
+  for (const r of rows) store.adopt(r.key, r.value);
+  db.transaction((tx) => {
+    for (const r of rows) tx.delete(settings).where(eq(settings.key, r.key)).run();
   });
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  return rows.length;
 }

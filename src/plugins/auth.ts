@@ -35,12 +35,20 @@ export interface AuthOptions {
 export const authPlugin = fp<AuthOptions>(
   async (app, opts) => {
     const secret = opts.secret ?? getOrCreateSecret({ db: app.db }, 'jwt-secret');
+    const longestSession = opts.sessionMinutes * 60;
     await app.register(jwt, {
       secret,
       // The algorithm is pinned both ways: a token signed any other way (or "none") is refused.
       sign: { algorithm: 'HS256', expiresIn: `${opts.sessionMinutes}m` },
-      verify: { algorithms: ['HS256'] },
-      formatUser: (p) => ({ id: p.sub, username: p.username, role: p.role }),
+      // A session must say when it was made and when it ends, and lasts no longer than configured: a token
+      // without exp, or with one years away, is refused even if correctly signed.
+      verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'iat'], maxAge: opts.sessionMinutes * 60_000 },
+      formatUser: (p) => {
+        // Signed here, a session ends sessionMinutes after it began; one that claims to last longer was not.
+        const { exp, iat } = p as { exp?: unknown; iat?: unknown };
+        if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > longestSession) throw new Error('session lasts too long');
+        return { id: p.sub, username: p.username, role: p.role };
+      },
     });
 
     app.decorate('authenticate', async (req: FastifyRequest) => {

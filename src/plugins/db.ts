@@ -8,9 +8,9 @@ declare module 'fastify' {
 }
 
 /** Opens the database (running migrations) and closes it with the server. */
-export const dbPlugin = fp<{ path: string }>(
+export const dbPlugin = fp<{ path: string; keyFile: string | null }>(
   async (app, opts) => {
-    const db = openDb(opts.path);
+    const db = openDb(opts.path, { keyFile: opts.keyFile });
     app.decorate('db', db);
     app.addHook('onClose', async () => {
       db.$client.close();

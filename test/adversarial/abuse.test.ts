@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 import { FailureCounter } from '../../src/security/failure-counter.js';
 import { DEFAULT_POLICIES } from '../../src/security/failure-limiter.js';
+import { getOrCreateSecret } from '../../src/db/settings.repository.js';
 import { checkSymbol, CROCKFORD } from '../../src/slips/codes.js';
 
 let t: TestApp;
@@ -174,7 +175,9 @@ describe('sessions (JWT pinned to HS256, with expiry)', () => {
   const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
 
   it('refuses "none", another algorithm, a wrong secret and an expired token; accepts the real one', async () => {
-    const secret = (t.app.db.$client.prepare(`select value from settings where key = 'jwt-secret'`).get() as { value: string }).value;
+    // The secret is in the key file beside the database (db/keys.ts); an insider holding it can sign, but not
+    // without an expiry, nor for longer than a session lasts.
+    const secret = getOrCreateSecret({ db: t.app.db }, 'jwt-secret');
     const admin = t.app.db.$client.prepare(`select id from users where username = ?`).get(ADMIN.username) as { id: string };
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: admin.id, username: ADMIN.username, role: 'admin', iat: now, exp: now + 600 };
@@ -183,6 +186,9 @@ describe('sessions (JWT pinned to HS256, with expiry)', () => {
     expect((await me(forge('HS512', claims, secret))).statusCode).toBe(401);
     expect((await me(forge('HS256', claims, 'not-the-secret-0123456789abcdefghij'))).statusCode).toBe(401);
     expect((await me(forge('HS256', { ...claims, iat: now - 7200, exp: now - 60 }, secret))).statusCode).toBe(401);
+    const { exp: _exp, ...noExpiry } = claims;
+    expect((await me(forge('HS256', noExpiry, secret))).statusCode).toBe(401);
+    expect((await me(forge('HS256', { ...claims, exp: now + 10 * 365 * 86400 }, secret))).statusCode).toBe(401);
     const r = await me(forge('none', claims, null));
     expect(r.json().error.message).toMatch(/登录/);
   });
