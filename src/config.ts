@@ -1,4 +1,5 @@
 // Configuration from environment variables, validated once at start.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import * as Value from 'typebox/value';
@@ -16,8 +17,11 @@ export const ConfigSchema = Type.Object({
   jwtSecret: Type.Union([Type.String({ minLength: 32 }), Type.Null()]),
   sessionMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'silent'].map((l) => Type.Literal(l))),
-  /** Trust X-Forwarded-For from a reverse proxy (for rate limits only; never logged). */
-  trustProxy: Type.Boolean(),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges), or false. Never `true`:
+   * that would believe any client's own header, so a guesser could name a new address with every request.
+   */
+  trustProxy: Type.Union([Type.Literal(false), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -66,8 +70,22 @@ const explain: Record<string, string> = {
   jwtSecret: 'CEPING_JWT_SECRET must be at least 32 characters',
   sessionMinutes: 'CEPING_SESSION_MINUTES must be from 5 to 1440',
   logLevel: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, silent',
-  trustProxy: 'CEPING_TRUST_PROXY must be true or false',
+  trustProxy: 'CEPING_TRUST_PROXY must be false or a comma-separated list of proxy addresses or ranges (e.g. 127.0.0.1 or 10.0.0.0/8)',
 };
+
+/** CEPING_TRUST_PROXY: unset or `false`, or addresses and CIDR ranges separated by commas. */
+function parseTrustProxy(v: string | undefined): false | string[] | 'invalid' {
+  if (v === undefined || v.trim() === '' || v.trim() === 'false') return false;
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const ok = list.every((a) => {
+    const [ip, bits, ...rest] = a.split('/');
+    if (rest.length > 0 || !ip || isIP(ip) === 0) return false;
+    if (bits === undefined) return true;
+    const max = isIP(ip) === 4 ? 32 : 128;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+  });
+  return ok && list.length > 0 ? list : 'invalid';
+}
 
 /** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.CEPING_JWT_SECRET || null,
     sessionMinutes: num(env.CEPING_SESSION_MINUTES, 60),
     logLevel: env.LOG_LEVEL || 'info',
-    trustProxy: env.CEPING_TRUST_PROXY === undefined || env.CEPING_TRUST_PROXY === '' ? false : env.CEPING_TRUST_PROXY === 'true' ? true : env.CEPING_TRUST_PROXY === 'false' ? false : 'invalid',
+    trustProxy: parseTrustProxy(env.CEPING_TRUST_PROXY),
   };
   const problems = Value.Check(ConfigSchema, raw)
     ? []

@@ -64,7 +64,7 @@ const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers:
 beforeAll(async () => {
   // Every log line at the most verbose level, as an insider with the server's logs would have them.
   const sink = new Writable({ write: (chunk, _enc, cb) => ((logs += chunk.toString()), cb()) });
-  const config = loadConfig({ CEPING_DB: dbPath, PUBLIC_URL: 'http://vote.test', CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'debug', CEPING_TRUST_PROXY: 'true' });
+  const config = loadConfig({ CEPING_DB: dbPath, PUBLIC_URL: 'http://vote.test', CEPING_ADMIN_USER: ADMIN.username, CEPING_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'debug', CEPING_TRUST_PROXY: '127.0.0.1' });
   app = await buildApp(config, { logger: { level: 'trace', stream: sink } });
   await app.ready();
   adminToken = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN })).json().token;
