@@ -50,8 +50,17 @@ export const LIMITS = {
     // A typo in a short code is caught by its check symbol and never counted, so honest voters almost never
     // fail; 30 well-formed unknown credentials from one address in 10 minutes is a search.
     credential: { maxFailures: 30, windowMs: 10 * MINUTE, lockMs: 10 * MINUTE },
-    loginAddress: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-    loginUser: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+  },
+  /**
+   * Failed logins (auth/login-throttle.ts). A username and address together are locked after `pair` failures; an
+   * address trying many usernames after `address`; a username attacked from many addresses is never locked: its
+   * failed answers are slowed, doubling from `slowAfter` failures up to `maxDelayMs`, while its right password
+   * still logs in at once.
+   */
+  login: {
+    pair: { maxFailures: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    address: { maxFailures: 30, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    user: { slowAfter: 10, windowMs: 15 * MINUTE, baseDelayMs: 250, maxDelayMs: 8_000 },
   },
 } as const;
 

@@ -9,9 +9,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/auth/login',
     {
       schema: { tags: ['auth'], summary: 'Log in; returns a bearer token for the admin routes', body: LoginBody, response: { 200: LoginView, ...errorResponses } },
-      config: { loginAttempt: true },
     },
-    async (req) => ({ ...(await login({ db: app.db, sign: (p) => app.jwt.sign(p) }, req.body)), expiresInMinutes: app.config.sessionMinutes }),
+    async (req) => ({ ...(await login({ db: app.db, sign: (p) => app.jwt.sign(p) }, req.body, req.ip)), expiresInMinutes: app.config.sessionMinutes }),
   );
 
   app.get(

@@ -7,6 +7,8 @@ import { authErrors } from './auth.errors.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { countUsers, findUserById, findUserByUsername, insertUser, listUsers, type Role, type UserRow } from './users.repository.js';
 import type { SessionUser } from './session.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loginLockedFor, recordLoginFailure, recordLoginSuccess, tooManyAttempts } from './login-throttle.js';
 
 export interface NewUser {
   username: string;
@@ -49,16 +51,21 @@ export type SignSession = (payload: { sub: string; username: string; role: Role 
 
 /**
  * Checks a username and password and returns a signed session. Unknown users are checked against a dummy hash,
- * so the response time does not reveal which usernames exist. Both outcomes go to the audit log; a failure for
+ * so the response time does not reveal which usernames exist. Failures are throttled (login-throttle.ts). Both outcomes go to the audit log; a failure for
  * an unknown username records no name at all (it may be a password typed into the wrong field).
  */
-export async function login({ db, sign }: { db: Db; sign: SignSession }, input: { username: string; password: string }) {
+export async function login({ db, sign }: { db: Db; sign: SignSession }, input: { username: string; password: string }, address: string) {
+  const locked = loginLockedFor({ db }, input.username, address);
+  if (locked > 0) throw tooManyAttempts(locked);
   const user = findUserByUsername({ db }, input.username);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!user || !ok || user.disabled) {
     recordAudit({ db }, { actor: user ? user.username : '（未知用户）', action: 'auth.login-failed', meetingId: null, detail: { reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password' } });
+    const delay = recordLoginFailure({ db }, input.username, address);
+    if (delay > 0) await sleep(delay);
     throw authErrors.loginFailed();
   }
+  recordLoginSuccess({ db }, input.username, address);
   recordAudit({ db }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
   return { token: sign({ sub: user.id, username: user.username, role: user.role }), user: userView(user) };
 }

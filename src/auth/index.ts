@@ -4,3 +4,4 @@ export type { Role } from './users.repository.js';
 export { findUserById, isAssignedTo } from './users.repository.js';
 export { createUser, ensureInitialAdmin, sessionUser } from './auth.usecases.js';
 export { authErrors } from './auth.errors.js';
+export { liftLoginLockouts } from './login-throttle.js';

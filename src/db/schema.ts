@@ -15,6 +15,28 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ['admin', 'assessor'] }).notNull(),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  /** Sessions carry the epoch they were signed in; a new password or "log out everywhere" moves it on. */
+  sessionEpoch: integer('session_epoch').notNull().default(0),
+});
+
+/** Sessions ended before their time (logout): refused until they would have expired anyway. */
+export const revokedSessions = sqliteTable('revoked_sessions', {
+  jti: text('jti').primaryKey(),
+  /** Seconds since the epoch: the row can go once the session would have expired. */
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/**
+ * Failed logins, per username and per username+address (docs/security.md, "Guessing"). In the database so that an
+ * operator can lift them with `ceping users unlock` while the server runs, and so that several instances share them.
+ * No time of any vote is here: only admin logins are counted.
+ */
+export const loginFailures = sqliteTable('login_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  /** Milliseconds since the epoch. */
+  windowStart: integer('window_start').notNull(),
+  lockedUntil: integer('locked_until').notNull().default(0),
 });
 
 export const meetings = sqliteTable('meetings', {
@@ -38,6 +60,11 @@ export const meetings = sqliteTable('meetings', {
   closedAt: text('closed_at'),
   /** Bumped on each write that changes what a tally would show; used by live views and caches. */
   version: integer('version').notNull().default(0),
+  /**
+   * Ballots in the last publication of results (a closing report's archived exports, the results view). A later
+   * publication must differ from it by at least the minimum group size (src/closing, "publications").
+   */
+  publishedBallots: integer('published_ballots'),
 });
 
 export const meetingAssessors = sqliteTable(

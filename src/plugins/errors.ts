@@ -31,6 +31,8 @@ export const errorsPlugin = fp(
     app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
       if (err instanceof AppError) {
         if (err.statusCode >= 500) req.log.error({ err }, 'request failed');
+        const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+        if (typeof retry === 'number') reply.header('retry-after', String(retry));
         return reply.code(err.statusCode).send(body(err.code, err.message, err.details));
       }
       if (err.validation) {

@@ -32,7 +32,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Marks a voter route: excluded from request logs, counted as a guess when the slip is unknown. */
     voterRoute?: boolean;
-    loginAttempt?: boolean;
   }
 }
 

@@ -1,7 +1,7 @@
-// Limits failures, not use: guesses of ballot credentials and failed logins lock out the client address
-// (and, for logins, the username) for a while; valid slips are never throttled, whatever their number per
-// address (a hall of 300 phones behind one village Wi-Fi address). See FailureCounter for why this is not
-// @fastify/rate-limit, and docs/security.md for the figures.
+// Limits failures, not use: guesses of ballot credentials lock out the client address for a while; valid slips
+// are never throttled, whatever their number per address (a hall of 300 phones behind one village Wi-Fi
+// address). See FailureCounter for why this is not @fastify/rate-limit, and docs/security.md for the figures.
+// Failed logins are counted by the login use case itself (auth/login-throttle.ts), in the database.
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../config.js';
@@ -13,18 +13,14 @@ import { FailureCounter, type FailurePolicy } from './failure-counter.js';
 export interface FailureLimiterOptions {
   /** Wrong ballot credentials per client address. */
   credential?: Partial<FailurePolicy>;
-  /** Failed logins per client address. */
-  loginAddress?: Partial<FailurePolicy>;
-  /** Failed logins per username, from any address. */
-  loginUser?: Partial<FailurePolicy>;
   now?: () => number;
 }
 
-export const DEFAULT_POLICIES: Record<'credential' | 'loginAddress' | 'loginUser', FailurePolicy> = LIMITS.lockout;
+export const DEFAULT_POLICIES: Record<'credential', FailurePolicy> = LIMITS.lockout;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    failureLimiter: { credential: FailureCounter; loginAddress: FailureCounter; loginUser: FailureCounter };
+    failureLimiter: { credential: FailureCounter };
   }
 }
 
@@ -43,11 +39,6 @@ function lockedOut(reply: FastifyReply, ms: number): AppError {
   return new AppError(429, 'RATE_LIMITED', `尝试次数过多，已暂时锁定，请${minutes}分钟后再试。如需帮助，请联系现场工作人员。`);
 }
 
-function usernameKey(body: unknown): string | null {
-  const u = (body as { username?: unknown } | null)?.username;
-  return typeof u === 'string' && u.length > 0 ? u.trim().toLowerCase().slice(0, 64) : null;
-}
-
 const isCredentialRoute = (req: FastifyRequest) =>
   req.routeOptions.config?.voterRoute === true && typeof (req.params as { token?: unknown } | undefined)?.token === 'string';
 
@@ -55,17 +46,12 @@ export const failureLimiter = fp<FailureLimiterOptions>(
   async (app, opts) => {
     const counters = {
       credential: new FailureCounter({ ...DEFAULT_POLICIES.credential, ...opts.credential }, opts.now),
-      loginAddress: new FailureCounter({ ...DEFAULT_POLICIES.loginAddress, ...opts.loginAddress }, opts.now),
-      loginUser: new FailureCounter({ ...DEFAULT_POLICIES.loginUser, ...opts.loginUser }, opts.now),
     };
     app.decorate('failureLimiter', counters);
 
     // Before any work (no body parsing, no password hashing): refuse a locked-out address.
     app.addHook('onRequest', async (req, reply) => {
-      if (req.routeOptions.config?.loginAttempt) {
-        const ms = counters.loginAddress.lockedFor(req.ip);
-        if (ms > 0) throw lockedOut(reply, ms);
-      } else if (isCredentialRoute(req)) {
+      if (isCredentialRoute(req)) {
         // A locked-out address is refused for every credential that matches no slip; a valid slip still votes.
         // The seed's hall of 300 phones shares one Wi-Fi address, and one person guessing there must not stop
         // the meeting. This leaves "200 versus 429" as an answer to each guess, exactly as "200 versus 404" is
@@ -76,22 +62,10 @@ export const failureLimiter = fp<FailureLimiterOptions>(
       }
     });
 
-    app.addHook('preValidation', async (req, reply) => {
-      if (!req.routeOptions.config?.loginAttempt) return;
-      const user = usernameKey(req.body);
-      if (user === null) return;
-      const ms = counters.loginUser.lockedFor(user);
-      if (ms > 0) throw lockedOut(reply, ms);
-    });
-
     // Counted in onSend, before the reply leaves, so that a burst of guesses is cut off as early as possible.
     app.addHook('onSend', async (req, reply, payload) => {
       const status = reply.statusCode;
-      if (req.routeOptions.config?.loginAttempt && status === 401) {
-        counters.loginAddress.fail(req.ip);
-        const user = usernameKey(req.body);
-        if (user !== null) counters.loginUser.fail(user);
-      } else if (status === 404 && isCredentialRoute(req) && isWellFormedCredential((req.params as { token: string }).token)) {
+      if (status === 404 && isCredentialRoute(req) && isWellFormedCredential((req.params as { token: string }).token)) {
         counters.credential.fail(req.ip);
       }
       return payload;

@@ -1,0 +1,68 @@
+// Guessing admin passwords. Three counters, each in the database so that an operator can lift them while the
+// server runs (`ceping users unlock`) and several instances share them:
+// - username + address: locked after LIMITS.login.pair failures. The guesser is stopped; the real admin, from
+//   another address, is not (refusing a username outright let anyone lock the admin out).
+// - address: locked after LIMITS.login.address failures over any usernames (one machine spraying names).
+// - username, from any address: never locked; past `slowAfter` failures each wrong answer is delayed, doubling
+//   up to `maxDelayMs`. A right password is never delayed.
+// Keys are hashed: neither a username nor an address is stored in clear.
+import { createHash } from 'node:crypto';
+import { LIMITS } from '../config.js';
+import type { Db } from '../db/client.js';
+import { AppError } from '../shared/errors.js';
+import { deleteLoginFailures, deleteLoginFailuresLike, findLoginFailures, saveLoginFailures } from './login-failures.repository.js';
+
+const h = (text: string) => createHash('sha256').update(`ceping-login:${text}`).digest('base64url').slice(0, 32);
+const normal = (username: string) => username.trim().toLowerCase().slice(0, 64);
+
+export const loginKeys = (username: string, address: string) => ({
+  pair: `p:${h(normal(username))}:${h(address)}`,
+  address: `a:${h(address)}`,
+  user: `u:${h(normal(username))}`,
+});
+
+/** The prefix of every key about one username (to lift its lockouts). */
+export const userKeyPrefixes = (username: string) => [`p:${h(normal(username))}:`, `u:${h(normal(username))}`];
+
+export function tooManyAttempts(ms: number): AppError {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return new AppError(429, 'RATE_LIMITED', `登录失败次数过多，已暂时锁定，请${Math.ceil(seconds / 60)}分钟后再试，或请系统管理员解除锁定。`, { retryAfterSeconds: seconds });
+}
+
+/** Milliseconds left of a lockout on this attempt's address or username+address, or 0. */
+export function loginLockedFor({ db }: { db: Db }, username: string, address: string, now = Date.now()): number {
+  const k = loginKeys(username, address);
+  return Math.max(0, ...[k.pair, k.address].map((key) => (findLoginFailures({ db }, key)?.lockedUntil ?? 0) - now));
+}
+
+/** Records a failed login; returns how long to hold back the answer (the username's slow-down). */
+export function recordLoginFailure({ db }: { db: Db }, username: string, address: string, now = Date.now()): number {
+  const k = loginKeys(username, address);
+  const { pair, address: perAddress, user } = LIMITS.login;
+  let userFailures = 0;
+  db.transaction((tx) => {
+    const bump = (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {
+      const row = findLoginFailures({ db: tx }, key);
+      const fresh = !row || now - row.windowStart >= windowMs;
+      const failures = fresh ? 1 : row.failures + 1;
+      const locked = maxFailures !== null && failures > maxFailures;
+      saveLoginFailures({ db: tx }, { key, failures: locked ? 0 : failures, windowStart: fresh || locked ? now : row.windowStart, lockedUntil: locked ? now + lockMs : (row?.lockedUntil ?? 0) });
+      return failures;
+    };
+    bump(k.pair, pair.windowMs, pair.maxFailures, pair.lockMs);
+    bump(k.address, perAddress.windowMs, perAddress.maxFailures, perAddress.lockMs);
+    userFailures = bump(k.user, LIMITS.login.user.windowMs, null, 0);
+  });
+  const over = userFailures - LIMITS.login.user.slowAfter;
+  return over <= 0 ? 0 : Math.min(LIMITS.login.user.baseDelayMs * 2 ** (over - 1), LIMITS.login.user.maxDelayMs);
+}
+
+/** A successful login clears its username+address counter. */
+export function recordLoginSuccess({ db }: { db: Db }, username: string, address: string): void {
+  deleteLoginFailures({ db }, loginKeys(username, address).pair);
+}
+
+/** Lifts the login lockouts of one username (every address), or all of them; returns how many were lifted. */
+export function liftLoginLockouts({ db }: { db: Db }, username?: string): number {
+  return db.transaction((tx) => (username === undefined ? deleteLoginFailuresLike({ db: tx }, '') : userKeyPrefixes(username).reduce((n, p) => n + deleteLoginFailuresLike({ db: tx }, p), 0)));
+}
