@@ -1,12 +1,25 @@
 // Users and logins. A login is audited (success and failure, by username only: never the password or the address).
 import type { Db } from '../db/client.js';
 import { randomId } from '../shared/ids.js';
-import { AppError } from '../shared/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { authErrors } from './auth.errors.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { countUsers, findUserById, findUserByUsername, insertUser, listUsers, type Role, type UserRow } from './users.repository.js';
-import type { SessionUser } from './session.js';
+import {
+  bumpSessionEpoch,
+  countEnabledAdmins,
+  countUsers,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  isSessionRevoked,
+  listUsers,
+  revokeSession,
+  updateUser,
+  type Role,
+  type UserRow,
+} from './users.repository.js';
+import type { SessionClaims, SessionUser } from './session.js';
+import { weakPasswordReason } from './common-passwords.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loginLockedFor, recordLoginFailure, recordLoginSuccess, tooManyAttempts } from './login-throttle.js';
 
@@ -17,8 +30,15 @@ export interface NewUser {
   displayName?: string;
 }
 
+/** Refuses a password on the common list or built on the username (common-passwords.ts). */
+function assertStrongPassword(password: string, username: string): void {
+  const why = weakPasswordReason(password, username);
+  if (why !== null) throw authErrors.weakPassword(why);
+}
+
 export async function createUser({ db }: { db: Db }, actor: string, input: NewUser): Promise<{ id: string }> {
   if (findUserByUsername({ db }, input.username)) throw authErrors.usernameTaken(input.username);
+  assertStrongPassword(input.password, input.username);
   const passwordHash = await hashPassword(input.password);
   const id = randomId();
   db.transaction((tx) => {
@@ -36,10 +56,6 @@ export async function ensureInitialAdmin({ db }: { db: Db }, username: string | 
   return true;
 }
 
-export function assertRole(role: string): asserts role is Role {
-  if (role !== 'admin' && role !== 'assessor') throw new AppError(400, 'VALIDATION_ERROR', '角色无效');
-}
-
 const userView = (u: UserRow) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, disabled: u.disabled });
 
 export function listUserViews({ db }: { db: Db }) {
@@ -47,7 +63,9 @@ export function listUserViews({ db }: { db: Db }) {
 }
 
 /** Signs a session for a user; the route passes Fastify's JWT signer, so this module needs no web framework. */
-export type SignSession = (payload: { sub: string; username: string; role: Role }) => string;
+export type SignSession = (payload: SessionClaims) => string;
+
+const signFor = (sign: SignSession, user: UserRow) => sign({ sub: user.id, username: user.username, role: user.role, ep: user.sessionEpoch, jti: randomId(16) });
 
 /**
  * Checks a username and password and returns a signed session. Unknown users are checked against a dummy hash,
@@ -67,12 +85,88 @@ export async function login({ db, sign }: { db: Db; sign: SignSession }, input: 
   }
   recordLoginSuccess({ db }, input.username, address);
   recordAudit({ db }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
-  return { token: sign({ sub: user.id, username: user.username, role: user.role }), user: userView(user) };
+  return { token: signFor(sign, user), user: userView(user) };
 }
 
-/** The user behind a verified session, if the account still exists and is enabled. */
-export function sessionUser({ db }: { db: Db }, userId: string): SessionUser {
-  const user = findUserById({ db }, userId);
+/**
+ * The user behind a verified session token: the account still exists, is enabled, and has not moved to a new
+ * session epoch (password changed, logged out everywhere) since; the session itself was not ended by a logout.
+ */
+export function sessionUser({ db }: { db: Db }, claims: { sub: string; ep?: unknown; jti?: unknown; exp?: unknown }): SessionUser {
+  const user = findUserById({ db }, claims.sub);
   if (!user || user.disabled) throw authErrors.accountGone();
-  return { id: user.id, username: user.username, role: user.role };
+  if ((typeof claims.ep === 'number' ? claims.ep : 0) !== user.sessionEpoch) throw authErrors.unauthorized();
+  if (typeof claims.jti === 'string' && isSessionRevoked({ db }, claims.jti)) throw authErrors.unauthorized();
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    ...(typeof claims.jti === 'string' && typeof claims.exp === 'number' ? { session: { jti: claims.jti, exp: claims.exp } } : {}),
+  };
+}
+
+/** Ends the caller's session now (its token is refused from here on). */
+export function logout({ db }: { db: Db }, user: SessionUser): void {
+  db.transaction((tx) => {
+    if (user.session) revokeSession({ db: tx }, user.session.jti, user.session.exp);
+    recordAudit({ db: tx }, { actor: user.username, action: 'auth.logout', meetingId: null, detail: {} });
+  });
+}
+
+/** A fresh session for a user still at work (the console renews before expiry); the old one ends. */
+export function renewSession({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser) {
+  const row = findUserById({ db }, user.id);
+  if (!row || row.disabled) throw authErrors.accountGone();
+  if (user.session) revokeSession({ db }, user.session.jti, user.session.exp);
+  return { token: signFor(sign, row), user: userView(row) };
+}
+
+/** Changes one's own password (the current one is asked); every other session of the account ends. */
+export async function changeOwnPassword({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser, input: { currentPassword: string; newPassword: string }) {
+  const row = findUserById({ db }, user.id);
+  if (!row || row.disabled) throw authErrors.accountGone();
+  if (!(await verifyPassword(row.passwordHash, input.currentPassword))) throw authErrors.wrongCurrentPassword();
+  assertStrongPassword(input.newPassword, row.username);
+  const passwordHash = await hashPassword(input.newPassword);
+  db.transaction((tx) => {
+    updateUser({ db: tx }, row.id, { passwordHash });
+    bumpSessionEpoch({ db: tx }, row.id);
+    recordAudit({ db: tx }, { actor: row.username, action: 'user.password', meetingId: null, detail: { userId: row.id, by: 'self' } });
+  });
+  return { token: signFor(sign, findUserById({ db }, row.id)!), user: userView(findUserById({ db }, row.id)!) };
+}
+
+/** An admin sets a user's new password (a forgotten one); the user's sessions end. */
+export async function resetPassword({ db }: { db: Db }, actor: string, userId: string, password: string): Promise<void> {
+  const row = findUserById({ db }, userId);
+  if (!row) throw authErrors.userNotFound();
+  assertStrongPassword(password, row.username);
+  const passwordHash = await hashPassword(password);
+  db.transaction((tx) => {
+    updateUser({ db: tx }, row.id, { passwordHash });
+    bumpSessionEpoch({ db: tx }, row.id);
+    recordAudit({ db: tx }, { actor, action: 'user.password', meetingId: null, detail: { userId: row.id, username: row.username, by: 'admin' } });
+  });
+}
+
+/** An admin changes a user's name, role or enabled state; the last enabled admin cannot be removed. */
+export function updateUserByAdmin({ db }: { db: Db }, actor: SessionUser | { id: null; username: string }, userId: string, patch: { displayName?: string; role?: Role; disabled?: boolean }) {
+  return db.transaction((tx) => {
+    const row = findUserById({ db: tx }, userId);
+    if (!row) throw authErrors.userNotFound();
+    const losesAdmin = row.role === 'admin' && !row.disabled && (patch.disabled === true || patch.role === 'assessor');
+    if (losesAdmin && actor.id === row.id) throw authErrors.notYourself();
+    if (losesAdmin && countEnabledAdmins({ db: tx }) <= 1) throw authErrors.lastAdmin();
+    updateUser({ db: tx }, row.id, patch);
+    if (patch.disabled === true || (patch.role !== undefined && patch.role !== row.role)) bumpSessionEpoch({ db: tx }, row.id);
+    recordAudit({ db: tx }, { actor: actor.username, action: 'user.update', meetingId: null, detail: { userId: row.id, username: row.username, ...patch } });
+    return userView(findUserById({ db: tx }, row.id)!);
+  });
+}
+
+/** The user by name, for the command line. */
+export function userByName({ db }: { db: Db }, username: string): UserRow {
+  const row = findUserByUsername({ db }, username);
+  if (!row) throw authErrors.userNotFound();
+  return row;
 }

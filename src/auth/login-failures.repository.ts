@@ -1,6 +1,6 @@
 // Failed logins, counted per key in the database (see LIMITS.login): keys are hashes, never a username or an
 // address in clear.
-import { eq, like } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { loginFailures } from '../db/schema.js';
 
@@ -23,5 +23,6 @@ export function deleteLoginFailures({ db }: { db: Conn }, key: string): void {
 
 /** Deletes every key starting with `prefix` (all of them for ''); returns how many. */
 export function deleteLoginFailuresLike({ db }: { db: Conn }, prefix: string): number {
-  return db.delete(loginFailures).where(like(loginFailures.key, `${prefix.replace(/[%_]/g, '')}%`)).run().changes;
+  // Not LIKE: the hashed keys contain '_', which LIKE would take as a wildcard.
+  return db.delete(loginFailures).where(sql`substr(${loginFailures.key}, 1, ${prefix.length}) = ${prefix}`).run().changes;
 }

@@ -10,6 +10,7 @@ export function registerCommand(name: string, summary: string, load: () => Promi
 registerCommand('backup', 'Online backup of the database to a file', () => import('./backup.js'));
 registerCommand('keys', 'Show where the key file is, or rotate a key', () => import('./keys.js'));
 registerCommand('slips', 'Print ballot slips (or paper ballots) to a PDF from the database', () => import('./slips.js'));
+registerCommand('users', 'Manage accounts on the database directly (create, reset a password, disable, unlock)', () => import('./users.js'));
 
 function usage(): string {
   const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);

@@ -4,13 +4,13 @@ import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOrCreateSecret } from '../db/settings.repository.js';
-import { authErrors, ensureInitialAdmin, isAssignedTo, sessionUser, type Role, type SessionUser } from '../auth/index.js';
+import { authErrors, ensureInitialAdmin, isAssignedTo, sessionUser, type SessionClaims, type SessionUser } from '../auth/index.js';
 import { meetingErrors } from '../meetings/index.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; username: string; role: Role };
-    user: SessionUser;
+    payload: SessionClaims;
+    user: SessionUser & { ep?: number };
   }
 }
 
@@ -47,7 +47,7 @@ export const authPlugin = fp<AuthOptions>(
         // Signed here, a session ends sessionMinutes after it began; one that claims to last longer was not.
         const { exp, iat } = p as { exp?: unknown; iat?: unknown };
         if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > longestSession) throw new Error('session lasts too long');
-        return { id: p.sub, username: p.username, role: p.role };
+        return { id: p.sub, username: p.username, role: p.role, ep: p.ep, ...(typeof p.jti === 'string' ? { session: { jti: p.jti, exp } } : {}) };
       },
     });
 
@@ -57,7 +57,8 @@ export const authPlugin = fp<AuthOptions>(
       } catch {
         throw authErrors.unauthorized();
       }
-      req.user = sessionUser({ db: app.db }, req.user.id);
+      const u = req.user;
+      req.user = sessionUser({ db: app.db }, { sub: u.id, ep: u.ep, jti: u.session?.jti, exp: u.session?.exp });
     });
 
     app.decorate('requireAdmin', async (req: FastifyRequest, reply: FastifyReply) => {
