@@ -5,7 +5,7 @@ import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { loadMeetingCached, meetingForms } from '../meetings/meetings.usecases.js';
 import { isMeetingOpen, type MeetingRecord } from '../meetings/meetings.repository.js';
-import { conflict, notFound, unprocessable } from '../shared/errors.js';
+import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
 import { normaliseShortCode, TOKEN_PATTERN } from '../slips/codes.js';
 import { consumeSlip, findSlipByShortCodeHash, findSlipByTokenHash, type SlipRow } from '../slips/slips.repository.js';
@@ -16,8 +16,15 @@ import { insertBallot } from './ballots.repository.js';
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
 export const tokenUsed = () => conflict('TOKEN_USED', '该测评票已经投过票，每张票只能投一次');
 export const tokenVoided = () => conflict('TOKEN_VOIDED', '该测评票已作废，请向考核组领取新票');
-export const meetingNotOpen = (status: string) =>
-  conflict('MEETING_NOT_OPEN', status === 'closed' ? '本次测评已经结束，不能再投票' : '本次测评尚未开始，请等待工作人员宣布开始后再投票');
+// The details name the meeting and say whether it has not begun or has ended, so that the voter's waiting page can
+// say which meeting it waits for: both are printed on the slip and the hall's screen, and say nothing about votes.
+export const meetingNotOpen = (status: string, meeting?: { title: string; unit: string }) =>
+  new AppError(
+    409,
+    'MEETING_NOT_OPEN',
+    status === 'closed' ? '本次测评已经结束，不能再投票' : '本次测评尚未开始，请等待工作人员宣布开始后再投票',
+    meeting ? { status: status === 'closed' ? 'closed' : 'draft', meeting } : undefined,
+  );
 
 /**
  * Finds the slip for what the voter has: the token from the QR code, or the short code typed by hand.
@@ -78,7 +85,7 @@ export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, creden
   if (slip.status === 'voided') throw tokenVoided();
   if (slip.status === 'used') throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
-  if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status);
+  if (rec.meeting.status !== 'open') throw meetingNotOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
   const category = rec.categories.find((c) => c.key === slip.category);
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
