@@ -31,6 +31,7 @@ import { failureLimiter } from './security/failure-limiter.js';
 import { securityRoutes } from './security/security.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { assessmentRoutes } from './assessment/assessment.routes.js';
+import { metaRoutes } from './meta/meta.routes.js';
 import { AppError } from './shared/errors.js';
 import { ErrorResponse } from './shared/schemas.js';
 import { formsFolder, webFolder } from './shared/paths.js';
@@ -181,6 +182,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(auditRoutes);
   await app.register(assessmentRoutes);
   await app.register(securityRoutes);
+  await app.register(metaRoutes);
   await app.register(webRoutes);
 
   // The voter page: one static HTML for every token; its script reads the token from the address.
