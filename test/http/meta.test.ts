@@ -43,7 +43,7 @@ describe('GET /api/meta', () => {
     await t.api('POST', '/api/users', { username: 'kaohe2', password: 'a-long-assessor-password', role: 'assessor' });
     const { body: meta } = await t.api('GET', '/api/meta');
     const { body: log } = await t.api('GET', '/api/audit');
-    const actions = [...new Set(log.entries.map((e: any) => e.action as string))];
+    const actions: string[] = [...new Set<string>(log.entries.map((e: any) => e.action as string))];
     expect(actions).toEqual(expect.arrayContaining(['meeting.create', 'meeting.attendance', 'slips.issue', 'meeting.open', 'slips.void', 'meeting.close', 'meeting.reopen', 'meeting.minimum', 'user.create']));
     for (const a of actions) expect(meta.auditActions[a], a).toMatch(/[\u4e00-\u9fff]/);
   });
