@@ -12,6 +12,7 @@ export const MeetingKindInfo = Type.Object({
   needsOwnMinimum: Type.Boolean({ description: 'no rule: the meeting must state its own minimum and why' }),
   interviewMinimum: NullableInt,
   interviewRule: Type.String(),
+  suggestedFormIds: Type.Array(Type.String(), { description: 'the forms usually used at this kind of meeting, listed first by the console' }),
 });
 
 export const Meta = Type.Object({

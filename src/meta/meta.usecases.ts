@@ -17,6 +17,21 @@ const INTERVIEW_RULES: Record<MeetingKind, string> = {
   other: '无统一规定',
 };
 
+/**
+ * The forms a kind of meeting usually uses, by the seed each comes from: 003_43142c8fa1f20547.txt (村（社区）、部门站所:
+ * 党组织政治建设, 班子年度考核, 书记述党建; 村 also 后备干部推荐), 004_9ba8455c36f7d67d.txt (县管领导班子和领导干部),
+ * 000_a43cfffc0fe01c15.txt (政治生态: 领导干部 and 机关干部 questionnaires) and 002_ef31b3aa8f1f181a.txt (基层党建述职评议).
+ * A suggestion for the order of the picker only; any form may be chosen.
+ */
+const SUGGESTED_FORMS: Record<MeetingKind, string[]> = {
+  village: ['village-political-construction', 'village-annual-review', 'village-secretary-report', 'village-reserve-nomination'],
+  community: ['village-political-construction', 'village-annual-review', 'village-secretary-report', 'village-reserve-nomination'],
+  'township-dept': ['village-political-construction', 'village-annual-review', 'village-secretary-report'],
+  county: ['county-team-evaluation', 'county-cadre-evaluation', 'ecology-leader-questionnaire', 'ecology-staff-questionnaire', 'public-gain-survey'],
+  'city-dept': ['ecology-leader-questionnaire', 'ecology-staff-questionnaire', 'unit-democratic-evaluation', 'secretary-debrief-review'],
+  other: [],
+};
+
 export const MEETING_STATUS_LABELS = { draft: '未开始', open: '进行中', closed: '已结束' } as const;
 
 export const SUBJECT_KIND_LABELS = { organisation: '党组织', team: '班子集体', person: '班子成员', candidate: '推荐人选（后备干部）' } as const;
@@ -32,6 +47,7 @@ export function consoleMeta() {
       needsOwnMinimum: kind === 'other',
       interviewMinimum: kind === 'township-dept' || kind === 'other' ? null : INTERVIEW_MINIMUMS[kind],
       interviewRule: INTERVIEW_RULES[kind],
+      suggestedFormIds: SUGGESTED_FORMS[kind],
     })),
     meetingStatuses: { ...MEETING_STATUS_LABELS },
     subjectKinds: Object.entries(SUBJECT_KIND_LABELS).map(([kind, label]) => ({ kind: kind as keyof typeof SUBJECT_KIND_LABELS, label })),

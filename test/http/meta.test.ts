@@ -27,6 +27,10 @@ describe('GET /api/meta', () => {
     expect(body.meetingKinds.find((k: any) => k.kind === 'other')).toMatchObject({ minimum: null, needsOwnMinimum: true });
     // Seeds are named by number on screen, never by file name.
     expect(JSON.stringify(body)).not.toMatch(/_[0-9a-f]{16}\.txt/);
+    // The suggested forms exist in forms/.
+    const { body: forms } = await t.api('GET', '/api/forms');
+    for (const k of body.meetingKinds) for (const id of k.suggestedFormIds) expect(forms.map((f: any) => f.id)).toContain(id);
+    expect(village.suggestedFormIds).toContain('village-annual-review');
     expect(body.meetingStatuses).toEqual({ draft: '未开始', open: '进行中', closed: '已结束' });
     expect(body.categoryPresets[0].categories.reduce((a: number, c: any) => a + c.weight, 0)).toBeCloseTo(1);
   });
