@@ -5,7 +5,7 @@ import { navigation } from './router.js';
 import { api } from './session.js';
 
 const ROLE = { admin: '管理员', assessor: '考核组成员' };
-const PURPOSE = { phone: '手机测评票', paper: '纸质测评票' };
+const PURPOSE = { slips: '测评票（扫码投票）', paper: '纸质测评票' };
 const VERDICT = { valid: '有效', void: '无效', check: '须核查', unknown: '未确定' };
 const list = (v) => (Array.isArray(v) ? v.join('、') : String(v));
 
@@ -27,7 +27,7 @@ const DETAIL = {
   firstSerial: ['起始序号', String],
   purpose: ['用途', (v) => PURPOSE[v] || String(v)],
   serials: ['序号', list],
-  usedKept: ['已投未作废', list],
+  usedKept: ['已投票、未作废', list],
   username: ['用户名', String],
   role: ['角色', (v) => ROLE[v] || String(v)],
   keys: ['锁定项', (v) => (Array.isArray(v) ? `${v.length} 项` : String(v))],

@@ -21,11 +21,9 @@ export function turnoutState(m, t) {
 }
 
 /**
- * The turnout flags to show: before the close, "below the minimum" is not yet a verdict, so its 无效 wording
- * becomes what is still missing.
+ * The turnout flags to show: before the close, "below the minimum" is not yet a verdict (the line above the flags
+ * says what is still missing), so its 无效 flag waits for the close.
  */
 export function flagsForStatus(status, t) {
-  return (t.flags || []).map((f) =>
-    f.code === 'BELOW_MINIMUM' && status !== 'closed' ? { code: 'BELOW_MINIMUM_SO_FAR', message: `尚未达到最低参评人数：${t.coarsened ? '至少 ' : ''}${t.ballotsCast} / ${t.minRespondents} 人` } : f,
-  );
+  return (t.flags || []).filter((f) => !(f.code === 'BELOW_MINIMUM' && status !== 'closed'));
 }
