@@ -78,6 +78,7 @@ describe('the voter page at phone sizes', () => {
         await page.goto(urls[i]!);
         await page.getByRole('heading', { level: 1, name: villageMeeting().title }).waitFor();
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(w!);
+        await screenshot(page, `voter-${w}-grid-top`, { fullPage: false });
         // Screen readers: every radio carries person + criterion + grade.
         await page.getByRole('radio', { name: '周平 · 工作态度 · 一般' }).check();
         await page.getByRole('radio', { name: '插旗村党总支 · 严肃政治生活 · 较好' }).check();
