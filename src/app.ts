@@ -16,6 +16,7 @@ import { failureLimiter } from './security/failure-limiter.js';
 import { turnoutLivePlugin } from './turnout/live.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { formsRoutes } from './forms/forms.routes.js';
+import { metaRoutes } from './meta/meta.routes.js';
 import { meetingsRoutes } from './meetings/meetings.routes.js';
 import { slipsRoutes } from './slips/slips.routes.js';
 import { paperRoutes } from './paper/paper.routes.js';
@@ -70,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(turnoutLivePlugin);
 
   // The capabilities.
-  for (const routes of [authRoutes, formsRoutes, meetingsRoutes, slipsRoutes, paperRoutes, ballotsRoutes, resultsRoutes, exportsRoutes, turnoutRoutes, closingRoutes, auditRoutes, assessmentRoutes, securityRoutes]) {
+  for (const routes of [authRoutes, formsRoutes, metaRoutes, meetingsRoutes, slipsRoutes, paperRoutes, ballotsRoutes, resultsRoutes, exportsRoutes, turnoutRoutes, closingRoutes, auditRoutes, assessmentRoutes, securityRoutes]) {
     await app.register(routes);
   }
   await app.register(healthPlugin);

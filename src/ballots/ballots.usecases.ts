@@ -73,7 +73,8 @@ export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, creden
   if (slip.status === 'voided') throw tokenVoided();
   if (slip.status === 'used') throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
-  if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
+  // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
+  if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
   const category = rec.categories.find((c) => c.key === slip.category);
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },

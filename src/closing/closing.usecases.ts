@@ -5,7 +5,7 @@ import { sealAfterPollClose } from '../db/client.js';
 import { exactFigures, MEETING_KIND_LABELS, MINIMUM_RULES, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
-import { listAudit, recordAudit } from '../audit/index.js';
+import { auditActionLabel, listAudit, recordAudit } from '../audit/index.js';
 import type { SessionUser } from '../auth/index.js';
 import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { exactCounts, turnoutView, type Turnout } from '../turnout/index.js';
@@ -87,19 +87,12 @@ interface StoredReport {
   pending?: boolean;
 }
 
-const ACTION_LABELS: Record<string, string> = {
-  'meeting.create': '创建测评',
-  'meeting.open': '开始测评',
-  'meeting.reopen': '重新开启测评',
-  'meeting.close': '结束测评',
-  'meeting.minimum': '调整最低参评人数',
-  'meeting.attendance': '登记签到/谈话人数',
-  'meeting.closing-report': '生成结束报告',
-};
+/** The actions that make a meeting's history in its closing report; their labels are the audit log's own. */
+const HISTORY_ACTIONS = new Set(['meeting.create', 'meeting.open', 'meeting.reopen', 'meeting.close', 'meeting.minimum', 'meeting.attendance', 'meeting.closing-report']);
 
 function historyOf(db: Conn, meetingId: string): HistoryEntry[] {
   return listAudit({ db }, { meetingId, limit: 1000 })
-    .filter((r) => r.action in ACTION_LABELS)
+    .filter((r) => HISTORY_ACTIONS.has(r.action))
     .reverse()
     .map((r) => {
       const d = r.detail as Record<string, unknown>;
@@ -107,7 +100,7 @@ function historyOf(db: Conn, meetingId: string): HistoryEntry[] {
       let detail: string | null = null;
       if (r.action === 'meeting.minimum') detail = `${d.from ?? '按规则'} → ${d.to ?? '按规则'}`;
       else if (r.action === 'meeting.attendance') detail = [d.signedIn !== undefined ? `签到 ${d.signedIn}` : '', d.interviews !== undefined ? `谈话 ${d.interviews}` : ''].filter(Boolean).join('，') || null;
-      return { at: r.at, actor: r.actor, action: r.action, label: ACTION_LABELS[r.action]!, reason, detail };
+      return { at: r.at, actor: r.actor, action: r.action, label: auditActionLabel(r.action), reason, detail };
     });
 }
 

@@ -3,4 +3,4 @@ export type { MeetingRecord, MeetingRow, SubjectRow, CategoryRow } from './meeti
 export { isMeetingOpen, updateMeeting, findMeeting as findMeetingRecord } from './meetings.repository.js';
 export { loadMeeting, loadMeetingCached, meetingForms, meetingView, minimumOf, type Deps } from './meetings.usecases.js';
 export { meetingErrors } from './meetings.errors.js';
-export { MeetingView, VoidStamp } from './meetings.schemas.js';
+export { MeetingKind, MeetingView, SubjectKind, VoidStamp } from './meetings.schemas.js';

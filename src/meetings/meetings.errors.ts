@@ -3,8 +3,12 @@ import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js
 
 export const meetingErrors = {
   notFound: () => notFound('测评会议', 'MEETING_NOT_FOUND'),
-  /** Voting, keying in or closing when the poll is not open; `status` lets a page say which (not yet, or over). */
-  notOpen: (status: string) => new AppError(409, 'MEETING_NOT_OPEN', '测评不在进行中（尚未开始或已经结束）', { status }),
+  /**
+   * Voting, keying in or closing when the poll is not open. The details say which (not yet, or over) and, for the
+   * voter's waiting page, may name the meeting: what the slip and the hall's screen show anyway.
+   */
+  notOpen: (status: string, meeting?: { title: string; unit: string }) =>
+    new AppError(409, 'MEETING_NOT_OPEN', '测评不在进行中（尚未开始或已经结束）', { status: status === 'closed' ? 'closed' : 'draft', ...(meeting ? { meeting } : {}) }),
   alreadyOpen: () => conflict('MEETING_ALREADY_OPEN', '测评已经开始'),
   closed: (what: string) => conflict('MEETING_CLOSED', `测评已结束，${what}须先重新开启测评（并写明理由）`),
   invalid: (problems: string[]) => unprocessable('INVALID_MEETING', problems.join('；'), problems),

@@ -1,4 +1,4 @@
-// The voter page must load fast on weak rural 4G and run in old WebViews (issue 5): at most 30 KB compressed for
+// The voter page must load fast on weak rural 4G and run in old WebViews: at most 30 KB compressed for
 // HTML + CSS + JS, no request to any other origin, and no syntax newer than ES2017 in what the phone gets.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

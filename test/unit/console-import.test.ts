@@ -1,9 +1,9 @@
-// The console's subject-list import (src/web/public/console-import.js), on plain data: what a clerk pastes from
+// The console's subject-list import (src/web/public/console/import.js), on plain data: what a clerk pastes from
 // Excel, or the CSV file Excel writes (UTF-8 with a BOM, or GBK on a Chinese Windows).
 import { describe, expect, it } from 'vitest';
 
 // A path in a variable: the module is plain browser JavaScript without type declarations.
-const modulePath = '../../src/web/public/console-import.js';
+const modulePath = '../../src/web/public/console/import.js';
 const { decodeCsv, parseDelimited, subjectsFromText } = (await import(modulePath)) as {
   decodeCsv: (b: ArrayBuffer | Uint8Array) => string;
   parseDelimited: (text: string, delimiter: string) => string[][];

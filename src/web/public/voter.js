@@ -9,6 +9,8 @@
   var KEY = 'ceping:' + token.slice(0, 16);
   var ballot = null;
   var state = { answers: {}, nonce: null };
+  var waitTimer = null;
+  var WAIT_MS = 10000;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -21,9 +23,10 @@
     (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return e;
   }
+  /* Skips empty entries: a screen built from optional parts (a message or none) must never hand null to the DOM. */
   function show(nodes) {
     main.textContent = '';
-    nodes.forEach(function (n) { main.appendChild(n); });
+    nodes.forEach(function (n) { if (n) main.appendChild(n); });
     window.scrollTo(0, 0);
   }
   function notice(text, ok) { return el('p', { class: ok ? 'notice ok' : 'notice', role: 'status', text: text }); }
@@ -35,6 +38,7 @@
     window.crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
+  function stopWaiting() { if (waitTimer) clearTimeout(waitTimer); waitTimer = null; }
 
   function codeEntry(message) {
     bar.hidden = true;
@@ -62,11 +66,29 @@
     var code = body && body.error ? body.error.code : '';
     var msg = body && body.error ? body.error.message : '加载失败，请稍后重试。';
     if (code === 'TOKEN_UNKNOWN' && !/^[A-Za-z0-9_-]{43}$/.test(token)) return codeEntry(ERRORS.TOKEN_UNKNOWN);
+    if (code === 'MEETING_NOT_OPEN') return waiting(body.error);
     bar.hidden = true;
     show([el('h1', { text: '民主测评' }), notice(ERRORS[code] || msg)]);
   }
 
+  /* Before the poll opens: name the meeting and look again every ten seconds, so nobody has to reload. */
+  function waiting(err) {
+    bar.hidden = true;
+    var d = err.details || {};
+    var m = d.meeting || null;
+    var closed = d.status === 'closed';
+    show([
+      el('h1', { text: m ? m.title : '民主测评' }),
+      m ? el('p', { class: 'unit', text: m.unit }) : null,
+      notice(closed ? err.message : '测评尚未开始。工作人员宣布开始后，本页会自动进入测评票，无需重新扫码。'),
+      closed ? null : el('p', { class: 'help', id: 'waiting', role: 'status', text: '正在等待开始，每 10 秒自动查看一次……' }),
+      closed ? null : el('button', { type: 'button', class: 'secondary', text: '立即刷新', onclick: start })
+    ]);
+    if (!closed) waitTimer = setTimeout(start, WAIT_MS);
+  }
+
   function start() {
+    stopWaiting();
     if (!token) return codeEntry('');
     load();
     if (state.submitted) { bar.hidden = true; return show([el('h1', { text: '民主测评' }), notice('您的选票已成功提交并计入，感谢您的参与。', true)]); }
@@ -108,6 +130,7 @@
     if (typeof a === 'object' && a.options) return a.options.length + a.writeIns.filter(function (w) { return w.trim(); }).length > 0;
     return true;
   }
+  function unitKey(u) { return [u.f, u.q.id].concat(u.s ? [u.s] : []).join('|'); }
   function setAnswer(f, q, s, value) {
     var fa = state.answers[f] = state.answers[f] || {};
     if (s) { fa[q] = fa[q] || {}; fa[q][s] = value; } else fa[q] = value;
@@ -117,8 +140,7 @@
 
   var counters = [];
   function update() {
-    var all = units();
-    var req = all.filter(function (u) { return u.q.required; });
+    var req = units().filter(function (u) { return u.q.required; });
     var done = req.filter(answered).length;
     document.getElementById('progress-text').textContent = '已完成 ' + done + ' / ' + req.length + ' 项必答';
     var p = document.getElementById('progress'); p.max = req.length || 1; p.value = done;
@@ -131,51 +153,99 @@
     Array.prototype.forEach.call(document.querySelectorAll('label.choice'), function (l) {
       var i = l.querySelector('input'); l.className = i.checked ? 'choice on' : 'choice';
     });
-  }
-
-  function radios(name, scale, current, onchange, labelledBy) {
-    return el('div', { class: 'grades', role: 'radiogroup', 'aria-labelledby': labelledBy }, scale.map(function (g) {
-      return el('label', { class: 'choice' }, [el('input', { type: 'radio', name: name, value: g.value, checked: current === g.value, onchange: function () { onchange(g.value); } }), g.label]);
-    }));
+    Array.prototype.forEach.call(document.querySelectorAll('.row.missing'), function (r) {
+      if (r.querySelector('input:checked')) r.classList.remove('missing');
+    });
   }
 
   var uid = 0;
-  function question(f, q) {
-    var nodes = [];
-    if (q.section) nodes.push(el('h3', { text: q.section }));
+  function subjectName(s) { return s.name + (s.title ? '（' + s.title + '）' : ''); }
+
+  /*
+   * One row of the grid: who or what is rated, then one native radio per grade. The grade's name stays visible in
+   * the cell; the screen reader hears person (or item) + criterion + grade from the radio's own label.
+   */
+  function gradeRow(key, who, whoSmall, spoken, scale, current, onchange, help, required) {
+    var wid = 'w' + (++uid);
+    var cells = scale.map(function (g) {
+      return el('label', { class: 'choice' }, [
+        el('input', { type: 'radio', name: key, value: g.value, checked: current === g.value, 'aria-label': spoken + ' · ' + g.label, onchange: function () { onchange(g.value); } }),
+        el('span', { text: g.label, 'aria-hidden': 'true' })
+      ]);
+    });
+    return el('div', { class: 'row', 'data-u': key }, [
+      el('span', { class: 'who', id: wid }, [who, required ? el('span', { class: 'req', text: ' *', 'aria-label': '必答' }) : null, whoSmall ? el('small', { text: whoSmall }) : null]),
+      el('div', { class: 'grades g' + scale.length, role: 'radiogroup', 'aria-labelledby': wid }, cells),
+      help ? el('p', { class: 'help', text: help }) : null
+    ]);
+  }
+
+  /* The header of a grid: what the rows are rated on, and the grade names over their columns; it stays in view. */
+  function gridHead(title, required, scale, id) {
+    return el('div', { class: 'mx-head' }, [
+      el('span', { class: 'crit', id: id }, [title, required ? el('span', { class: 'req', text: ' *', 'aria-label': '必答' }) : null]),
+      el('span', { class: 'cols g' + scale.length, 'aria-hidden': 'true' }, scale.map(function (g) { return el('span', { text: g.label }); }))
+    ]);
+  }
+
+  /* A graded question with several subjects: the criterion in the header, one row per person. */
+  function personGrid(f, q) {
+    var id = 'q' + (++uid);
+    var cur = (state.answers[f.id] || {})[q.id] || {};
+    var head = gridHead(q.text, q.required, q.scale, id);
+    f.rules.forEach(function (r) {
+      r.questions.forEach(function (rq) {
+        if (rq.questionId !== q.id) return;
+        var g = q.scale.filter(function (x) { return x.value === r.grade; })[0];
+        var node = el('p', { class: 'counter', 'aria-live': 'polite' });
+        counters.push({ form: f.id, question: q.id, grade: r.grade, label: g ? g.label : r.grade, max: rq.maxCount, node: node });
+        head.appendChild(node);
+      });
+    });
+    var box = el('div', { class: 'mx', role: 'group', 'aria-labelledby': id }, [head, q.help ? el('p', { class: 'help lead', text: q.help }) : null]);
+    q.subjects.forEach(function (s) {
+      box.appendChild(gradeRow(f.id + '|' + q.id + '|' + s.id, s.name, s.title, s.name + ' · ' + q.text, q.scale, cur[s.id], function (v) { setAnswer(f.id, q.id, s.id, v); }));
+    });
+    return box;
+  }
+
+  /* Graded questions on one subject (or none) in a run: one row per criterion, as the paper form prints them. */
+  function itemGrid(f, run) {
+    var first = run[0];
+    var subject = first.subjects ? first.subjects[0] : null;
+    var id = 'q' + (++uid);
+    var box = el('div', { class: 'mx', role: 'group', 'aria-labelledby': id }, [gridHead(subject ? subjectName(subject) : '评价内容', false, first.scale, id)]);
+    run.forEach(function (q) {
+      var a = (state.answers[f.id] || {})[q.id];
+      if (subject) box.appendChild(gradeRow(f.id + '|' + q.id + '|' + subject.id, q.text, null, subject.name + ' · ' + q.text, q.scale, a ? a[subject.id] : undefined, function (v) { setAnswer(f.id, q.id, subject.id, v); }, q.help, q.required));
+      else box.appendChild(gradeRow(f.id + '|' + q.id, q.text, null, q.text, q.scale, a, function (v) { setAnswer(f.id, q.id, null, v); }, q.help, q.required));
+    });
+    return box;
+  }
+
+  function oneSubject(q) { return q.type === 'graded' && (!q.subjects || q.subjects.length === 1); }
+  function sameRun(a, b) {
+    var sa = a.subjects ? a.subjects[0].id : '', sb = b.subjects ? b.subjects[0].id : '';
+    return sa === sb && a.scale.map(function (g) { return g.value; }).join() === b.scale.map(function (g) { return g.value; }).join();
+  }
+
+  function otherQuestion(f, q) {
     var id = 'q' + (++uid);
     var title = el('legend', { id: id }, [q.text, q.required ? el('span', { class: 'req', text: ' *', 'aria-label': '必答' }) : null]);
     var help = q.help ? el('p', { class: 'help', text: q.help }) : null;
     var cur = (state.answers[f.id] || {})[q.id];
-    if (q.type === 'graded' && q.subjects) {
-      var box = el('fieldset', { 'data-q': f.id + '|' + q.id }, [title, help]);
-      f.rules.forEach(function (r) {
-        r.questions.forEach(function (rq) {
-          if (rq.questionId !== q.id) return;
-          var g = q.scale.filter(function (x) { return x.value === r.grade; })[0];
-          var node = el('p', { class: 'counter', 'aria-live': 'polite' });
-          counters.push({ form: f.id, question: q.id, grade: r.grade, label: g ? g.label : r.grade, max: rq.maxCount, node: node });
-          box.appendChild(node);
-        });
-      });
-      q.subjects.forEach(function (s) {
-        var sid = 's' + (++uid);
-        box.appendChild(el('div', { 'data-u': f.id + '|' + q.id + '|' + s.id }, [
-          el('p', { id: sid, class: 'subject', text: s.name + (s.title ? '（' + s.title + '）' : '') }),
-          radios(f.id + '|' + q.id + '|' + s.id, q.scale, cur ? cur[s.id] : undefined, function (v) { setAnswer(f.id, q.id, s.id, v); }, sid)
-        ]));
-      });
-      nodes.push(box);
-    } else if (q.type === 'graded' || q.type === 'single') {
-      var list = q.type === 'graded' ? q.scale : q.options;
-      nodes.push(el('fieldset', { 'data-u': f.id + '|' + q.id }, [title, help, radios(f.id + '|' + q.id, list, cur, function (v) { setAnswer(f.id, q.id, null, v); }, id)]));
-    } else if (q.type === 'multiple' || q.type === 'nomination') {
+    if (q.type === 'single') {
+      return el('fieldset', { 'data-u': f.id + '|' + q.id, class: 'row' }, [title, help, el('div', { class: 'opts', role: 'radiogroup', 'aria-labelledby': id }, q.options.map(function (o) {
+        return el('label', { class: 'choice' }, [el('input', { type: 'radio', name: f.id + '|' + q.id, value: o.value, checked: cur === o.value, onchange: function () { setAnswer(f.id, q.id, null, o.value); } }), o.label]);
+      }))]);
+    }
+    if (q.type === 'multiple' || q.type === 'nomination') {
       var isNom = q.type === 'nomination';
       var max = isNom ? q.maxNominations : q.maxChoices;
       var val = cur || (isNom ? { options: [], writeIns: [] } : []);
       var chosen = isNom ? val.options : val;
       var limit = el('p', { class: 'counter over', role: 'alert' });
-      var fs = el('fieldset', { 'data-u': f.id + '|' + q.id }, [title, help, max ? el('p', { class: 'help', text: '最多选择 ' + max + ' 项' }) : null, limit]);
+      var fs = el('fieldset', { 'data-u': f.id + '|' + q.id, class: 'row' }, [title, help, max ? el('p', { class: 'help', text: '最多选择 ' + max + ' 项' }) : null, limit]);
       var opts = el('div', { class: 'opts' });
       q.options.forEach(function (o) {
         opts.appendChild(el('label', { class: 'choice' }, [el('input', { type: 'checkbox', value: o.value, checked: chosen.indexOf(o.value) >= 0, onchange: function (ev) {
@@ -197,12 +267,27 @@
         });
         fs.appendChild(w);
       }
-      nodes.push(fs);
-    } else if (q.type === 'text') {
-      var ta = el('textarea', { maxlength: String(q.maxLength), 'aria-labelledby': id });
-      ta.value = cur || '';
-      ta.addEventListener('input', function () { setAnswer(f.id, q.id, null, ta.value); });
-      nodes.push(el('fieldset', { 'data-u': f.id + '|' + q.id }, [title, help, ta]));
+      return fs;
+    }
+    var ta = el('textarea', { maxlength: String(q.maxLength), 'aria-labelledby': id, rows: '3' });
+    ta.value = cur || '';
+    ta.addEventListener('input', function () { setAnswer(f.id, q.id, null, ta.value); });
+    return el('fieldset', { 'data-u': f.id + '|' + q.id, class: 'row' }, [title, help, ta]);
+  }
+
+  function formNodes(f) {
+    var nodes = [el('h2', { text: f.title })];
+    if (f.description) nodes.push(el('p', { class: 'help', text: f.description }));
+    var qs = f.questions;
+    for (var i = 0; i < qs.length; i++) {
+      var q = qs[i];
+      if (q.section) nodes.push(el('h3', { text: q.section }));
+      if (oneSubject(q)) {
+        var run = [q];
+        while (i + 1 < qs.length && oneSubject(qs[i + 1]) && !qs[i + 1].section && sameRun(q, qs[i + 1])) run.push(qs[++i]);
+        nodes.push(itemGrid(f, run));
+      } else if (q.type === 'graded') nodes.push(personGrid(f, q));
+      else nodes.push(otherQuestion(f, q));
     }
     return nodes;
   }
@@ -210,12 +295,8 @@
   function render() {
     counters = [];
     var nodes = [el('h1', { text: ballot.meeting.title }), el('p', { class: 'unit', text: ballot.meeting.unit + (ballot.category ? ' · ' + ballot.category.label : '') }),
-      notice('本次测评无记名。请在每项中选择一个等次，全部填写后提交。提交后不能修改。')];
-    ballot.forms.forEach(function (f) {
-      nodes.push(el('h2', { text: f.title }));
-      if (f.description) nodes.push(el('p', { class: 'help', text: f.description }));
-      f.questions.forEach(function (q) { question(f, q).forEach(function (n) { nodes.push(n); }); });
-    });
+      notice('本次测评无记名。每行选一个等次，全部填写后提交；提交后不能修改。')];
+    ballot.forms.forEach(function (f) { formNodes(f).forEach(function (n) { nodes.push(n); }); });
     nodes.push(el('div', { id: 'problems', class: 'problems', role: 'alert' }));
     nodes.push(el('button', { type: 'button', id: 'review', text: '检查并提交', onclick: review }));
     bar.hidden = false;
@@ -223,48 +304,85 @@
     update();
   }
 
+  /* Marks every missing item, says how many, and takes the voter to the first one (scrolled to and focused). */
+  function markMissing(missing) {
+    Array.prototype.forEach.call(document.querySelectorAll('.missing'), function (n) { n.classList.remove('missing'); });
+    var first = null;
+    missing.forEach(function (u) {
+      var n = document.querySelector('[data-u="' + unitKey(u) + '"]');
+      if (n) { n.classList.add('missing'); if (!first) first = n; }
+    });
+    if (missing.length) document.getElementById('progress-text').textContent = '还有 ' + missing.length + ' 项未填写，已跳到第一项';
+    return first;
+  }
+  function jumpTo(node) {
+    node.scrollIntoView({ block: 'center' });
+    var focusable = node.querySelector('input, textarea');
+    if (focusable) focusable.focus({ preventScroll: true });
+  }
+
   function review() {
     var missing = units().filter(function (u) { return u.q.required && !answered(u); });
-    Array.prototype.forEach.call(document.querySelectorAll('.missing'), function (n) { n.classList.remove('missing'); });
     var over = counters.filter(function (c) { return c.node.className.indexOf('over') >= 0; });
     var box = document.getElementById('problems');
     box.textContent = '';
+    var first = markMissing(missing);
     if (missing.length || over.length) {
-      missing.forEach(function (u) {
-        var n = document.querySelector('[data-u="' + [u.f, u.q.id].concat(u.s ? [u.s] : []).join('|') + '"]');
-        if (n) n.classList.add('missing');
-      });
       if (missing.length) box.appendChild(el('p', { text: '还有 ' + missing.length + ' 项必答未填写，已用黄框标出。' }));
       over.forEach(function (c) { box.appendChild(el('p', { text: c.node.textContent + '，请调整。' })); });
-      var first = document.querySelector('.missing') || (over[0] && over[0].node);
-      if (first) first.scrollIntoView({ block: 'center' });
+      var target = first || (over[0] && over[0].node.parentNode);
+      if (target) jumpTo(target);
       return;
     }
     bar.hidden = true;
-    show([el('h1', { text: '确认提交' }), notice('您已填写全部必答项。选票提交后不能修改，也无法查看。确认提交吗？'), summary(),
+    show([el('h1', { text: '确认提交' }), notice('您已填写全部必答项。请核对下面每个人的评价；选票提交后不能修改，也无法查看。'), summary(),
       el('button', { type: 'button', id: 'confirm', text: '确认提交', onclick: submit }),
       el('button', { type: 'button', class: 'secondary', text: '返回修改', onclick: render })]);
   }
 
-  /* Per form, how many ratings of each grade: a last look before the ballot is sent. */
+  function labelOf(list, v) {
+    var g = (list || []).filter(function (x) { return x.value === v; })[0];
+    return g ? g.label : v;
+  }
+
+  /* Per form, per person (or item): the marks given, grouped by grade, so a wrong tap is easy to see. */
   function summary() {
-    var list = el('ul', { class: 'summary' });
+    var wrap = el('div', { class: 'summary' });
     ballot.forms.forEach(function (f) {
-      var tally = {}, labels = [];
+      var rows = [], byWho = {};
+      function mark(who, crit, grade) {
+        if (!byWho[who]) { byWho[who] = { who: who, grades: [], items: {} }; rows.push(byWho[who]); }
+        var r = byWho[who];
+        if (!r.items[grade]) { r.items[grade] = []; r.grades.push(grade); }
+        r.items[grade].push(crit);
+      }
+      var others = [];
       f.questions.forEach(function (q) {
-        if (q.type !== 'graded') return;
         var a = (state.answers[f.id] || {})[q.id];
-        var vals = q.subjects ? Object.keys(a || {}).map(function (k) { return a[k]; }) : (a ? [a] : []);
-        q.scale.forEach(function (g) { if (labels.indexOf(g.label) < 0) labels.push(g.label); });
-        vals.forEach(function (v) {
-          var g = q.scale.filter(function (x) { return x.value === v; })[0];
-          if (g) tally[g.label] = (tally[g.label] || 0) + 1;
-        });
+        if (q.type === 'graded') {
+          if (q.subjects) q.subjects.forEach(function (s) {
+            if (a && a[s.id]) mark(q.subjects.length === 1 ? s.name : subjectName(s), q.text, labelOf(q.scale, a[s.id]));
+          });
+          else if (a) mark('总体评价', q.text, labelOf(q.scale, a));
+        } else if (q.type === 'text') {
+          others.push([q.text, a && a.trim() ? a.trim() : '（未填写）']);
+        } else if (q.type === 'single') {
+          others.push([q.text, a ? labelOf(q.options, a) : '（未选择）']);
+        } else {
+          var picked = q.type === 'nomination' ? (a ? a.options : []) : (a || []);
+          var names = picked.map(function (v) { return labelOf(q.options, v); }).concat(q.type === 'nomination' && a ? a.writeIns : []);
+          others.push([q.text, names.length ? names.join('、') : '（未选择）']);
+        }
       });
-      var parts = labels.filter(function (l) { return tally[l]; }).map(function (l) { return l + ' ' + tally[l] + ' 项'; });
-      if (parts.length) list.appendChild(el('li', {}, [el('strong', { text: f.title }), el('br'), parts.join('，')]));
+      var dl = el('dl', {});
+      rows.forEach(function (r) {
+        dl.appendChild(el('dt', { text: r.who }));
+        dl.appendChild(el('dd', { text: r.grades.map(function (g) { return g + '：' + r.items[g].join('、'); }).join('；') }));
+      });
+      others.forEach(function (o) { dl.appendChild(el('dt', { text: o[0] })); dl.appendChild(el('dd', { text: o[1] })); });
+      wrap.appendChild(el('section', { class: 'sum-form' }, [el('h2', { text: f.title }), dl]));
     });
-    return list;
+    return wrap;
   }
 
   function submit() {
@@ -285,7 +403,8 @@
           render();
           var box = document.getElementById('problems');
           (body.error.details || [{ message: body.error.message }]).forEach(function (d) { box.appendChild(el('p', { text: d.message })); });
-          return box.scrollIntoView({ block: 'center' });
+          var first = markMissing(units().filter(function (u) { return u.q.required && !answered(u); }));
+          return jumpTo(first || box);
         }
         forget();
         fail(res, body);
