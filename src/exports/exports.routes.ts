@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { errorResponses, IdParams } from '../shared/schemas.js';
-import { renderExport, type ExportFormat } from './exports.js';
+import { renderExport, type ExportFormat } from './exports.usecases.js';
+import { ExportFile } from './exports.schemas.js';
 
 const ROUTES: Array<{ format: ExportFormat; summary: string }> = [
   { format: 'results.csv', summary: 'The tally as CSV (UTF-8 with BOM, RFC 4180), with the turnout flags and the 无效 stamp' },
@@ -17,13 +17,7 @@ export const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `/api/meetings/:id/${format}`,
       {
         onRequest: [app.authenticate],
-        schema: {
-          tags: ['exports'],
-          security: [{ bearer: [] }],
-          summary,
-          params: IdParams,
-          response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errorResponses },
-        },
+        schema: { tags: ['exports'], security: [{ bearer: [] }], summary, params: IdParams, response: { 200: ExportFile, ...errorResponses } },
       },
       async (req, reply) => {
         app.assertMeetingAccess(req.user, req.params.id);

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { unzipSync, strFromU8 } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvDocument, csvField } from '../../src/exports/exports.js';
+import { csvDocument, csvField } from '../../src/exports/csv.js';
 import { neutraliseCell } from '../../src/shared/cells.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
