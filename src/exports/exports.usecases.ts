@@ -11,17 +11,22 @@ import { renderBallotsJson } from './ballots.json.js';
 import { renderResultsCsv } from './results.csv.js';
 import { renderResultsPdf } from './results.pdf.js';
 import { renderResultsXlsx } from './results.xlsx.js';
+import { renderStatisticsCsv } from './statistics.csv.js';
+import { exportFilename } from './filenames.js';
 
 /** The exports archived with every closing report, in the order the report lists them. */
 export type ExportFormat = 'results.csv' | 'results.xlsx' | 'results.pdf' | 'ballots.json' | 'ballots.csv';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv'];
+/** Every export, the archived ones and the 统计表 as CSV (its content is archived in results.xlsx and results.pdf). */
+export type ExportName = ExportFormat | 'statistics.csv';
 
-const RENDERERS: Record<ExportFormat, { contentType: string; render: (data: ExportData) => Buffer | Promise<Buffer> }> = {
+const RENDERERS: Record<ExportName, { contentType: string; render: (data: ExportData) => Buffer | Promise<Buffer> }> = {
   'results.csv': { contentType: 'text/csv; charset=utf-8', render: renderResultsCsv },
   'results.xlsx': { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', render: renderResultsXlsx },
   'results.pdf': { contentType: 'application/pdf', render: renderResultsPdf },
   'ballots.json': { contentType: 'application/json; charset=utf-8', render: renderBallotsJson },
   'ballots.csv': { contentType: 'text/csv; charset=utf-8', render: renderBallotsCsv },
+  'statistics.csv': { contentType: 'text/csv; charset=utf-8', render: renderStatisticsCsv },
 };
 
 /**
@@ -44,10 +49,9 @@ export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meet
   });
 }
 
-/** Renders one export of a meeting. */
-export async function renderExport(format: ExportFormat, deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
+/** Renders one export of a meeting, named after its unit and title. */
+export async function renderExport(format: ExportName, deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
   const data = gatherExport(deps, meetingId);
   const { contentType, render } = RENDERERS[format];
-  const [base, ext] = format.split('.') as [string, string];
-  return { body: await render(data), contentType, filename: `ceping-${meetingId}-${base}.${ext}` };
+  return { body: await render(data), contentType, filename: exportFilename(format, data.results.unit, data.results.title) };
 }

@@ -1,12 +1,14 @@
-// results.pdf: the report for the committee. The meeting's facts and flags, per instrument a stacked bar of the
-// grade distribution for each subject with its figures, nominations, and the text answers of the valid
-// ballots, sorted. Below the minimum the 无效 stamp heads every page.
+// results.pdf: the 统计表 to sign (statistics.pdf.ts), then the report for the committee: the meeting's facts
+// and flags, per instrument a stacked bar of the grade distribution for each subject with its figures,
+// nominations, and the text answers of the valid ballots, sorted. Below the minimum the 无效 stamp heads every page.
 import type { FormTemplate } from '../domain/forms.js';
 import type { FormResult, QuestionResult, SubjectResult } from '../domain/tally.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
 import { optionLabels, type ExportData } from './export-data.js';
 import { textAnswers } from './ballots.anonymised.js';
 import { factRows, fixed2, percent1, validityLine } from './results.table.js';
+import { statistics } from './statistics.js';
+import { STATISTICS_MARGIN, statisticsLayout, statisticsPages } from './statistics.pdf.js';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -145,11 +147,14 @@ function textSection(doc: Doc, data: ExportData, section: number): void {
 
 export async function renderResultsPdf(data: ExportData): Promise<Buffer> {
   const r = data.results;
-  const { doc, done } = bufferedCjkPdf({ margin: 50, info: { Title: `${r.title} 测评结果` } });
+  const s = statistics(data);
+  const { doc, done } = bufferedCjkPdf({ layout: statisticsLayout(s), margin: STATISTICS_MARGIN, info: { Title: `${r.title} 测评结果` } });
   const stamp = stampEveryPage(doc, data);
+  statisticsPages(doc, s, stamp);
+  // The report follows on portrait pages; the stamp heads the first of them as it heads every page added.
+  doc.addPage({ size: 'A4', layout: 'portrait', margin: 50 });
   doc.font('cjk-bold').fontSize(18).text(`${r.title}`, { align: 'center' });
   doc.font('cjk').fontSize(11).text(`${r.unit} · 测评结果报告`, { align: 'center' }).moveDown(0.5);
-  stamp();
   factsSection(doc, data);
   const forms = r.forms.filter((fr) => data.forms.some((f) => f.id === fr.formId));
   forms.forEach((fr, i) => formSection(doc, data, fr, i + 2));

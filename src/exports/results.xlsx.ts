@@ -1,9 +1,10 @@
-// results.xlsx: a summary sheet (facts, flags, notes) and one sheet per instrument in long format, numbers as
-// numbers and rates as percentages, so that Excel can compute with them.
+// results.xlsx: the 统计表 first (to print and sign), then a summary sheet (facts, flags, notes) and one sheet per
+// instrument in long format (to analyse), numbers as numbers and rates as percentages, so Excel computes with them.
 import type ExcelJS from 'exceljs';
 import { neutraliseCell } from '../shared/cells.js';
 import { newWorkbook } from '../shared/excel.js';
 import type { ExportData } from './export-data.js';
+import { addStatisticsSheet } from './statistics.xlsx.js';
 import { factRows, flagRows, RESULT_COLUMNS, resultLines, validityLine } from './results.table.js';
 
 const text = (s: string | number) => (typeof s === 'string' ? neutraliseCell(s) : s);
@@ -57,6 +58,7 @@ export async function renderResultsXlsx(data: ExportData): Promise<Buffer> {
   const wb = await newWorkbook();
   wb.creator = 'Ceping 测评';
   const used = new Set<string>();
+  addStatisticsSheet(wb, sheetName('统计表', used), data);
   addSummarySheet(wb, used, data);
   addLongSheets(wb, used, data);
   return Buffer.from(await wb.xlsx.writeBuffer());

@@ -1,5 +1,5 @@
 // The one table style of Ceping's PDF reports (results and 统计表, assessment ranking, closing report): a ruled
-// grid, a shaded header row that repeats on every page the table runs onto, cells that wrap rather than
+// grid, cells centred vertically, a shaded header row that repeats on every page the table runs onto, cells that wrap rather than
 // overflow, and a row never split across two pages.
 
 export interface PdfTableColumn {
@@ -24,7 +24,7 @@ export interface PdfTableOptions {
 }
 
 const PAD_X = 3;
-const PAD_Y = 2.5;
+const PAD_Y = 2;
 const RULE = '#7a7a7a';
 const HEADER_FILL = '#ececec';
 
@@ -64,7 +64,9 @@ export function pdfTable(doc: PDFKit.PDFDocument, options: PdfTableOptions): voi
       const w = widths[i]!;
       doc.save().rect(x, y, w, h).lineWidth(0.5).strokeColor(RULE).stroke().restore();
       doc.font(header || style.bold ? 'cjk-bold' : 'cjk').fontSize(size).fillColor(header ? 'black' : (style.colour ?? 'black'));
-      doc.text(c, x + PAD_X, y + PAD_Y, { width: w - 2 * PAD_X, align: header ? 'center' : (options.columns[i]!.align ?? 'left') });
+      // Vertically centred, so a one-line cell sits level with a wrapped neighbour's middle.
+      const textHeight = doc.heightOfString(c || ' ', { width: w - 2 * PAD_X });
+      doc.text(c, x + PAD_X, y + (h - textHeight) / 2, { width: w - 2 * PAD_X, align: header ? 'center' : (options.columns[i]!.align ?? 'left') });
       x += w;
     });
     doc.fillColor('black');
