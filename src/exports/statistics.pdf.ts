@@ -8,7 +8,7 @@ type Doc = PDFKit.PDFDocument;
 export const STATISTICS_MARGIN = 36;
 const PORTRAIT_WIDTH = 595.28 - 2 * STATISTICS_MARGIN;
 /** Fixed widths (points, at 8 pt); 职务 and 测评项目 take what is left, at least their minimum. */
-const WIDTH: Record<StatColumn['type'], number> = { seq: 24, name: 76, title: 0, item: 0, count: 30, rate: 38, score: 40, rank: 28 };
+const WIDTH: Record<StatColumn['type'], number> = { seq: 24, name: 86, title: 0, item: 0, count: 30, rate: 38, score: 40, rank: 28 };
 const FLEX_MIN = { title: 80, item: 160 };
 
 function columnsOf(t: StatTable): PdfTableColumn[] {

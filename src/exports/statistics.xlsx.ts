@@ -11,8 +11,9 @@ const RED = 'FFC00000';
 const HEADER_FILL = { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: 'FFECECEC' } };
 const TEAM_FILL = { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: 'FFF6F6F6' } };
 /** Sheet column widths (characters): 序号, 姓名, 职务, then the figures. */
-const WIDTHS = [6, 12, 22];
-const FIGURE_WIDTH = 9;
+const WIDTHS = [6, 16, 22];
+// Not 9: exceljs takes 9 for its default width and leaves such a column out of the file.
+const FIGURE_WIDTH = 10;
 
 const text = (s: string) => neutraliseCell(s);
 
@@ -49,7 +50,13 @@ function table(ws: ExcelJS.Worksheet, width: number, t: StatTable): void {
   line(ws, width, t.title, { font: { bold: true, size: 12 } });
   const at = placement(t.columns);
   const header = ws.addRow([]);
-  header.height = 30;
+  // Tall enough for the longest label wrapped in its column (about width / 2 Chinese characters a line).
+  header.height = Math.max(30, ...t.columns.map((c, i) => {
+    const { from, to } = at[i]!;
+    let w = 0;
+    for (let k = from; k <= to; k++) w += WIDTHS[k - 1] ?? FIGURE_WIDTH;
+    return Math.ceil((2 * [...c.label].length) / (w - 1)) * 14;
+  }));
   t.columns.forEach((col, i) => {
     const { from, to } = at[i]!;
     const cell = header.getCell(from);

@@ -31,12 +31,15 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.close());
 
-/** Fetches results.pdf, writes it and its pages as PNGs (`<name>-<page>.png`) to test-output/, returns the file. */
+/** Fetches results.pdf, writes it, its pages as PNGs (`<name>-<page>.png`) and results.xlsx to test-output/. */
 async function renderPdf(meetingId: string, name: string): Promise<{ file: string; pngs: string[] }> {
   const res = await t.app.inject({ method: 'GET', url: `/api/meetings/${meetingId}/results.pdf`, headers: { authorization: `Bearer ${t.adminToken}` } });
   expect(res.statusCode).toBe(200);
   const file = join(OUTPUT, `${name}.pdf`);
   writeFileSync(file, res.rawPayload);
+  // The workbook beside it, for a person to open and print-preview.
+  const xlsx = await t.app.inject({ method: 'GET', url: `/api/meetings/${meetingId}/results.xlsx`, headers: { authorization: `Bearer ${t.adminToken}` } });
+  writeFileSync(join(OUTPUT, `${name}.xlsx`), xlsx.rawPayload);
   for (const f of readdirSync(OUTPUT)) if (f.startsWith(`${name}-`) && f.endsWith('.png')) rmSync(join(OUTPUT, f));
   run('pdftoppm', ['-r', '60', '-png', file, join(OUTPUT, name)]);
   return { file, pngs: readdirSync(OUTPUT).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png')) };
