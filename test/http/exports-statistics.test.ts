@@ -135,6 +135,46 @@ describe('results.xlsx: the 统计表 sheet', () => {
   });
 });
 
+describe('results.xlsx: the 统计表 of a meeting with categories', () => {
+  it('seed 002_ef31b3aa8f1f181a.txt (领导自评 40%, 民主评议 60%): 加权得分 beside 得分, with the weights written under', async () => {
+    const m = await t.api('POST', '/api/meetings', {
+      title: '市某局领导班子民主测评',
+      unit: '市某局',
+      kind: 'city-dept',
+      formIds: ['unit-democratic-evaluation'],
+      subjects: [{ name: '市某局领导班子', kind: 'team' }],
+      categories: [
+        { key: 'self', label: '领导自评', weight: 0.4 },
+        { key: 'staff', label: '民主评议', weight: 0.6 },
+      ],
+      minRespondents: 10,
+      minReason: '测试：本单位干部职工共 10 余人',
+    });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
+    const self = await t.api('POST', `/api/meetings/${m.body.id}/slips`, { count: 5, category: 'self' });
+    const staff = await t.api('POST', `/api/meetings/${m.body.id}/slips`, { count: 6, category: 'staff' });
+    expect((await t.api('POST', `/api/meetings/${m.body.id}/open`, {})).status).toBe(200);
+    const cast = async (token: string, grade: string) => {
+      const form = await t.api('GET', `/api/ballot/${token}`);
+      const answers = Object.fromEntries(form.body.forms.map((f: any) => [f.id, Object.fromEntries(f.questions.filter((q: any) => q.type === 'graded').map((q: any) => [q.id, Object.fromEntries(q.subjects.map((x: any) => [x.id, grade]))]))]));
+      expect((await t.api('POST', `/api/ballot/${token}`, { answers })).status).toBe(201);
+    };
+    for (const tok of self.body.tokens) await cast(tok, 'good');
+    for (const [i, tok] of (staff.body.tokens as string[]).entries()) await cast(tok, i < 3 ? 'fairly-good' : 'average');
+    expect((await t.api('POST', `/api/meetings/${m.body.id}/close`, {})).status).toBe(200);
+
+    const { rows } = firstSheet((await get(`/api/meetings/${m.body.id}/results.xlsx`)).body);
+    const table = tableAfter(rows, '市直单位领导班子民主测评表', (v) => typeof v === 'number');
+    expect(table.body).toHaveLength(1);
+    const row = table.body[0]!;
+    // Five items summed: 5 × (5 好 + 3 较好 + 3 一般) over 11 valid ballots.
+    expect(['好', '较好', '一般', '差', '弃权'].map((g) => table.cell(row, g))).toEqual([25, 15, 15, 0, 0]);
+    expect(Number(table.cell(row, '得分'))).toBeCloseTo((500 + 240 + 180) / 11, 10);
+    expect(Number(table.cell(row, '加权得分'))).toBeCloseTo(0.4 * 100 + 0.6 * 70, 10);
+    expect(rows.flat()).toContain('加权得分 = Σ（各类别得分 × 权重）：领导自评 40%、民主评议 60%；无有效评价的类别不计，其权重按比例分给其余类别。');
+  });
+});
+
 describe('statistics.csv', () => {
   it('gives the same table as the sheet, with the formula under it and the signature lines', async () => {
     const res = await get(`/api/meetings/${county.id}/statistics.csv`);
