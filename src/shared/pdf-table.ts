@@ -21,6 +21,8 @@ export interface PdfTableOptions {
   fontSize?: number;
   /** A row drawn bold, in colour or on a tint (a team's row, a row to check). */
   rowStyle?: (index: number) => PdfRowStyle | undefined;
+  /** False for a table of labels and values, which needs no header row. */
+  header?: boolean;
 }
 
 const PAD_X = 3;
@@ -76,15 +78,16 @@ export function pdfTable(doc: PDFKit.PDFDocument, options: PdfTableOptions): voi
   const headers = options.columns.map((c) => c.header);
   const bottom = () => doc.page.height - doc.page.margins.bottom;
 
+  const withHeader = options.header !== false;
   // A header with no room for one row under it goes to the next page with that row.
   const firstRowHeight = options.rows[0] ? heightOf(options.rows[0], options.rowStyle?.(0)?.bold === true) : 0;
-  if (doc.y + heightOf(headers, true) + firstRowHeight > bottom()) addPageLikeCurrent(doc);
-  draw(headers, {}, true);
+  if (withHeader && doc.y + heightOf(headers, true) + firstRowHeight > bottom()) addPageLikeCurrent(doc);
+  if (withHeader) draw(headers, {}, true);
   options.rows.forEach((cells, i) => {
     const style = options.rowStyle?.(i) ?? {};
     if (doc.y + heightOf(cells, style.bold === true) > bottom()) {
       addPageLikeCurrent(doc);
-      draw(headers, {}, true);
+      if (withHeader) draw(headers, {}, true);
     }
     draw(cells, style, false);
   });
