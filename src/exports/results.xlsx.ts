@@ -10,7 +10,7 @@ import { factRows, flagRows, RESULT_COLUMNS, resultLines, validityLine } from '.
 const text = (s: string | number) => (typeof s === 'string' ? neutraliseCell(s) : s);
 
 /** Excel forbids []:*?/\ in sheet names and caps them at 31 characters; names must be unique. */
-export function sheetName(title: string, used: Set<string>): string {
+function sheetName(title: string, used: Set<string>): string {
   const base = title.replace(/[[\]:*?/\\]/g, '').slice(0, 28) || '测评表';
   let name = base;
   for (let i = 2; used.has(name); i++) name = `${base.slice(0, 26)}${i}`;

@@ -41,7 +41,7 @@ export interface Statistics {
 const isOverall = (id: string) => id === 'overall' || id.endsWith('-overall');
 
 /** Beijing (UTC+8) calendar date of an ISO time: the date the committee puts on the table. */
-export function beijingDate(iso: string | null): string | null {
+function beijingDate(iso: string | null): string | null {
   if (!iso) return null;
   const d = new Date(Date.parse(iso) + 8 * 3600_000);
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;

@@ -37,7 +37,7 @@ export function addPageLikeCurrent(doc: PDFKit.PDFDocument): void {
 }
 
 /** The widths of the columns on the current page: fixed widths as given, the rest sharing what is left. */
-export function columnWidths(doc: PDFKit.PDFDocument, columns: readonly PdfTableColumn[]): number[] {
+function columnWidths(doc: PDFKit.PDFDocument, columns: readonly PdfTableColumn[]): number[] {
   const total = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   const fixed = columns.reduce((a, c) => a + (c.width ?? 0), 0);
   const flexible = columns.filter((c) => c.width === undefined).length;
