@@ -102,6 +102,9 @@ describe('results.xlsx: the 统计表 sheet', () => {
       expect(Number(table.cell(row, '组织纪律得分'))).toBeCloseTo(form.questions[0].subjects.find((s: any) => s.name === row[1]).meanPoints, 10);
       scores.push(score);
     }
+    // The paper ballot left 周平 blank on all five items.
+    expect(table.cell(table.body.find((row) => row[1] === '周平')!, '弃权')).toBe(5);
+    expect(table.cell(table.body.find((row) => row[1] === '陈明')!, '弃权')).toBe(0);
     // The team is not ranked with the members; the members are ranked by 得分, ties sharing a place.
     expect(table.cell(table.body[0]!, '排名')).toBe('—');
     const members = scores.slice(1);
