@@ -47,9 +47,13 @@ function beijingDate(iso: string | null): string | null {
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 }
 
-/** Standard competition ranking (1, 1, 3): equal scores share a place, the next place is skipped. */
+/**
+ * Standard competition ranking (1, 1, 3): equal scores share a place, the next place is skipped. Scores are
+ * compared as printed (two decimals), so two rows showing 84.04 never get different places.
+ */
 function ranks(scores: Array<number | null>): Array<number | null> {
-  return scores.map((s) => (s === null ? null : 1 + scores.filter((o) => o !== null && o > s + 1e-9).length));
+  const shown = scores.map((s) => (s === null ? null : Math.round(s * 100)));
+  return shown.map((s) => (s === null ? null : 1 + shown.filter((o) => o !== null && o > s).length));
 }
 
 interface Scale {
@@ -124,7 +128,6 @@ function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs:
   for (const qr of qrs) for (const s of qr.subjects ?? []) if (!ids.includes(s.subjectId)) ids.push(s.subjectId);
   const resultOf = (qr: QuestionResult, id: string): SubjectResult | undefined => qr.subjects?.find((s) => s.subjectId === id);
   const kinds = ids.map((id) => subjectById.get(id)?.kind ?? 'person');
-  // Ranked among subjects of the same kind (persons with persons); a kind with a single subject is not ranked.
 
   const rows = ids.map((id) => {
     const votes = new Map<string, number>();
@@ -142,6 +145,7 @@ function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs:
     const weightedScore = w.every((x) => x !== null) && w.length > 0 ? (w as number[]).reduce((a, b) => a + b, 0) / w.length : null;
     return { id, votes, abstain: asked * r.ballots.valid - answered, ...f, weightedScore, items: items.map((qr) => resultOf(qr, id)?.meanPoints ?? null) };
   });
+  // Ranked among subjects of the same kind (persons with persons); a kind with a single subject is not ranked.
   // Where the weighted score is withheld (a small category), the ranking falls back to 得分, and says so.
   const byWeighted = weighted && !r.weightedWithheld;
   const rowRanks: Array<number | null> = rows.map(() => null);
@@ -249,7 +253,9 @@ export function statistics(data: ExportData): Statistics {
     const aboutSubjects = graded.filter((qr) => qr.subjects);
     const items = graded.filter((qr) => !qr.subjects);
     if (aboutSubjects.length > 0) tables.push(subjectTable(data, form, fr, aboutSubjects));
-    if (items.length > 0) tables.push(itemTable(data, form, fr, items));
+    // Items on different scales cannot share vote columns: one table per scale.
+    const scales = [...new Set(items.map((qr) => (form.questions.find((q) => q.id === qr.questionId) as GradedQuestion).scale))];
+    for (const sc of scales) tables.push(itemTable(data, form, fr, items.filter((qr) => (form.questions.find((q) => q.id === qr.questionId) as GradedQuestion).scale === sc)));
     for (const qr of fr.questions) if (qr.type === 'nomination') tables.push(nominationTable(data, fr, qr));
   }
   const handedOut = t.slipsIssued - t.slipsVoided;

@@ -107,8 +107,9 @@ describe('results.xlsx: the 统计表 sheet', () => {
     expect(table.cell(table.body.find((row) => row[1] === '陈明')!, '弃权')).toBe(0);
     // The team is not ranked with the members; the members are ranked by 得分, ties sharing a place.
     expect(table.cell(table.body[0]!, '排名')).toBe('—');
-    const members = scores.slice(1);
-    table.body.slice(1).forEach((row, i) => expect(table.cell(row, '排名')).toBe(1 + members.filter((s) => s > members[i]! + 1e-9).length));
+    // Compared as printed, to two decimals.
+    const members = scores.slice(1).map((s) => Math.round(s * 100));
+    table.body.slice(1).forEach((row, i) => expect(table.cell(row, '排名')).toBe(1 + members.filter((s) => s > members[i]!).length));
   });
 
   it('county unit: 13 cadres, 优秀 / 称职 / 基本称职 / 不称职 of the overall grade adding up to 52, 优秀率 and 称职率', async () => {
