@@ -252,6 +252,8 @@ describe('file names and escaping', () => {
     expect(csv.flat().filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
     expect(csv.flat()).toContain("'-张三");
     const cd = String((await get(`/api/meetings/${m.body.id}/results.xlsx`)).headers['content-disposition']);
+    // RFC 5987: only attr-chars and percent escapes after filename* (the quotes and parentheses of the title encoded).
+    expect(cd).toMatch(/filename\*=UTF-8''[A-Za-z0-9!#$&+.^_`|~%-]+$/);
     const name = decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(cd)![1]!);
     expect(name).not.toMatch(/[/\\"<>|:*?]/);
     expect(name.endsWith('_统计表.xlsx')).toBe(true);
