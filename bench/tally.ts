@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     const { result: _rows, ...read } = await measure('read', runs, () => meetingBallots({ db }, meetingId));
     steps.push({ ...read, note: 'SELECT + JSON.parse of the answers' });
 
-    const exportsFile = resolve(import.meta.dirname, '../src/exports/exports.ts');
+    const exportsFile = resolve(import.meta.dirname, '../src/exports/index.ts');
     if (existsSync(exportsFile)) {
       const mod = (await import(pathToFileURL(exportsFile).href)) as { renderExport?: RenderExport; EXPORT_FORMATS?: readonly string[] };
       if (typeof mod.renderExport === 'function') {

@@ -3,6 +3,7 @@
 // would read as a formula is neutralised.
 import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
+import { pdfTable, type PdfTableColumn } from '../shared/pdf-table.js';
 import { neutraliseCell } from '../shared/cells.js';
 import { newWorkbook } from '../shared/excel.js';
 
@@ -84,30 +85,15 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
 export function rankingPdf(r: RoundRanking): Promise<Buffer> {
   const { doc, done } = bufferedCjkPdf({ layout: 'landscape', margin: 36, info: { Title: `${r.title} 排名与等次建议` } });
   const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  const cols = [
-    { title: '排名', w: 34 },
-    { title: '单位', w: 120 },
-    { title: '总分', w: 50 },
-    { title: '建议', w: 40 },
-    { title: '依据', w: 300 },
-    { title: '确定', w: 40 },
-    { title: '理由与提示', w: width - 584 },
+  const columns: PdfTableColumn[] = [
+    { header: '排名', width: 34, align: 'center' },
+    { header: '单位', width: 120 },
+    { header: '总分', width: 50, align: 'right' },
+    { header: '建议', width: 40, align: 'center' },
+    { header: '依据', width: 300 },
+    { header: '确定', width: 40, align: 'center' },
+    { header: '理由与提示' },
   ];
-  const row = (cells: string[], bold = false) => {
-    doc.font(bold ? 'cjk-bold' : 'cjk').fontSize(8);
-    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: cols[i]!.w - 4 }))) + 4;
-    if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
-    const y = doc.y;
-    let x = left;
-    cells.forEach((c, i) => {
-      doc.text(c, x + 2, y + 2, { width: cols[i]!.w - 4 });
-      x += cols[i]!.w;
-    });
-    doc.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).strokeColor('#999999').stroke();
-    doc.x = left;
-    doc.y = y + h;
-  };
 
   doc.font('cjk-bold').fontSize(15).text(`${r.title}　排名与等次建议`, { align: 'center' });
   doc.font('cjk').fontSize(9).text(`考核方案：${r.schemeTitle}（依据 ${r.seed}）。等次建议仅供考核委员会研究，确定等次以会议决定为准。`, { align: 'center' });
@@ -119,14 +105,19 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
     for (const q of dom.quotas) doc.text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议，请研究确定` : ''}（${q.rule.id}）`);
     for (const f of dom.flags) doc.fillColor('#b00020').text(`【注意】${f.message}`).fillColor('black');
     doc.moveDown(0.3);
-    row(cols.map((c) => c.title), true);
+    const rows: string[][] = [];
+    const unitRows = new Set<number>();
     for (const u of dom.units) {
       const notes = [u.decision?.reason ? `理由：${u.decision.reason}` : '', u.suggestion.tieAtBoundary ? '边界同分' : '', unitFlags(u)].filter(Boolean).join('；');
-      row([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesLong(u), u.decision?.grade ?? '', notes]);
+      unitRows.add(rows.length);
+      rows.push([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesLong(u), u.decision?.grade ?? '', notes]);
       for (const c of u.cadres?.cadres ?? []) {
-        row(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesLong(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
+        rows.push(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesLong(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
       }
     }
+    // A unit's cadres follow it: the unit's row is tinted when it has any, so the groups read apart.
+    const grouped = dom.units.some((u) => (u.cadres?.cadres.length ?? 0) > 0);
+    pdfTable(doc, { columns, rows, rowStyle: (i) => (grouped && unitRows.has(i) ? { fill: '#f6f6f6', bold: true } : undefined) });
   }
   doc.end();
   return done;

@@ -3,6 +3,7 @@
 import { RED_FLAGS } from '../domain/turnout.js';
 import type { ClosingReportView } from './closing.usecases.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
+import { pdfTable } from '../shared/pdf-table.js';
 
 const RED = '#b00020';
 const GREEN = '#1b5e20';
@@ -56,20 +57,21 @@ export function renderClosingReportPdf(view: ClosingReportView): Promise<Buffer>
   doc.x = 50;
   doc.y = boxTop + (r.voidStamp ? 85 : 65);
 
+  // A section's label / value lines are one two-column table (the shared PDF table style), drawn when it ends.
+  let pending: Array<{ cells: [string, string]; colour: string }> = [];
+  const endSection = () => {
+    const rows = pending;
+    pending = [];
+    if (rows.length > 0) pdfTable(doc, { columns: [{ header: '', width: 150 }, { header: '' }], header: false, fontSize: 10, rows: rows.map((x) => x.cells), rowStyle: (i) => ({ colour: rows[i]!.colour }) });
+  };
   const section = (title: string) => {
+    endSection();
     doc.moveDown(0.6);
     doc.font('cjk-bold').fontSize(13).fillColor('black').text(title, 50, doc.y, { width });
     doc.moveTo(50, doc.y + 2).lineTo(50 + width, doc.y + 2).lineWidth(0.5).strokeColor('#999999').stroke();
     doc.moveDown(0.4);
   };
-  const line = (label: string, value: string, colour = 'black') => {
-    const y = doc.y;
-    doc.font('cjk').fontSize(10.5).fillColor(GREY).text(label, 50, y, { width: 150 });
-    const yAfterLabel = doc.y;
-    doc.fillColor(colour).text(value, 200, y, { width: width - 150 });
-    doc.y = Math.max(doc.y, yAfterLabel);
-    doc.x = 50;
-  };
+  const line = (label: string, value: string, colour = 'black') => pending.push({ cells: [label, value], colour });
 
   section('会议与结束');
   line('测评会议', r.meeting.title);

@@ -95,7 +95,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       app.assertMeetingAccess(req.user, req.params.id);
       const file = await archivedExport(deps, req.params.id, req.params.name, req.query.reportId);
-      return reply.type(file.contentType).header('content-disposition', attachment(file.filename, file.filename)).header('cache-control', 'no-store').send(file.body);
+      return reply.type(file.contentType).header('content-disposition', attachment(req.params.name, file.filename)).header('cache-control', 'no-store').send(file.body);
     },
   );
 };

@@ -1,4 +1,4 @@
+// Schemas of the export routes: the meeting id, and a file as the success response.
 import { Type } from 'typebox';
 
-/** An exported file: sent as bytes, described for the OpenAPI document. */
 export const ExportFile = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { tallyMeeting, type Tally } from '../domain/tally.js';
+import { tallyMeeting, type Tally, type TallyBallot } from '../domain/tally.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
 import { meetingBallots } from '../ballots/index.js';
@@ -29,8 +29,11 @@ export function assertResultsReadable(rec: MeetingRecord): void {
   }
 }
 
-/** Tallies a meeting from its stored ballots, with the turnout facts and flags every view must show. */
-export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec: MeetingRecord): MeetingResults {
+/**
+ * Tallies a meeting from its stored ballots, with the turnout facts and flags every view must show. A caller
+ * that needs the ballots too (the exports) reads them in its own transaction and passes them in.
+ */
+export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec: MeetingRecord, ballots?: Iterable<TallyBallot>): MeetingResults {
   // Read ballots and counts in one read transaction so the tally and the turnout agree.
   return db.transaction(() => {
     const turnout = turnoutOf({ db }, rec);
@@ -38,7 +41,7 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
       forms: meetingForms(forms, rec.meeting.formIds),
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),
       categories: rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
-      ballots: meetingBallots({ db }, rec.meeting.id),
+      ballots: ballots ?? meetingBallots({ db }, rec.meeting.id),
     });
     return {
       meetingId: rec.meeting.id,

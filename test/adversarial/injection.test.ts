@@ -1,7 +1,7 @@
 // Injection: script and spreadsheet-formula payloads in every text field (meeting title and unit, subject
 // names and titles, category labels, text answers) come out inert: the voter page gets them as JSON and
 // renders them with textContent; every CSV and XLSX cell that a spreadsheet would read as a formula is
-// neutralised (src/exports/exports.ts, neutraliseCell). (docs/security.md, "Injection".)
+// neutralised (src/shared/cells.ts, neutraliseCell). (docs/security.md, "Injection".)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';

@@ -11,7 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.repository.js';
 import { closeWithReport, getClosingReport } from '../../src/closing/closing.usecases.js';
-import { renderExport } from '../../src/exports/exports.js';
+import { renderExport } from '../../src/exports/index.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

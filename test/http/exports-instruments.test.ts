@@ -254,7 +254,9 @@ describe('every template', () => {
       for (const format of ['results.csv', 'results.xlsx', 'results.pdf', 'ballots.json', 'ballots.csv']) {
         const r = await get(`/api/meetings/${meeting.id}/${format}`);
         expect(r.status, `${f.id} ${format}`).toBe(200);
-        expect(String(r.headers['content-disposition'])).toContain(`ceping-${meeting.id}-`);
+        // Named after the unit and the title, not the meeting id.
+        expect(String(r.headers['content-disposition'])).toContain(`filename*=UTF-8''${encodeURIComponent('测试单位_测试：')}`);
+        expect(String(r.headers['content-disposition'])).not.toContain(meeting.id);
         if (format.endsWith('.csv') || format.endsWith('.json')) expect(r.body.toString('utf8'), `${f.id} ${format}`).toContain('无效：参评 1 人，少于最低参评人数 40 人');
       }
     }

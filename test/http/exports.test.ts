@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { unzipSync, strFromU8 } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvDocument, csvField } from '../../src/exports/exports.js';
+import { csvDocument, csvField } from '../../src/exports/csv.js';
 import { neutraliseCell } from '../../src/shared/cells.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
@@ -95,20 +95,21 @@ describe('cells', () => {
 });
 
 describe('results.xlsx', () => {
-  it('has a summary sheet and one sheet per instrument, a frozen header, percentages, and the stamp', async () => {
+  it('has the 统计表, a summary sheet and one long sheet per instrument, a frozen header, percentages, and the stamp', async () => {
     const r = await raw(`/api/meetings/${meetingId}/results.xlsx`);
     expect(r.status).toBe(200);
     const files = unzipSync(new Uint8Array(r.body));
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' });
     const workbook = xml.parse(strFromU8(files['xl/workbook.xml']!));
     const sheets = [workbook.workbook.sheets.sheet].flat().map((s: any) => s['@name']);
-    expect(sheets[0]).toBe('汇总');
-    expect(sheets).toHaveLength(1 + results.forms.length);
+    expect(sheets.slice(0, 2)).toEqual(['统计表', '汇总']);
+    expect(sheets).toHaveLength(2 + results.forms.length);
     const shared = xml.parse(strFromU8(files['xl/sharedStrings.xml']!));
     const strings: string[] = [shared.sst.si].flat().map((si: any) => (typeof si.t === 'object' ? si.t['#text'] : String(si.t)));
     expect(strings.some((s) => s.includes('无效：参评 6 人，少于最低参评人数 70 人'))).toBe(true);
-    const sheet2 = strFromU8(files['xl/worksheets/sheet2.xml']!);
-    expect(sheet2).toMatch(/<pane[^>]*ySplit="2"[^>]*state="frozen"/);
+    // The first long sheet, after the 统计表 and the summary.
+    const sheet3 = strFromU8(files['xl/worksheets/sheet3.xml']!);
+    expect(sheet3).toMatch(/<pane[^>]*ySplit="2"[^>]*state="frozen"/);
     const styles = strFromU8(files['xl/styles.xml']!);
     expect(styles).toContain('0.0%');
     // The meeting title starts with "+": neutralised in the workbook too.

@@ -164,9 +164,10 @@ function distributionTable(q, scale) {
 /** Downloads of every export (src/exports): fetched with the session, saved under the server's file name. */
 function exportsPanel(m) {
   const files = [
-    ['results.xlsx', '结果汇总（Excel）'],
-    ['results.pdf', '结果汇总（PDF）'],
-    ['results.csv', '结果汇总（CSV）'],
+    ['results.xlsx', '统计表与明细（Excel）'],
+    ['results.pdf', '统计表与结果报告（PDF）'],
+    ['statistics.csv', '统计表（CSV）'],
+    ['results.csv', '计票明细（CSV）'],
     ['ballots.csv', '全部选票（CSV，无记名）'],
     ['ballots.json', '全部选票（JSON，无记名）'],
   ];

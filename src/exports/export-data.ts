@@ -1,0 +1,24 @@
+// What every renderer gets: the tally, the raw ballots, the meeting's forms and subjects, all read in the one
+// read transaction of gatherExport (exports.usecases.ts), so every export of a meeting tells the same story.
+import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
+import type { meetingBallots } from '../ballots/index.js';
+import type { MeetingResults } from '../results/index.js';
+
+export type RawBallot = ReturnType<typeof meetingBallots>[number];
+
+export interface ExportData {
+  results: MeetingResults;
+  ballots: readonly RawBallot[];
+  subjects: SubjectRef[];
+  forms: FormTemplate[];
+  /** When the poll was closed (ISO), for the date on the 统计表; null if it never was. */
+  closedAt: string | null;
+}
+
+/** Value → label of a question's grades or options, in the form's order. */
+export function optionLabels(data: Pick<ExportData, 'subjects'>, form: FormTemplate, q: Question): Map<string, string> {
+  if (q.type === 'graded') return new Map(gradeChoices(form, q).map((g) => [g.value, g.label]));
+  if (q.type === 'single' || q.type === 'multiple') return new Map(q.options.map((o) => [o.value, o.label]));
+  if (q.type === 'nomination') return new Map(nominationOptions(q, data.subjects).map((o) => [o.value, o.label]));
+  return new Map();
+}
