@@ -304,7 +304,9 @@ function setBits(record: Uint8Array, offset: number, values: unknown, index: Map
 
 /**
  * The record of one accepted ballot: exactly `layout.recordSize` bytes. `answers` is decideBallot's normalised
- * answers ({formId: {questionId: answer}}). Throws BallotRecordError for anything the layout cannot hold.
+ * answers ({formId: {questionId: answer}}); everything it accepts fits. Throws BallotRecordError for anything
+ * the layout cannot hold. Choices are kept as sets (the order of ticks is not stored: it says nothing the tally
+ * needs and could only mark a ballot); a lone UTF-16 surrogate, which no keyboard types, becomes U+FFFD.
  */
 export function encodeBallot(layout: BallotLayout, answers: BallotAnswers, meta: RecordMeta): Uint8Array {
   const c = compile(layout);
@@ -438,7 +440,11 @@ function readWriteIns(record: Uint8Array, field: Extract<LayoutField, { kind: 'n
     const n = record[at]!;
     if (n === 0) break;
     if (n > WRITE_IN_SLOT_BYTES - 1) throw corrupt('另行推荐');
-    names.push(utf8Strict.decode(record.subarray(at + 1, at + 1 + n)));
+    try {
+      names.push(utf8Strict.decode(record.subarray(at + 1, at + 1 + n)));
+    } catch {
+      throw corrupt('另行推荐');
+    }
   }
   return names;
 }

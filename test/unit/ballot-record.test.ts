@@ -238,6 +238,21 @@ describe('what cannot be recorded or read throws a clear error', () => {
     badFormat[0] = RECORD_FORMAT + 1;
     expect(() => decodeBallot(l, badFormat)).toThrow(/选票记录已损坏（格式）/);
   });
+
+  it('decode and count: a broken write-in slot', () => {
+    const nom = formById('village-reserve-nomination');
+    const l = ballotLayout([nom], villageSubjects);
+    const good = encodeBallot(l, { [nom.id]: { 'reserve-cadres': { options: [], writeIns: ['赵六'] } } }, meta);
+    const slot = l.fields[0]!.offset + 1;
+    const tooLong = good.slice();
+    tooLong[slot] = WRITE_IN_SLOT_BYTES;
+    const badUtf8 = good.slice();
+    badUtf8[slot + 1] = 0xff;
+    for (const bad of [tooLong, badUtf8]) {
+      expect(() => decodeBallot(l, bad)).toThrow(/选票记录已损坏（另行推荐）/);
+      expect(() => countRecords(l, bad)).toThrow(/选票记录已损坏（另行推荐）/);
+    }
+  });
 });
 
 describe('streaming many records', () => {
