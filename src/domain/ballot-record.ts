@@ -20,7 +20,11 @@
 //   countRecords(layout, records), categories) })` (src/domain/tally.ts). The tally reads only the first
 //   `layout.headSize` bytes of a record (everything but the bodies of free-text answers, which come last);
 //   storage that keeps heads apart may pass `{ stride: 'head' }` with buffers of heads.
-// - Raw exports: `decodeRecords(layout, buffer, { shuffle })` yields one decoded ballot at a time.
+// - Raw exports: `decodeRecords(layout, buffer, { shuffle })` yields one decoded ballot at a time, with its
+//   category as a position (map it to the meeting's category) and its breaches with their messages.
+// - Migrating stored JSON ballots: the same `encodeBallot` call with the stored answers, validity, source,
+//   category position and breaches. A stored breach naming a rule the forms no longer have throws: drop it
+//   deliberately (the ballot stays invalid and is counted under 未注明原因) rather than lose the ballot.
 //
 // A record, in order: byte 0 RECORD_FORMAT; byte 1 flags (1 = valid, 2 = paper); byte 2 the category (0 = none,
 // else position + 1); the breached rules as a bitset over `layout.rules`; then one field per question asked, in
