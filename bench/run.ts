@@ -188,7 +188,7 @@ async function tally(): Promise<void> {
   const n = t.ballots.toLocaleString('en');
   rows.push({ part: 'Tally', what: `generate ${n} ballots, ${t.subjects} subjects (repository inserts)`, figure: `${fmtMs(t.generateMs)} (CPU ${fmtMs(t.generateCpuMs)}), database ${fmtMb(t.dbBytes)}` });
   for (const s of t.steps) {
-    const isTally = s.name === 'tallyMeeting' || s.name === 'results';
+    const isTally = s.name === 'tallyMeeting' || s.name === 'results' || s.name === 'records' || s.name === 'records-heads';
     const what =
       s.name === 'tallyMeeting'
         ? `tallyMeeting of ${n} ballots (${s.note})`
@@ -196,7 +196,9 @@ async function tally(): Promise<void> {
           ? `results of ${n} ballots (${s.note})`
           : s.name === 'read'
             ? `read ${n} ballots (${s.note})`
-            : `export ${s.name}`;
+            : s.name === 'records' || s.name === 'records-heads'
+              ? `tally of ${n} ballot records (${s.note})`
+              : `export ${s.name}`;
     const figure = Number.isNaN(s.ms) ? (s.note ?? 'failed') : `${fmtMs(s.ms)} (CPU ${fmtMs(s.cpuMs)}), peak +${fmtMb(Math.max(0, s.peakDelta))} (process ${fmtMb(s.peak)})${s.bytes !== undefined ? `, ${fmtMb(s.bytes)}` : ''}`;
     rows.push({ part: 'Tally', what, figure, ...(isTally ? { target: `< ${TARGETS.tallyMs / 1000} s`, pass: s.ms < TARGETS.tallyMs } : {}) });
   }

@@ -1,11 +1,13 @@
 // Tallying and exports of a large meeting, run as its own process so that its peak memory is its own:
 //   node --expose-gc --import tsx bench/tally.ts [ballots=100000]
 // Generates the ballots straight into a real SQLite file through the repository (not over HTTP), then times
-// the tally (pure, and as GET /results does it: read, parse, tally) and each export. Prints one JSON line.
+// the tally (pure, and as GET /results does it: read, parse, tally) and each export, then the tally from
+// fixed-size ballot records (src/domain/ballot-record.ts) of the same ballots. Prints one JSON line.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { openDb, type Db } from '../src/db/client.js';
 import { loadFormCatalog, type FormCatalog } from '../src/forms/forms.catalog.js';
 import { createMeeting, loadMeeting, meetingForms, openPoll } from '../src/meetings/meetings.usecases.js';
@@ -13,7 +15,9 @@ import { updateMeeting } from '../src/meetings/index.js';
 import { formForVoter } from '../src/ballots/ballots.usecases.js';
 import { insertBallot, meetingBallots } from '../src/ballots/ballots.repository.js';
 import { decideBallot } from '../src/domain/ballot.js';
-import { tallyMeeting } from '../src/domain/tally.js';
+import { ballotLayout, countRecords, encodeBallot } from '../src/domain/ballot-record.js';
+import { countersFromRecords, tallyMeeting, type CategoryDef } from '../src/domain/tally.js';
+import type { FormTemplate, SubjectRef } from '../src/domain/forms.js';
 import { tallyResults } from '../src/results/results.usecases.js';
 import { randomId } from '../src/shared/ids.js';
 import { formsFolder } from '../src/shared/paths.js';
@@ -104,6 +108,44 @@ function generate(db: Db, forms: FormCatalog, count: number): string {
   return id;
 }
 
+/**
+ * The tally from ballot records: the stored ballots encoded once into one buffer of n × recordSize bytes (as a
+ * slot file holds them), then counted and tallied; and the same from the heads of the records alone (the bytes
+ * the tally reads). Both are checked against the JSON tally of the same ballots.
+ */
+async function recordSteps(db: Db, meetingId: string, input: { forms: readonly FormTemplate[]; subjects: readonly SubjectRef[]; categories: readonly CategoryDef[] }, runs: number): Promise<Timed[]> {
+  const layout = ballotLayout(input.forms, input.subjects);
+  const position = new Map(input.categories.map((c, i) => [c.key, i]));
+  let stored: ReturnType<typeof meetingBallots> | undefined = meetingBallots({ db }, meetingId);
+  const n = stored.length;
+  const records = new Uint8Array(n * layout.recordSize);
+  stored.forEach((b, i) => {
+    const category = b.category === null ? null : (position.get(b.category) ?? null);
+    records.set(encodeBallot(layout, b.answers, { valid: b.valid, source: b.source, category, breaches: b.breaches }), i * layout.recordSize);
+  });
+  const reference = tallyMeeting({ ...input, ballots: stored });
+  stored = undefined;
+  const heads = new Uint8Array(n * layout.headSize);
+  for (let i = 0; i < n; i++) heads.set(records.subarray(i * layout.recordSize, i * layout.recordSize + layout.headSize), i * layout.headSize);
+  const graded = layout.fields.reduce((a, f) => a + (f.kind === 'grades' ? (f.subjects?.length ?? 1) : 0), 0);
+  const steps: Timed[] = [];
+  const fromRecords = await measure('records', runs, () =>
+    tallyMeeting({ ...input, counters: countersFromRecords(layout, countRecords(layout, records), input.categories) }),
+  );
+  const { result: r1, ...t1 } = fromRecords;
+  steps.push({
+    ...t1,
+    bytes: records.length,
+    note: `count + tally, ${n} records of ${layout.recordSize} bytes (${graded} graded answers each) in one buffer; equal to tallyMeeting on JSON: ${isDeepStrictEqual(r1, reference) ? 'yes' : 'NO'}`,
+  });
+  const fromHeads = await measure('records-heads', runs, () =>
+    tallyMeeting({ ...input, counters: countersFromRecords(layout, countRecords(layout, heads, { stride: 'head' }), input.categories) }),
+  );
+  const { result: r2, ...t2 } = fromHeads;
+  steps.push({ ...t2, bytes: heads.length, note: `the same from the ${layout.headSize}-byte heads alone; equal: ${isDeepStrictEqual(r2, reference) ? 'yes' : 'NO'}` });
+  return steps;
+}
+
 type RenderExport = (format: string, deps: { db: Db; forms: FormCatalog }, meetingId: string) => Promise<{ body: Buffer } | Buffer>;
 
 async function main(): Promise<void> {
@@ -161,6 +203,8 @@ async function main(): Promise<void> {
         }
       }
     }
+    steps.push(...(await recordSteps(db, meetingId, { forms: input.forms, subjects: input.subjects, categories: input.categories }, runs)));
+
     const dbBytes = Number(db.$client.prepare('select page_count * page_size as n from pragma_page_count(), pragma_page_size()').pluck().get());
     db.$client.close();
     const figures: TallyFigures = { ballots: count, subjects: rec.subjects.length, generateMs, generateCpuMs, dbBytes, steps };

@@ -46,7 +46,11 @@ export interface MeetingForms {
   subjects: readonly SubjectRef[];
 }
 
-const MAX_WRITE_IN = 50;
+/**
+ * The longest name a voter may write in (characters). A person's name, with room for long transliterated
+ * names; the ballot record keeps a fixed slot of this size per write-in (src/domain/ballot-record.ts).
+ */
+export const MAX_WRITE_IN = 20;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

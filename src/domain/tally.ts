@@ -2,6 +2,7 @@
 import { MIN_GROUP_SIZE } from './group-size.js';
 import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
 import type { BallotAnswers } from './ballot.js';
+import { BallotRecordError, type BallotLayout, type RecordCounts } from './ballot-record.js';
 
 export interface CategoryDef {
   key: string;
@@ -95,12 +96,15 @@ export interface Tally {
 }
 
 /** Counts per grade value, per category ('' for ballots without one). */
-class GradeCounter {
+export class GradeCounter {
   readonly byCategory = new Map<string, Map<string, number>>();
   add(category: string, grade: string): void {
+    this.addCount(category, grade, 1);
+  }
+  addCount(category: string, grade: string, n: number): void {
     let m = this.byCategory.get(category);
     if (!m) this.byCategory.set(category, (m = new Map()));
-    m.set(grade, (m.get(grade) ?? 0) + 1);
+    m.set(grade, (m.get(grade) ?? 0) + n);
   }
 }
 
@@ -154,20 +158,35 @@ export function weightedMean(parts: ReadonlyArray<{ weight: number; mean: number
   return parts.reduce((a, p, i) => a + (w[i]! > 0 ? w[i]! * p.mean! : 0), 0);
 }
 
-/** Tallies the valid ballots; invalid ones are counted, never dropped silently. */
-export function tallyMeeting(input: {
-  forms: readonly FormTemplate[];
-  subjects: readonly SubjectRef[];
-  categories: readonly CategoryDef[];
-  ballots: Iterable<TallyBallot>;
-}): Tally {
-  const { forms, subjects, categories } = input;
+/** Counter keys: form, question and (for graded questions about subjects) subject. */
+const counterKey = (f: string, q: string, s = '') => `${f}\u0000${q}\u0000${s}`;
+
+/**
+ * What the tally counts before any result is derived from it; built from stored JSON answers (countBallots) or
+ * from ballot records (countersFromRecords). Keys are counterKey(form, question[, subject]); categories are
+ * category keys ('' for ballots without one).
+ */
+export interface TallyCounters {
+  cast: number;
+  valid: number;
+  /** Valid ballots per category key. */
+  perCategory: Map<string, number>;
+  /** Invalid ballots per (formId, ruleId) of the rule they break; ('', '') when they name none. */
+  invalidBy: Map<string, { formId: string; ruleId: string; ballots: number }>;
+  graded: Map<string, GradeCounter>;
+  choice: Map<string, Map<string, number>>;
+  writeIns: Map<string, Map<string, number>>;
+  answeredCount: Map<string, number>;
+}
+
+/** Counts ballots with their answers as JSON (decideBallot's shape). */
+export function countBallots(forms: readonly FormTemplate[], ballots: Iterable<TallyBallot>): TallyCounters {
   // counters[formId][questionId][subjectId or ''] for graded; choice counts per value for the others.
   const graded = new Map<string, GradeCounter>();
   const choice = new Map<string, Map<string, number>>();
   const writeIns = new Map<string, Map<string, number>>();
   const answeredCount = new Map<string, number>();
-  const key = (f: string, q: string, s = '') => `${f}\u0000${q}\u0000${s}`;
+  const key = counterKey;
   // The loop below runs once per answer of every ballot (about 100 per village ballot): it builds no key
   // strings. Building and hashing one per answer was most of the tally's time (bench/tally.ts, issue 7).
   const questionKeys = forms.map((form) => form.questions.map((q) => key(form.id, q.id)));
@@ -185,7 +204,7 @@ export function tallyMeeting(input: {
   let valid = 0;
   const perCategory = new Map<string, number>();
   const invalidBy = new Map<string, { formId: string; ruleId: string; ballots: number }>();
-  for (const b of input.ballots) {
+  for (const b of ballots) {
     cast++;
     if (!b.valid) {
       const seen = new Set<string>();
@@ -238,6 +257,83 @@ export function tallyMeeting(input: {
       }
     }
   }
+  return { cast, valid, perCategory, invalidBy, graded, choice, writeIns, answeredCount };
+}
+
+/**
+ * The tally's counters from the counts of ballot records (countRecords in ballot-record.ts): the same counters
+ * countBallots builds from the same ballots as JSON. `categories` are the meeting's, in the order whose
+ * positions the records store; a position beyond them counts as a category of its own, outside the weights,
+ * as an unknown category key does.
+ */
+export function countersFromRecords(layout: BallotLayout, counts: RecordCounts, categories: readonly CategoryDef[]): TallyCounters {
+  if (counts.hash !== layout.hash) throw new BallotRecordError('计票所用的选票版式与本次测评不符');
+  const catKey = (byte: number) => (byte === 0 ? '' : (categories[byte - 1]?.key ?? `\u0000${byte - 1}`));
+  const perCategory = new Map<string, number>();
+  counts.validByCategory.forEach((n, byte) => {
+    if (n > 0) perCategory.set(catKey(byte), n);
+  });
+  const invalidBy = new Map<string, { formId: string; ruleId: string; ballots: number }>();
+  layout.rules.forEach((r, i) => {
+    const n = counts.invalidByRule[i]!;
+    if (n > 0) invalidBy.set(`${r.formId}\u0000${r.ruleId}`, { formId: r.formId, ruleId: r.ruleId, ballots: n });
+  });
+  if (counts.invalidWithoutReason > 0) invalidBy.set('\u0000', { formId: '', ruleId: '', ballots: counts.invalidWithoutReason });
+  const graded = new Map<string, GradeCounter>();
+  const choice = new Map<string, Map<string, number>>();
+  const writeIns = new Map<string, Map<string, number>>();
+  const answeredCount = new Map<string, number>();
+  layout.fields.forEach((field, fi) => {
+    const qk = counterKey(field.formId, field.questionId);
+    if (counts.answered[fi]! > 0) answeredCount.set(qk, counts.answered[fi]!);
+    if (field.kind === 'grades') {
+      const stride = field.values.length + 1;
+      const cells = field.subjects ?? [null];
+      cells.forEach((sid, cell) => {
+        const base = counts.gradeBase[fi]! + cell * stride;
+        let counter: GradeCounter | undefined;
+        counts.grades.forEach((g, byte) => {
+          if (!g) return;
+          for (let v = 1; v < stride; v++) {
+            const n = g[base + v]!;
+            if (n === 0) continue;
+            if (!counter) graded.set(sid === null ? qk : counterKey(field.formId, field.questionId, sid), (counter = new GradeCounter()));
+            counter.addCount(catKey(byte), field.values[v - 1]!, n);
+          }
+        });
+      });
+    } else if (field.kind !== 'text') {
+      const m = new Map<string, number>();
+      const base = counts.optionBase[fi]!;
+      field.values.forEach((v, j) => {
+        const n = counts.options[base + j]!;
+        if (n > 0) m.set(v, n);
+      });
+      choice.set(qk, m);
+      if (field.kind === 'nomination') {
+        const names = [...(counts.writeIns[fi] ?? [])].sort(([a], [b]) => a.localeCompare(b, 'zh-CN'));
+        writeIns.set(qk, new Map(names));
+      }
+    }
+  });
+  return { cast: counts.cast, valid: counts.valid, perCategory, invalidBy, graded, choice, writeIns, answeredCount };
+}
+
+/**
+ * Tallies the valid ballots; invalid ones are counted, never dropped silently. The ballots are given either as
+ * JSON answers (`ballots`) or already counted (`counters`, e.g. from ballot records).
+ */
+export function tallyMeeting(
+  input: {
+    forms: readonly FormTemplate[];
+    subjects: readonly SubjectRef[];
+    categories: readonly CategoryDef[];
+  } & ({ ballots: Iterable<TallyBallot> } | { counters: TallyCounters }),
+): Tally {
+  const { forms, subjects, categories } = input;
+  const counters = 'counters' in input ? input.counters : countBallots(forms, input.ballots);
+  const { cast, valid, perCategory, invalidBy, graded, choice, writeIns, answeredCount } = counters;
+  const key = counterKey;
 
   // The groups of respondents: each category, and the ballots of slips issued without one. Show the
   // breakdown only when every non-empty group is large enough: were one small group hidden while the others
