@@ -10,6 +10,7 @@ import type { SessionUser } from '../auth/index.js';
 import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { exactCounts, turnoutView, type Turnout } from '../turnout/index.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
+import { AppError } from '../shared/errors.js';
 import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../exports/index.js';
 import { closingErrors } from './closing.errors.js';
 import { findClosingReport, insertClosingReport, listClosingReports, pendingClosingReports, updateClosingReport, type ClosingReportRow } from './closing.repository.js';
@@ -164,7 +165,8 @@ async function digestExports(deps: { db: Db; forms: FormCatalog }, meetingId: st
       archive[name] = body.toString('base64');
       digests.push({ name, filename: out.filename, contentType: out.contentType, bytes: body.length, sha256: sha256Hex(body), covers: COVERS[name], error: null });
     } catch (e) {
-      digests.push({ name, filename: null, contentType: null, bytes: null, sha256: null, covers: COVERS[name], error: `导出失败：${e instanceof Error ? e.message : String(e)}` });
+      const withheld = e instanceof AppError && e.code === 'PUBLICATION_WITHHELD';
+      digests.push({ name, filename: null, contentType: null, bytes: null, sha256: null, covers: COVERS[name], error: `${withheld ? '暂不公布' : '导出失败'}：${e instanceof Error ? e.message : String(e)}` });
     }
   }
   return { digests, archive };

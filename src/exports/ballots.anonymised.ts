@@ -1,6 +1,7 @@
 // The raw ballots as the exports give them: anonymised, shuffled anew on every export, and the text answers of
 // the valid ones sorted so that their order says nothing about the ballots.
 import { randomInt } from 'node:crypto';
+import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import type { ExportData, RawBallot } from './export-data.js';
 
 /** Fisher–Yates with a cryptographic source: each export lists the ballots in a fresh random order. */
@@ -16,13 +17,18 @@ export function shuffled<T>(items: readonly T[]): T[] {
 /**
  * The anonymised ballots: answers, validity and the reasons a ballot is invalid; never an id, a time, the
  * slip or the source (phone or paper: the few paper voters are known in the hall). The respondent category is
- * given only when the tally shows the category breakdown (every non-empty category ≥ 5 ballots): otherwise the
- * raw ballots would give a small category's answers away (docs/forms.md, "Anonymity").
+ * given only when the tally shows the category breakdown AND every category a ballot here would be labelled with
+ * holds at least MIN_GROUP_SIZE of these ballots, invalid ones included: the tally's breakdown counts valid
+ * ballots only, and one invalid ballot labelled with an otherwise empty category would give its answers away
+ * (docs/forms.md, "Anonymity").
  */
 export function anonymisedBallots({ results: r, ballots }: Pick<ExportData, 'results' | 'ballots'>) {
   const labelOf = new Map(r.byCategory.map((c) => [c.key, c.label]));
+  const perCategory = new Map<string, number>();
+  for (const b of ballots) if (b.category) perCategory.set(b.category, (perCategory.get(b.category) ?? 0) + 1);
+  const labelled = r.breakdownShown && [...perCategory.values()].every((n) => n >= MIN_GROUP_SIZE);
   return shuffled(ballots).map((b) => ({
-    category: r.breakdownShown && b.category ? (labelOf.get(b.category) ?? b.category) : null,
+    category: labelled && b.category ? (labelOf.get(b.category) ?? b.category) : null,
     valid: b.valid,
     invalidReasons: b.breaches.map((x) => x.message),
     answers: b.answers,

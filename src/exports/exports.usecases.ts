@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import type { FormCatalog } from '../forms/index.js';
 import { meetingBallots } from '../ballots/index.js';
 import { loadMeeting, meetingForms } from '../meetings/index.js';
-import { assertResultsReadable, tallyResults } from '../results/index.js';
+import { admitPublication, tallyResults } from '../results/index.js';
 import type { ExportData } from './export-data.js';
 import { renderBallotsCsv } from './ballots.csv.js';
 import { renderBallotsJson } from './ballots.json.js';
@@ -32,12 +32,12 @@ const RENDERERS: Record<ExportName, { contentType: string; render: (data: Export
 /**
  * Everything an export shows, read in one read transaction so that the tally, the turnout and the raw
  * ballots agree (tallyResults' own transaction nests as a savepoint). No export of an open poll: two exports
- * compared would show what was cast in between (see assertResultsReadable), and raw ballots would show when.
+ * compared would show what was cast in between (see admitPublication), and raw ballots would show when.
  */
 export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string): ExportData {
   return db.transaction(() => {
     const rec = loadMeeting({ db }, meetingId);
-    assertResultsReadable(rec);
+    admitPublication({ db }, rec);
     const ballots = meetingBallots({ db }, meetingId);
     return {
       results: tallyResults({ db, forms }, rec, ballots),

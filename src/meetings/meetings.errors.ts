@@ -14,4 +14,10 @@ export const meetingErrors = {
   invalid: (problems: string[]) => unprocessable('INVALID_MEETING', problems.join('；'), problems),
   unknownAssessor: (id: string) => unprocessable('UNKNOWN_ASSESSOR', `考核组成员 ${id} 不存在`),
   formMissing: (id: string) => new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`),
+  reopenAfterPublication: () =>
+    new AppError(
+      403,
+      'FORBIDDEN',
+      '结果已经公布，重新开启须由管理员操作并写明理由：补投的选票不足 5 张时新结果暂不公布，以免与已公布的结果相比较暴露补投人员的选票内容。',
+    ),
 };

@@ -74,6 +74,7 @@ export const MeetingView = Type.Object({
   createdAt: Type.String(),
   closedAt: Type.Union([Type.String(), Type.Null()]),
   closedBy: Type.Union([Type.String(), Type.Null()]),
+  publishedBallots: Type.Union([Type.Integer(), Type.Null()], { description: 'ballots in the last publication of the results (null: none yet); a reopen then needs an admin' }),
 });
 
 /**

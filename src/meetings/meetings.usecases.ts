@@ -151,6 +151,7 @@ export function meetingView(rec: MeetingRecord) {
     createdAt: m.createdAt,
     closedAt: m.closedAt,
     closedBy: m.closedBy,
+    publishedBallots: m.publishedBallots,
   };
 }
 
@@ -164,6 +165,9 @@ export function openPoll({ db }: Deps, actor: SessionUser, id: string, reason: s
     const rec = loadMeeting({ db: tx }, id);
     const from = rec.meeting.status;
     if (from === 'open') throw meetingErrors.alreadyOpen();
+    // Once results are out, a reopen lets a few late ballots be told apart by comparing publications: the results
+    // module withholds small differences (admitPublication), and only an admin may reopen, with a reason.
+    if (from === 'closed' && rec.meeting.publishedBallots !== null && actor.role !== 'admin') throw meetingErrors.reopenAfterPublication();
     const why = from === 'closed' ? requireReason(reason, '重新开启已结束的测评') : (reason?.trim() ?? null);
     updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null });
     recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: why } });

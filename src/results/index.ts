@@ -1,2 +1,2 @@
 // The results module's public surface: the tally of a closed meeting, for exports and assessment rounds.
-export { assertResultsReadable, tallyResults, type MeetingResults } from './results.usecases.js';
+export { admitPublication, tallyResults, type MeetingResults } from './results.usecases.js';

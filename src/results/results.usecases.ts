@@ -1,9 +1,10 @@
-import type { Db } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { tallyMeeting, type Tally, type TallyBallot } from '../domain/tally.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
-import { meetingBallots } from '../ballots/index.js';
-import { loadMeeting, meetingForms, type MeetingRecord } from '../meetings/index.js';
+import { countBallots, meetingBallots } from '../ballots/index.js';
+import { loadMeeting, meetingForms, updateMeeting, type MeetingRecord } from '../meetings/index.js';
+import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import { turnoutOf, type Turnout } from '../turnout/index.js';
 import { resultsErrors } from './results.errors.js';
 
@@ -19,14 +20,22 @@ export interface MeetingResults extends Tally {
 }
 
 /**
- * Results are read once the poll is closed (or before it opens, when they are empty). While it is open, two
- * reads a moment apart would show by their difference how the ballot cast in between voted — the very thing
- * the coarsened live turnout hides — so the tally and every export wait for the close, as a paper count does.
+ * Admits one publication of a meeting's results: the results view, an export, a closing report's archive. Any two
+ * publications compared show how the ballots cast between them voted, so:
+ * - none while the poll is open (two reads a moment apart would show the ballot cast in between; the tally waits
+ *   for the close, as a paper count does);
+ * - after a reopen, none that would differ from the last publication by fewer than MIN_GROUP_SIZE ballots: the
+ *   late ballots stay stored, counted in the turnout, and are published once enough have gathered (a later reopen).
+ * An admitted publication of a closed poll is recorded as the last one. A draft's empty results are not recorded.
  */
-export function assertResultsReadable(rec: MeetingRecord): void {
-  if (rec.meeting.status === 'open') {
-    throw resultsErrors.meetingOpen();
-  }
+export function admitPublication({ db }: { db: Conn }, rec: MeetingRecord): void {
+  const m = rec.meeting;
+  if (m.status === 'open') throw resultsErrors.meetingOpen();
+  if (m.status !== 'closed') return;
+  const cast = countBallots({ db }, m.id).cast;
+  const late = m.publishedBallots === null ? null : cast - m.publishedBallots;
+  if (late !== null && late > 0 && late < MIN_GROUP_SIZE) throw resultsErrors.withheld(late);
+  if (late !== 0) updateMeeting({ db }, m.id, { publishedBallots: cast });
 }
 
 /**
@@ -59,7 +68,9 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
 
 /** GET /results: the tally of a meeting that is not open. */
 export function meetingResults(deps: { db: Db; forms: FormCatalog }, meetingId: string): MeetingResults {
-  const rec = loadMeeting({ db: deps.db }, meetingId);
-  assertResultsReadable(rec);
-  return tallyResults(deps, rec);
+  return deps.db.transaction(() => {
+    const rec = loadMeeting({ db: deps.db }, meetingId);
+    admitPublication({ db: deps.db }, rec);
+    return tallyResults(deps, rec);
+  });
 }
