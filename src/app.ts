@@ -50,11 +50,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Fastify's own per-request lines are off; requestLogPlugin logs admin routes only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: LIMITS.bodyBytes,
+    // Against slow clients (LIMITS.http): the whole request in time, idle connections closed.
+    requestTimeout: LIMITS.http.requestMs,
+    connectionTimeout: LIMITS.http.idleMs,
+    keepAliveTimeout: LIMITS.http.keepAliveMs,
     trustProxy: config.trustProxy,
     frameworkErrors,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
+  app.server.headersTimeout = LIMITS.http.headersMs;
+  app.server.maxConnections = LIMITS.http.connections;
 
   // The framework: errors, logging, headers, the API description.
   await app.register(errorsPlugin);

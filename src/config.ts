@@ -41,6 +41,12 @@ export const LIMITS = {
   slipsPerBatch: 10_000,
   /** Paper ballots printed in one batch (each is a whole questionnaire). */
   paperBallotsPerBatch: 2_000,
+  /**
+   * Slow clients (docs/security.md, "Slow clients"): a request must arrive whole within `requestMs` (its headers
+   * within `headersMs`), an idle connection closes after `idleMs`, and at most `connections` are open at once, well
+   * below the process's file limit, so thousands of clients dripping bytes cannot keep new voters out.
+   */
+  http: { requestMs: 15_000, headersMs: 10_000, idleMs: 30_000, keepAliveMs: 5_000, connections: 4_000 },
   /** Sign-in counts, staff counts and minimums. */
   people: 100_000,
   /** Live progress: voter-moved counts are sampled at most once per tick (README, "Live progress"). */
