@@ -1,7 +1,7 @@
 // Assessment rounds: define a round, enter scores, link meetings, compute the ranking, record final grades.
 // Each write is one synchronous transaction and one audit entry.
 import type { Conn, Db } from '../db/client.js';
-import { inputsOf, parseScheme, type Component, type Scheme } from '../domain/assessment/scheme.js';
+import { inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
@@ -209,13 +209,20 @@ export interface CadreInputBody {
   noExcellentInDaily?: boolean;
 }
 
+/** One head per unit; where heads are assessed apart (seed 004: 乡镇党政正职), as many as the scheme allows. */
+function assertHeads(rules: CadreRules | undefined, heads: number): void {
+  const max = rules?.apart?.maxHeads ?? 1;
+  if (heads > max) throw unprocessable('ONE_HEAD', max === 1 ? '每个单位只能有一名主要负责人' : `每个单位最多 ${max} 名党政正职（主要负责人）`);
+}
+
 export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: string, cadres: CadreInputBody[]): RoundRecord {
   const rec = loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
-  if (!roundScheme(rec).cadres) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
+  const rules = roundScheme(rec).cadres;
+  if (!rules) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
   const existing = rec.cadres.filter((c) => c.unitId === unitId);
   const heads = existing.filter((c) => c.isHead).length + cadres.filter((c) => c.isHead).length;
-  if (heads > 1) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  assertHeads(rules, heads);
   if (cadres.some((c) => c.name.trim() === '')) throw unprocessable('INVALID_CADRE', '干部姓名不能为空');
   d.db.transaction((tx) => {
     insertCadres(
@@ -240,7 +247,7 @@ export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId:
   const rec = loadRound(d, roundId);
   const cadre = rec.cadres.find((c) => c.id === cadreId);
   if (!cadre) throw notFound('干部', 'CADRE_NOT_FOUND');
-  if (patch.isHead && rec.cadres.some((c) => c.unitId === cadre.unitId && c.isHead && c.id !== cadreId)) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  if (patch.isHead && !cadre.isHead) assertHeads(roundScheme(rec).cadres, rec.cadres.filter((c) => c.unitId === cadre.unitId && c.isHead).length + 1);
   d.db.transaction((tx) => {
     updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
     audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
@@ -426,7 +433,8 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
     const reason = body.reason?.trim() ?? '';
     const departs = body.grade !== suggestion.grade;
     if (departs && reason.length < 2) {
-      throw new AppError(422, 'REASON_REQUIRED', suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
+      const apart = suggestion.flags.some((f) => f.code === 'ASSESSED_APART');
+      throw new AppError(422, 'REASON_REQUIRED', apart ? '综合考核单列的正职没有本单位等次建议，确定等次须写明依据' : suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
     }
     const at = nowIso(d);
     upsertDecision({ db: tx }, { targetId: body.targetId, roundId, targetType: body.targetType, grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at });

@@ -44,7 +44,7 @@ export interface SubjectResult extends GradeStats {
   name: string;
   /**
    * Σ weight × category mean over the categories with a scored answer, divided by their total weight; the
-   * plain mean when the meeting has no categories; null when withheld (see `Tally.weightedWithheld`).
+   * plain mean when the meeting has no categories; null only when no ballot graded the subject.
    */
   weightedMeanPoints: number | null;
   byCategory?: CategoryStats[];
@@ -83,15 +83,25 @@ export interface Tally {
   /** True when there are two or more non-empty groups and every one reaches BREAKDOWN_THRESHOLD. */
   breakdownShown: boolean;
   /**
-   * True when weighted means are withheld (null): two or more groups answered and one of them is below the
-   * threshold. The weighted mean together with the overall counts would give that small group's mean away
-   * (two equations, two unknowns), so it is not shown (docs/forms.md, "Anonymity").
+   * Always false: the weighted mean is computed and shown for every graded item (seed 002_ef31b3aa8f1f181a.txt
+   * defines 民主测评 as the weighted sum, "领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"). Kept so
+   * that existing readers of the results keep working.
    */
   weightedWithheld: boolean;
+  /**
+   * True when a respondent group below BREAKDOWN_THRESHOLD answered beside another group. Then only the
+   * weighted mean of each graded item is shown: the per-grade counts, shares, plain mean and 好评率 of the
+   * pooled ballots are withheld (empty counts, null figures), because the pooled mean and the weighted mean are
+   * two equations in the two groups' means and the small group's mean would follow. `notes` says so in words.
+   */
+  pooledWithheld: boolean;
   /** Notes for every view of the tally, e.g. why weighted means or the breakdown are not shown. */
   notes: Flag[];
   forms: FormResult[];
 }
+
+/** What a graded item shows in place of the pooled figures when they are withheld (see `Tally.pooledWithheld`). */
+const withheld = (): Omit<GradeStats, 'answered'> => ({ counts: {}, shares: {}, meanPoints: null, favourableRate: null });
 
 /** Counts per grade value, per category ('' for ballots without one). */
 class GradeCounter {
@@ -247,19 +257,22 @@ export function tallyMeeting(input: {
   const groupSizes = [...categories.map((c) => perCategory.get(c.key) ?? 0), ...(categories.length > 0 ? [uncategorised] : [])].filter((n) => n > 0);
   const smallGroup = groupSizes.some((n) => n < BREAKDOWN_THRESHOLD);
   const breakdownShown = groupSizes.length > 1 && !smallGroup;
-  // With two or more groups, the weighted mean and the overall counts are two equations in the groups' means:
-  // a small group's mean would follow. So the weighted means are withheld then (docs/forms.md, "Anonymity").
-  const weightedWithheld = categories.length > 0 && groupSizes.length > 1 && smallGroup;
+  // With two or more groups, the weighted mean and the pooled figures (counts, plain mean) are two equations
+  // in the groups' means: a small group's mean would follow. The weighted mean is the score (seed
+  // 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"),
+  // so it is always shown and the pooled figures give way (docs/forms.md, "Anonymity").
+  const pooledWithheld = categories.length > 0 && groupSizes.length > 1 && smallGroup;
   const notes: Flag[] = [];
-  if (weightedWithheld) {
+  if (pooledWithheld) {
     const small = categories.filter((c) => {
       const n = perCategory.get(c.key) ?? 0;
       return n > 0 && n < BREAKDOWN_THRESHOLD;
     });
     const names = [...small.map((c) => c.label), ...(uncategorised > 0 && uncategorised < BREAKDOWN_THRESHOLD ? ['未分类'] : [])].join('、');
+    const weights = categories.map((c) => `${c.label} ${Math.round(c.weight * 1000) / 10}%`).join('、');
     notes.push({
-      code: 'WEIGHTED_WITHHELD',
-      message: `${names}的有效票少于 ${BREAKDOWN_THRESHOLD} 张：为保护匿名，不显示分类别结果和加权平均分（加权平均分与总体票数合看可推算出该类别的评价）`,
+      code: 'POOLED_WITHHELD',
+      message: `${names}的有效票少于 ${BREAKDOWN_THRESHOLD} 张：为保护匿名，得分只显示按权重（${weights}）计算的加权平均分；不显示分类别结果，也不显示各等次票数、简单平均分和好评率（它们与加权平均分合看可推算出该类别的评价）`,
     });
   }
   if (uncategorised > 0 && categories.length > 0) {
@@ -270,12 +283,8 @@ export function tallyMeeting(input: {
     const all = counter ? [...counter.byCategory.values()] : [];
     const overall = stats(form, q, all);
     const perCat = categories.map((c) => ({ category: c.key, ...stats(form, q, counter?.byCategory.get(c.key) ? [counter.byCategory.get(c.key)!] : []) }));
-    const weighted = weightedWithheld
-      ? null
-      : categories.length > 0
-        ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints })))
-        : overall.meanPoints;
-    return { overall, perCat, weighted };
+    const weighted = categories.length > 0 ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints }))) : overall.meanPoints;
+    return { overall, perCat, weighted, shown: pooledWithheld ? withheld() : overall };
   };
 
   const formResults: FormResult[] = forms.map((form) => ({
@@ -287,7 +296,7 @@ export function tallyMeeting(input: {
       if (q.type === 'graded') {
         if (!q.subjects) {
           const r = gradedResult(form, q, graded.get(qk));
-          return { ...base, counts: r.overall.counts, meanPoints: r.overall.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.overall.favourableRate };
+          return { ...base, counts: r.shown.counts, meanPoints: r.shown.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.shown.favourableRate };
         }
         return {
           ...base,
@@ -298,12 +307,14 @@ export function tallyMeeting(input: {
               if (!f.questions.includes(q.id) || r.overall.answered === 0) continue;
               // Compared on counts, with a tolerance for the decimal form of fractions such as one third.
               const n = r.overall.counts[f.grade] ?? 0;
-              if (n > f.moreThanShare * r.overall.answered + 1e-9) flags.push({ code: f.code, message: `${f.message}（${n}/${r.overall.answered} 票）` });
+              // With the pooled counts withheld the flag still shows, but not the count it is based on.
+              if (n > f.moreThanShare * r.overall.answered + 1e-9) flags.push({ code: f.code, message: pooledWithheld ? f.message : `${f.message}（${n}/${r.overall.answered} 票）` });
             }
             return {
               subjectId: s.id,
               name: s.name,
-              ...r.overall,
+              ...r.shown,
+              answered: r.overall.answered,
               weightedMeanPoints: r.weighted,
               ...(breakdownShown ? { byCategory: r.perCat.filter((c) => (perCategory.get(c.category) ?? 0) > 0) } : {}),
               flags,
@@ -327,7 +338,8 @@ export function tallyMeeting(input: {
     byCategory: categories.map((c) => ({ ...c, ballots: perCategory.get(c.key) ?? 0 })),
     uncategorised: categories.length > 0 ? uncategorised : 0,
     breakdownShown,
-    weightedWithheld,
+    weightedWithheld: false,
+    pooledWithheld,
     notes,
     forms: formResults,
   };

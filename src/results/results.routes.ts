@@ -31,7 +31,10 @@ export const ResultsView = Type.Object({
   byCategory: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number(), ballots: Type.Integer() })),
   breakdownShown: Type.Boolean(),
   uncategorised: Type.Integer({ description: 'valid ballots from slips issued without a category' }),
-  weightedWithheld: Type.Boolean({ description: 'weighted means withheld (null): a respondent group under 5 could be solved for' }),
+  weightedWithheld: Type.Boolean({ description: 'always false: the weighted mean is always shown (kept for existing readers)' }),
+  pooledWithheld: Type.Boolean({
+    description: 'a respondent group under 5 answered beside another: per-grade counts, shares, plain means and 好评率 are withheld (empty / null) so that the group cannot be solved for from them and the weighted mean',
+  }),
   notes: Type.Array(Flag, { description: 'why a breakdown or the weighted means are not shown, and similar' }),
   forms: Type.Array(
     Type.Object({

@@ -339,30 +339,37 @@ describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team gr
     for (const [i, u] of units.entries()) ok(await t.api('PUT', `/api/rounds/${round.id}/units/${u.id}/inputs/team-evaluation`, { value: scores[i], ...note }));
     const cadres = Array.from({ length: 7 }, (_, i) => ({ name: `干部${i + 1}`, score: 99 - i * 2, isHead: i === 0 }));
     ok(await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres }), 201);
-    expect((await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres: [{ name: '又一位', isHead: true }] })).status).toBe(422);
+    // seed 004_9ba8455c36f7d67d.txt: 乡镇党政正职 are two (the party secretary and the township head): a third is refused.
+    const third = await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres: [{ name: '又一位', isHead: true }, { name: '再一位', isHead: true }] });
+    expect(third.status).toBe(422);
+    expect(third.body.error.message).toBe('每个单位最多 2 名党政正职（主要负责人）');
 
     let r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
     let team = r.domains[0].units[0];
-    // floor(30% × 4) = 1 team 优秀; it lifts its cadres' share to 25%: floor(25% × 7) = 1.
+    // floor(30% × 4) = 1 team 优秀; it lifts its cadres' share to 25%. The head is assessed apart (seed 004:
+    // "不计算本单位考核基数，不占本单位优秀指标"): floor(25% × 6) = 1 place, to the best of the other six.
     expect(r.domains[0].quotas[0]).toMatchObject({ max: 1, granted: 1 });
     expect(team.suggestion.grade).toBe('优秀');
-    expect(team.cadres).toMatchObject({ teamGrade: '优秀', teamGradeSource: 'suggested', quota: { percent: 25, max: 1, arithmetic: 'floor(25% × 7) = floor(1.75) = 1' } });
-    expect(team.cadres.cadres.map((c: any) => c.suggestion.grade)).toEqual(['优秀', '称职', '称职', '称职', '称职', '称职', '称职']);
+    expect(team.cadres).toMatchObject({ teamGrade: '优秀', teamGradeSource: 'suggested', quota: { n: 6, percent: 25, max: 1, arithmetic: 'floor(25% × 6) = floor(1.5) = 1' } });
+    expect(team.cadres.cadres.map((c: any) => c.suggestion.grade)).toEqual([null, '优秀', '称职', '称职', '称职', '称职', '称职']);
+    expect(team.cadres.cadres[0].suggestion.flags[0].code).toBe('ASSESSED_APART');
 
-    // The committee rates the team 较差 (with a reason): 15% of 7 = 1 place, and its head may not be 称职 or better.
+    // The committee rates the team 较差 (with a reason): floor(15% × 6) = 0 places; the head, graded apart, carries
+    // the cap on a weak team's head for whoever decides the grade.
     ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'unit', targetId: units[0].id, grade: '较差', reason: '年内发生重大腐败案件（县纪委通报）' }));
     r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
     team = r.domains[0].units[0];
-    expect(team.cadres).toMatchObject({ teamGrade: '较差', teamGradeSource: 'final', quota: { percent: 15, max: 1 } });
-    expect(team.cadres.cadres[0].suggestion.grade).toBe('基本称职');
-    expect(team.cadres.cadres[0].suggestion.rules[0]).toMatchObject({ id: '004-head-of-poor-team', seed: '004_9ba8455c36f7d67d.txt' });
-    expect(team.cadres.cadres[1].suggestion.grade).toBe('优秀');
+    expect(team.cadres).toMatchObject({ teamGrade: '较差', teamGradeSource: 'final', quota: { percent: 15, max: 0 } });
+    expect(team.cadres.cadres[0].suggestion.grade).toBeNull();
+    expect(team.cadres.cadres[0].suggestion.rules.map((x: any) => x.id)).toEqual(['004-heads-assessed-apart', '004-head-of-poor-team']);
+    expect(team.cadres.cadres[1].suggestion.grade).toBe('称职');
     const cadreId = team.cadres.cadres[0].id;
-    expect((await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '称职' })).body.error.code).toBe('REASON_REQUIRED');
-    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职' }));
+    const noReason = (await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职' })).body.error;
+    expect(noReason).toMatchObject({ code: 'REASON_REQUIRED', message: '综合考核单列的正职没有本单位等次建议，确定等次须写明依据' });
+    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职', reason: '县委组织部综合考核意见' }));
     ok(await t.api('PUT', `/api/rounds/${round.id}/cadres/${cadreId}`, { score: 88 }));
     r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
-    expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', suggestionChanged: false } });
+    expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', reason: '县委组织部综合考核意见', suggestionChanged: false } });
   });
 });
 

@@ -5,7 +5,9 @@ import { loadSchemes } from '../../src/assessment/schemes.catalog.js';
 import { parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore } from '../../src/domain/assessment/score.js';
 import { gradeCadres, quotaArithmetic, quotaMax, rankDomain, type RankInput } from '../../src/domain/assessment/grading.js';
-import type { FormResult } from '../../src/domain/tally.js';
+import { tallyMeeting, type FormResult } from '../../src/domain/tally.js';
+import { loadFormCatalog } from '../../src/forms/forms.catalog.js';
+import { formsFolder } from '../../src/shared/paths.js';
 
 const schemes = loadSchemes();
 const s001 = schemes.get('party-building-001')!;
@@ -101,6 +103,36 @@ describe('composite scores', () => {
     expect(indicators.flags.map((f) => f.code)).toEqual(['INDICATOR_FLOORED']);
     expect(indicators.indicators!.find((i) => i.indicatorId === '10')).toMatchObject({ deducted: 3, score: 0, floored: true });
     expect(s.total).toBe(71.3 + 18);
+  });
+});
+
+// seed 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果，按具体得分
+// 计入总分" and "各市直单位按照民主测评、年度工作考评各占 20%，党建实绩考核占 60%的比例计算综合得分".
+describe('a city unit whose team has 3 members', () => {
+  it('民主测评 0.4 × 100 + 0.6 × 80 = 88 from the real tally, and the composite 0.2 × 88 + 0.2 × 90 + 0.6 × 85 = 86.6 (not 85.8)', () => {
+    const f = loadFormCatalog(formsFolder).get('unit-democratic-evaluation')!;
+    const graded = f.questions.filter((q) => q.type === 'graded');
+    const vote = (category: string, grade: string) => ({ category, valid: true, answers: { [f.id]: Object.fromEntries(graded.map((q) => [q.id, { t: grade }])) } });
+    const tally = tallyMeeting({
+      forms: [f],
+      subjects: [{ id: 't', name: '市某局领导班子', kind: 'team' }],
+      categories: [
+        { key: 'self', label: '领导自评', weight: 0.4 },
+        { key: 'staff', label: '民主评议', weight: 0.6 },
+      ],
+      // 3 self-ratings all 好 (100); 12 staff ratings averaging 80 (6 好, 6 一般).
+      ballots: [...Array.from({ length: 3 }, () => vote('self', 'good')), ...Array.from({ length: 6 }, () => vote('staff', 'good')), ...Array.from({ length: 6 }, () => vote('staff', 'average'))],
+    });
+    const fed = ballotScoreFromTally(tally.forms, f.id, 't');
+    expect(fed.items).toBe(graded.length);
+    expect(fed.value).toBeCloseTo(88, 10);
+    const s = scoreUnit(s002.formulas['city-unit']!, [], {
+      entered: { 'annual-review': 'second', 'performance.basic': 85, 'performance.key': 85 },
+      deductions: [],
+      ballots: { 'democratic-evaluation': { ...ballot(fed.value), items: fed.items } },
+    });
+    expect(s.total).toBe(86.6);
+    expect(s.components.find((c) => c.key === 'democratic-evaluation')!.detail).toContain('加权平均分');
   });
 });
 
@@ -251,13 +283,43 @@ describe('cadres (004: 优秀 needs ≥ 90 and a place within 25% / 20% / 15% by
     expect(gradeCadres(rules, SEED004, '较差', twelve).quota.arithmetic).toBe('floor(15% × 12) = floor(1.8) = 1');
   });
 
-  it('the head of a 一般 team is not 优秀; of a 较差 team not 称职 or better', () => {
-    const r = gradeCadres(rules, SEED004, '一般', cadres([99, 95, 80, 80, 80, 80, 80, 80, 80, 80], 0));
+  it('under rules without heads assessed apart, the head of a 一般 team is not 优秀; of a 较差 team not 称职 or better', () => {
+    const together = { ...rules, apart: undefined };
+    const r = gradeCadres(together, SEED004, '一般', cadres([99, 95, 80, 80, 80, 80, 80, 80, 80, 80], 0));
     expect(r.cadres[0]!.suggestion).toMatchObject({ grade: '称职' });
     expect(excellent(r)).toEqual(['c2']); // the head's place passes on; max is still 2
-    const p = gradeCadres(rules, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
+    const p = gradeCadres(together, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
     expect(p.cadres[0]!.suggestion.grade).toBe('基本称职');
     expect(p.cadres[0]!.suggestion.rules[0]!.id).toBe('004-head-of-poor-team');
+  });
+
+  // seed 004_9ba8455c36f7d67d.txt: "乡镇党政正职和县直各部门负责人参与考核但不计算本单位考核基数,不占本单位优秀指标,本单位考核结果作为
+  // 定量考核结果" and "乡镇党政正职和县直各部门负责人综合考核单列".
+  it('a township with 2 正职 and 11 other cadres: floor(20% × 11) = 2 places, the heads out of the base and taking none', () => {
+    const thirteen = [
+      { id: 'sec', name: '党委书记', isHead: true, score: 99, noExcellentInDaily: false },
+      { id: 'mayor', name: '镇长', isHead: true, score: 98, noExcellentInDaily: false },
+      ...[97, 96, 95, 94, 93, 92, 91, 88, 87, 86, 85].map((score, i) => ({ id: `c${i + 1}`, name: `干部${String(i + 1).padStart(2, '0')}`, isHead: false, score, noExcellentInDaily: false })),
+    ];
+    const r = gradeCadres(rules, SEED004, '良好', thirteen);
+    expect(r.quota).toMatchObject({ n: 11, percent: 20, max: 2, granted: 2, arithmetic: 'floor(20% × 11) = floor(2.2) = 2' });
+    expect(excellent(r)).toEqual(['c1', 'c2']);
+    for (const head of r.cadres.slice(0, 2)) {
+      expect(head.suggestion.grade).toBeNull();
+      expect(head.suggestion.rules[0]!.text).toContain('不计算本单位考核基数，不占本单位优秀指标');
+      expect(head.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART']);
+    }
+    expect(r.cadres[0]!.suggestion.flags[0]!.message).toContain('分值 99 作为定量考核结果');
+    expect(r.flags.map((f) => f.message)).toContain('2 名正职综合考核单列，不计算本单位考核基数（11 人），不占本单位优秀指标');
+    // Counted in the base, as before, the two heads would have taken both places of floor(20% × 13) = 2.
+    expect(excellent(gradeCadres({ ...rules, apart: undefined }, SEED004, '良好', thirteen))).toEqual(['sec', 'mayor']);
+  });
+
+  it('a head assessed apart under a 较差 team gets no grade here, and the cap on a weak team\'s head is cited for the decision', () => {
+    const p = gradeCadres(rules, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
+    expect(p.cadres[0]!.suggestion.grade).toBeNull();
+    expect(p.cadres[0]!.suggestion.rules.map((x) => x.id)).toEqual(['004-heads-assessed-apart', '004-head-of-poor-team']);
+    expect(p.quota).toMatchObject({ n: 6, max: 0 });
   });
 
   it('no 优秀 in the daily evaluations rules out 优秀; a tie at the edge gives neither', () => {
@@ -316,12 +378,14 @@ describe('property: no suggestion ever breaks a quota', () => {
           const r = gradeCadres(s004.cadres!, SEED004, team, xs.map((x, i) => ({ id: `c${i}`, name: `干部${i}`, isHead: x.head, score: x.score, noExcellentInDaily: x.daily })));
           const pct = team === null ? 20 : { 优秀: 25, 良好: 20, 一般: 20, 较差: 15 }[team];
           const ex = r.cadres.filter((c) => c.suggestion.grade === '优秀');
-          expect(ex.length).toBeLessThanOrEqual(quotaMax(pct, xs.length));
+          // The heads are assessed apart (004): the base is the other cadres, and no head is ever 优秀 here.
+          expect(ex.length).toBeLessThanOrEqual(quotaMax(pct, xs.filter((x) => !x.head).length));
+          expect(r.quota.n).toBe(xs.filter((x) => !x.head).length);
           for (const c of ex) {
             const x = xs[Number(c.id.slice(1))]!;
             expect(x.score!).toBeGreaterThanOrEqual(90);
             expect(x.daily).toBe(false);
-            if (x.head) expect(team === '一般' || team === '较差').toBe(false);
+            expect(x.head).toBe(false);
           }
           if (team === '较差') for (const c of r.cadres) if (c.isHead && c.suggestion.grade !== null) expect(['基本称职', '不称职']).toContain(c.suggestion.grade);
         },

@@ -285,9 +285,17 @@ export interface GradedCadre {
 /**
  * Annual grades of a unit's cadres (seed 004): 优秀 needs a score of at least 90 and a place within the unit's
  * share (25% / 20% / 15% by the team's grade); the head of a weak team is capped.
+ *
+ * Under rules with `apart`, the heads are assessed apart (seed 004_9ba8455c36f7d67d.txt: "乡镇党政正职和县直各部门
+ * 负责人参与考核但不计算本单位考核基数，不占本单位优秀指标，本单位考核结果作为定量考核结果" and "综合考核单列"): the
+ * base and the quota count the other cadres only, no head takes a place, and a head's score is shown as the
+ * quantitative result with no suggested grade.
  */
 export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string | null, cadres: readonly CadreInput[]): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
-  const n = cadres.length;
+  const apartRule = rules.apart;
+  const isApart = (c: CadreInput) => apartRule !== undefined && c.isHead;
+  const base = cadres.filter((c) => !isApart(c));
+  const n = base.length;
   const ex = rules.excellent;
   const percent = teamGrade !== null && ex.percentByTeamGrade[teamGrade] !== undefined ? ex.percentByTeamGrade[teamGrade]! : ex.defaultPercent;
   const max = quotaMax(percent, n);
@@ -296,7 +304,7 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
   const blocked = (c: CadreInput) =>
     (c.isHead && headCap !== undefined && rules.scale.indexOf(headCap.maxGrade) > exIdx) ||
     (c.noExcellentInDaily && rules.dailyCap !== undefined && rules.scale.indexOf(rules.dailyCap.maxGrade) > exIdx);
-  const eligible = cadres
+  const eligible = base
     .filter((c) => c.score !== null && c.score >= ex.minScore && !blocked(c))
     .map((c) => ({ ...c, total: c.score as number }))
     .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh-CN'));
@@ -305,8 +313,18 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
   const tied = new Set(sel.tied.map((c) => c.id));
   const flags: Flag[] = [];
   if (teamGrade === null) flags.push({ code: 'TEAM_GRADE_UNKNOWN', message: `班子等次未定，优秀比例暂按 ${ex.defaultPercent}% 计，主要负责人等次限制暂无法判断` });
+  const apartCount = cadres.length - n;
+  if (apartRule && apartCount > 0) {
+    flags.push({ code: 'HEADS_ASSESSED_APART', message: `${apartCount} 名正职综合考核单列，不计算本单位考核基数（${n} 人），不占本单位优秀指标` });
+  }
 
   const out = cadres.map((c): GradedCadre => {
+    if (apartRule && isApart(c)) {
+      // Graded apart: no suggestion here. The cap of a weak team's head still applies where the grade is decided.
+      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : [])];
+      const f: Flag[] = [{ code: 'ASSESSED_APART', message: `综合考核单列：本单位测评${c.score === null ? '尚无分值' : `分值 ${Number(c.score.toFixed(2))} 作为定量考核结果`}，等次由组织部综合酝酿确定` }];
+      return { id: c.id, name: c.name, isHead: c.isHead, score: c.score, suggestion: { grade: null, rules: rs, tieAtBoundary: false, flags: f } };
+    }
     if (c.score === null) return { id: c.id, name: c.name, isHead: c.isHead, score: null, suggestion: { grade: null, rules: [], tieAtBoundary: false, flags: [{ code: 'SCORE_MISSING', message: '缺少测评分值，暂不提出等次建议' }] } };
     const f: Flag[] = [];
     let grade = rules.default.grade;

@@ -138,6 +138,11 @@ export const CadreRulesSchema = Type.Object(
     headCaps: Type.Array(Type.Object({ teamGrade: Grade, maxGrade: Grade, rule: RuleRefSchema }, { additionalProperties: false }), { maxItems: 10 }),
     /** No 优秀 in the year's daily evaluations: at most `maxGrade`. */
     dailyCap: Type.Optional(Type.Object({ maxGrade: Grade, rule: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * The heads (正职) are assessed apart: out of the unit's base, taking none of its 优秀 places, their grade
+     * decided elsewhere; `maxHeads` of them per unit (乡镇党政正职: the party secretary and the township head).
+     */
+    apart: Type.Optional(Type.Object({ maxHeads: Type.Integer({ minimum: 1, maximum: 5 }), rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

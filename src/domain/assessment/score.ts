@@ -20,7 +20,7 @@ export interface BallotScore {
 /**
  * The number a ballot component takes from a meeting's tally: the mean, over the graded items of the linked
  * form, of the weighted mean points (seed 002: categories such as 领导自评 40% / 民主评议 60%; without categories the
- * plain mean points) of the linked subject — or, for a form whose items have no subject (the secretary's report,
+ * plain mean points; never the pooled mean in its place) of the linked subject — or, for a form whose items have no subject (the secretary's report,
  * 述职评议), of the item itself. Items nobody graded are left out; with none left the value is null.
  */
 export function ballotScoreFromTally(forms: readonly FormResult[], formId: string, subjectId: string | null): { value: number | null; items: number } {
@@ -31,11 +31,11 @@ export function ballotScoreFromTally(forms: readonly FormResult[], formId: strin
     if (q.type !== 'graded') continue;
     if (subjectId === null) {
       if (q.subjects) continue;
-      const v = q.weightedMeanPoints ?? q.meanPoints ?? null;
+      const v = q.weightedMeanPoints ?? null;
       if (v !== null) values.push(v);
     } else {
       const s = q.subjects?.find((x) => x.subjectId === subjectId);
-      const v = s ? (s.weightedMeanPoints ?? s.meanPoints) : null;
+      const v = s ? s.weightedMeanPoints : null;
       if (v !== null) values.push(v);
     }
   }
