@@ -6,6 +6,7 @@
 // - `slips` records *that* a slip was used, never when, and stores only hashes of its secrets.
 import { sql } from 'drizzle-orm';
 import { integer, primaryKey, sqliteTable, text, uniqueIndex, index, real } from 'drizzle-orm/sqlite-core';
+import type { MeetingSettings } from '../domain/settings.js';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -38,6 +39,8 @@ export const meetings = sqliteTable('meetings', {
   closedAt: text('closed_at'),
   /** Bumped on each write that changes what a tally would show; used by live views and caches. */
   version: integer('version').notNull().default(0),
+  /** Scoring settings fixed at creation (src/domain/settings.ts); null for meetings created before them. */
+  settings: text('settings', { mode: 'json' }).$type<MeetingSettings>(),
 });
 
 export const meetingAssessors = sqliteTable(

@@ -156,6 +156,18 @@ export const FormTemplateSchema = Type.Object(
     questions: Type.Array(QuestionSchema, { minItems: 1, maxItems: 200 }),
     rules: Type.Optional(Type.Array(RuleSchema)),
     flags: Type.Optional(Type.Array(FlagRuleSchema)),
+    /**
+     * Which minimum-respondents rule of the seeds the instrument falls under (see minimumRespondents in
+     * src/domain/turnout.ts): `village-community` (seed 003: 村 70, 社区 40, 部门站所 all staff),
+     * `staff-questionnaire` (seed 000: the randomly drawn 机关干部问卷, 县（区） 50, 市直单位 20), `attendees`
+     * (seed 000: the 领导干部问卷 is answered by the report meeting's attendees, counted by the sign-in), or
+     * absent: no seed sets a minimum for it.
+     */
+    minimumBasis: Type.Optional(
+      Type.Union([Type.Literal('village-community'), Type.Literal('staff-questionnaire'), Type.Literal('attendees')], {
+        description: 'the minimum-respondents rule of the instrument: village-community (村 70 / 社区 40 / 部门站所 all staff), staff-questionnaire (县 50 / 市直 20), attendees (the sign-in count); absent: none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -2,10 +2,10 @@ import type { Conn, Db } from '../db/client.js';
 import { sealAfterPollClose } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
 import {
+  decideMinimum,
   exactFigures,
   minimumInterviews,
-  minimumRespondents,
-  minimumSource,
+  type MinimumDecision,
   slipsReconcile,
   MEETING_KIND_LABELS,
   type ExactFigures,
@@ -61,8 +61,12 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
   for (const t of templates) {
     if (t && questionsForMeeting(t, subjectRefs).length === 0) problems.push(`“${t.title}”需要相应类型的测评对象（如党组织、班子或班子成员）`);
   }
-  if (input.kind === 'other' && input.minRespondents === undefined) problems.push('“其他”类会议须填写最低参评人数');
-  if (input.kind !== 'other' && input.minRespondents !== undefined && (input.minReason ?? '').trim().length < 2) {
+  // The minimum follows the forms used and the kind (src/domain/turnout.ts); where no rule fits, an admin states it.
+  const minimumBases = templates.map((t) => t?.minimumBasis ?? null);
+  const unstated = decideMinimum({ kind: input.kind, override: null, staffCount: input.staffCount ?? null, signedIn: null, bases: minimumBases });
+  if (unstated.needsAdmin && input.minRespondents === undefined) problems.push(`${unstated.rule}：请填写最低参评人数`);
+  // Departing from a seed's minimum needs a reason; stating one where no rule exists does not.
+  if (!unstated.needsAdmin && unstated.source !== 'none' && input.minRespondents !== undefined && (input.minReason ?? '').trim().length < 2) {
     problems.push('调整最低参评人数须写明理由');
   }
   const cats = input.categories ?? [];
@@ -93,6 +97,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           minOverride: input.minRespondents ?? null,
           minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
           staffCount: input.staffCount ?? null,
+          settings: { minimumBases },
           createdBy: actor.id,
         },
         subjects: input.subjects.map((s, i) => ({
@@ -138,9 +143,14 @@ export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord
   return rec;
 }
 
-export function minimumOf(rec: MeetingRecord): number | null {
+/** The minimum in force and the rule that set it (meetings created before the settings: by kind, as then). */
+export function minimumDecision(rec: MeetingRecord): MinimumDecision {
   const m = rec.meeting;
-  return minimumRespondents({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn });
+  return decideMinimum({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn, ...(m.settings?.minimumBases ? { bases: m.settings.minimumBases } : {}) });
+}
+
+export function minimumOf(rec: MeetingRecord): number | null {
+  return minimumDecision(rec).min;
 }
 
 export interface Turnout {
@@ -151,6 +161,8 @@ export interface Turnout {
   minInterviews: number | null;
   minRespondents: number | null;
   minimumSource: MinimumSource;
+  /** The rule that set the minimum, in Chinese (the document by its title). */
+  minimumRule: string;
   minOverrideReason: string | null;
   slipsIssued: number;
   slipsUsed: number;
@@ -193,7 +205,8 @@ export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigure
     interviews: f.interviews,
     minInterviews: f.minInterviews,
     minRespondents: f.minRespondents,
-    minimumSource: minimumSource({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn }),
+    minimumSource: minimumDecision(rec).source,
+    minimumRule: minimumDecision(rec).rule,
     minOverrideReason: m.minOverride !== null ? m.minOverrideReason : null,
     slipsIssued: f.slipsIssued,
     slipsUsed: f.slipsUsed,

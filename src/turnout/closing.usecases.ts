@@ -1,7 +1,7 @@
 // Closing a poll and its closing report (测评结束报告): the facts, the minimum and whether it was met, the counts,
 // the flags, who closed it and when, and the SHA-256 of each export archived with it.
 import type { Conn, Db } from '../db/client.js';
-import { exactFigures, MEETING_KIND_LABELS, MINIMUM_RULES, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
+import { exactFigures, MEETING_KIND_LABELS, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { listAudit, recordAudit } from '../audit/audit.repository.js';
@@ -124,7 +124,7 @@ export function draftClosingReport(db: Db, rec: MeetingRecord): ClosingReport {
       minimum: {
         minRespondents: minimumOf(fresh),
         source: t.minimumSource,
-        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : MINIMUM_RULES[m.kind],
+        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : t.minimumRule,
         overrideReason: t.minOverrideReason,
         met: figures.meetsMinimum,
       },

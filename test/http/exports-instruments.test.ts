@@ -268,7 +268,8 @@ describe('every template', () => {
       { name: '候选人某', kind: 'candidate' },
     ];
     for (const f of forms) {
-      const { meeting, tokens } = await meetingWithSlips({ title: `测试：${f.id}`, unit: '测试单位', kind: 'community', formIds: [f.id], subjects }, [{ count: 1 }]);
+      // One minimum for all, set by an admin: most forms carry none of their own (src/domain/turnout.ts).
+      const { meeting, tokens } = await meetingWithSlips({ title: `测试：${f.id}`, unit: '测试单位', kind: 'community', formIds: [f.id], subjects, minRespondents: 40, minReason: '测试：统一设定' }, [{ count: 1 }]);
       // The second grade of every scale (较好, 称职, 良好, 比较满意): valid under every rule.
       expect((await vote(tokens['']![0]!, undefined, (q) => q.scale[1].value)).status, f.id).toBe(201);
       expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
