@@ -47,6 +47,7 @@ import {
   type Deps,
 } from './assessment.usecases.js';
 import { loadSchemes } from './schemes.catalog.js';
+import { documentTitle } from '../domain/sources.js';
 
 const secured = { security: [{ bearer: [] }], tags: ['assessment'] };
 
@@ -56,6 +57,7 @@ export function schemeSummary(s: Scheme) {
     title: s.title,
     ...(s.description !== undefined ? { description: s.description } : {}),
     seed: s.source.seed,
+    document: documentTitle(s.source.seed),
     domains: s.domains.map((d) => {
       const comps = s.formulas[d.formula]!;
       return { key: d.key, label: d.label, inputs: inputsOf(comps), ballotComponents: comps.filter((c) => c.type === 'ballot').map((c) => ({ key: c.key, label: c.label })) };

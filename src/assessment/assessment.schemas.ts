@@ -73,7 +73,7 @@ export const GradeBody = Type.Object(
 
 // ---- responses
 
-const RuleCite = Type.Object({ id: Type.String(), text: Type.String(), seed: Type.String() });
+const RuleCite = Type.Object({ id: Type.String(), text: Type.String(), seed: Type.String(), document: Type.Optional(Type.String({ description: 'the title of the document the rule comes from: what users see (never id or seed)' })) });
 export const SuggestionView = Type.Object({ grade: NullableString, rules: Type.Array(RuleCite), tieAtBoundary: Type.Boolean(), flags: Type.Array(Flag) });
 export const DecisionView = Type.Object({
   grade: Type.String(),
@@ -126,6 +126,7 @@ export const RankingView = Type.Object({
   schemeId: Type.String(),
   schemeTitle: Type.String(),
   seed: Type.String(),
+  document: Type.Optional(Type.String({ description: 'the title of the document the scheme follows: what users see' })),
   cadreScale: Type.Union([Type.Array(Type.String()), Type.Null()]),
   domains: Type.Array(
     Type.Object({
@@ -187,6 +188,7 @@ export const SchemeSummary = Type.Object({
   title: Type.String(),
   description: Type.Optional(Type.String()),
   seed: Type.String(),
+  document: Type.Optional(Type.String({ description: 'the title of the document the scheme follows: what users see' })),
   domains: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), inputs: Type.Array(InputSpecView), ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })) })),
   indicators: Type.Array(
     Type.Object({

@@ -5,6 +5,7 @@ import { inputsOf, parseScheme, type CadreRules, type Component, type Scheme } f
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
+import { documentTitle } from '../domain/sources.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { findMeeting } from '../meetings/meetings.repository.js';
@@ -306,6 +307,8 @@ export interface RoundRanking {
   schemeId: string;
   schemeTitle: string;
   seed: string;
+  /** The seed document by its own title (users see this, never the seed file or the scheme id). */
+  document: string;
   cadreScale: string[] | null;
   domains: DomainView[];
 }
@@ -394,7 +397,7 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
       }),
     };
   });
-  return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, cadreScale: scheme.cadres?.scale ?? null, domains };
+  return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, document: documentTitle(seed), cadreScale: scheme.cadres?.scale ?? null, domains };
 }
 
 export function roundRanking(d: Deps, roundId: string): RoundRanking {

@@ -232,8 +232,14 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     ws.eachRow((row) => row.eachCell((c) => cells.push(c.value)));
     expect(cells).toContain("'=SUM(1,2)单位");
     expect(cells.some((v) => typeof v === 'object' && v !== null && 'formula' in (v as object))).toBe(false);
-    expect(cells).toContain('好：floor(30% × 12) = floor(3.6) = 3，建议 1 个；名额边界同分（99.00 分），均按较低等次建议（001-good-30）');
-    expect(cells).toContain('001-cap-named-criticism（001_98ca728807ffae1b.txt）；001-fairly-good（001_98ca728807ffae1b.txt）');
+    expect(cells).toContain('好：floor(30% × 12) = floor(3.6) = 3，建议 1 个；名额边界同分（99.00 分），均按较低等次建议（按得分从高到低排序，“好”等次不超过本领域参加考核单位数的30%）');
+    expect(cells).toContain('受到党中央、国务院、省委、省人民政府点名或通报批评的，不得评定为“较好”及以上；“好”等次名额以外、未触及一般或差情形的单位建议为“较好”');
+    const ranking = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
+    expect(ranking.document).toBe('《市党建工作成效考核办法》');
+    expect(cells).toContain(`市直单位：${ranking.schemeTitle}（依据《市党建工作成效考核办法》）`);
+    // Users read rules and documents in words: no rule id, seed file or scheme id (seed files and ids stay in the API).
+    const shown = cells.filter((v): v is string => typeof v === 'string').join('\n');
+    expect(shown).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]-[a-z0-9-]+|party-building-00\d/);
 
     const p = await t.app.inject({ method: 'GET', url: `/api/rounds/${roundId}/ranking.pdf`, headers: { authorization: `Bearer ${t.adminToken}` } });
     expect(p.statusCode).toBe(200);
@@ -246,6 +252,8 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(text).toContain('floor(30% × 12) = floor(3.6) = 3');
     expect(text).toContain('=SUM(1,2)单位');
     expect(text).toContain('边界同分');
+    expect(text).toContain('《市党建工作成效考核办法》');
+    expect(text).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]-[a-z0-9-]+|party-building-00\d/);
   });
 
   it('is admin only', async () => {

@@ -8,11 +8,15 @@
 import type { Flag } from '../tally.js';
 import type { BandsGradingSpec, CadreRules, Grading, QuotaGradingSpec, RuleRef } from './scheme.js';
 import { worseGrade } from './scheme.js';
+import { documentTitle } from '../sources.js';
 
 export interface RuleCite {
+  /** The rule's id and the seed file: for the API, the audit log and tests, never shown to users. */
   id: string;
   text: string;
   seed: string;
+  /** The document the rule comes from, by its own title: what users read. */
+  document: string;
 }
 
 export interface Suggestion {
@@ -78,7 +82,7 @@ export interface DomainRanking {
 }
 
 export function cite(rule: RuleRef, seed: string): RuleCite {
-  return { id: rule.id, text: rule.text, seed };
+  return { id: rule.id, text: rule.text, seed, document: documentTitle(seed) };
 }
 
 /** floor(percent × n / 100) in integers, so that 30% of 10 is exactly 3. */
