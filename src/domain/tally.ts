@@ -64,8 +64,30 @@ export interface QuestionResult {
   favourableRate?: number | null;
   /** Nomination write-ins, name → count. */
   writeIns?: Record<string, number>;
+  /**
+   * Nominations: every person nominated, listed or written in, most votes first. A written-in name that is a
+   * listed person's name counts for that person, and one ballot gives a person at most one vote.
+   */
+  nominees?: Nominee[];
   answered: number;
 }
+
+/**
+ * One person's nominations. 得票率 is against the valid ballots (seed 003_43142c8fa1f20547.txt asks the report for
+ * "测评票数及得票情况、后备干部人选推荐情况"): 9 of 10 ballots is 90 %, whatever the others received.
+ */
+export interface Nominee {
+  name: string;
+  /** The listed option's value; null for a written-in name. */
+  value: string | null;
+  writeIn: boolean;
+  votes: number;
+  /** votes ÷ valid ballots; null when there is no valid ballot. */
+  rate: number | null;
+}
+
+/** A name as written, for grouping: full-width forms folded (NFKC) and all whitespace removed. */
+export const nomineeKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '');
 
 export interface FormResult {
   formId: string;
@@ -175,6 +197,17 @@ export function tallyMeeting(input: {
   const graded = new Map<string, GradeCounter>();
   const choice = new Map<string, Map<string, number>>();
   const writeIns = new Map<string, Map<string, number>>();
+  // Per nomination question: a name (as written) → the listed option it names; and votes per nominee.
+  const listedByName = forms.map((form) =>
+    form.questions.map((q) => {
+      const m = new Map<string, string>();
+      if (q.type !== 'nomination') return m;
+      for (const o of nominationOptions(q, subjects)) m.set(nomineeKey(o.label), o.value);
+      if (q.candidatesFromMeeting) for (const c of subjects) if (c.kind === 'candidate' && !m.has(nomineeKey(c.name))) m.set(nomineeKey(c.name), c.id);
+      return m;
+    }),
+  );
+  const nomineeVotes = new Map<string, Map<string, { value: string | null; name: string; votes: number }>>();
   const answeredCount = new Map<string, number>();
   const key = (f: string, q: string, s = '') => `${f}\u0000${q}\u0000${s}`;
   // The loop below runs once per answer of every ballot (about 100 per village ballot): it builds no key
@@ -242,6 +275,23 @@ export function tallyMeeting(input: {
             let w = writeIns.get(qk);
             if (!w) writeIns.set(qk, (w = new Map()));
             for (const name of (a as { writeIns: string[] }).writeIns) w.set(name, (w.get(name) ?? 0) + 1);
+            let nv = nomineeVotes.get(qk);
+            if (!nv) nomineeVotes.set(qk, (nv = new Map()));
+            const listed = listedByName[fi]![qi]!;
+            const mine = new Map<string, { value: string | null; name: string }>();
+            for (const v of values) mine.set(`o\u0000${v}`, { value: v, name: '' });
+            for (const name of (a as { writeIns: string[] }).writeIns) {
+              const k = nomineeKey(name);
+              if (k === '') continue;
+              const v = listed.get(k);
+              if (v !== undefined) mine.set(`o\u0000${v}`, { value: v, name: '' });
+              else if (!mine.has(`w\u0000${k}`)) mine.set(`w\u0000${k}`, { value: null, name: k });
+            }
+            for (const [k, x] of mine) {
+              const e = nv.get(k);
+              if (e) e.votes++;
+              else nv.set(k, { ...x, votes: 1 });
+            }
           }
         }
       }
@@ -325,7 +375,13 @@ export function tallyMeeting(input: {
       if (q.type === 'text') return base;
       const counts: Record<string, number> = {};
       for (const o of q.type === 'nomination' ? nominationOptions(q, subjects) : q.options) counts[o.value] = choice.get(qk)?.get(o.value) ?? 0;
-      if (q.type === 'nomination') return { ...base, counts, writeIns: Object.fromEntries(writeIns.get(qk) ?? []) };
+      if (q.type === 'nomination') {
+        const labels = new Map(nominationOptions(q, subjects).map((o) => [o.value, o.label]));
+        const nominees: Nominee[] = [...(nomineeVotes.get(qk)?.values() ?? [])]
+          .map((x) => ({ name: x.value === null ? x.name : (labels.get(x.value) ?? x.value), value: x.value, writeIn: x.value === null, votes: x.votes, rate: valid > 0 ? x.votes / valid : null }))
+          .sort((a, b) => b.votes - a.votes || Number(a.writeIn) - Number(b.writeIn) || a.name.localeCompare(b.name, 'zh-CN'));
+        return { ...base, counts, writeIns: Object.fromEntries(writeIns.get(qk) ?? []), nominees };
+      }
       return { ...base, counts };
     }),
   }));

@@ -63,6 +63,12 @@ export const ResultsView = Type.Object({
           weightedMeanPoints: Type.Optional(NullableNumber),
           favourableRate: Type.Optional(NullableNumber),
           writeIns: Type.Optional(Counts),
+          nominees: Type.Optional(
+            Type.Array(
+              Type.Object({ name: Type.String(), value: Type.Union([Type.String(), Type.Null()]), writeIn: Type.Boolean(), votes: Type.Integer(), rate: NullableNumber }),
+              { description: 'nominations: every person nominated (listed or written in, grouped by name), most votes first; rate = votes ÷ valid ballots' },
+            ),
+          ),
         }),
       ),
     }),

@@ -106,6 +106,12 @@ describe('seed 003: 后备干部人选推荐 with the meeting’s candidates', (
     expect(q.counts).toEqual({ [candidates[0].id]: 2, [candidates[1].id]: 1 });
     expect(q.writeIns).toEqual({ 赵六: 2 });
     expect(q.answered).toBe(2);
+    // 得票率 against the 3 valid ballots (seed 003_43142c8fa1f20547.txt: "测评票数及得票情况、后备干部人选推荐情况").
+    expect(q.nominees.map((n: any) => [n.name, n.votes, Number(n.rate.toFixed(4))])).toEqual([
+      ['王小明（村团支部书记）', 2, 0.6667],
+      ['赵六', 2, 0.6667],
+      ['孙红', 1, 0.3333],
+    ]);
 
     const table = resultTable(csvRows((await get(`/api/meetings/${meeting.id}/results.csv`)).body)).filter((r) => r[0] === '后备干部人选推荐表');
     expect(table.map((r) => [r[4], r[5]])).toEqual([

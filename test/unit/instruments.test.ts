@@ -300,3 +300,33 @@ describe('seed 003_43142c8fa1f20547.txt: 后备干部人选推荐', () => {
     expect(q.answered).toBe(2);
   });
 });
+
+// seed 003_43142c8fa1f20547.txt: the report gives "参会人数、测评票数及得票情况、后备干部人选推荐情况".
+describe('后备干部人选推荐: votes and 得票率 against the valid ballots', () => {
+  it('a candidate named on 9 of 10 ballots has 90 %, not 9 of all 24 nominations (37.5 %); write-ins are grouped by name', () => {
+    const f = form('village-reserve-nomination');
+    const q = f.questions[0]!;
+    const subjects: SubjectRef[] = [
+      { id: 'a', name: '王小明', kind: 'candidate', title: '村团支部书记' },
+      { id: 'b', name: '孙红', kind: 'candidate' },
+      { id: 'c', name: '李强', kind: 'candidate' },
+    ];
+    const nominate = (options: string[], writeIns: string[] = []): TallyBallot => ({ category: null, valid: true, answers: { [f.id]: { [q.id]: { options, writeIns } } } });
+    const ballots = [
+      ...Array.from({ length: 6 }, () => nominate(['a', 'b', 'c'])),
+      ...Array.from({ length: 3 }, () => nominate(['a', 'b'], ['赵六'])),
+      // A listed person written in by name counts for that person; a full-width space does not split a name.
+      nominate([], ['赵　六', '孙红']),
+      { ...nominate(['a']), valid: false },
+    ];
+    const tally = tallyMeeting({ forms: [f], subjects, categories: [], ballots });
+    const r = tally.forms[0]!.questions[0]!;
+    expect(Object.values(r.counts!).reduce((x, y) => x + y, 0)).toBe(24);
+    expect(r.nominees).toEqual([
+      { name: '孙红', value: 'b', writeIn: false, votes: 10, rate: 1 },
+      { name: '王小明（村团支部书记）', value: 'a', writeIn: false, votes: 9, rate: 0.9 },
+      { name: '李强', value: 'c', writeIn: false, votes: 6, rate: 0.6 },
+      { name: '赵六', value: null, writeIn: true, votes: 4, rate: 0.4 },
+    ]);
+  });
+});
