@@ -48,6 +48,9 @@ export const CreateMeetingBody = Type.Object(
     ),
     minRespondents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     minReason: Type.Optional(Type.String({ maxLength: 500 })),
+    smallUnitExcellentException: Type.Optional(
+      Type.Boolean({ description: 'allow one 优秀 per ballot where 20 % of the cadres listed is less than one (off by default; the ballot says so)' }),
+    ),
     staffCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     assessorIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
   },
@@ -63,6 +66,7 @@ export const MeetingView = Type.Object({
   status: Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]),
   minRespondents: NullableInt,
   minOverrideReason: Type.Union([Type.String(), Type.Null()]),
+  smallUnitExcellentException: Type.Optional(Type.Boolean()),
   staffCount: NullableInt,
   signedIn: NullableInt,
   interviews: NullableInt,

@@ -14,6 +14,7 @@ import {
   type VoidStamp,
 } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
+import { formsWithSettings, type MeetingSettings } from '../domain/settings.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { findUserById } from '../auth/users.repository.js';
@@ -31,6 +32,8 @@ export interface NewMeeting {
   categories?: Array<{ key: string; label: string; weight: number }>;
   minRespondents?: number;
   minReason?: string;
+  /** Seed 004's per-ballot 20 % rule: allow one 优秀 in a unit too small for it (off unless set). */
+  smallUnitExcellentException?: boolean;
   staffCount?: number;
   assessorIds?: string[];
 }
@@ -41,12 +44,16 @@ export interface Deps {
 }
 
 /** The forms of a meeting, in its order. A form removed from forms/ since is reported, not skipped. */
-export function meetingForms(forms: FormCatalog, formIds: readonly string[]): FormTemplate[] {
-  return formIds.map((id) => {
-    const f = forms.get(id);
-    if (!f) throw new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`);
-    return f;
-  });
+/** The meeting's forms from the catalogue, with the meeting's settings applied (src/domain/settings.ts). */
+export function meetingForms(forms: FormCatalog, formIds: readonly string[], settings?: MeetingSettings | null): FormTemplate[] {
+  return formsWithSettings(
+    formIds.map((id) => {
+      const f = forms.get(id);
+      if (!f) throw new AppError(500, 'FORM_MISSING', `测评表 ${id} 已不在表单目录中`);
+      return f;
+    }),
+    settings,
+  );
 }
 
 export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
@@ -97,7 +104,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           minOverride: input.minRespondents ?? null,
           minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
           staffCount: input.staffCount ?? null,
-          settings: { minimumBases },
+          settings: { minimumBases, ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}) },
           createdBy: actor.id,
         },
         subjects: input.subjects.map((s, i) => ({
@@ -114,7 +121,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
         assessorIds: [...assessorIds],
       },
     );
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null } });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false } });
   });
   return findMeeting({ db }, id)!;
 }
@@ -237,6 +244,7 @@ export function meetingView(rec: MeetingRecord) {
     status: m.status,
     minRespondents: minimumOf(rec),
     minOverrideReason: m.minOverrideReason,
+    smallUnitExcellentException: m.settings?.smallUnitExcellentException ?? false,
     staffCount: m.staffCount,
     signedIn: m.signedIn,
     interviews: m.interviews,

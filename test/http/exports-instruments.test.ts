@@ -260,6 +260,37 @@ describe('seed 004: 领导干部, 20% 优秀 per ballot', () => {
     expect(refused.body.error.message).toContain('每张票评为“优秀”的人数不得超过被测评干部总数的 20%（本票 2 人，最多 1 人）');
     expect((await vote(tokens['']![0]!, overall(1))).status).toBe(201);
   });
+
+  // seed 004_9ba8455c36f7d67d.txt: "年度考核测评需严格按照优秀20%比例要求开展测评".
+  it('4 cadres: no 优秀 on a ballot (1 of 4 is 25 %) unless the meeting sets the small-unit exception, which the ballot then states', async () => {
+    const body = (exception: boolean) => ({
+      title: '某站领导干部年度考核民主测评',
+      unit: '某站',
+      kind: 'other',
+      minRespondents: 1,
+      formIds: ['county-cadre-evaluation'],
+      subjects: ['甲', '乙', '丙', '丁'].map((n) => ({ name: `${n}某`, kind: 'person' })),
+      ...(exception ? { smallUnitExcellentException: true } : {}),
+    });
+    const one = (_f: any, a: Record<string, Record<string, unknown>>) => {
+      const o = a['county-cadre-evaluation']!['cadre-overall'] as Record<string, string>;
+      Object.keys(o).forEach((id, i) => (o[id] = i < 1 ? 'excellent' : 'competent'));
+    };
+    const strict = await meetingWithSlips(body(false), [{ count: 1 }]);
+    expect(strict.meeting.smallUnitExcellentException).toBe(false);
+    const strictForm = (await t.api('GET', `/api/ballot/${strict.tokens['']![0]}`)).body;
+    expect(strictForm.forms[0].rules[0].questions[0].maxCount).toBe(0);
+    const refused = await vote(strict.tokens['']![0]!, one);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('（本票 1 人，最多 0 人）');
+
+    const lenient = await meetingWithSlips(body(true), [{ count: 1 }]);
+    expect(lenient.meeting.smallUnitExcellentException).toBe(true);
+    const form = (await t.api('GET', `/api/ballot/${lenient.tokens['']![0]}`)).body;
+    expect(form.forms[0].rules[0].questions[0].maxCount).toBe(1);
+    expect(form.forms[0].rules[0].message).toContain('本次测评设定了小单位例外');
+    expect((await vote(lenient.tokens['']![0]!, one)).status).toBe(201);
+  });
 });
 
 describe('every template', () => {
