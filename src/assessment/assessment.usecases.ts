@@ -5,6 +5,7 @@ import { inputsOf, parseScheme, type CadreRules, type Component, type Scheme } f
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
+import type { FormTemplate } from '../domain/forms.js';
 import { documentTitle } from '../domain/sources.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -169,6 +170,12 @@ export function withdrawDeduction(d: Deps, actor: SessionUser, roundId: string, 
   return loadRound(d, roundId);
 }
 
+/** A form whose graded items all rate persons one by one (e.g. the 述职评议 of several secretaries). */
+function ratesPersonsAlone(form: FormTemplate | undefined): boolean {
+  const graded = form?.questions.filter((q) => q.type === 'graded') ?? [];
+  return graded.length > 0 && graded.every((q) => q.type === 'graded' && q.subjects !== undefined && q.subjects.every((k) => k === 'person'));
+}
+
 export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, body: { meetingId: string; formId: string; subjectId?: string | null }): RoundRecord {
   const rec = loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
@@ -181,7 +188,11 @@ export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId
   if (subjectId !== null) {
     const s = m.subjects.find((x) => x.id === subjectId);
     if (!s) throw unprocessable('SUBJECT_NOT_IN_MEETING', '测评对象不属于该会议');
-    if (s.kind !== 'team' && s.kind !== 'organisation') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
+    // A person feeds a unit only through a form that rates each person alone, such as the 述职评议 of every
+    // township secretary in one 常委会 sitting (seed 002_ef31b3aa8f1f181a.txt: "由市委召开常委会议专门听取镇街党委
+    // 书记抓基层党建工作的述职报告并开展评议"): the unit takes its own secretary's rating.
+    if (s.kind === 'person' && !ratesPersonsAlone(d.forms.get(body.formId))) throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织；个人只能通过逐人评议的述职评议表关联到其所在单位');
+    if (s.kind !== 'team' && s.kind !== 'organisation' && s.kind !== 'person') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
   }
   d.db.transaction((tx) => {
     upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });

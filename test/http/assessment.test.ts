@@ -338,6 +338,50 @@ describe('seed 002: 民主测评 weighted 领导自评 40% / 民主评议 60% fr
   });
 });
 
+// seed 002_ef31b3aa8f1f181a.txt: "由市委召开常委会议专门听取镇街党委书记抓基层党建工作的述职报告并开展评议……按照好、较好、
+// 一般、差四个档次进行评议,每个档次对应100、80、60、40 分值,计算平均得分计入总分".
+describe('seed 002: one 常委会 sitting rates every township secretary; each township takes its own secretary', () => {
+  it('links each township’s 述职评议 to its secretary in one secretary-debrief-review meeting', async () => {
+    const m = ok(
+      await t.api('POST', '/api/meetings', {
+        title: '市委常委会听取镇街党委书记抓基层党建工作述职评议',
+        unit: '市委',
+        kind: 'other',
+        formIds: ['secretary-debrief-review'],
+        subjects: [
+          { name: '赵东', kind: 'person', title: '东镇党委书记' },
+          { name: '钱西', kind: 'person', title: '西镇党委书记' },
+        ],
+      }),
+      201,
+    );
+    const [east, west] = m.subjects;
+    const slips = ok(await t.api('POST', `/api/meetings/${m.id}/slips`, { count: 3 }), 201).tokens as string[];
+    ok(await t.api('POST', `/api/meetings/${m.id}/open`, {}));
+    // 赵东: 好, 好, 较好 → (100 + 100 + 80) / 3; 钱西: 一般 × 3 → 60.
+    for (const [i, tok] of slips.entries()) {
+      const form = ok(await t.api('GET', `/api/ballot/${tok}`));
+      ok(await t.api('POST', `/api/ballot/${tok}`, { answers: fullBallot(form, (_q, s) => (s.id === east.id ? (i < 2 ? 'good' : 'fairly-good') : 'average')) }), 201);
+    }
+    ok(await t.api('POST', `/api/meetings/${m.id}/close`, {}));
+
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度镇街抓基层党建工作考核', schemeId: 'party-building-002' }), 201);
+    const [eastTown, westTown] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'township', name: '东镇' }, { domain: 'township', name: '西镇' }] }), 201).units;
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${eastTown.id}/links/report-review`, { meetingId: m.id, formId: 'secretary-debrief-review', subjectId: east.id }));
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${westTown.id}/links/report-review`, { meetingId: m.id, formId: 'secretary-debrief-review', subjectId: west.id }));
+    const r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
+    const review = (name: string) => r.domains.find((d: any) => d.key === 'township').units.find((u: any) => u.name === name).components.find((c: any) => c.key === 'report-review');
+    expect(review('东镇').ballot).toMatchObject({ subjectId: east.id, items: 1, usable: true });
+    expect(review('东镇').value).toBeCloseTo(280 / 3, 4);
+    expect(review('西镇').value).toBe(60);
+    // A form that rates a team cannot hand a unit one person's figure.
+    const team = ok(await t.api('POST', '/api/meetings', { title: '某班子测评', unit: '东镇', kind: 'other', minRespondents: 1, formIds: ['village-annual-review'], subjects: [{ name: '东镇班子', kind: 'team' }, { name: '赵东', kind: 'person' }] }), 201);
+    const refused = await t.api('PUT', `/api/rounds/${round.id}/units/${eastTown.id}/links/report-review`, { meetingId: team.id, formId: 'village-annual-review', subjectId: team.subjects[1].id });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('逐人评议的述职评议表');
+  });
+});
+
 describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team grade', () => {
   it('suggests, then follows the final team grade for the cadre quota and the head cap', async () => {
     const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度县管领导班子和领导干部考核', schemeId: 'cadres-004' }), 201);
