@@ -1,5 +1,5 @@
 // Tallying the ballots of a meeting. Pure: one pass over the ballots, no I/O.
-import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
+import { gradeChoices, nominationOptions, questionsForMeeting, scoreScaleOf, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
 import type { BallotAnswers } from './ballot.js';
 
 export interface CategoryDef {
@@ -55,6 +55,8 @@ export interface QuestionResult {
   questionId: string;
   type: string;
   text: string;
+  /** Graded: the scale the points come from. */
+  scale?: string;
   /** Graded about subjects: one entry per subject. */
   subjects?: SubjectResult[];
   /** Graded without subjects, single, multiple, nomination: counts per value. */
@@ -92,6 +94,8 @@ export const nomineeKey = (name: string) => name.normalize('NFKC').replace(/\s+/
 export interface FormResult {
   formId: string;
   title: string;
+  /** The one scale a score from this form averages over (see FormTemplate.scoreScale). */
+  scoreScale?: string | null;
   questions: QuestionResult[];
 }
 
@@ -340,16 +344,18 @@ export function tallyMeeting(input: {
   const formResults: FormResult[] = forms.map((form) => ({
     formId: form.id,
     title: form.title,
+    scoreScale: scoreScaleOf(form),
     questions: questionsForMeeting(form, subjects).map((q): QuestionResult => {
       const qk = key(form.id, q.id);
       const base = { questionId: q.id, type: q.type, text: q.text, answered: answeredCount.get(qk) ?? 0 };
       if (q.type === 'graded') {
         if (!q.subjects) {
           const r = gradedResult(form, q, graded.get(qk));
-          return { ...base, counts: r.shown.counts, meanPoints: r.shown.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.shown.favourableRate };
+          return { ...base, scale: q.scale, counts: r.shown.counts, meanPoints: r.shown.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.shown.favourableRate };
         }
         return {
           ...base,
+          scale: q.scale,
           subjects: subjectsFor(q, subjects).map((s): SubjectResult => {
             const r = gradedResult(form, q, graded.get(key(form.id, q.id, s.id)));
             const flags: Flag[] = [];

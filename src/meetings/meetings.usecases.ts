@@ -14,7 +14,7 @@ import {
   type VoidStamp,
 } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
-import { formsWithSettings, type MeetingSettings } from '../domain/settings.js';
+import { formsWithSettings, pointMapProblems, type MeetingSettings, type PointMaps } from '../domain/settings.js';
 import type { FormCatalog } from '../forms/forms.catalog.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { findUserById } from '../auth/users.repository.js';
@@ -34,6 +34,8 @@ export interface NewMeeting {
   minReason?: string;
   /** Seed 004's per-ballot 20 % rule: allow one 优秀 in a unit too small for it (off unless set). */
   smallUnitExcellentException?: boolean;
+  /** The meeting's own points per form and scale (src/domain/settings.ts); absent: the templates'. */
+  pointMaps?: PointMaps;
   staffCount?: number;
   assessorIds?: string[];
 }
@@ -76,6 +78,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
   if (!unstated.needsAdmin && unstated.source !== 'none' && input.minRespondents !== undefined && (input.minReason ?? '').trim().length < 2) {
     problems.push('调整最低参评人数须写明理由');
   }
+  if (input.pointMaps) problems.push(...pointMapProblems(templates.filter((t): t is FormTemplate => t !== undefined), input.pointMaps));
   const cats = input.categories ?? [];
   if (new Set(cats.map((c) => c.key)).size !== cats.length) problems.push('参评人员类别不能重复');
   if (cats.length > 0) {
@@ -104,7 +107,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           minOverride: input.minRespondents ?? null,
           minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
           staffCount: input.staffCount ?? null,
-          settings: { minimumBases, ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}) },
+          settings: { minimumBases, ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}), ...(input.pointMaps ? { pointMaps: input.pointMaps } : {}) },
           createdBy: actor.id,
         },
         subjects: input.subjects.map((s, i) => ({
@@ -121,7 +124,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
         assessorIds: [...assessorIds],
       },
     );
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false } });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false, pointMaps: input.pointMaps ?? null } });
   });
   return findMeeting({ db }, id)!;
 }
@@ -245,6 +248,7 @@ export function meetingView(rec: MeetingRecord) {
     minRespondents: minimumOf(rec),
     minOverrideReason: m.minOverrideReason,
     smallUnitExcellentException: m.settings?.smallUnitExcellentException ?? false,
+    ...(m.settings?.pointMaps ? { pointMaps: m.settings.pointMaps } : {}),
     staffCount: m.staffCount,
     signedIn: m.signedIn,
     interviews: m.interviews,

@@ -40,11 +40,13 @@ export const ResultsView = Type.Object({
     Type.Object({
       formId: Type.String(),
       title: Type.String(),
+      scoreScale: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the one scale a score from this form averages over' })),
       questions: Type.Array(
         Type.Object({
           questionId: Type.String(),
           type: Type.String(),
           text: Type.String(),
+          scale: Type.Optional(Type.String()),
           answered: Type.Integer(),
           subjects: Type.Optional(
             Type.Array(

@@ -293,6 +293,37 @@ describe('seed 004: 领导干部, 20% 优秀 per ballot', () => {
   });
 });
 
+// seed 002_ef31b3aa8f1f181a.txt gives points for 述职评议 only ("每个档次对应100、80、60、40 分值"); every other map is a
+// local convention, so a meeting may state its own, one scale per score.
+describe('point maps are the meeting\'s settings', () => {
+  it('a meeting sets its own points for 优秀/称职/基本称职/不称职; the ballot and the results use them; a partial map is refused', async () => {
+    const base = {
+      title: '某局领导干部年度考核民主测评',
+      unit: '某局',
+      kind: 'other',
+      formIds: ['county-cadre-evaluation'],
+      subjects: ['甲', '乙', '丙', '丁', '戊'].map((n) => ({ name: `${n}某`, kind: 'person' })),
+    };
+    const partial = await t.api('POST', '/api/meetings', { ...base, pointMaps: { 'county-cadre-evaluation': { 'cadre-grade': { excellent: 100, competent: 80 } } } });
+    expect(partial.status).toBe(422);
+    expect(partial.body.error.message).toBe('“领导干部年度考核民主测评表”的分值须给出每个等次：缺少基本称职、不称职');
+
+    const points = { excellent: 100, competent: 80, 'basically-competent': 60, incompetent: 40 };
+    const { meeting, tokens } = await meetingWithSlips({ ...base, pointMaps: { 'county-cadre-evaluation': { 'cadre-grade': points } } }, [{ count: 1 }]);
+    expect(meeting.pointMaps).toEqual({ 'county-cadre-evaluation': { 'cadre-grade': points } });
+    const form = (await t.api('GET', `/api/ballot/${tokens['']![0]}`)).body;
+    const overall = form.forms[0].questions.find((q: any) => q.id === 'cadre-overall');
+    expect(overall.scale.map((g: any) => g.points)).toEqual([100, 80, 60, 40]);
+    expect((await vote(tokens['']![0]!, undefined, (q) => q.scale[1].value)).status).toBe(201);
+    expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
+    const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
+    const q = results.forms[0].questions.find((x: any) => x.questionId === 'cadre-overall');
+    expect(q.scale).toBe('cadre-grade');
+    expect(q.subjects[0].meanPoints).toBe(80); // 称职 at the meeting's 80, not the template's 85
+    expect(results.forms[0].scoreScale).toBe('four-grade');
+  });
+});
+
 describe('every template', () => {
   it('can run a meeting and every export renders with its stamp', async () => {
     const forms = (await t.api('GET', '/api/forms')).body as Array<{ id: string; subjectKinds: string[] }>;

@@ -136,6 +136,18 @@ describe('a city unit whose team has 3 members', () => {
   });
 });
 
+describe('one scale per score', () => {
+  it('a team rated at the top on every item scores 100 from its five 好 items, not 99.17 mixed with the overall 优秀 at 95', () => {
+    const f = loadFormCatalog(formsFolder).get('county-team-evaluation')!;
+    expect(f.scoreScale).toBe('four-grade');
+    const top = Object.fromEntries(f.questions.filter((q) => q.type === 'graded').map((q) => [q.id, { t: q.scale === 'four-grade' ? 'good' : 'excellent' }]));
+    const tally = tallyMeeting({ forms: [f], subjects: [{ id: 't', name: '某局领导班子', kind: 'team' }], categories: [], ballots: [{ category: null, valid: true, answers: { [f.id]: top } }] });
+    const all = tally.forms[0]!.questions.filter((q) => q.type === 'graded').map((q) => q.subjects![0]!.meanPoints!);
+    expect(all.reduce((a, b) => a + b, 0) / all.length).toBeCloseTo(99.1667, 4); // what mixing the two scales gave
+    expect(ballotScoreFromTally(tally.forms, f.id, 't')).toEqual({ value: 100, items: 5 });
+  });
+});
+
 describe('the number a meeting feeds in', () => {
   const forms: FormResult[] = [
     {
@@ -169,7 +181,7 @@ describe('quotas (001: 好 at most 30% per domain; rounding down)', () => {
     const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86]));
     expect(count(r, '好')).toBe(3);
     expect(r.units.slice(0, 3).map((u) => u.id)).toEqual(['u1', 'u2', 'u3']);
-    expect(gradeOf(r, 'u1').rules[0]).toEqual({ id: '001-good-30', text: expect.any(String), seed: SEED001 });
+    expect(gradeOf(r, 'u1').rules[0]).toEqual({ id: '001-good-30', text: expect.any(String), seed: SEED001, document: '《市党建工作成效考核办法》' });
     expect(gradeOf(r, 'u4')).toMatchObject({ grade: '较好', tieAtBoundary: false });
     expect(r.quotas[0]).toMatchObject({ n: 10, percent: 30, max: 3, granted: 3, tieAtBoundary: false, arithmetic: '30% × 10 = 3' });
   });

@@ -29,6 +29,8 @@ export function ballotScoreFromTally(forms: readonly FormResult[], formId: strin
   const values: number[] = [];
   for (const q of form.questions) {
     if (q.type !== 'graded') continue;
+    // One scale per score: items on another scale (e.g. an overall 优秀/良好 beside 好/较好 items) are not mixed in.
+    if (form.scoreScale && q.scale && q.scale !== form.scoreScale) continue;
     if (subjectId === null) {
       if (q.subjects) continue;
       const v = q.weightedMeanPoints ?? null;
