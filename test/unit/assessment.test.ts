@@ -58,6 +58,21 @@ describe('composite scores', () => {
     expect(s.components.find((c) => c.key === 'performance')!.value).toBe(85);
   });
 
+  // seed 002_ef31b3aa8f1f181a.txt: "对每项基础工作和重点工作进行评分(100 分制) ,取平均得分计入总分".
+  it('002 党建实绩: the mean over every scored item, not of the two category means', () => {
+    const perf = (entered: Record<string, number>) => scoreUnit(s002.formulas.township!, [], { entered, deductions: [], ballots: {} }).components.find((c) => c.key === 'performance')!;
+    // 基础工作 90, 90, 90 and 重点工作 70: (90 × 3 + 70) / 4 = 85, not (90 + 70) / 2 = 80.
+    const items = perf({ 'performance.basic.1': 90, 'performance.basic.2': 90, 'performance.basic.3': 90, 'performance.key.1': 70 });
+    expect(items.value).toBe(85);
+    expect(items.detail).toBe('基础工作 3 项、重点工作 1 项，共 4 项的平均分 = 85');
+    expect(items.flags).toEqual([]);
+    // A part entered as one figure counts as one item, and says so.
+    const whole = perf({ 'performance.basic': 90, 'performance.key.1': 70, 'performance.key.2': 80 });
+    expect(whole.value).toBe(80);
+    expect(whole.flags.map((f) => f.message)).toEqual(['基础工作未逐项录入，按一项计入平均分']);
+    expect(perf({ 'performance.basic.1': 90 }).value).toBeNull();
+  });
+
   it('002: 年度工作考评 一等奖 / 二等奖 / other = 100 / 90 / 80 (002_ef31b3aa8f1f181a.txt)', () => {
     const score = (level: string) =>
       scoreUnit(s002.formulas['city-unit']!, [], { entered: { 'annual-review': level, 'performance.basic': 0, 'performance.key': 0 }, deductions: [], ballots: { 'democratic-evaluation': ballot(0) } }).total;

@@ -37,6 +37,12 @@ const MeanComponent = Type.Object(
     type: Type.Literal('mean'),
     max: Type.Number({ minimum: 1, maximum: 1000 }),
     parts: Type.Array(Type.Object({ key: Key, label: Label }, { additionalProperties: false }), { minItems: 1, maxItems: 10 }),
+    /**
+     * When set, each part's items may be entered one by one (`<key>.<part>.<n>`, n = 1…itemsPerPart) and the value
+     * is the mean over every item entered (seed 002: "对每项基础工作和重点工作进行评分(100 分制),取平均得分"), not
+     * the mean of the parts' means. A part entered as one figure (`<key>.<part>`) counts as one item, flagged.
+     */
+    itemsPerPart: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
   },
   { additionalProperties: false },
 );
@@ -243,7 +249,12 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
         out.push({ input: c.key, component: c.key, label: c.label, kind: 'level', levels: c.levels.map((l) => l.value) });
         break;
       case 'mean':
-        for (const p of c.parts) out.push({ input: `${c.key}.${p.key}`, component: c.key, label: `${c.label}·${p.label}`, kind: 'number', min: 0, max: c.max, integer: false });
+        for (const p of c.parts) {
+          out.push({ input: `${c.key}.${p.key}`, component: c.key, label: `${c.label}·${p.label}`, kind: 'number', min: 0, max: c.max, integer: false });
+          for (let n = 1; n <= (c.itemsPerPart ?? 0); n++) {
+            out.push({ input: `${c.key}.${p.key}.${n}`, component: c.key, label: `${c.label}·${p.label}第${n}项`, kind: 'number', min: 0, max: c.max, integer: false });
+          }
+        }
         break;
       case 'bonus':
         out.push({ input: c.key, component: c.key, label: c.label, kind: 'number', min: 0, max: 100, integer: true });

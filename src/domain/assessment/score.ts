@@ -186,6 +186,31 @@ export function scoreUnit(components: readonly Component[], indicators: readonly
         break;
       }
       case 'mean': {
+        if (c.itemsPerPart !== undefined) {
+          // Every scored item counts once (seed 002_ef31b3aa8f1f181a.txt: "对每项基础工作和重点工作进行评分(100 分制),取
+          // 平均得分计入总分"): 3 基础工作 items and 1 重点工作 item weigh 3 : 1, not 1 : 1.
+          const parts = c.parts.map((p) => {
+            const items: number[] = [];
+            for (let n = 1; n <= c.itemsPerPart!; n++) {
+              const v = inputs.entered[`${c.key}.${p.key}.${n}`];
+              if (typeof v === 'number') items.push(v);
+            }
+            const whole = inputs.entered[`${c.key}.${p.key}`];
+            return { p, items: items.length > 0 ? items : typeof whole === 'number' ? [whole] : [], asOne: items.length === 0 && typeof whole === 'number' };
+          });
+          const missing = parts.filter((x) => x.items.length === 0);
+          if (missing.length === 0) {
+            const all = parts.flatMap((x) => x.items);
+            value = round6(all.reduce((a, b) => a + b, 0) / all.length);
+            source = 'entered';
+            detail = `${parts.map((x) => `${x.p.label} ${x.items.length} 项`).join('、')}，共 ${all.length} 项的平均分 = ${fmt(value)}`;
+            const asOne = parts.filter((x) => x.asOne);
+            if (asOne.length > 0) flags.push({ code: 'PART_AS_ONE_ITEM', message: `${asOne.map((x) => x.p.label).join('、')}未逐项录入，按一项计入平均分` });
+          } else if (missing.length < parts.length) {
+            detail = `缺少：${missing.map((x) => x.p.label).join('、')}`;
+          }
+          break;
+        }
         const parts = c.parts.map((p) => ({ p, v: inputs.entered[`${c.key}.${p.key}`] }));
         const missing = parts.filter((x) => typeof x.v !== 'number');
         if (missing.length === 0) {
