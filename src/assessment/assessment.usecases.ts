@@ -1,7 +1,7 @@
 // Assessment rounds: define a round, enter scores, link meetings, compute the ranking, record final grades.
 // Each write is one synchronous transaction and one audit entry.
 import type { Conn, Db } from '../db/client.js';
-import { inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
+import { catalogueOf, inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
@@ -145,7 +145,9 @@ export function addDeduction(
   const unit = unitOf(rec, unitId);
   const scheme = roundScheme(rec);
   if (!componentsOf(scheme, unit.domain).some((c) => c.type === 'deduction')) throw unprocessable('NO_DEDUCTIONS', '该考核方案不采用扣分制指标');
-  const indicator = scheme.indicators?.find((i) => i.id === body.indicatorId);
+  const catalogue = catalogueOf(scheme, unit.domain);
+  if (catalogue === null) throw unprocessable('NO_CATALOGUE', `“${unit.name}”所在领域尚无扣分指标目录，不能录入扣分`);
+  const indicator = catalogue.find((i) => i.id === body.indicatorId);
   const rule = indicator?.rules.find((r) => r.id === body.ruleId);
   if (!indicator || !rule) throw unprocessable('UNKNOWN_RULE', `指标“${body.indicatorId}”下没有扣分细则“${body.ruleId}”`);
   const occurrences = body.occurrences ?? 1;
@@ -373,7 +375,7 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
     for (const u of units) {
       const entered: Record<string, number | string> = {};
       for (const i of rec.inputs) if (i.unitId === u.id) entered[i.input] = i.value;
-      scores.set(u.id, scoreUnit(components, scheme.indicators ?? [], { entered, deductions: rec.deductions.filter((x) => x.unitId === u.id), ballots: ballots.get(u.id) ?? {} }));
+      scores.set(u.id, scoreUnit(components, catalogueOf(scheme, dom.key), { entered, deductions: rec.deductions.filter((x) => x.unitId === u.id), ballots: ballots.get(u.id) ?? {} }));
     }
     const ranking: DomainRanking = rankDomain(
       grading,

@@ -67,14 +67,14 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
   let u08Meeting: string;
   const u08Spare: string[] = [];
 
-  it('creates the round and its 12 units in the 市直单位 domain', async () => {
+  it('creates the round and its 12 units in the 县（区） domain (the one with its own catalogue)', async () => {
     const schemes = ok(await t.api('GET', '/api/schemes'));
     expect(schemes.map((s: any) => s.id).sort()).toEqual(['cadres-004', 'party-building-001', 'party-building-002']);
     const r = ok(await t.api('POST', '/api/rounds', { title: '2026年度党建工作成效考核', schemeId: 'party-building-001' }), 201);
     roundId = r.id;
     expect(r.scheme.domains.map((d: any) => d.label)).toContain('市管国有企业');
     const names = ['U01', 'U02', 'U03', 'U04', 'U05', 'U06', 'U07', 'U08', 'U09', 'U10', 'U11', '=SUM(1,2)单位'];
-    const added = ok(await t.api('POST', `/api/rounds/${roundId}/units`, { units: names.map((n) => ({ domain: 'city-unit', name: n })) }), 201);
+    const added = ok(await t.api('POST', `/api/rounds/${roundId}/units`, { units: names.map((n) => ({ domain: 'county', name: n })) }), 201);
     added.units.forEach((u: any, i: number) => unitIds.set(i < 11 ? names[i]! : 'U12', u.id));
     expect(unitIds.size).toBe(12);
   });
@@ -102,7 +102,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     ok(await t.api('PUT', `/api/rounds/${roundId}/units/${unitIds.get('U08')}/links/report-review`, { meetingId: u08Meeting, formId: 'village-secretary-report' }));
 
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const dom = r.domains.find((d: any) => d.key === 'city-unit');
+    const dom = r.domains.find((d: any) => d.key === 'county');
     expect(dom.provisional).toBe(true);
     const u08 = dom.units.find((u: any) => u.name === 'U08');
     const rr = u08.components.find((c: any) => c.key === 'report-review');
@@ -125,7 +125,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     ok(await t.api('POST', `/api/ballot/${u08Spare[0]}`, { answers: fullBallot(form, () => GRADE['较好']) }), 201);
     ok(await t.api('POST', `/api/meetings/${u08Meeting}/close`, {}));
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const u08 = r.domains[1].units.find((u: any) => u.name === 'U08');
+    const u08 = r.domains[0].units.find((u: any) => u.name === 'U08');
     expect(u08.total).toBe(96); // 80 + 0.2 × 80
   });
 
@@ -156,7 +156,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
 
   it('ranks the 12 units and suggests grades naming the rule and the seed, with the tie at the 好 boundary shown', async () => {
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const dom = r.domains.find((d: any) => d.key === 'city-unit');
+    const dom = r.domains.find((d: any) => d.key === 'county');
     expect(dom.provisional).toBe(false);
     const by = (name: string) => dom.units.find((u: any) => u.name === name);
     expect(dom.units.map((u: any) => [u.name, u.total])).toEqual([
@@ -210,7 +210,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     );
     expect(listAudit({ db: t.app.db }).some((a) => a.action === 'assessment.deduction.add' && a.detail.evidence === note.evidence)).toBe(true);
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    expect(r.domains[1].units.find((u: any) => u.name === 'U03').decision).toMatchObject({ grade: '好', departsFromSuggestion: true, suggestionChanged: false });
+    expect(r.domains[0].units.find((u: any) => u.name === 'U03').decision).toMatchObject({ grade: '好', departsFromSuggestion: true, suggestionChanged: false });
   });
 
   it('withdraws a deduction with a reason and the score follows', async () => {
@@ -218,7 +218,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     const u09 = round.units.find((u: any) => u.name === 'U09');
     ok(await t.api('DELETE', `/api/rounds/${roundId}/units/${u09.id}/deductions/${u09.deductions[0].id}`, { reason: '复核后撤销：问题已在年内整改' }));
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    expect(r.domains[1].units.find((u: any) => u.name === 'U09').total).toBe(96);
+    expect(r.domains[0].units.find((u: any) => u.name === 'U09').total).toBe(96);
     await t.api('POST', `/api/rounds/${roundId}/units/${u09.id}/deductions`, { indicatorId: '1', ruleId: '1.3', occurrences: 2, ...note });
   });
 
@@ -227,7 +227,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(x.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('市直单位')!;
+    const ws = wb.getWorksheet('县（区）')!;
     const cells: unknown[] = [];
     ws.eachRow((row) => row.eachCell((c) => cells.push(c.value)));
     expect(cells).toContain("'=SUM(1,2)单位");
@@ -236,7 +236,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(cells).toContain('受到党中央、国务院、省委、省人民政府点名或通报批评的，不得评定为“较好”及以上；“好”等次名额以外、未触及一般或差情形的单位建议为“较好”');
     const ranking = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
     expect(ranking.document).toBe('《市党建工作成效考核办法》');
-    expect(cells).toContain(`市直单位：${ranking.schemeTitle}（依据《市党建工作成效考核办法》）`);
+    expect(cells).toContain(`县（区）：${ranking.schemeTitle}（依据《市党建工作成效考核办法》）`);
     // Users read rules and documents in words: no rule id, seed file or scheme id (seed files and ids stay in the API).
     const shown = cells.filter((v): v is string => typeof v === 'string').join('\n');
     expect(shown).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]-[a-z0-9-]+|party-building-00\d/);
@@ -422,6 +422,20 @@ describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team gr
     ok(await t.api('PUT', `/api/rounds/${round.id}/cadres/${cadreId}`, { score: 88 }));
     r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
     expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', reason: '县委组织部综合考核意见', suggestionChanged: false } });
+  });
+});
+
+describe('seed 001: each domain its own catalogue', () => {
+  it('refuses deductions for a 市级公立医院 (no catalogue yet) and says so on its score', async () => {
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度医院党建工作成效考核', schemeId: 'party-building-001' }), 201);
+    const [hospital] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'public-hospital', name: '市第一人民医院' }] }), 201).units;
+    const res = await t.api('POST', `/api/rounds/${round.id}/units/${hospital.id}/deductions`, { indicatorId: '1', ruleId: '1.1', ...note });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'NO_CATALOGUE', message: '“市第一人民医院”所在领域尚无扣分指标目录，不能录入扣分' });
+    const r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
+    const unit = r.domains.find((d: any) => d.key === 'public-hospital').units[0];
+    expect(unit.components.find((c: any) => c.key === 'indicators').flags.map((f: any) => f.code)).toEqual(['CATALOGUE_MISSING']);
+    expect(unit.total).toBeNull();
   });
 });
 

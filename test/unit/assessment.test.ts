@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadSchemes } from '../../src/assessment/schemes.catalog.js';
-import { parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
+import { catalogueOf, parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore } from '../../src/domain/assessment/score.js';
 import { gradeCadres, quotaArithmetic, quotaMax, rankDomain, type RankInput } from '../../src/domain/assessment/grading.js';
 import { tallyMeeting, type FormResult } from '../../src/domain/tally.js';
@@ -148,6 +148,21 @@ describe('a city unit whose team has 3 members', () => {
     });
     expect(s.total).toBe(86.6);
     expect(s.components.find((c) => c.key === 'democratic-evaluation')!.detail).toContain('加权平均分');
+  });
+});
+
+// seed 001_98ca728807ffae1b.txt 第八条: "按照县(区)、市直单位、市管学校、市管国有企业、市级公立医院5个领域,分别制定……年度考核指标
+// 体系"; its appendix is the county catalogue ("未建设县级融媒体中心" is no hospital's fault).
+describe('001: a deduction catalogue per domain', () => {
+  it('the 县（区） catalogue serves 县（区） only; a hospital has none yet, and its score says so instead of using it', () => {
+    expect(catalogueOf(s001, 'county')!.reduce((a, i) => a + i.max, 0)).toBe(80);
+    for (const d of ['city-unit', 'school', 'state-enterprise', 'public-hospital']) expect(catalogueOf(s001, d)).toBeNull();
+    const s = scoreUnit(s001.formulas.standard!, catalogueOf(s001, 'public-hospital'), { entered: {}, deductions: [], ballots: { 'report-review': ballot(90) } });
+    const ind = s.components.find((c) => c.key === 'indicators')!;
+    expect(ind.value).toBeNull();
+    expect(ind.flags.map((f) => f.code)).toEqual(['CATALOGUE_MISSING']);
+    expect(ind.detail).toContain('本领域尚无扣分指标目录');
+    expect(s.total).toBeNull();
   });
 });
 

@@ -163,10 +163,25 @@ export const SchemeSchema = Type.Object(
     formulas: Type.Record(Key, Type.Array(ComponentSchema, { minItems: 1, maxItems: 20 })),
     gradings: Type.Record(Key, GradingSchema),
     domains: Type.Array(
-      Type.Object({ key: Key, label: Label, formula: Key, grading: Key }, { additionalProperties: false }),
+      Type.Object(
+        {
+          key: Key,
+          label: Label,
+          formula: Key,
+          grading: Key,
+          /**
+           * The domain's own deduction catalogue (seed 001 第八条: each of its five domains has its own): a key of
+           * `catalogues`, or null when the domain has none yet (its deduction part cannot be scored, and says so).
+           * Absent: the scheme's `indicators`.
+           */
+          catalogue: Type.Optional(Type.Union([Key, Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 20 },
     ),
     indicators: Type.Optional(Type.Array(IndicatorSchema, { maxItems: 200 })),
+    catalogues: Type.Optional(Type.Record(Key, Type.Array(IndicatorSchema, { maxItems: 200 }))),
     cadres: Type.Optional(CadreRulesSchema),
   },
   { additionalProperties: false },
@@ -199,13 +214,14 @@ export function parseScheme(raw: unknown, source: string): Scheme {
     domainKeys.add(d.key);
     if (!s.formulas[d.formula]) problems.push(`domain "${d.key}" uses unknown formula "${d.formula}"`);
     if (!s.gradings[d.grading]) problems.push(`domain "${d.key}" uses unknown grading "${d.grading}"`);
+    if (typeof d.catalogue === 'string' && !s.catalogues?.[d.catalogue]) problems.push(`domain "${d.key}" uses unknown catalogue "${d.catalogue}"`);
   }
   for (const [id, comps] of Object.entries(s.formulas)) {
     const keys = new Set<string>();
     for (const c of comps) {
       if (keys.has(c.key)) problems.push(`formula "${id}": component "${c.key}" is listed twice`);
       keys.add(c.key);
-      if (c.type === 'deduction' && !(s.indicators && s.indicators.length > 0)) problems.push(`formula "${id}": a deduction component needs the indicator catalogue`);
+      if (c.type === 'deduction' && !(s.indicators && s.indicators.length > 0) && !s.catalogues) problems.push(`formula "${id}": a deduction component needs the indicator catalogue`);
     }
   }
   for (const [id, g] of Object.entries(s.gradings)) {
@@ -274,4 +290,13 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
 /** Worse-of on a best-first scale. */
 export function worseGrade(scale: readonly string[], a: string, b: string): string {
   return scale.indexOf(a) >= scale.indexOf(b) ? a : b;
+}
+
+/** A domain's deduction catalogue; null when the domain has none (see the domain's `catalogue`). */
+export function catalogueOf(scheme: Scheme, domain: string): Indicator[] | null {
+  const d = scheme.domains.find((x) => x.key === domain);
+  if (!d) return null;
+  if (d.catalogue === undefined) return scheme.indicators ?? null;
+  if (d.catalogue === null) return null;
+  return scheme.catalogues?.[d.catalogue] ?? null;
 }

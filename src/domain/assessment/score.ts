@@ -132,7 +132,7 @@ export function round6(x: number): number {
 const fmt = (x: number) => String(Number(x.toFixed(2)));
 
 /** Scores a unit: Σ weight × component value, plus the bonus (seed 002) or the catalogue points (seed 001). */
-export function scoreUnit(components: readonly Component[], indicators: readonly Indicator[], inputs: UnitInputs): UnitScore {
+export function scoreUnit(components: readonly Component[], indicators: readonly Indicator[] | null, inputs: UnitInputs): UnitScore {
   const out: ComponentScore[] = [];
   for (const c of components) {
     const base = { key: c.key, label: c.label, type: c.type, weight: c.weight };
@@ -224,6 +224,13 @@ export function scoreUnit(components: readonly Component[], indicators: readonly
         break;
       }
       case 'deduction': {
+        if (indicators === null) {
+          // Seed 001_98ca728807ffae1b.txt 第八条: "按照县(区)、市直单位、市管学校、市管国有企业、市级公立医院5个领域,分别制定……
+          // 年度考核指标体系". A domain without its own catalogue is not scored on another domain's.
+          detail = '本领域尚无扣分指标目录：考核办法要求各领域分别制定考核指标体系，所附目录不适用于本领域，指标考核得分暂不能计算';
+          flags.push({ code: 'CATALOGUE_MISSING', message: '本领域尚无扣分指标目录，指标考核得分暂不能计算' });
+          break;
+        }
         const s = scoreIndicators(indicators, inputs.deductions);
         value = s.total;
         source = 'catalogue';
