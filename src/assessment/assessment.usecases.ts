@@ -397,7 +397,13 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
         if (scheme.cadres) {
           const teamGrade = decision?.grade ?? r.suggestion.grade;
           const rows: CadreRow[] = rec.cadres.filter((c) => c.unitId === r.id);
-          const graded = gradeCadres(scheme.cadres, seed, teamGrade, rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })));
+          const graded = gradeCadres(
+            scheme.cadres,
+            seed,
+            teamGrade,
+            rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })),
+            (rec.units.find((x) => x.id === r.id)?.facts ?? {}) as UnitFacts,
+          );
           view.cadres = {
             teamGrade,
             teamGradeSource: decision ? 'final' : r.suggestion.grade ? 'suggested' : 'none',
@@ -446,6 +452,9 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
     }
     if (!suggestion) throw notFound(body.targetType === 'unit' ? '考核单位' : '干部', body.targetType === 'unit' ? 'UNIT_NOT_FOUND' : 'CADRE_NOT_FOUND');
     if (!scale.includes(body.grade)) throw unprocessable('INVALID_GRADE', `等次须为以下之一：${scale.join('、')}`);
+    // Seed 004: "……党政主要领导不能参加评优" is firm: no reason makes such a head 优秀.
+    const bar = suggestion.flags.find((f) => f.code === 'HEAD_BARRED');
+    if (bar && body.targetType === 'cadre' && body.grade === scale[0]) throw unprocessable('HEAD_BARRED', bar.message);
     const reason = body.reason?.trim() ?? '';
     const departs = body.grade !== suggestion.grade;
     if (departs && reason.length < 2) {

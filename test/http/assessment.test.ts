@@ -425,6 +425,22 @@ describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team gr
   });
 });
 
+// seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优".
+describe('seed 004: a head barred from 评优', () => {
+  it('refuses to record 优秀 for the head of a unit with a 问责, whatever the reason given', async () => {
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度县管干部考核（评优限制）', schemeId: 'cadres-004' }), 201);
+    const [unit] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'county-team', name: '县水利局' }] }), 201).units;
+    ok(await t.api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, { cadres: [{ name: '孙局长', isHead: true, score: 98 }, { name: '周副局长', score: 92 }] }), 201);
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, { heldAccountable: true, ...note }));
+    const head = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`)).domains[0].units[0].cadres.cadres[0];
+    expect(head.suggestion.flags.map((f: any) => f.code)).toContain('HEAD_BARRED');
+    const res = await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: head.id, grade: '优秀', reason: '综合考核表现突出' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'HEAD_BARRED', message: '被县委、政府问责：主要领导不能参加评优，不得确定为优秀' });
+    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: head.id, grade: '称职', reason: '县委组织部综合考核意见' }));
+  });
+});
+
 describe('seed 001: each domain its own catalogue', () => {
   it('refuses deductions for a 市级公立医院 (no catalogue yet) and says so on its score', async () => {
     const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度医院党建工作成效考核', schemeId: 'party-building-001' }), 201);

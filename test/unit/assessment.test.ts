@@ -379,6 +379,35 @@ describe('cadres (004: 优秀 needs ≥ 90 and a place within 25% / 20% / 15% by
   });
 });
 
+describe('rules on facts the committee records', () => {
+  // seed 001_98ca728807ffae1b.txt 第十八条: "对在党建工作成效考核中弄虚作假……并对本年度党建工作成效考核作降低等次处理".
+  it('001: 弄虚作假 lowers the grade otherwise due by one step', () => {
+    const g = s001.gradings['good-30']!;
+    const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86], [{ falsified: true }, {}, {}, { falsified: true }]));
+    expect(gradeOf(r, 'u1')).toMatchObject({ grade: '较好', rules: [{ id: '001-falsified-lower' }, { id: '001-good-30' }] });
+    expect(gradeOf(r, 'u4').grade).toBe('一般');
+    expect(count(r, '好')).toBe(2); // u1's place is not passed on: it was earned, then lowered
+  });
+
+  // seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优:本辖区内出现群体性事件的;被县委、政府问责的;
+  // 党建工作排在全县后列的;本乡镇、本部门出现重大腐败案件的".
+  it('004: after a major corruption case in the unit, its head may not be 优秀 (and is told why)', () => {
+    const rules = s004.cadres!;
+    const cs = [
+      { id: 'h', name: '局长', isHead: true, score: 99, noExcellentInDaily: false },
+      ...[95, 94, 80, 80, 80, 80, 80, 80, 80].map((score, i) => ({ id: `c${i + 1}`, name: `干部${i + 1}`, isHead: false, score, noExcellentInDaily: false })),
+    ];
+    const together = gradeCadres({ ...rules, apart: undefined }, SEED004, '良好', cs, { majorCorruption: true });
+    expect(together.cadres[0]!.suggestion.grade).toBe('称职');
+    expect(together.cadres[0]!.suggestion.flags.map((f) => f.message)).toContain('本乡镇、本部门出现重大腐败案件：主要领导不能参加评优，不得确定为优秀');
+    expect(together.cadres.filter((c) => c.suggestion.grade === '优秀').map((c) => c.id)).toEqual(['c1', 'c2']);
+    const apart = gradeCadres(rules, SEED004, '良好', cs, { massIncident: true, heldAccountable: true });
+    expect(apart.cadres[0]!.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART', 'HEAD_BARRED']);
+    expect(apart.cadres[0]!.suggestion.rules.map((r) => r.id)).toContain('004-head-barred');
+    expect(gradeCadres(rules, SEED004, '良好', cs).cadres[0]!.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART']);
+  });
+});
+
 describe('property: no suggestion ever breaks a quota', () => {
   const score = fc.oneof(fc.constant(null), fc.integer({ min: 60, max: 100 }), fc.constantFrom(90, 90, 85));
   const facts = fc.record({ namedCriticism: fc.boolean(), satisfaction: fc.constantFrom(null, '好', '较好', '一般', '差'), graveProblem: fc.boolean(), ineffective: fc.boolean() }, { requiredKeys: [] });

@@ -38,7 +38,25 @@ export interface UnitFacts {
   graveProblem?: boolean;
   /** 加强党的建设年度成效不明显 */
   ineffective?: boolean;
+  /** 弄虚作假 in the assessment (seed 001 第十八条: 降低等次处理) */
+  falsified?: boolean;
+  /** Seed 004, for the unit's heads: 本辖区内出现群体性事件 */
+  massIncident?: boolean;
+  /** 被县委、政府问责 */
+  heldAccountable?: boolean;
+  /** 党建工作排在全县后列 */
+  partyBuildingLow?: boolean;
+  /** 本乡镇、本部门出现重大腐败案件 */
+  majorCorruption?: boolean;
 }
+
+/** The seed-004 events that bar a unit's heads from 评优, in words. */
+export const HEAD_BAR_FACTS: ReadonlyArray<[keyof UnitFacts, string]> = [
+  ['massIncident', '本辖区内出现群体性事件'],
+  ['heldAccountable', '被县委、政府问责'],
+  ['partyBuildingLow', '党建工作排在全县后列'],
+  ['majorCorruption', '本乡镇、本部门出现重大腐败案件'],
+];
 
 export interface RankInput {
   id: string;
@@ -176,6 +194,14 @@ function rankByQuota(g: QuotaGradingSpec, seed: string, units: readonly RankInpu
         rules = [cite(c.rule, seed), ...rules];
       } else rules.push(cite(c.rule, seed));
     }
+    if (g.falsified && u.facts.falsified) {
+      // Seed 001_98ca728807ffae1b.txt 第十八条: "对在党建工作成效考核中弄虚作假……对本年度党建工作成效考核作降低等次处理".
+      const lower = g.scale[Math.min(g.scale.indexOf(grade) + 1, g.scale.length - 1)]!;
+      if (lower !== grade) {
+        grade = lower;
+        rules = [cite(g.falsified.rule, seed), ...rules];
+      } else rules.push(cite(g.falsified.rule, seed));
+    }
     const tie = tied.has(u.id);
     if (tie) flags.push(TIE_FLAG(u.total));
     return { id: u.id, name: u.name, total: u.total, rank, suggestion: { grade, rules, tieAtBoundary: tie, flags } };
@@ -270,6 +296,8 @@ function finish(units: RankedUnit[], quotas: QuotaInfo[]): DomainRanking {
   return { units, quotas, provisional, flags };
 }
 
+const headBarFlag = (events: readonly string[]): Flag => ({ code: 'HEAD_BARRED', message: `${events.join('、')}：主要领导不能参加评优，不得确定为优秀` });
+
 export interface CadreInput {
   id: string;
   name: string;
@@ -295,7 +323,17 @@ export interface GradedCadre {
  * base and the quota count the other cadres only, no head takes a place, and a head's score is shown as the
  * quantitative result with no suggested grade.
  */
-export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string | null, cadres: readonly CadreInput[]): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
+export function gradeCadres(
+  rules: CadreRules,
+  seed: string,
+  teamGrade: string | null,
+  cadres: readonly CadreInput[],
+  unitFacts: UnitFacts = {},
+): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
+  // Seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优：本辖区内出现群体性事件的；被县委、政府问责的；
+  // 党建工作排在全县后列的；本乡镇、本部门出现重大腐败案件的".
+  const barEvents = rules.headBar ? HEAD_BAR_FACTS.filter(([k]) => unitFacts[k] === true).map(([, text]) => text) : [];
+  const headBarred = (c: CadreInput) => c.isHead && barEvents.length > 0;
   const apartRule = rules.apart;
   const isApart = (c: CadreInput) => apartRule !== undefined && c.isHead;
   const base = cadres.filter((c) => !isApart(c));
@@ -306,6 +344,7 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
   const exIdx = rules.scale.indexOf(ex.grade);
   const headCap = teamGrade === null ? undefined : rules.headCaps.find((h) => h.teamGrade === teamGrade);
   const blocked = (c: CadreInput) =>
+    headBarred(c) ||
     (c.isHead && headCap !== undefined && rules.scale.indexOf(headCap.maxGrade) > exIdx) ||
     (c.noExcellentInDaily && rules.dailyCap !== undefined && rules.scale.indexOf(rules.dailyCap.maxGrade) > exIdx);
   const eligible = base
@@ -325,8 +364,9 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
   const out = cadres.map((c): GradedCadre => {
     if (apartRule && isApart(c)) {
       // Graded apart: no suggestion here. The cap of a weak team's head still applies where the grade is decided.
-      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : [])];
+      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : []), ...(headBarred(c) ? [cite(rules.headBar!.rule, seed)] : [])];
       const f: Flag[] = [{ code: 'ASSESSED_APART', message: `综合考核单列：本单位测评${c.score === null ? '尚无分值' : `分值 ${Number(c.score.toFixed(2))} 作为定量考核结果`}，等次由组织部综合酝酿确定` }];
+      if (headBarred(c)) f.push(headBarFlag(barEvents));
       return { id: c.id, name: c.name, isHead: c.isHead, score: c.score, suggestion: { grade: null, rules: rs, tieAtBoundary: false, flags: f } };
     }
     if (c.score === null) return { id: c.id, name: c.name, isHead: c.isHead, score: null, suggestion: { grade: null, rules: [], tieAtBoundary: false, flags: [{ code: 'SCORE_MISSING', message: '缺少测评分值，暂不提出等次建议' }] } };
@@ -348,6 +388,10 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
         grade = capped;
         rs = [cite(headCap.rule, seed), ...rs];
       } else rs.push(cite(headCap.rule, seed));
+    }
+    if (headBarred(c)) {
+      f.push(headBarFlag(barEvents));
+      rs.push(cite(rules.headBar!.rule, seed));
     }
     if (c.noExcellentInDaily && rules.dailyCap) {
       const capped = worseGrade(rules.scale, grade, rules.dailyCap.maxGrade);

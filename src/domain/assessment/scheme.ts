@@ -104,6 +104,8 @@ const QuotaGrading = Type.Object(
     /** 排名末位 and marked with grave problems (fact `graveProblem`). */
     last: Type.Optional(Type.Object({ grade: Grade, rule: RuleRefSchema }, { additionalProperties: false })),
     caps: Type.Array(CapSchema, { maxItems: 10 }),
+    /** Marked 弄虚作假 (fact `falsified`): the grade otherwise due is lowered one step (seed 001 第十八条). */
+    falsified: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -149,6 +151,11 @@ export const CadreRulesSchema = Type.Object(
      * decided elsewhere; `maxHeads` of them per unit (乡镇党政正职: the party secretary and the township head).
      */
     apart: Type.Optional(Type.Object({ maxHeads: Type.Integer({ minimum: 1, maximum: 5 }), rule: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * The unit's heads may not be 优秀 ("不能参加评优") when the unit is marked with a 群体性事件, a 问责, a party-building
+     * ranking near the bottom or a major corruption case (unit facts, seed 004).
+     */
+    headBar: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
