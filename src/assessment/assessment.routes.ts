@@ -1,7 +1,7 @@
 // Assessment rounds over HTTP: admin only (rankings combine the results of many meetings).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { inputsOf, type Scheme } from '../domain/assessment/scheme.js';
+import { catalogueOf, inputsOf, type Scheme } from '../domain/assessment/scheme.js';
 import { errorResponses } from '../shared/schemas.js';
 import type { RoundRecord } from './assessment.repository.js';
 import { listRounds } from './assessment.repository.js';
@@ -60,7 +60,14 @@ export function schemeSummary(s: Scheme) {
     document: documentTitle(s.source.seed),
     domains: s.domains.map((d) => {
       const comps = s.formulas[d.formula]!;
-      return { key: d.key, label: d.label, inputs: inputsOf(comps), ballotComponents: comps.filter((c) => c.type === 'ballot').map((c) => ({ key: c.key, label: c.label })) };
+      const deduction = comps.some((c) => c.type === 'deduction');
+      return {
+        key: d.key,
+        label: d.label,
+        inputs: inputsOf(comps),
+        ballotComponents: comps.filter((c) => c.type === 'ballot').map((c) => ({ key: c.key, label: c.label })),
+        ...(deduction ? { hasCatalogue: catalogueOf(s, d.key) !== null } : {}),
+      };
     }),
     indicators: s.indicators ?? [],
     cadres: s.cadres !== undefined,

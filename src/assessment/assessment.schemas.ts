@@ -194,7 +194,15 @@ export const SchemeSummary = Type.Object({
   description: Type.Optional(Type.String()),
   seed: Type.String(),
   document: Type.Optional(Type.String({ description: 'the title of the document the scheme follows: what users see' })),
-  domains: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), inputs: Type.Array(InputSpecView), ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })) })),
+  domains: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      label: Type.String(),
+      inputs: Type.Array(InputSpecView),
+      ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+      hasCatalogue: Type.Optional(Type.Boolean({ description: 'for a formula scored by deduction: whether the domain has its own catalogue (false: its indicator part cannot be scored yet)' })),
+    }),
+  ),
   indicators: Type.Array(
     Type.Object({
       id: Type.String(),

@@ -443,6 +443,9 @@ describe('seed 004: a head barred from 评优', () => {
 
 describe('seed 001: each domain its own catalogue', () => {
   it('refuses deductions for a 市级公立医院 (no catalogue yet) and says so on its score', async () => {
+    const s001 = ok(await t.api('GET', '/api/schemes')).find((x: any) => x.id === 'party-building-001');
+    expect(s001.domains.map((d: any) => [d.key, d.hasCatalogue])).toEqual([['county', true], ['city-unit', false], ['school', false], ['state-enterprise', false], ['public-hospital', false]]);
+    expect(s001.document).toBe('《市党建工作成效考核办法》');
     const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度医院党建工作成效考核', schemeId: 'party-building-001' }), 201);
     const [hospital] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'public-hospital', name: '市第一人民医院' }] }), 201).units;
     const res = await t.api('POST', `/api/rounds/${round.id}/units/${hospital.id}/deductions`, { indicatorId: '1', ruleId: '1.1', ...note });
