@@ -1,5 +1,5 @@
 // The ranking of a round as XLSX and PDF, for the committee that decides the grades. Every suggestion carries its
-// rule and seed, every tie at a boundary and every quota's arithmetic is printed, and every cell a spreadsheet
+// rule in words (the document named once by its title; rule ids and seed files stay in the API), every tie at a boundary and every quota's arithmetic is printed, and every cell a spreadsheet
 // would read as a formula is neutralised.
 import type { RankedUnitView, RoundRanking } from './assessment.usecases.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
@@ -9,13 +9,9 @@ import { newWorkbook } from '../shared/excel.js';
 
 
 const fixed2 = (n: number | null) => (n === null ? '' : n.toFixed(2));
-const rulesText = (u: { suggestion: { rules: Array<{ id: string; seed: string }> } }) => u.suggestion.rules.map((r) => `${r.id}（${r.seed}）`).join('；');
-/** The deciding rule with its text, then the ids of the others: what a committee member reads on paper. */
-const rulesLong = (u: { suggestion: { rules: Array<{ id: string; text: string; seed: string }> } }) => {
-  const [first, ...rest] = u.suggestion.rules;
-  if (!first) return '';
-  return [`${first.text}（${first.id}，${first.seed}）`, ...rest.map((x) => x.id)].join('；');
-};
+const rulesText = (u: { suggestion: { rules: Array<{ text: string }> } }) => u.suggestion.rules.map((r) => r.text).join('；');
+/** The deciding rule first, then the others, in words: what a committee member reads on paper. */
+const rulesLong = rulesText;
 const flagsText = (flags: Array<{ message: string }>) => flags.map((f) => f.message).join('；');
 
 function unitFlags(u: RankedUnitView): string {
@@ -33,11 +29,11 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
     const ws = wb.addWorksheet(dom.label.slice(0, 31));
     const comps = dom.units[0]?.components.map((c) => c.label) ?? [];
     ws.addRow([text(r.title)]).font = { bold: true, size: 14 };
-    ws.addRow([text(`${dom.label}：${r.schemeTitle}（依据 ${r.seed}）`)]);
-    for (const q of dom.quotas) ws.addRow([text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议` : ''}（${q.rule.id}）`)]);
+    ws.addRow([text(`${dom.label}：${r.schemeTitle}（依据${r.document}）`)]);
+    for (const q of dom.quotas) ws.addRow([text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议` : ''}（${q.rule.text}）`)]);
     for (const f of dom.flags) ws.addRow([text(`【注意】${f.message}`)]);
     ws.addRow([]);
-    const header = ws.addRow(['排名', '单位', ...comps.map((c) => text(c)), '总分', '建议等次', '依据（规则·种子）', '边界同分', '确定等次', '理由', '提示']);
+    const header = ws.addRow(['排名', '单位', ...comps.map((c) => text(c)), '总分', '建议等次', '依据', '边界同分', '确定等次', '理由', '提示']);
     header.font = { bold: true };
     for (const u of dom.units) {
       ws.addRow([
@@ -57,7 +53,7 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
     const cadreUnits = dom.units.filter((u) => u.cadres && u.cadres.cadres.length > 0);
     if (cadreUnits.length > 0) {
       const cs = wb.addWorksheet(`${dom.label}·干部`.slice(0, 31));
-      cs.addRow(['单位', '班子等次', '优秀名额', '姓名', '职务', '主要负责人', '测评分值', '建议等次', '依据（规则·种子）', '边界同分', '确定等次', '理由', '提示']).font = { bold: true };
+      cs.addRow(['单位', '班子等次', '优秀名额', '姓名', '职务', '主要负责人', '测评分值', '建议等次', '依据', '边界同分', '确定等次', '理由', '提示']).font = { bold: true };
       for (const u of cadreUnits) {
         for (const c of u.cadres!.cadres) {
           cs.addRow([
@@ -96,13 +92,13 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
   ];
 
   doc.font('cjk-bold').fontSize(15).text(`${r.title}　排名与等次建议`, { align: 'center' });
-  doc.font('cjk').fontSize(9).text(`考核方案：${r.schemeTitle}（依据 ${r.seed}）。等次建议仅供考核委员会研究，确定等次以会议决定为准。`, { align: 'center' });
+  doc.font('cjk').fontSize(9).text(`考核方案：${r.schemeTitle}（依据${r.document}）。等次建议仅供考核委员会研究，确定等次以会议决定为准。`, { align: 'center' });
   if (r.domains.every((d) => d.units.length === 0)) doc.moveDown().text('尚无参加考核的单位。');
   for (const dom of r.domains.filter((d) => d.units.length > 0)) {
     doc.moveDown(0.8);
     doc.font('cjk-bold').fontSize(12).text(dom.label, left);
     doc.font('cjk').fontSize(9);
-    for (const q of dom.quotas) doc.text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议，请研究确定` : ''}（${q.rule.id}）`);
+    for (const q of dom.quotas) doc.text(`${q.grade}：${q.arithmetic}，建议 ${q.granted} 个${q.tieAtBoundary ? `；名额边界同分（${fixed2(q.boundaryScore)} 分），均按较低等次建议，请研究确定` : ''}（${q.rule.text}）`);
     for (const f of dom.flags) doc.fillColor('#b00020').text(`【注意】${f.message}`).fillColor('black');
     doc.moveDown(0.3);
     const rows: string[][] = [];

@@ -1,7 +1,7 @@
 // Assessment rounds over HTTP: admin only (rankings combine the results of many meetings).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { inputsOf, type Scheme } from '../domain/assessment/scheme.js';
+import { catalogueOf, inputsOf, type Scheme } from '../domain/assessment/scheme.js';
 import { errorResponses } from '../shared/schemas.js';
 import {
   AddCadresBody,
@@ -47,6 +47,7 @@ import {
   type Deps,
 } from './assessment.usecases.js';
 import { loadSchemes } from './schemes.catalog.js';
+import { documentTitle } from '../domain/sources.js';
 
 const secured = { security: [{ bearer: [] }], tags: ['assessment'] };
 
@@ -56,9 +57,17 @@ export function schemeSummary(s: Scheme) {
     title: s.title,
     ...(s.description !== undefined ? { description: s.description } : {}),
     seed: s.source.seed,
+    document: documentTitle(s.source.seed),
     domains: s.domains.map((d) => {
       const comps = s.formulas[d.formula]!;
-      return { key: d.key, label: d.label, inputs: inputsOf(comps), ballotComponents: comps.filter((c) => c.type === 'ballot').map((c) => ({ key: c.key, label: c.label })) };
+      const deduction = comps.some((c) => c.type === 'deduction');
+      return {
+        key: d.key,
+        label: d.label,
+        inputs: inputsOf(comps),
+        ballotComponents: comps.filter((c) => c.type === 'ballot').map((c) => ({ key: c.key, label: c.label })),
+        ...(deduction ? { hasCatalogue: catalogueOf(s, d.key) !== null } : {}),
+      };
     }),
     indicators: s.indicators ?? [],
     cadres: s.cadres !== undefined,

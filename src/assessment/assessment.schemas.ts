@@ -31,6 +31,11 @@ export const FactsBody = Type.Object(
     satisfaction: Type.Optional(Type.Union([Type.Union([Type.Literal('好'), Type.Literal('较好'), Type.Literal('一般'), Type.Literal('差')]), Type.Null()], { description: '党内集中教育满意度调查评估等次（001）' })),
     graveProblem: Type.Optional(Type.Boolean({ description: '存在重大问题，造成严重影响（001）' })),
     ineffective: Type.Optional(Type.Boolean({ description: '加强党的建设年度成效不明显（001）' })),
+    falsified: Type.Optional(Type.Boolean({ description: '在考核中弄虚作假（001 第十八条：降低等次）' })),
+    massIncident: Type.Optional(Type.Boolean({ description: '本辖区内出现群体性事件（004：主要领导不能参加评优）' })),
+    heldAccountable: Type.Optional(Type.Boolean({ description: '被县委、政府问责（004）' })),
+    partyBuildingLow: Type.Optional(Type.Boolean({ description: '党建工作排在全县后列（004）' })),
+    majorCorruption: Type.Optional(Type.Boolean({ description: '本乡镇、本部门出现重大腐败案件（004）' })),
     note: Note,
     evidence: Evidence,
   },
@@ -73,7 +78,7 @@ export const GradeBody = Type.Object(
 
 // ---- responses
 
-const RuleCite = Type.Object({ id: Type.String(), text: Type.String(), seed: Type.String() });
+const RuleCite = Type.Object({ id: Type.String(), text: Type.String(), seed: Type.String(), document: Type.Optional(Type.String({ description: 'the title of the document the rule comes from: what users see (never id or seed)' })) });
 export const SuggestionView = Type.Object({ grade: NullableString, rules: Type.Array(RuleCite), tieAtBoundary: Type.Boolean(), flags: Type.Array(Flag) });
 export const DecisionView = Type.Object({
   grade: Type.String(),
@@ -126,6 +131,7 @@ export const RankingView = Type.Object({
   schemeId: Type.String(),
   schemeTitle: Type.String(),
   seed: Type.String(),
+  document: Type.Optional(Type.String({ description: 'the title of the document the scheme follows: what users see' })),
   cadreScale: Type.Union([Type.Array(Type.String()), Type.Null()]),
   domains: Type.Array(
     Type.Object({
@@ -187,7 +193,16 @@ export const SchemeSummary = Type.Object({
   title: Type.String(),
   description: Type.Optional(Type.String()),
   seed: Type.String(),
-  domains: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), inputs: Type.Array(InputSpecView), ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })) })),
+  document: Type.Optional(Type.String({ description: 'the title of the document the scheme follows: what users see' })),
+  domains: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      label: Type.String(),
+      inputs: Type.Array(InputSpecView),
+      ballotComponents: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+      hasCatalogue: Type.Optional(Type.Boolean({ description: 'for a formula scored by deduction: whether the domain has its own catalogue (false: its indicator part cannot be scored yet)' })),
+    }),
+  ),
   indicators: Type.Array(
     Type.Object({
       id: Type.String(),

@@ -1,10 +1,12 @@
 // Assessment rounds: define a round, enter scores, link meetings, compute the ranking, record final grades.
 // Each write is one synchronous transaction and one audit entry.
 import type { Conn, Db } from '../db/client.js';
-import { inputsOf, parseScheme, type Component, type Scheme } from '../domain/assessment/scheme.js';
+import { catalogueOf, inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
+import type { FormTemplate } from '../domain/forms.js';
+import { documentTitle } from '../domain/sources.js';
 import type { FormCatalog } from '../forms/index.js';
 import { recordAudit } from '../audit/index.js';
 import { findMeetingRecord } from '../meetings/index.js';
@@ -144,7 +146,9 @@ export function addDeduction(
   const unit = unitOf(rec, unitId);
   const scheme = roundScheme(rec);
   if (!componentsOf(scheme, unit.domain).some((c) => c.type === 'deduction')) throw unprocessable('NO_DEDUCTIONS', '该考核方案不采用扣分制指标');
-  const indicator = scheme.indicators?.find((i) => i.id === body.indicatorId);
+  const catalogue = catalogueOf(scheme, unit.domain);
+  if (catalogue === null) throw unprocessable('NO_CATALOGUE', `“${unit.name}”所在领域尚无扣分指标目录，不能录入扣分`);
+  const indicator = catalogue.find((i) => i.id === body.indicatorId);
   const rule = indicator?.rules.find((r) => r.id === body.ruleId);
   if (!indicator || !rule) throw unprocessable('UNKNOWN_RULE', `指标“${body.indicatorId}”下没有扣分细则“${body.ruleId}”`);
   const occurrences = body.occurrences ?? 1;
@@ -169,6 +173,12 @@ export function withdrawDeduction(d: Deps, actor: SessionUser, roundId: string, 
   return loadRound(d, roundId);
 }
 
+/** A form whose graded items all rate persons one by one (e.g. the 述职评议 of several secretaries). */
+function ratesPersonsAlone(form: FormTemplate | undefined): boolean {
+  const graded = form?.questions.filter((q) => q.type === 'graded') ?? [];
+  return graded.length > 0 && graded.every((q) => q.type === 'graded' && q.subjects !== undefined && q.subjects.every((k) => k === 'person'));
+}
+
 export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, body: { meetingId: string; formId: string; subjectId?: string | null }): RoundRecord {
   const rec = loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
@@ -181,7 +191,11 @@ export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId
   if (subjectId !== null) {
     const s = m.subjects.find((x) => x.id === subjectId);
     if (!s) throw unprocessable('SUBJECT_NOT_IN_MEETING', '测评对象不属于该会议');
-    if (s.kind !== 'team' && s.kind !== 'organisation') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
+    // A person feeds a unit only through a form that rates each person alone, such as the 述职评议 of every
+    // township secretary in one 常委会 sitting (seed 002_ef31b3aa8f1f181a.txt: "由市委召开常委会议专门听取镇街党委
+    // 书记抓基层党建工作的述职报告并开展评议"): the unit takes its own secretary's rating.
+    if (s.kind === 'person' && !ratesPersonsAlone(d.forms.get(body.formId))) throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织；个人只能通过逐人评议的述职评议表关联到其所在单位');
+    if (s.kind !== 'team' && s.kind !== 'organisation' && s.kind !== 'person') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
   }
   d.db.transaction((tx) => {
     upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
@@ -210,13 +224,20 @@ export interface CadreInputBody {
   noExcellentInDaily?: boolean;
 }
 
+/** One head per unit; where heads are assessed apart (seed 004: 乡镇党政正职), as many as the scheme allows. */
+function assertHeads(rules: CadreRules | undefined, heads: number): void {
+  const max = rules?.apart?.maxHeads ?? 1;
+  if (heads > max) throw unprocessable('ONE_HEAD', max === 1 ? '每个单位只能有一名主要负责人' : `每个单位最多 ${max} 名党政正职（主要负责人）`);
+}
+
 export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: string, cadres: CadreInputBody[]): RoundRecord {
   const rec = loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
-  if (!roundScheme(rec).cadres) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
+  const rules = roundScheme(rec).cadres;
+  if (!rules) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
   const existing = rec.cadres.filter((c) => c.unitId === unitId);
   const heads = existing.filter((c) => c.isHead).length + cadres.filter((c) => c.isHead).length;
-  if (heads > 1) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  assertHeads(rules, heads);
   if (cadres.some((c) => c.name.trim() === '')) throw unprocessable('INVALID_CADRE', '干部姓名不能为空');
   d.db.transaction((tx) => {
     insertCadres(
@@ -241,7 +262,7 @@ export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId:
   const rec = loadRound(d, roundId);
   const cadre = rec.cadres.find((c) => c.id === cadreId);
   if (!cadre) throw notFound('干部', 'CADRE_NOT_FOUND');
-  if (patch.isHead && rec.cadres.some((c) => c.unitId === cadre.unitId && c.isHead && c.id !== cadreId)) throw unprocessable('ONE_HEAD', '每个单位只能有一名主要负责人');
+  if (patch.isHead && !cadre.isHead) assertHeads(roundScheme(rec).cadres, rec.cadres.filter((c) => c.unitId === cadre.unitId && c.isHead).length + 1);
   d.db.transaction((tx) => {
     updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
     audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
@@ -300,6 +321,8 @@ export interface RoundRanking {
   schemeId: string;
   schemeTitle: string;
   seed: string;
+  /** The seed document by its own title (users see this, never the seed file or the scheme id). */
+  document: string;
   cadreScale: string[] | null;
   domains: DomainView[];
 }
@@ -353,7 +376,7 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
     for (const u of units) {
       const entered: Record<string, number | string> = {};
       for (const i of rec.inputs) if (i.unitId === u.id) entered[i.input] = i.value;
-      scores.set(u.id, scoreUnit(components, scheme.indicators ?? [], { entered, deductions: rec.deductions.filter((x) => x.unitId === u.id), ballots: ballots.get(u.id) ?? {} }));
+      scores.set(u.id, scoreUnit(components, catalogueOf(scheme, dom.key), { entered, deductions: rec.deductions.filter((x) => x.unitId === u.id), ballots: ballots.get(u.id) ?? {} }));
     }
     const ranking: DomainRanking = rankDomain(
       grading,
@@ -375,7 +398,13 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
         if (scheme.cadres) {
           const teamGrade = decision?.grade ?? r.suggestion.grade;
           const rows: CadreRow[] = rec.cadres.filter((c) => c.unitId === r.id);
-          const graded = gradeCadres(scheme.cadres, seed, teamGrade, rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })));
+          const graded = gradeCadres(
+            scheme.cadres,
+            seed,
+            teamGrade,
+            rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })),
+            (rec.units.find((x) => x.id === r.id)?.facts ?? {}) as UnitFacts,
+          );
           view.cadres = {
             teamGrade,
             teamGradeSource: decision ? 'final' : r.suggestion.grade ? 'suggested' : 'none',
@@ -388,7 +417,7 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
       }),
     };
   });
-  return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, cadreScale: scheme.cadres?.scale ?? null, domains };
+  return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, document: documentTitle(seed), cadreScale: scheme.cadres?.scale ?? null, domains };
 }
 
 export function roundRanking(d: Deps, roundId: string): RoundRanking {
@@ -424,10 +453,14 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
     }
     if (!suggestion) throw notFound(body.targetType === 'unit' ? '考核单位' : '干部', body.targetType === 'unit' ? 'UNIT_NOT_FOUND' : 'CADRE_NOT_FOUND');
     if (!scale.includes(body.grade)) throw unprocessable('INVALID_GRADE', `等次须为以下之一：${scale.join('、')}`);
+    // Seed 004: "……党政主要领导不能参加评优" is firm: no reason makes such a head 优秀.
+    const bar = suggestion.flags.find((f) => f.code === 'HEAD_BARRED');
+    if (bar && body.targetType === 'cadre' && body.grade === scale[0]) throw unprocessable('HEAD_BARRED', bar.message);
     const reason = body.reason?.trim() ?? '';
     const departs = body.grade !== suggestion.grade;
     if (departs && reason.length < 2) {
-      throw new AppError(422, 'REASON_REQUIRED', suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
+      const apart = suggestion.flags.some((f) => f.code === 'ASSESSED_APART');
+      throw new AppError(422, 'REASON_REQUIRED', apart ? '综合考核单列的正职没有本单位等次建议，确定等次须写明依据' : suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
     }
     const at = nowIso(d);
     upsertDecision({ db: tx }, { targetId: body.targetId, roundId, targetType: body.targetType, grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at });

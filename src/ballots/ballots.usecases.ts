@@ -89,7 +89,7 @@ function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof f
   let built = formsByRecord.get(rec);
   if (!built) {
     const subjects = subjectRefs(rec);
-    formsByRecord.set(rec, (built = meetingForms(forms, rec.meeting.formIds).map((f) => formForVoter(f, subjects))));
+    formsByRecord.set(rec, (built = meetingForms(forms, rec.meeting.formIds, rec.meeting.settings).map((f) => formForVoter(f, subjects))));
   }
   return built;
 }
@@ -118,7 +118,7 @@ export async function castBallot(
   if (slip.status === 'voided') throw tokenVoided();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
-  const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds), subjects: subjectRefs(rec) }, body.answers, source);
+  const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);
 
   return writer.submit((tx: Conn) => {

@@ -2,7 +2,7 @@
 // the flags, who closed it and when, and the SHA-256 of each export archived with it.
 import type { Conn, Db } from '../db/client.js';
 import { sealAfterPollClose } from '../db/client.js';
-import { exactFigures, MEETING_KIND_LABELS, MINIMUM_RULES, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
+import { exactFigures, MEETING_KIND_LABELS, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
 import { auditActionLabel, listAudit, recordAudit } from '../audit/index.js';
@@ -123,7 +123,7 @@ function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
       minimum: {
         minRespondents: minimumOf(fresh),
         source: t.minimumSource,
-        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : MINIMUM_RULES[m.kind],
+        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : t.minimumRule,
         overrideReason: t.minOverrideReason,
         met: figures.meetsMinimum,
       },

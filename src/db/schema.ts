@@ -6,6 +6,7 @@
 // - `slips` records *that* a slip was used, never when, and stores only hashes of its secrets.
 import { sql } from 'drizzle-orm';
 import { integer, primaryKey, sqliteTable, text, uniqueIndex, index, real } from 'drizzle-orm/sqlite-core';
+import type { MeetingSettings } from '../domain/settings.js';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -62,9 +63,11 @@ export const meetings = sqliteTable('meetings', {
   version: integer('version').notNull().default(0),
   /**
    * Ballots in the last publication of results (a closing report's archived exports, the results view). A later
-   * publication must differ from it by at least the minimum group size (src/closing, "publications").
+   * publication must differ from it by at least the minimum group size (results.usecases.ts, admitPublication).
    */
   publishedBallots: integer('published_ballots'),
+  /** Scoring settings fixed at creation (src/domain/settings.ts); null for meetings created before them. */
+  settings: text('settings', { mode: 'json' }).$type<MeetingSettings>(),
 });
 
 export const meetingAssessors = sqliteTable(

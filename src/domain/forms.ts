@@ -29,6 +29,11 @@ export const ScaleSchema = Type.Object(
   {
     label: Type.String({ minLength: 1 }),
     grades: Type.Array(GradeSchema, { minItems: 2, maxItems: 10 }),
+    /**
+     * Where the points come from, in words users read: a document's title where a seed gives them, else
+     * "本地惯例". A meeting may set its own points (src/domain/settings.ts); this is then replaced.
+     */
+    pointsNote: Type.Optional(Type.String({ maxLength: 200, description: 'where the points come from, shown to users: a document title, or 本地惯例 where no seed gives them' })),
   },
   { additionalProperties: false },
 );
@@ -156,6 +161,23 @@ export const FormTemplateSchema = Type.Object(
     questions: Type.Array(QuestionSchema, { minItems: 1, maxItems: 200 }),
     rules: Type.Optional(Type.Array(RuleSchema)),
     flags: Type.Optional(Type.Array(FlagRuleSchema)),
+    /**
+     * The one scale a score taken from this form averages over (a unit's 民主测评, for example). Items on other
+     * scales are shown, never mixed into that score. Absent: the scale of the first graded item.
+     */
+    scoreScale: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'the one scale a score from this form averages over; absent: the first graded item\'s' })),
+    /**
+     * Which minimum-respondents rule of the seeds the instrument falls under (see minimumRespondents in
+     * src/domain/turnout.ts): `village-community` (seed 003: 村 70, 社区 40, 部门站所 all staff),
+     * `staff-questionnaire` (seed 000: the randomly drawn 机关干部问卷, 县（区） 50, 市直单位 20), `attendees`
+     * (seed 000: the 领导干部问卷 is answered by the report meeting's attendees, counted by the sign-in), or
+     * absent: no seed sets a minimum for it.
+     */
+    minimumBasis: Type.Optional(
+      Type.Union([Type.Literal('village-community'), Type.Literal('staff-questionnaire'), Type.Literal('attendees')], {
+        description: 'the minimum-respondents rule of the instrument: village-community (村 70 / 社区 40 / 部门站所 all staff), staff-questionnaire (县 50 / 市直 20), attendees (the sign-in count); absent: none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -206,6 +228,9 @@ export function parseFormTemplate(raw: unknown, source: string, expectedId?: str
   const form = raw as FormTemplate;
   const problems: string[] = [];
   if (expectedId !== undefined && form.id !== expectedId) problems.push(`id "${form.id}" must match the file name "${expectedId}"`);
+  if (form.scoreScale !== undefined && !form.questions.some((q) => q.type === 'graded' && q.scale === form.scoreScale)) {
+    problems.push(`scoreScale "${form.scoreScale}" is not the scale of any graded question`);
+  }
   const ids = new Set<string>();
   for (const q of form.questions) {
     if (ids.has(q.id)) problems.push(`question id "${q.id}" is used twice`);
@@ -297,4 +322,9 @@ export function gradeChoices(form: FormTemplate, question: GradedQuestion): Arra
 export function allowedGradeCount(rule: ValidityRule, subjectCount: number): number {
   // Floor with a small epsilon so that 0.2 × 10 counts as 2, not 1.9999.
   return Math.max(rule.minAllowed ?? 0, Math.floor(rule.maxShare * subjectCount + 1e-9));
+}
+
+/** The scale a score from this form averages over (see `scoreScale`). */
+export function scoreScaleOf(form: FormTemplate): string | null {
+  return form.scoreScale ?? form.questions.find((q): q is GradedQuestion => q.type === 'graded')?.scale ?? null;
 }

@@ -1,6 +1,6 @@
 // Tallying the ballots of a meeting. Pure: one pass over the ballots, no I/O.
 import { MIN_GROUP_SIZE } from './group-size.js';
-import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
+import { gradeChoices, nominationOptions, questionsForMeeting, scoreScaleOf, subjectsFor, type FormTemplate, type GradedQuestion, type SubjectRef } from './forms.js';
 import type { BallotAnswers } from './ballot.js';
 import { BallotRecordError, type BallotLayout, type RecordCounts } from './ballot-record.js';
 
@@ -46,7 +46,7 @@ export interface SubjectResult extends GradeStats {
   name: string;
   /**
    * Σ weight × category mean over the categories with a scored answer, divided by their total weight; the
-   * plain mean when the meeting has no categories; null when withheld (see `Tally.weightedWithheld`).
+   * plain mean when the meeting has no categories; null only when no ballot graded the subject.
    */
   weightedMeanPoints: number | null;
   byCategory?: CategoryStats[];
@@ -57,6 +57,8 @@ export interface QuestionResult {
   questionId: string;
   type: string;
   text: string;
+  /** Graded: the scale the points come from. */
+  scale?: string;
   /** Graded about subjects: one entry per subject. */
   subjects?: SubjectResult[];
   /** Graded without subjects, single, multiple, nomination: counts per value. */
@@ -66,12 +68,36 @@ export interface QuestionResult {
   favourableRate?: number | null;
   /** Nomination write-ins, name → count. */
   writeIns?: Record<string, number>;
+  /**
+   * Nominations: every person nominated, listed or written in, most votes first. A written-in name that is a
+   * listed person's name counts for that person, and one ballot gives a person at most one vote.
+   */
+  nominees?: Nominee[];
   answered: number;
 }
+
+/**
+ * One person's nominations. 得票率 is against the valid ballots (seed 003_43142c8fa1f20547.txt asks the report for
+ * "测评票数及得票情况、后备干部人选推荐情况"): 9 of 10 ballots is 90 %, whatever the others received.
+ */
+export interface Nominee {
+  name: string;
+  /** The listed option's value; null for a written-in name. */
+  value: string | null;
+  writeIn: boolean;
+  votes: number;
+  /** votes ÷ valid ballots; null when there is no valid ballot. */
+  rate: number | null;
+}
+
+/** A name as written, for grouping: full-width forms folded (NFKC) and all whitespace removed. */
+export const nomineeKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '');
 
 export interface FormResult {
   formId: string;
   title: string;
+  /** The one scale a score from this form averages over (see FormTemplate.scoreScale). */
+  scoreScale?: string | null;
   questions: QuestionResult[];
 }
 
@@ -85,15 +111,25 @@ export interface Tally {
   /** True when there are two or more non-empty groups and every one reaches BREAKDOWN_THRESHOLD. */
   breakdownShown: boolean;
   /**
-   * True when weighted means are withheld (null): two or more groups answered and one of them is below the
-   * threshold. The weighted mean together with the overall counts would give that small group's mean away
-   * (two equations, two unknowns), so it is not shown (docs/forms.md, "Anonymity").
+   * Always false: the weighted mean is computed and shown for every graded item (seed 002_ef31b3aa8f1f181a.txt
+   * defines 民主测评 as the weighted sum, "领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"). Kept so
+   * that existing readers of the results keep working.
    */
   weightedWithheld: boolean;
+  /**
+   * True when a respondent group below BREAKDOWN_THRESHOLD answered beside another group. Then only the
+   * weighted mean of each graded item is shown: the per-grade counts, shares, plain mean and 好评率 of the
+   * pooled ballots are withheld (empty counts, null figures), because the pooled mean and the weighted mean are
+   * two equations in the two groups' means and the small group's mean would follow. `notes` says so in words.
+   */
+  pooledWithheld: boolean;
   /** Notes for every view of the tally, e.g. why weighted means or the breakdown are not shown. */
   notes: Flag[];
   forms: FormResult[];
 }
+
+/** What a graded item shows in place of the pooled figures when they are withheld (see `Tally.pooledWithheld`). */
+const withheld = (): Omit<GradeStats, 'answered'> => ({ counts: {}, shares: {}, meanPoints: null, favourableRate: null });
 
 /** Counts per grade value, per category ('' for ballots without one). */
 export class GradeCounter {
@@ -261,6 +297,33 @@ export function countBallots(forms: readonly FormTemplate[], ballots: Iterable<T
 }
 
 /**
+ * Everyone nominated on one question, from the counts: a listed person's votes are the ticks of their option; a
+ * written-in name is grouped with the same name written by others (nomineeKey) and, when it names a listed person
+ * or a candidate of the meeting, counted for them. decideBallot already turns a written-in listed name into a tick
+ * and counts a name once per ballot, so each ballot gives a person at most one vote.
+ */
+function nomineesOf(q: Extract<FormTemplate['questions'][number], { type: 'nomination' }>, subjects: readonly SubjectRef[], ticks: Map<string, number> | undefined, written: Map<string, number> | undefined) {
+  const byName = new Map<string, string>();
+  for (const o of nominationOptions(q, subjects)) byName.set(nomineeKey(o.label), o.value);
+  if (q.candidatesFromMeeting) for (const c of subjects) if (c.kind === 'candidate' && !byName.has(nomineeKey(c.name))) byName.set(nomineeKey(c.name), c.id);
+  const votes = new Map<string, { value: string | null; name: string; votes: number }>();
+  const add = (k: string, value: string | null, name: string, n: number) => {
+    const e = votes.get(k);
+    if (e) e.votes += n;
+    else votes.set(k, { value, name, votes: n });
+  };
+  for (const [value, n] of ticks ?? []) if (n > 0) add(`o\u0000${value}`, value, '', n);
+  for (const [name, n] of written ?? []) {
+    const k = nomineeKey(name);
+    if (k === '') continue;
+    const listed = byName.get(k);
+    if (listed !== undefined) add(`o\u0000${listed}`, listed, '', n);
+    else add(`w\u0000${k}`, null, k, n);
+  }
+  return [...votes.values()];
+}
+
+/**
  * The tally's counters from the counts of ballot records (countRecords in ballot-record.ts): the same counters
  * countBallots builds from the same ballots as JSON. `categories` are the meeting's, in the order whose
  * positions the records store; a position beyond them counts as a category of its own, outside the weights,
@@ -344,19 +407,22 @@ export function tallyMeeting(
   const groupSizes = [...categories.map((c) => perCategory.get(c.key) ?? 0), ...(categories.length > 0 ? [uncategorised] : [])].filter((n) => n > 0);
   const smallGroup = groupSizes.some((n) => n < BREAKDOWN_THRESHOLD);
   const breakdownShown = groupSizes.length > 1 && !smallGroup;
-  // With two or more groups, the weighted mean and the overall counts are two equations in the groups' means:
-  // a small group's mean would follow. So the weighted means are withheld then (docs/forms.md, "Anonymity").
-  const weightedWithheld = categories.length > 0 && groupSizes.length > 1 && smallGroup;
+  // With two or more groups, the weighted mean and the pooled figures (counts, plain mean) are two equations
+  // in the groups' means: a small group's mean would follow. The weighted mean is the score (seed
+  // 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"),
+  // so it is always shown and the pooled figures give way (docs/forms.md, "Anonymity").
+  const pooledWithheld = categories.length > 0 && groupSizes.length > 1 && smallGroup;
   const notes: Flag[] = [];
-  if (weightedWithheld) {
+  if (pooledWithheld) {
     const small = categories.filter((c) => {
       const n = perCategory.get(c.key) ?? 0;
       return n > 0 && n < BREAKDOWN_THRESHOLD;
     });
     const names = [...small.map((c) => c.label), ...(uncategorised > 0 && uncategorised < BREAKDOWN_THRESHOLD ? ['未分类'] : [])].join('、');
+    const weights = categories.map((c) => `${c.label} ${Math.round(c.weight * 1000) / 10}%`).join('、');
     notes.push({
-      code: 'WEIGHTED_WITHHELD',
-      message: `${names}的有效票少于 ${BREAKDOWN_THRESHOLD} 张：为保护匿名，不显示分类别结果和加权平均分（加权平均分与总体票数合看可推算出该类别的评价）`,
+      code: 'POOLED_WITHHELD',
+      message: `${names}的有效票少于 ${BREAKDOWN_THRESHOLD} 张：为保护匿名，得分只显示按权重（${weights}）计算的加权平均分；不显示分类别结果，也不显示各等次票数、简单平均分和好评率（它们与加权平均分合看可推算出该类别的评价）`,
     });
   }
   if (uncategorised > 0 && categories.length > 0) {
@@ -367,27 +433,25 @@ export function tallyMeeting(
     const all = counter ? [...counter.byCategory.values()] : [];
     const overall = stats(form, q, all);
     const perCat = categories.map((c) => ({ category: c.key, ...stats(form, q, counter?.byCategory.get(c.key) ? [counter.byCategory.get(c.key)!] : []) }));
-    const weighted = weightedWithheld
-      ? null
-      : categories.length > 0
-        ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints })))
-        : overall.meanPoints;
-    return { overall, perCat, weighted };
+    const weighted = categories.length > 0 ? weightedMean(categories.map((c, i) => ({ weight: c.weight, mean: perCat[i]!.meanPoints }))) : overall.meanPoints;
+    return { overall, perCat, weighted, shown: pooledWithheld ? withheld() : overall };
   };
 
   const formResults: FormResult[] = forms.map((form) => ({
     formId: form.id,
     title: form.title,
+    scoreScale: scoreScaleOf(form),
     questions: questionsForMeeting(form, subjects).map((q): QuestionResult => {
       const qk = key(form.id, q.id);
       const base = { questionId: q.id, type: q.type, text: q.text, answered: answeredCount.get(qk) ?? 0 };
       if (q.type === 'graded') {
         if (!q.subjects) {
           const r = gradedResult(form, q, graded.get(qk));
-          return { ...base, counts: r.overall.counts, meanPoints: r.overall.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.overall.favourableRate };
+          return { ...base, scale: q.scale, counts: r.shown.counts, meanPoints: r.shown.meanPoints, weightedMeanPoints: r.weighted, favourableRate: r.shown.favourableRate };
         }
         return {
           ...base,
+          scale: q.scale,
           subjects: subjectsFor(q, subjects).map((s): SubjectResult => {
             const r = gradedResult(form, q, graded.get(key(form.id, q.id, s.id)));
             const flags: Flag[] = [];
@@ -395,12 +459,14 @@ export function tallyMeeting(
               if (!f.questions.includes(q.id) || r.overall.answered === 0) continue;
               // Compared on counts, with a tolerance for the decimal form of fractions such as one third.
               const n = r.overall.counts[f.grade] ?? 0;
-              if (n > f.moreThanShare * r.overall.answered + 1e-9) flags.push({ code: f.code, message: `${f.message}（${n}/${r.overall.answered} 票）` });
+              // With the pooled counts withheld the flag still shows, but not the count it is based on.
+              if (n > f.moreThanShare * r.overall.answered + 1e-9) flags.push({ code: f.code, message: pooledWithheld ? f.message : `${f.message}（${n}/${r.overall.answered} 票）` });
             }
             return {
               subjectId: s.id,
               name: s.name,
-              ...r.overall,
+              ...r.shown,
+              answered: r.overall.answered,
               weightedMeanPoints: r.weighted,
               ...(breakdownShown ? { byCategory: r.perCat.filter((c) => (perCategory.get(c.category) ?? 0) > 0) } : {}),
               flags,
@@ -411,7 +477,13 @@ export function tallyMeeting(
       if (q.type === 'text') return base;
       const counts: Record<string, number> = {};
       for (const o of q.type === 'nomination' ? nominationOptions(q, subjects) : q.options) counts[o.value] = choice.get(qk)?.get(o.value) ?? 0;
-      if (q.type === 'nomination') return { ...base, counts, writeIns: Object.fromEntries(writeIns.get(qk) ?? []) };
+      if (q.type === 'nomination') {
+        const labels = new Map(nominationOptions(q, subjects).map((o) => [o.value, o.label]));
+        const nominees: Nominee[] = nomineesOf(q, subjects, choice.get(qk), writeIns.get(qk))
+          .map((x) => ({ name: x.value === null ? x.name : (labels.get(x.value) ?? x.value), value: x.value, writeIn: x.value === null, votes: x.votes, rate: valid > 0 ? x.votes / valid : null }))
+          .sort((a, b) => b.votes - a.votes || Number(a.writeIn) - Number(b.writeIn) || a.name.localeCompare(b.name, 'zh-CN'));
+        return { ...base, counts, writeIns: Object.fromEntries(writeIns.get(qk) ?? []), nominees };
+      }
       return { ...base, counts };
     }),
   }));
@@ -424,7 +496,8 @@ export function tallyMeeting(
     byCategory: categories.map((c) => ({ ...c, ballots: perCategory.get(c.key) ?? 0 })),
     uncategorised: categories.length > 0 ? uncategorised : 0,
     breakdownShown,
-    weightedWithheld,
+    weightedWithheld: false,
+    pooledWithheld,
     notes,
     forms: formResults,
   };

@@ -15,12 +15,15 @@ export const MEETING_KIND_LABELS: Record<MeetingKind, string> = {
 };
 
 /**
- * The minimum number of respondents by meeting kind:
- * - village 70, community 40: "参加测评的人数，村不少于70人，社区不少于40人（以签到表和考察组考核人数为依据）"
- *   (003_43142c8fa1f20547.txt);
- * - township departments and stations: all staff, "部门站所参加民主测评和评议的人员：站所全体干部职工" (003);
- * - county staff questionnaire at least 50, city department at least 20 (000_a43cfffc0fe01c15.txt);
- * - other: no rule; the meeting must state its own minimum.
+ * The minimum number of respondents belongs to the instrument in its setting, not to the meeting's kind alone:
+ * - `village-community`, seed 003_43142c8fa1f20547.txt on its three 民主测评 instruments: "参加测评的人数，村不少于70人，
+ *   社区不少于40人（以签到表和考察组考核人数为依据）" and "部门站所参加民主测评和评议的人员：站所全体干部职工";
+ * - `staff-questionnaire`, seed 000_a43cfffc0fe01c15.txt on the randomly drawn 机关干部问卷 only: "原则上不少于50人"
+ *   (县区), "原则上不少于20人" (市直单位);
+ * - `attendees`, seed 000 on the 领导干部问卷: "参加问卷调查范围与参加述职大会人员相同": everyone signed in;
+ * - no basis: no seed sets a minimum (e.g. seed 002's 民主测评 and 述职评议, seed 004's 测评): none applies, and an
+ *   admin may still set one with a reason.
+ * A meeting using several instruments needs the largest of their minimums.
  */
 export const DEFAULT_MINIMUMS: Record<Exclude<MeetingKind, 'township-dept' | 'other'>, number> = {
   village: 70,
@@ -29,45 +32,95 @@ export const DEFAULT_MINIMUMS: Record<Exclude<MeetingKind, 'township-dept' | 'ot
   'city-dept': 20,
 };
 
+export type MinimumBasis = 'village-community' | 'staff-questionnaire' | 'attendees';
+
 export interface MinimumFacts {
   kind: MeetingKind;
-  /** An explicit minimum set by an admin (with a written reason), or required for `other`. */
+  /** An explicit minimum set by an admin (with a written reason). */
   override: number | null;
   /** Staff of a township department (部门站所): all of them must take part. */
   staffCount: number | null;
   signedIn: number | null;
-}
-
-/** The minimum in force, or null when it cannot be known yet (部门站所 without a staff or sign-in count). */
-export function minimumRespondents(f: MinimumFacts): number | null {
-  if (f.override !== null) return f.override;
-  switch (f.kind) {
-    case 'township-dept':
-      return f.staffCount ?? f.signedIn;
-    case 'other':
-      return null;
-    default:
-      return DEFAULT_MINIMUMS[f.kind];
-  }
+  /**
+   * The minimum basis of each form the meeting uses (null: the form has none). Absent: the kind's own
+   * instrument is assumed (村、社区、部门站所: 民主测评; 县（区）、市直单位: 机关干部问卷).
+   */
+  bases?: ReadonlyArray<MinimumBasis | null | undefined>;
 }
 
 /** Where the minimum in force comes from, for the report and the screens. */
-export type MinimumSource = 'override' | 'kind' | 'staff-count' | 'signed-in' | 'unknown';
+export type MinimumSource = 'override' | 'kind' | 'staff-count' | 'signed-in' | 'unknown' | 'none';
 
-export function minimumSource(f: MinimumFacts): MinimumSource {
-  if (f.override !== null) return 'override';
-  if (f.kind === 'other') return 'unknown';
-  if (f.kind === 'township-dept') return f.staffCount !== null ? 'staff-count' : f.signedIn !== null ? 'signed-in' : 'unknown';
-  return 'kind';
+export interface MinimumDecision {
+  /** The minimum in force; 0 when no rule applies; null while it cannot be known (or an admin must set it). */
+  min: number | null;
+  source: MinimumSource;
+  /** The rule that applied, in Chinese, naming the document by its title (never a file name or rule id). */
+  rule: string;
+  /** True when no rule fits the forms in this kind of meeting: an admin must state the minimum. */
+  needsAdmin: boolean;
 }
 
-/** The rule behind the minimum, in words for the report (seed file named). */
+const DOC_000 = '《20XX年度政治生态建设成效考核工作方案》';
+const DOC_003 = '《关于做好2020年度村（社区）、部门站所党组织政治建设考察暨班子年度考核工作的通知》';
+export const NO_MINIMUM_RULE = '所用测评表在依据文件中没有最低参评人数的规定（可由管理员写明理由后设定）';
+
+function basisMinimum(b: MinimumBasis, f: MinimumFacts): MinimumDecision {
+  const known = (min: number, source: MinimumSource, rule: string): MinimumDecision => ({ min, source, rule, needsAdmin: false });
+  const pending = (rule: string): MinimumDecision => ({ min: null, source: 'unknown', rule, needsAdmin: false });
+  const admin = (rule: string): MinimumDecision => ({ min: null, source: 'unknown', rule, needsAdmin: true });
+  switch (b) {
+    case 'village-community':
+      if (f.kind === 'village') return known(70, 'kind', `村参加民主测评的人数不少于70人（${DOC_003}）`);
+      if (f.kind === 'community') return known(40, 'kind', `社区参加民主测评的人数不少于40人（${DOC_003}）`);
+      if (f.kind === 'township-dept') {
+        const rule = `部门站所全体干部职工参加民主测评（${DOC_003}）`;
+        if (f.staffCount !== null) return known(f.staffCount, 'staff-count', `${rule}：职工 ${f.staffCount} 人`);
+        if (f.signedIn !== null) return known(f.signedIn, 'signed-in', `${rule}：以签到 ${f.signedIn} 人为准`);
+        return pending(`${rule}：尚未录入职工人数或签到人数`);
+      }
+      return admin(`村（社区）、部门站所的测评人数规定（${DOC_003}）不适用于${MEETING_KIND_LABELS[f.kind]}会议，须由管理员设定最低参评人数`);
+    case 'staff-questionnaire':
+      if (f.kind === 'county') return known(50, 'kind', `机关干部问卷调查（随机抽取，以科级以下干部为主）原则上不少于50人（${DOC_000}，县（区））`);
+      if (f.kind === 'city-dept') return known(20, 'kind', `机关干部问卷调查（随机抽取，以科级以下干部为主）原则上不少于20人（${DOC_000}，市直单位）`);
+      return admin(`机关干部问卷的人数规定（${DOC_000}）只针对县（区）和市直单位，须由管理员设定最低参评人数`);
+    case 'attendees': {
+      const rule = `领导干部问卷的参加范围与述职大会参会人员相同（${DOC_000}）`;
+      if (f.signedIn !== null) return known(f.signedIn, 'signed-in', `${rule}：以签到 ${f.signedIn} 人为准`);
+      return pending(`${rule}：尚未录入签到人数`);
+    }
+  }
+}
+
+/** The minimum in force, where it comes from and the rule, in words. */
+export function decideMinimum(f: MinimumFacts): MinimumDecision {
+  if (f.override !== null) return { min: f.override, source: 'override', rule: '管理员设定（理由见记录）', needsAdmin: false };
+  if (f.bases === undefined && f.kind === 'other') return { min: null, source: 'unknown', rule: MINIMUM_RULES.other, needsAdmin: true };
+  const bases = f.bases ?? [f.kind === 'county' || f.kind === 'city-dept' ? 'staff-questionnaire' : 'village-community'];
+  const parts = [...new Set(bases.filter((b): b is MinimumBasis => !!b))].map((b) => basisMinimum(b, f));
+  if (parts.length === 0) return { min: 0, source: 'none', rule: NO_MINIMUM_RULE, needsAdmin: false };
+  const open = parts.filter((p) => p.min === null);
+  if (open.length > 0) return { min: null, source: 'unknown', rule: open.map((p) => p.rule).join('；'), needsAdmin: open.some((p) => p.needsAdmin) };
+  // The ballots must reach every instrument's minimum: the largest decides.
+  return parts.reduce((a, p) => (p.min! > a.min! ? p : a));
+}
+
+/** The minimum in force, or null when it cannot be known yet (e.g. 部门站所 without a staff or sign-in count). */
+export function minimumRespondents(f: MinimumFacts): number | null {
+  return decideMinimum(f).min;
+}
+
+export function minimumSource(f: MinimumFacts): MinimumSource {
+  return decideMinimum(f).source;
+}
+
+/** The rule behind the minimum of a meeting kind's 民主测评 (seed 003) or 机关干部问卷 (seed 000), in words. */
 export const MINIMUM_RULES: Record<MeetingKind, string> = {
-  village: '村参加测评的人数不少于70人（003_43142c8fa1f20547.txt）',
-  community: '社区参加测评的人数不少于40人（003_43142c8fa1f20547.txt）',
-  'township-dept': '部门站所全体干部职工参加（003_43142c8fa1f20547.txt）',
-  county: '县（区）机关干部问卷原则上不少于50人（000_a43cfffc0fe01c15.txt）',
-  'city-dept': '市直单位机关干部问卷原则上不少于20人（000_a43cfffc0fe01c15.txt）',
+  village: `村参加民主测评的人数不少于70人（${DOC_003}）`,
+  community: `社区参加民主测评的人数不少于40人（${DOC_003}）`,
+  'township-dept': `部门站所全体干部职工参加民主测评（${DOC_003}）`,
+  county: `机关干部问卷调查原则上不少于50人（${DOC_000}）`,
+  'city-dept': `机关干部问卷调查原则上不少于20人（${DOC_000}）`,
   other: '无统一规定，须由管理员设定',
 };
 

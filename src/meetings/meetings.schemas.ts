@@ -49,6 +49,14 @@ export const CreateMeetingBody = Type.Object(
     ),
     minRespondents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     minReason: Type.Optional(Type.String({ maxLength: 500 })),
+    smallUnitExcellentException: Type.Optional(
+      Type.Boolean({ description: 'allow one 优秀 per ballot where 20 % of the cadres listed is less than one (off by default; the ballot says so)' }),
+    ),
+    pointMaps: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Record(Type.String({ maxLength: 64 }), Type.Record(Type.String({ maxLength: 32 }), Type.Number({ minimum: 0, maximum: 100 }))), {
+        description: "the meeting's own points: form id → scale id → grade value → points (0–100), replacing the template's (local conventions)",
+      }),
+    ),
     staffCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     assessorIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
   },
@@ -64,6 +72,8 @@ export const MeetingView = Type.Object({
   status: Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]),
   minRespondents: NullableInt,
   minOverrideReason: Type.Union([Type.String(), Type.Null()]),
+  smallUnitExcellentException: Type.Optional(Type.Boolean()),
+  pointMaps: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Number())))),
   staffCount: NullableInt,
   signedIn: NullableInt,
   interviews: NullableInt,

@@ -2,7 +2,8 @@
 // for the voter's hot path). Closing the poll belongs to src/closing, turnout to src/turnout.
 import type { Conn, Db } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
-import { minimumRespondents, MEETING_KIND_LABELS, type MeetingKind } from '../domain/turnout.js';
+import { decideMinimum, MEETING_KIND_LABELS, type MeetingKind, type MinimumDecision } from '../domain/turnout.js';
+import { formsWithSettings, pointMapProblems, type MeetingSettings, type PointMaps } from '../domain/settings.js';
 import type { FormCatalog } from '../forms/index.js';
 import { recordAudit } from '../audit/index.js';
 import { findUserById, type SessionUser } from '../auth/index.js';
@@ -20,6 +21,10 @@ export interface NewMeeting {
   categories?: Array<{ key: string; label: string; weight: number }>;
   minRespondents?: number;
   minReason?: string;
+  /** Seed 004's per-ballot 20 % rule: allow one 优秀 in a unit too small for it (off unless set). */
+  smallUnitExcellentException?: boolean;
+  /** The meeting's own points per form and scale (src/domain/settings.ts); absent: the templates'. */
+  pointMaps?: PointMaps;
   staffCount?: number;
   assessorIds?: string[];
 }
@@ -29,13 +34,19 @@ export interface Deps {
   forms: FormCatalog;
 }
 
-/** The forms of a meeting, in its order. A form removed from forms/ since is reported, not skipped. */
-export function meetingForms(forms: FormCatalog, formIds: readonly string[]): FormTemplate[] {
-  return formIds.map((id) => {
-    const f = forms.get(id);
-    if (!f) throw meetingErrors.formMissing(id);
-    return f;
-  });
+/**
+ * The forms of a meeting, in its order, with the meeting's settings applied (src/domain/settings.ts). A form
+ * removed from forms/ since is reported, not skipped.
+ */
+export function meetingForms(forms: FormCatalog, formIds: readonly string[], settings?: MeetingSettings | null): FormTemplate[] {
+  return formsWithSettings(
+    formIds.map((id) => {
+      const f = forms.get(id);
+      if (!f) throw meetingErrors.formMissing(id);
+      return f;
+    }),
+    settings,
+  );
 }
 
 export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
@@ -50,8 +61,13 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
   for (const t of templates) {
     if (t && questionsForMeeting(t, subjectRefs).length === 0) problems.push(`“${t.title}”需要相应类型的测评对象（如党组织、班子或班子成员）`);
   }
-  if (input.kind === 'other' && input.minRespondents === undefined) problems.push('“其他”类会议须填写最低参评人数');
-  if (input.kind !== 'other' && input.minRespondents !== undefined && !isReason(input.minReason)) problems.push('调整最低参评人数须写明理由');
+  // The minimum follows the forms used and the kind (src/domain/turnout.ts); where no rule fits, an admin states it.
+  const minimumBases = templates.map((t) => t?.minimumBasis ?? null);
+  const unstated = decideMinimum({ kind: input.kind, override: null, staffCount: input.staffCount ?? null, signedIn: null, bases: minimumBases });
+  if (unstated.needsAdmin && input.minRespondents === undefined) problems.push(`${unstated.rule}：请填写最低参评人数`);
+  // Departing from a seed's minimum needs a reason; stating one where no rule exists does not.
+  if (!unstated.needsAdmin && unstated.source !== 'none' && input.minRespondents !== undefined && !isReason(input.minReason)) problems.push('调整最低参评人数须写明理由');
+  if (input.pointMaps) problems.push(...pointMapProblems(templates.filter((t): t is FormTemplate => t !== undefined), input.pointMaps));
   const cats = input.categories ?? [];
   if (new Set(cats.map((c) => c.key)).size !== cats.length) problems.push('参评人员类别不能重复');
   if (cats.length > 0) {
@@ -80,6 +96,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           minOverride: input.minRespondents ?? null,
           minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
           staffCount: input.staffCount ?? null,
+          settings: { minimumBases, ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}), ...(input.pointMaps ? { pointMaps: input.pointMaps } : {}) },
           createdBy: actor.id,
         },
         subjects: input.subjects.map((s, i) => ({
@@ -96,7 +113,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
         assessorIds: [...assessorIds],
       },
     );
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null } });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false, pointMaps: input.pointMaps ?? null } });
   });
   return findMeeting({ db }, id)!;
 }
@@ -125,9 +142,14 @@ export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord
   return rec;
 }
 
-export function minimumOf(rec: MeetingRecord): number | null {
+/** The minimum in force and the rule that set it (meetings created before the settings: by kind, as then). */
+export function minimumDecision(rec: MeetingRecord): MinimumDecision {
   const m = rec.meeting;
-  return minimumRespondents({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn });
+  return decideMinimum({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn, ...(m.settings?.minimumBases ? { bases: m.settings.minimumBases } : {}) });
+}
+
+export function minimumOf(rec: MeetingRecord): number | null {
+  return minimumDecision(rec).min;
 }
 
 export function meetingView(rec: MeetingRecord) {
@@ -141,6 +163,8 @@ export function meetingView(rec: MeetingRecord) {
     status: m.status,
     minRespondents: minimumOf(rec),
     minOverrideReason: m.minOverrideReason,
+    smallUnitExcellentException: m.settings?.smallUnitExcellentException ?? false,
+    ...(m.settings?.pointMaps ? { pointMaps: m.settings.pointMaps } : {}),
     staffCount: m.staffCount,
     signedIn: m.signedIn,
     interviews: m.interviews,

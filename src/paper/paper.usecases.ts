@@ -16,7 +16,7 @@ export function paperForms({ db, forms }: { db: Db; forms: FormCatalog }, meetin
   const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
-    forms: meetingForms(forms, rec.meeting.formIds).map((f) => formForVoter(f, subjects)),
+    forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings).map((f) => formForVoter(f, subjects)),
   };
 }
 

@@ -28,17 +28,22 @@ export const ResultsView = Type.Object({
   byCategory: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), weight: Type.Number(), ballots: Type.Integer() })),
   breakdownShown: Type.Boolean(),
   uncategorised: Type.Integer({ description: 'valid ballots from slips issued without a category' }),
-  weightedWithheld: Type.Boolean({ description: 'weighted means withheld (null): a respondent group under 5 could be solved for' }),
+  weightedWithheld: Type.Boolean({ description: 'always false: the weighted mean is always shown (kept for existing readers)' }),
+  pooledWithheld: Type.Boolean({
+    description: 'a respondent group under 5 answered beside another: per-grade counts, shares, plain means and 好评率 are withheld (empty / null) so that the group cannot be solved for from them and the weighted mean',
+  }),
   notes: Type.Array(Flag, { description: 'why a breakdown or the weighted means are not shown, and similar' }),
   forms: Type.Array(
     Type.Object({
       formId: Type.String(),
       title: Type.String(),
+      scoreScale: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the one scale a score from this form averages over' })),
       questions: Type.Array(
         Type.Object({
           questionId: Type.String(),
           type: Type.String(),
           text: Type.String(),
+          scale: Type.Optional(Type.String()),
           answered: Type.Integer(),
           subjects: Type.Optional(
             Type.Array(
@@ -57,6 +62,12 @@ export const ResultsView = Type.Object({
           weightedMeanPoints: Type.Optional(NullableNumber),
           favourableRate: Type.Optional(NullableNumber),
           writeIns: Type.Optional(Counts),
+          nominees: Type.Optional(
+            Type.Array(
+              Type.Object({ name: Type.String(), value: Type.Union([Type.String(), Type.Null()]), writeIn: Type.Boolean(), votes: Type.Integer(), rate: NullableNumber }),
+              { description: 'nominations: every person nominated (listed or written in, grouped by name), most votes first; rate = votes ÷ valid ballots' },
+            ),
+          ),
         }),
       ),
     }),

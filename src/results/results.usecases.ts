@@ -47,7 +47,7 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
   return db.transaction(() => {
     const turnout = turnoutOf({ db }, rec);
     const tally = tallyMeeting({
-      forms: meetingForms(forms, rec.meeting.formIds),
+      forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),
       categories: rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
       ballots: ballots ?? meetingBallots({ db }, rec.meeting.id),

@@ -3,12 +3,12 @@
 // and the tickets that open the live event stream.
 import type { Conn, Db } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
-import { exactFigures, minimumInterviews, minimumSource, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
+import { exactFigures, minimumInterviews, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import { recordAudit } from '../audit/index.js';
 import { findUserById, type SessionUser } from '../auth/index.js';
 import { countBallots } from '../ballots/index.js';
-import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
+import { loadMeeting, meetingErrors, minimumDecision, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { countSlips } from '../slips/index.js';
 import { requireReason } from '../shared/reasons.js';
 import { turnoutErrors } from './turnout.errors.js';
@@ -22,6 +22,8 @@ export interface Turnout {
   minInterviews: number | null;
   minRespondents: number | null;
   minimumSource: MinimumSource;
+  /** The rule that set the minimum, in Chinese (the document by its title). */
+  minimumRule: string;
   minOverrideReason: string | null;
   slipsIssued: number;
   slipsUsed: number;
@@ -64,7 +66,8 @@ export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigure
     interviews: f.interviews,
     minInterviews: f.minInterviews,
     minRespondents: f.minRespondents,
-    minimumSource: minimumSource({ kind: m.kind, override: m.minOverride, staffCount: m.staffCount, signedIn: m.signedIn }),
+    minimumSource: minimumDecision(rec).source,
+    minimumRule: minimumDecision(rec).rule,
     minOverrideReason: m.minOverride !== null ? m.minOverrideReason : null,
     slipsIssued: f.slipsIssued,
     slipsUsed: f.slipsUsed,

@@ -67,14 +67,14 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
   let u08Meeting: string;
   const u08Spare: string[] = [];
 
-  it('creates the round and its 12 units in the 市直单位 domain', async () => {
+  it('creates the round and its 12 units in the 县（区） domain (the one with its own catalogue)', async () => {
     const schemes = ok(await t.api('GET', '/api/schemes'));
     expect(schemes.map((s: any) => s.id).sort()).toEqual(['cadres-004', 'party-building-001', 'party-building-002']);
     const r = ok(await t.api('POST', '/api/rounds', { title: '2026年度党建工作成效考核', schemeId: 'party-building-001' }), 201);
     roundId = r.id;
     expect(r.scheme.domains.map((d: any) => d.label)).toContain('市管国有企业');
     const names = ['U01', 'U02', 'U03', 'U04', 'U05', 'U06', 'U07', 'U08', 'U09', 'U10', 'U11', '=SUM(1,2)单位'];
-    const added = ok(await t.api('POST', `/api/rounds/${roundId}/units`, { units: names.map((n) => ({ domain: 'city-unit', name: n })) }), 201);
+    const added = ok(await t.api('POST', `/api/rounds/${roundId}/units`, { units: names.map((n) => ({ domain: 'county', name: n })) }), 201);
     added.units.forEach((u: any, i: number) => unitIds.set(i < 11 ? names[i]! : 'U12', u.id));
     expect(unitIds.size).toBe(12);
   });
@@ -102,7 +102,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     ok(await t.api('PUT', `/api/rounds/${roundId}/units/${unitIds.get('U08')}/links/report-review`, { meetingId: u08Meeting, formId: 'village-secretary-report' }));
 
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const dom = r.domains.find((d: any) => d.key === 'city-unit');
+    const dom = r.domains.find((d: any) => d.key === 'county');
     expect(dom.provisional).toBe(true);
     const u08 = dom.units.find((u: any) => u.name === 'U08');
     const rr = u08.components.find((c: any) => c.key === 'report-review');
@@ -125,7 +125,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     ok(await t.api('POST', `/api/ballot/${u08Spare[0]}`, { answers: fullBallot(form, () => GRADE['较好']) }), 201);
     ok(await t.api('POST', `/api/meetings/${u08Meeting}/close`, {}));
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const u08 = r.domains[1].units.find((u: any) => u.name === 'U08');
+    const u08 = r.domains[0].units.find((u: any) => u.name === 'U08');
     expect(u08.total).toBe(96); // 80 + 0.2 × 80
   });
 
@@ -156,7 +156,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
 
   it('ranks the 12 units and suggests grades naming the rule and the seed, with the tie at the 好 boundary shown', async () => {
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    const dom = r.domains.find((d: any) => d.key === 'city-unit');
+    const dom = r.domains.find((d: any) => d.key === 'county');
     expect(dom.provisional).toBe(false);
     const by = (name: string) => dom.units.find((u: any) => u.name === name);
     expect(dom.units.map((u: any) => [u.name, u.total])).toEqual([
@@ -210,7 +210,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     );
     expect(listAudit({ db: t.app.db }).some((a) => a.action === 'assessment.deduction.add' && a.detail.evidence === note.evidence)).toBe(true);
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    expect(r.domains[1].units.find((u: any) => u.name === 'U03').decision).toMatchObject({ grade: '好', departsFromSuggestion: true, suggestionChanged: false });
+    expect(r.domains[0].units.find((u: any) => u.name === 'U03').decision).toMatchObject({ grade: '好', departsFromSuggestion: true, suggestionChanged: false });
   });
 
   it('withdraws a deduction with a reason and the score follows', async () => {
@@ -218,7 +218,7 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     const u09 = round.units.find((u: any) => u.name === 'U09');
     ok(await t.api('DELETE', `/api/rounds/${roundId}/units/${u09.id}/deductions/${u09.deductions[0].id}`, { reason: '复核后撤销：问题已在年内整改' }));
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
-    expect(r.domains[1].units.find((u: any) => u.name === 'U09').total).toBe(96);
+    expect(r.domains[0].units.find((u: any) => u.name === 'U09').total).toBe(96);
     await t.api('POST', `/api/rounds/${roundId}/units/${u09.id}/deductions`, { indicatorId: '1', ruleId: '1.3', occurrences: 2, ...note });
   });
 
@@ -227,13 +227,19 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(x.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('市直单位')!;
+    const ws = wb.getWorksheet('县（区）')!;
     const cells: unknown[] = [];
     ws.eachRow((row) => row.eachCell((c) => cells.push(c.value)));
     expect(cells).toContain("'=SUM(1,2)单位");
     expect(cells.some((v) => typeof v === 'object' && v !== null && 'formula' in (v as object))).toBe(false);
-    expect(cells).toContain('好：floor(30% × 12) = floor(3.6) = 3，建议 1 个；名额边界同分（99.00 分），均按较低等次建议（001-good-30）');
-    expect(cells).toContain('001-cap-named-criticism（001_98ca728807ffae1b.txt）；001-fairly-good（001_98ca728807ffae1b.txt）');
+    expect(cells).toContain('好：floor(30% × 12) = floor(3.6) = 3，建议 1 个；名额边界同分（99.00 分），均按较低等次建议（按得分从高到低排序，“好”等次不超过本领域参加考核单位数的30%）');
+    expect(cells).toContain('受到党中央、国务院、省委、省人民政府点名或通报批评的，不得评定为“较好”及以上；“好”等次名额以外、未触及一般或差情形的单位建议为“较好”');
+    const ranking = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
+    expect(ranking.document).toBe('《市党建工作成效考核办法》');
+    expect(cells).toContain(`县（区）：${ranking.schemeTitle}（依据《市党建工作成效考核办法》）`);
+    // Users read rules and documents in words: no rule id, seed file or scheme id (seed files and ids stay in the API).
+    const shown = cells.filter((v): v is string => typeof v === 'string').join('\n');
+    expect(shown).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]-[a-z0-9-]+|party-building-00\d/);
 
     const p = await t.app.inject({ method: 'GET', url: `/api/rounds/${roundId}/ranking.pdf`, headers: { authorization: `Bearer ${t.adminToken}` } });
     expect(p.statusCode).toBe(200);
@@ -246,6 +252,8 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(text).toContain('floor(30% × 12) = floor(3.6) = 3');
     expect(text).toContain('=SUM(1,2)单位');
     expect(text).toContain('边界同分');
+    expect(text).toContain('《市党建工作成效考核办法》');
+    expect(text).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]-[a-z0-9-]+|party-building-00\d/);
   });
 
   it('is admin only', async () => {
@@ -330,6 +338,50 @@ describe('seed 002: 民主测评 weighted 领导自评 40% / 民主评议 60% fr
   });
 });
 
+// seed 002_ef31b3aa8f1f181a.txt: "由市委召开常委会议专门听取镇街党委书记抓基层党建工作的述职报告并开展评议……按照好、较好、
+// 一般、差四个档次进行评议,每个档次对应100、80、60、40 分值,计算平均得分计入总分".
+describe('seed 002: one 常委会 sitting rates every township secretary; each township takes its own secretary', () => {
+  it('links each township’s 述职评议 to its secretary in one secretary-debrief-review meeting', async () => {
+    const m = ok(
+      await t.api('POST', '/api/meetings', {
+        title: '市委常委会听取镇街党委书记抓基层党建工作述职评议',
+        unit: '市委',
+        kind: 'other',
+        formIds: ['secretary-debrief-review'],
+        subjects: [
+          { name: '赵东', kind: 'person', title: '东镇党委书记' },
+          { name: '钱西', kind: 'person', title: '西镇党委书记' },
+        ],
+      }),
+      201,
+    );
+    const [east, west] = m.subjects;
+    const slips = ok(await t.api('POST', `/api/meetings/${m.id}/slips`, { count: 3 }), 201).tokens as string[];
+    ok(await t.api('POST', `/api/meetings/${m.id}/open`, {}));
+    // 赵东: 好, 好, 较好 → (100 + 100 + 80) / 3; 钱西: 一般 × 3 → 60.
+    for (const [i, tok] of slips.entries()) {
+      const form = ok(await t.api('GET', `/api/ballot/${tok}`));
+      ok(await t.api('POST', `/api/ballot/${tok}`, { answers: fullBallot(form, (_q, s) => (s.id === east.id ? (i < 2 ? 'good' : 'fairly-good') : 'average')) }), 201);
+    }
+    ok(await t.api('POST', `/api/meetings/${m.id}/close`, {}));
+
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度镇街抓基层党建工作考核', schemeId: 'party-building-002' }), 201);
+    const [eastTown, westTown] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'township', name: '东镇' }, { domain: 'township', name: '西镇' }] }), 201).units;
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${eastTown.id}/links/report-review`, { meetingId: m.id, formId: 'secretary-debrief-review', subjectId: east.id }));
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${westTown.id}/links/report-review`, { meetingId: m.id, formId: 'secretary-debrief-review', subjectId: west.id }));
+    const r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
+    const review = (name: string) => r.domains.find((d: any) => d.key === 'township').units.find((u: any) => u.name === name).components.find((c: any) => c.key === 'report-review');
+    expect(review('东镇').ballot).toMatchObject({ subjectId: east.id, items: 1, usable: true });
+    expect(review('东镇').value).toBeCloseTo(280 / 3, 4);
+    expect(review('西镇').value).toBe(60);
+    // A form that rates a team cannot hand a unit one person's figure.
+    const team = ok(await t.api('POST', '/api/meetings', { title: '某班子测评', unit: '东镇', kind: 'other', minRespondents: 1, formIds: ['village-annual-review'], subjects: [{ name: '东镇班子', kind: 'team' }, { name: '赵东', kind: 'person' }] }), 201);
+    const refused = await t.api('PUT', `/api/rounds/${round.id}/units/${eastTown.id}/links/report-review`, { meetingId: team.id, formId: 'village-annual-review', subjectId: team.subjects[1].id });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('逐人评议的述职评议表');
+  });
+});
+
 describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team grade', () => {
   it('suggests, then follows the final team grade for the cadre quota and the head cap', async () => {
     const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度县管领导班子和领导干部考核', schemeId: 'cadres-004' }), 201);
@@ -339,30 +391,70 @@ describe('seed 004: team grades (优秀 ≤ 30%) and cadre grades by the team gr
     for (const [i, u] of units.entries()) ok(await t.api('PUT', `/api/rounds/${round.id}/units/${u.id}/inputs/team-evaluation`, { value: scores[i], ...note }));
     const cadres = Array.from({ length: 7 }, (_, i) => ({ name: `干部${i + 1}`, score: 99 - i * 2, isHead: i === 0 }));
     ok(await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres }), 201);
-    expect((await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres: [{ name: '又一位', isHead: true }] })).status).toBe(422);
+    // seed 004_9ba8455c36f7d67d.txt: 乡镇党政正职 are two (the party secretary and the township head): a third is refused.
+    const third = await t.api('POST', `/api/rounds/${round.id}/units/${units[0].id}/cadres`, { cadres: [{ name: '又一位', isHead: true }, { name: '再一位', isHead: true }] });
+    expect(third.status).toBe(422);
+    expect(third.body.error.message).toBe('每个单位最多 2 名党政正职（主要负责人）');
 
     let r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
     let team = r.domains[0].units[0];
-    // floor(30% × 4) = 1 team 优秀; it lifts its cadres' share to 25%: floor(25% × 7) = 1.
+    // floor(30% × 4) = 1 team 优秀; it lifts its cadres' share to 25%. The head is assessed apart (seed 004:
+    // "不计算本单位考核基数，不占本单位优秀指标"): floor(25% × 6) = 1 place, to the best of the other six.
     expect(r.domains[0].quotas[0]).toMatchObject({ max: 1, granted: 1 });
     expect(team.suggestion.grade).toBe('优秀');
-    expect(team.cadres).toMatchObject({ teamGrade: '优秀', teamGradeSource: 'suggested', quota: { percent: 25, max: 1, arithmetic: 'floor(25% × 7) = floor(1.75) = 1' } });
-    expect(team.cadres.cadres.map((c: any) => c.suggestion.grade)).toEqual(['优秀', '称职', '称职', '称职', '称职', '称职', '称职']);
+    expect(team.cadres).toMatchObject({ teamGrade: '优秀', teamGradeSource: 'suggested', quota: { n: 6, percent: 25, max: 1, arithmetic: 'floor(25% × 6) = floor(1.5) = 1' } });
+    expect(team.cadres.cadres.map((c: any) => c.suggestion.grade)).toEqual([null, '优秀', '称职', '称职', '称职', '称职', '称职']);
+    expect(team.cadres.cadres[0].suggestion.flags[0].code).toBe('ASSESSED_APART');
 
-    // The committee rates the team 较差 (with a reason): 15% of 7 = 1 place, and its head may not be 称职 or better.
+    // The committee rates the team 较差 (with a reason): floor(15% × 6) = 0 places; the head, graded apart, carries
+    // the cap on a weak team's head for whoever decides the grade.
     ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'unit', targetId: units[0].id, grade: '较差', reason: '年内发生重大腐败案件（县纪委通报）' }));
     r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
     team = r.domains[0].units[0];
-    expect(team.cadres).toMatchObject({ teamGrade: '较差', teamGradeSource: 'final', quota: { percent: 15, max: 1 } });
-    expect(team.cadres.cadres[0].suggestion.grade).toBe('基本称职');
-    expect(team.cadres.cadres[0].suggestion.rules[0]).toMatchObject({ id: '004-head-of-poor-team', seed: '004_9ba8455c36f7d67d.txt' });
-    expect(team.cadres.cadres[1].suggestion.grade).toBe('优秀');
+    expect(team.cadres).toMatchObject({ teamGrade: '较差', teamGradeSource: 'final', quota: { percent: 15, max: 0 } });
+    expect(team.cadres.cadres[0].suggestion.grade).toBeNull();
+    expect(team.cadres.cadres[0].suggestion.rules.map((x: any) => x.id)).toEqual(['004-heads-assessed-apart', '004-head-of-poor-team']);
+    expect(team.cadres.cadres[1].suggestion.grade).toBe('称职');
     const cadreId = team.cadres.cadres[0].id;
-    expect((await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '称职' })).body.error.code).toBe('REASON_REQUIRED');
-    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职' }));
+    const noReason = (await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职' })).body.error;
+    expect(noReason).toMatchObject({ code: 'REASON_REQUIRED', message: '综合考核单列的正职没有本单位等次建议，确定等次须写明依据' });
+    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: cadreId, grade: '基本称职', reason: '县委组织部综合考核意见' }));
     ok(await t.api('PUT', `/api/rounds/${round.id}/cadres/${cadreId}`, { score: 88 }));
     r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
-    expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', suggestionChanged: false } });
+    expect(r.domains[0].units[0].cadres.cadres[0]).toMatchObject({ score: 88, decision: { grade: '基本称职', reason: '县委组织部综合考核意见', suggestionChanged: false } });
+  });
+});
+
+// seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优".
+describe('seed 004: a head barred from 评优', () => {
+  it('refuses to record 优秀 for the head of a unit with a 问责, whatever the reason given', async () => {
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度县管干部考核（评优限制）', schemeId: 'cadres-004' }), 201);
+    const [unit] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'county-team', name: '县水利局' }] }), 201).units;
+    ok(await t.api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, { cadres: [{ name: '孙局长', isHead: true, score: 98 }, { name: '周副局长', score: 92 }] }), 201);
+    ok(await t.api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, { heldAccountable: true, ...note }));
+    const head = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`)).domains[0].units[0].cadres.cadres[0];
+    expect(head.suggestion.flags.map((f: any) => f.code)).toContain('HEAD_BARRED');
+    const res = await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: head.id, grade: '优秀', reason: '综合考核表现突出' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'HEAD_BARRED', message: '被县委、政府问责：主要领导不能参加评优，不得确定为优秀' });
+    ok(await t.api('PUT', `/api/rounds/${round.id}/grades`, { targetType: 'cadre', targetId: head.id, grade: '称职', reason: '县委组织部综合考核意见' }));
+  });
+});
+
+describe('seed 001: each domain its own catalogue', () => {
+  it('refuses deductions for a 市级公立医院 (no catalogue yet) and says so on its score', async () => {
+    const s001 = ok(await t.api('GET', '/api/schemes')).find((x: any) => x.id === 'party-building-001');
+    expect(s001.domains.map((d: any) => [d.key, d.hasCatalogue])).toEqual([['county', true], ['city-unit', false], ['school', false], ['state-enterprise', false], ['public-hospital', false]]);
+    expect(s001.document).toBe('《市党建工作成效考核办法》');
+    const round = ok(await t.api('POST', '/api/rounds', { title: '2026年度医院党建工作成效考核', schemeId: 'party-building-001' }), 201);
+    const [hospital] = ok(await t.api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'public-hospital', name: '市第一人民医院' }] }), 201).units;
+    const res = await t.api('POST', `/api/rounds/${round.id}/units/${hospital.id}/deductions`, { indicatorId: '1', ruleId: '1.1', ...note });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'NO_CATALOGUE', message: '“市第一人民医院”所在领域尚无扣分指标目录，不能录入扣分' });
+    const r = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`));
+    const unit = r.domains.find((d: any) => d.key === 'public-hospital').units[0];
+    expect(unit.components.find((c: any) => c.key === 'indicators').flags.map((f: any) => f.code)).toEqual(['CATALOGUE_MISSING']);
+    expect(unit.total).toBeNull();
   });
 });
 

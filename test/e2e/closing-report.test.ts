@@ -79,7 +79,7 @@ describe('a poll closed below its minimum (6 ballots, village minimum 70: 003_43
     expect(r.verdict).toBe('void');
     expect(r.verdictLabel).toBe('无效');
     expect(r.minimum).toMatchObject({ minRespondents: 70, source: 'kind', met: false, overrideReason: null });
-    expect(r.minimum.rule).toContain('003_43142c8fa1f20547.txt');
+    expect(r.minimum.rule).toBe('村参加民主测评的人数不少于70人（《关于做好2020年度村（社区）、部门站所党组织政治建设考察暨班子年度考核工作的通知》）');
     expect(r.voidStamp).toEqual({ label: '无效', minRespondents: 70, ballotsCast: 6, text: '无效：参评 6 人，少于最低参评人数 70 人' });
     expect(r.counts).toEqual({ signedIn: 8, interviews: 31, minInterviews: 30, slipsIssued: 7, slipsUsed: 6, slipsVoided: 0, slipsUnused: 1, ballotsCast: 6, ballotsValid: 6, ballotsInvalid: 0 });
     expect(r.reconciliation).toEqual({ slipsAvailable: 7, ballotsCast: 6, ballotsWithinSlips: true, signedIn: 8, ballotsWithinSignedIn: true });

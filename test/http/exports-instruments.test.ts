@@ -7,6 +7,8 @@ import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tallyMeeting } from '../../src/domain/tally.js';
+import { meetingForms } from '../../src/meetings/meetings.usecases.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -104,6 +106,12 @@ describe('seed 003: 后备干部人选推荐 with the meeting’s candidates', (
     expect(q.counts).toEqual({ [candidates[0].id]: 2, [candidates[1].id]: 1 });
     expect(q.writeIns).toEqual({ 赵六: 2 });
     expect(q.answered).toBe(2);
+    // 得票率 against the 3 valid ballots (seed 003_43142c8fa1f20547.txt: "测评票数及得票情况、后备干部人选推荐情况").
+    expect(q.nominees.map((n: any) => [n.name, n.votes, Number(n.rate.toFixed(4))])).toEqual([
+      ['王小明（村团支部书记）', 2, 0.6667],
+      ['赵六', 2, 0.6667],
+      ['孙红', 1, 0.3333],
+    ]);
 
     const table = resultTable(csvRows((await get(`/api/meetings/${meeting.id}/results.csv`)).body)).filter((r) => r[0] === '后备干部人选推荐表');
     expect(table.map((r) => [r[4], r[5]])).toEqual([
@@ -186,28 +194,47 @@ describe('seed 002: 民主测评, 领导自评 40% + 民主评议 60%, through s
     expect(text).not.toContain('无效：');
   });
 
-  it('with 3 in 领导自评, withholds the weighted score and the categories everywhere, and says why', async () => {
+  it('with 3 in 领导自评, shows the weighted score (88, not the pooled 84) and nothing the 3 could be solved from', async () => {
+    // seed 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"
     const { _self, ...b } = body(3);
     const { meeting, tokens } = await meetingWithSlips(b, [
       { count: _self, category: 'self' },
-      { count: 8, category: 'staff' },
+      { count: 12, category: 'staff' },
     ]);
-    for (const tok of [...tokens.self!, ...tokens.staff!]) expect((await vote(tok)).status).toBe(201);
+    for (const tok of tokens.self!) expect((await vote(tok, undefined, () => 'good')).status).toBe(201);
+    for (const tok of tokens.staff!) expect((await vote(tok, undefined, () => 'fairly-good')).status).toBe(201);
     expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
     const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
-    expect(results.weightedWithheld).toBe(true);
-    expect(results.forms[0].questions[0].subjects[0].weightedMeanPoints).toBeNull();
-    expect(results.forms[0].questions[0].subjects[0].byCategory).toBeUndefined();
-    expect(results.notes[0].code).toBe('WEIGHTED_WITHHELD');
+    expect(results.weightedWithheld).toBe(false);
+    expect(results.pooledWithheld).toBe(true);
+    const s = results.forms[0].questions[0].subjects[0];
+    expect(s.weightedMeanPoints).toBeCloseTo(0.4 * 100 + 0.6 * 80, 10);
+    expect(s.meanPoints).toBeNull();
+    expect(s.counts).toEqual({});
+    expect(s.byCategory).toBeUndefined();
+    expect(results.notes[0].code).toBe('POOLED_WITHHELD');
+    expect(results.notes[0].message).toContain('为保护匿名');
+    expect(results.byCategory.map((c: any) => c.ballots)).toEqual([3, 12]);
 
-    const ballots = JSON.parse((await get(`/api/meetings/${meeting.id}/ballots.json`)).body.toString('utf8'));
-    expect(ballots.categoryShown).toBe(false);
-    expect(ballots.ballots.every((x: any) => x.category === null)).toBe(true);
-    const csv = csvRows((await get(`/api/meetings/${meeting.id}/ballots.csv`)).body);
-    expect(csv.flat().join()).toContain('WEIGHTED_WITHHELD');
-    const table = csv.slice(csv.findIndex((r) => r[0] === '类别') + 1);
-    expect(table).toHaveLength(11);
-    expect(table.every((r) => r[0] === '')).toBe(true);
+    // Solve for the 3 from everything the results API shows: every other figure (turnout, ballots, categories)
+    // is the same whatever the ballots said, so the candidates are the sets of ballots whose tally shows the same
+    // forms. The 3 could have said 好 throughout (100) or 较好 throughout (80, with 4 of the staff at 好).
+    const forms = meetingForms(t.app.forms, b.formIds);
+    const subjects = meeting.subjects.map((x: any) => ({ id: x.id, name: x.name, kind: x.kind }));
+    const grades = ['good', 'fairly-good', 'average', 'poor'];
+    const points: Record<string, number> = { good: 100, 'fairly-good': 80, average: 60, poor: 40 };
+    const multisets = (n: number, from = 0): string[][] => (n === 0 ? [[]] : grades.slice(from).flatMap((g, i) => multisets(n - 1, from + i).map((r) => [g, ...r])));
+    const ballotOf = (category: string, g: string) => ({ category, valid: true, answers: { [forms[0]!.id]: Object.fromEntries(forms[0]!.questions.filter((q) => q.type === 'graded').map((q) => [q.id, Object.fromEntries(subjects.map((x: any) => [x.id, g]))])) } });
+    // The same figures whatever the order of their keys (the response serialiser orders them by the schema).
+    const canon = (x: unknown): string => JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [c]) => a.localeCompare(c))) : v));
+    const shown = canon(results.forms);
+    const selfMeans = new Set<number>();
+    for (const self of multisets(3))
+      for (const staff of multisets(12)) {
+        const tally = tallyMeeting({ forms, subjects, categories: b.categories, ballots: [...self.map((g) => ballotOf('self', g)), ...staff.map((g) => ballotOf('staff', g))] });
+        if (canon(tally.forms) === shown) selfMeans.add(self.reduce((a, g) => a + points[g]!, 0) / 3);
+      }
+    expect([...selfMeans].sort()).toEqual([100, 80]);
   });
 });
 
@@ -233,6 +260,68 @@ describe('seed 004: 领导干部, 20% 优秀 per ballot', () => {
     expect(refused.body.error.message).toContain('每张票评为“优秀”的人数不得超过被测评干部总数的 20%（本票 2 人，最多 1 人）');
     expect((await vote(tokens['']![0]!, overall(1))).status).toBe(201);
   });
+
+  // seed 004_9ba8455c36f7d67d.txt: "年度考核测评需严格按照优秀20%比例要求开展测评".
+  it('4 cadres: no 优秀 on a ballot (1 of 4 is 25 %) unless the meeting sets the small-unit exception, which the ballot then states', async () => {
+    const body = (exception: boolean) => ({
+      title: '某站领导干部年度考核民主测评',
+      unit: '某站',
+      kind: 'other',
+      minRespondents: 1,
+      formIds: ['county-cadre-evaluation'],
+      subjects: ['甲', '乙', '丙', '丁'].map((n) => ({ name: `${n}某`, kind: 'person' })),
+      ...(exception ? { smallUnitExcellentException: true } : {}),
+    });
+    const one = (_f: any, a: Record<string, Record<string, unknown>>) => {
+      const o = a['county-cadre-evaluation']!['cadre-overall'] as Record<string, string>;
+      Object.keys(o).forEach((id, i) => (o[id] = i < 1 ? 'excellent' : 'competent'));
+    };
+    const strict = await meetingWithSlips(body(false), [{ count: 1 }]);
+    expect(strict.meeting.smallUnitExcellentException).toBe(false);
+    const strictForm = (await t.api('GET', `/api/ballot/${strict.tokens['']![0]}`)).body;
+    expect(strictForm.forms[0].rules[0].questions[0].maxCount).toBe(0);
+    const refused = await vote(strict.tokens['']![0]!, one);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('（本票 1 人，最多 0 人）');
+
+    const lenient = await meetingWithSlips(body(true), [{ count: 1 }]);
+    expect(lenient.meeting.smallUnitExcellentException).toBe(true);
+    const form = (await t.api('GET', `/api/ballot/${lenient.tokens['']![0]}`)).body;
+    expect(form.forms[0].rules[0].questions[0].maxCount).toBe(1);
+    expect(form.forms[0].rules[0].message).toContain('本次测评设定了小单位例外');
+    expect((await vote(lenient.tokens['']![0]!, one)).status).toBe(201);
+  });
+});
+
+// seed 002_ef31b3aa8f1f181a.txt gives points for 述职评议 only ("每个档次对应100、80、60、40 分值"); every other map is a
+// local convention, so a meeting may state its own, one scale per score.
+describe('point maps are the meeting\'s settings', () => {
+  it('a meeting sets its own points for 优秀/称职/基本称职/不称职; the ballot and the results use them; a partial map is refused', async () => {
+    const base = {
+      title: '某局领导干部年度考核民主测评',
+      unit: '某局',
+      kind: 'other',
+      formIds: ['county-cadre-evaluation'],
+      subjects: ['甲', '乙', '丙', '丁', '戊'].map((n) => ({ name: `${n}某`, kind: 'person' })),
+    };
+    const partial = await t.api('POST', '/api/meetings', { ...base, pointMaps: { 'county-cadre-evaluation': { 'cadre-grade': { excellent: 100, competent: 80 } } } });
+    expect(partial.status).toBe(422);
+    expect(partial.body.error.message).toBe('“领导干部年度考核民主测评表”的分值须给出每个等次：缺少基本称职、不称职');
+
+    const points = { excellent: 100, competent: 80, 'basically-competent': 60, incompetent: 40 };
+    const { meeting, tokens } = await meetingWithSlips({ ...base, pointMaps: { 'county-cadre-evaluation': { 'cadre-grade': points } } }, [{ count: 1 }]);
+    expect(meeting.pointMaps).toEqual({ 'county-cadre-evaluation': { 'cadre-grade': points } });
+    const form = (await t.api('GET', `/api/ballot/${tokens['']![0]}`)).body;
+    const overall = form.forms[0].questions.find((q: any) => q.id === 'cadre-overall');
+    expect(overall.scale.map((g: any) => g.points)).toEqual([100, 80, 60, 40]);
+    expect((await vote(tokens['']![0]!, undefined, (q) => q.scale[1].value)).status).toBe(201);
+    expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);
+    const results = (await t.api('GET', `/api/meetings/${meeting.id}/results`)).body;
+    const q = results.forms[0].questions.find((x: any) => x.questionId === 'cadre-overall');
+    expect(q.scale).toBe('cadre-grade');
+    expect(q.subjects[0].meanPoints).toBe(80); // 称职 at the meeting's 80, not the template's 85
+    expect(results.forms[0].scoreScale).toBe('four-grade');
+  });
 });
 
 describe('every template', () => {
@@ -247,7 +336,8 @@ describe('every template', () => {
       { name: '候选人某', kind: 'candidate' },
     ];
     for (const f of forms) {
-      const { meeting, tokens } = await meetingWithSlips({ title: `测试：${f.id}`, unit: '测试单位', kind: 'community', formIds: [f.id], subjects }, [{ count: 1 }]);
+      // One minimum for all, set by an admin: most forms carry none of their own (src/domain/turnout.ts).
+      const { meeting, tokens } = await meetingWithSlips({ title: `测试：${f.id}`, unit: '测试单位', kind: 'community', formIds: [f.id], subjects, minRespondents: 40, minReason: '测试：统一设定' }, [{ count: 1 }]);
       // The second grade of every scale (较好, 称职, 良好, 比较满意): valid under every rule.
       expect((await vote(tokens['']![0]!, undefined, (q) => q.scale[1].value)).status, f.id).toBe(201);
       expect((await t.api('POST', `/api/meetings/${meeting.id}/close`, {})).status).toBe(200);

@@ -138,9 +138,41 @@ describe('PUT /api/meetings/:id/minimum', () => {
   });
 });
 
+describe('the minimum follows the instrument (seeds 000 and 003), not only the kind', () => {
+  it('a 002 民主测评 of 15 ballots in a 市直单位 meeting is not 无效: the 20 of 000_a43cfffc0fe01c15.txt concern the 机关干部问卷 only', async () => {
+    const id = await newMeeting({ kind: 'city-dept', title: '市某局领导班子民主测评', formIds: ['unit-democratic-evaluation'], subjects: [{ name: '市某局领导班子', kind: 'team' }] });
+    await open(id);
+    await castBallots(id, 15);
+    await close(id);
+    const tr = await turnout(id);
+    expect(tr).toMatchObject({ minRespondents: 0, minimumSource: 'none', meetsMinimum: true, voidStamp: null });
+    expect(tr.minimumRule).toBe('所用测评表在依据文件中没有最低参评人数的规定（可由管理员写明理由后设定）');
+    expect(tr.flags).toEqual([]);
+  });
+
+  it('the 机关干部问卷 of a 县（区） meeting needs 50 ("原则上不少于50人"), said with the document\'s title; an override needs a reason', async () => {
+    const staff = { kind: 'county', title: '县委政治生态建设成效考核问卷', formIds: ['ecology-staff-questionnaire'] };
+    const tr = await turnout(await newMeeting(staff));
+    expect(tr).toMatchObject({ minRespondents: 50, minimumSource: 'kind' });
+    expect(tr.minimumRule).toBe('机关干部问卷调查（随机抽取，以科级以下干部为主）原则上不少于50人（《20XX年度政治生态建设成效考核工作方案》，县（区））');
+    const noReason = await t.api('POST', '/api/meetings', villageMeeting({ ...staff, minRespondents: 30 }));
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.error.message).toContain('调整最低参评人数须写明理由');
+    const tr2 = await turnout(await newMeeting({ ...staff, minRespondents: 30, minReason: '本县机关干部共 32 人' }));
+    expect(tr2).toMatchObject({ minRespondents: 30, minimumSource: 'override', minOverrideReason: '本县机关干部共 32 人' });
+  });
+
+  it('the village instruments used in a 县（区） meeting fit no rule of 003_43142c8fa1f20547.txt: the admin must state the minimum', async () => {
+    const res = await t.api('POST', '/api/meetings', villageMeeting({ kind: 'county' }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toContain('不适用于县（区）机关会议，须由管理员设定最低参评人数');
+    expect(res.body.error.message).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt/);
+  });
+});
+
 describe('interviews (个别谈话, 000_a43cfffc0fe01c15.txt: 县区不少于40人)', () => {
   it('shows the interview minimum beside the figures with its own flag, and may be recorded after close', async () => {
-    const id = await newMeeting({ kind: 'county', title: '县委政治生态考核' });
+    const id = await newMeeting({ kind: 'county', title: '县委政治生态考核', formIds: ['ecology-staff-questionnaire'] });
     await t.api('PUT', `/api/meetings/${id}/attendance`, { interviews: 39 });
     let tr = await turnout(id);
     expect(tr).toMatchObject({ interviews: 39, minInterviews: 40 });

@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadSchemes } from '../../src/assessment/schemes.catalog.js';
-import { parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
+import { catalogueOf, parseScheme, SchemeError, type Scheme } from '../../src/domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore } from '../../src/domain/assessment/score.js';
 import { gradeCadres, quotaArithmetic, quotaMax, rankDomain, type RankInput } from '../../src/domain/assessment/grading.js';
-import type { FormResult } from '../../src/domain/tally.js';
+import { tallyMeeting, type FormResult } from '../../src/domain/tally.js';
+import { loadFormCatalog } from '../../src/forms/forms.catalog.js';
+import { formsFolder } from '../../src/shared/paths.js';
 
 const schemes = loadSchemes();
 const s001 = schemes.get('party-building-001')!;
@@ -56,6 +58,21 @@ describe('composite scores', () => {
     expect(s.components.find((c) => c.key === 'performance')!.value).toBe(85);
   });
 
+  // seed 002_ef31b3aa8f1f181a.txt: "对每项基础工作和重点工作进行评分(100 分制) ,取平均得分计入总分".
+  it('002 党建实绩: the mean over every scored item, not of the two category means', () => {
+    const perf = (entered: Record<string, number>) => scoreUnit(s002.formulas.township!, [], { entered, deductions: [], ballots: {} }).components.find((c) => c.key === 'performance')!;
+    // 基础工作 90, 90, 90 and 重点工作 70: (90 × 3 + 70) / 4 = 85, not (90 + 70) / 2 = 80.
+    const items = perf({ 'performance.basic.1': 90, 'performance.basic.2': 90, 'performance.basic.3': 90, 'performance.key.1': 70 });
+    expect(items.value).toBe(85);
+    expect(items.detail).toBe('基础工作 3 项、重点工作 1 项，共 4 项的平均分 = 85');
+    expect(items.flags).toEqual([]);
+    // A part entered as one figure counts as one item, and says so.
+    const whole = perf({ 'performance.basic': 90, 'performance.key.1': 70, 'performance.key.2': 80 });
+    expect(whole.value).toBe(80);
+    expect(whole.flags.map((f) => f.message)).toEqual(['基础工作未逐项录入，按一项计入平均分']);
+    expect(perf({ 'performance.basic.1': 90 }).value).toBeNull();
+  });
+
   it('002: 年度工作考评 一等奖 / 二等奖 / other = 100 / 90 / 80 (002_ef31b3aa8f1f181a.txt)', () => {
     const score = (level: string) =>
       scoreUnit(s002.formulas['city-unit']!, [], { entered: { 'annual-review': level, 'performance.basic': 0, 'performance.key': 0 }, deductions: [], ballots: { 'democratic-evaluation': ballot(0) } }).total;
@@ -104,6 +121,63 @@ describe('composite scores', () => {
   });
 });
 
+// seed 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果，按具体得分
+// 计入总分" and "各市直单位按照民主测评、年度工作考评各占 20%，党建实绩考核占 60%的比例计算综合得分".
+describe('a city unit whose team has 3 members', () => {
+  it('民主测评 0.4 × 100 + 0.6 × 80 = 88 from the real tally, and the composite 0.2 × 88 + 0.2 × 90 + 0.6 × 85 = 86.6 (not 85.8)', () => {
+    const f = loadFormCatalog(formsFolder).get('unit-democratic-evaluation')!;
+    const graded = f.questions.filter((q) => q.type === 'graded');
+    const vote = (category: string, grade: string) => ({ category, valid: true, answers: { [f.id]: Object.fromEntries(graded.map((q) => [q.id, { t: grade }])) } });
+    const tally = tallyMeeting({
+      forms: [f],
+      subjects: [{ id: 't', name: '市某局领导班子', kind: 'team' }],
+      categories: [
+        { key: 'self', label: '领导自评', weight: 0.4 },
+        { key: 'staff', label: '民主评议', weight: 0.6 },
+      ],
+      // 3 self-ratings all 好 (100); 12 staff ratings averaging 80 (6 好, 6 一般).
+      ballots: [...Array.from({ length: 3 }, () => vote('self', 'good')), ...Array.from({ length: 6 }, () => vote('staff', 'good')), ...Array.from({ length: 6 }, () => vote('staff', 'average'))],
+    });
+    const fed = ballotScoreFromTally(tally.forms, f.id, 't');
+    expect(fed.items).toBe(graded.length);
+    expect(fed.value).toBeCloseTo(88, 10);
+    const s = scoreUnit(s002.formulas['city-unit']!, [], {
+      entered: { 'annual-review': 'second', 'performance.basic': 85, 'performance.key': 85 },
+      deductions: [],
+      ballots: { 'democratic-evaluation': { ...ballot(fed.value), items: fed.items } },
+    });
+    expect(s.total).toBe(86.6);
+    expect(s.components.find((c) => c.key === 'democratic-evaluation')!.detail).toContain('加权平均分');
+  });
+});
+
+// seed 001_98ca728807ffae1b.txt 第八条: "按照县(区)、市直单位、市管学校、市管国有企业、市级公立医院5个领域,分别制定……年度考核指标
+// 体系"; its appendix is the county catalogue ("未建设县级融媒体中心" is no hospital's fault).
+describe('001: a deduction catalogue per domain', () => {
+  it('the 县（区） catalogue serves 县（区） only; a hospital has none yet, and its score says so instead of using it', () => {
+    expect(catalogueOf(s001, 'county')!.reduce((a, i) => a + i.max, 0)).toBe(80);
+    for (const d of ['city-unit', 'school', 'state-enterprise', 'public-hospital']) expect(catalogueOf(s001, d)).toBeNull();
+    const s = scoreUnit(s001.formulas.standard!, catalogueOf(s001, 'public-hospital'), { entered: {}, deductions: [], ballots: { 'report-review': ballot(90) } });
+    const ind = s.components.find((c) => c.key === 'indicators')!;
+    expect(ind.value).toBeNull();
+    expect(ind.flags.map((f) => f.code)).toEqual(['CATALOGUE_MISSING']);
+    expect(ind.detail).toContain('本领域尚无扣分指标目录');
+    expect(s.total).toBeNull();
+  });
+});
+
+describe('one scale per score', () => {
+  it('a team rated at the top on every item scores 100 from its five 好 items, not 99.17 mixed with the overall 优秀 at 95', () => {
+    const f = loadFormCatalog(formsFolder).get('county-team-evaluation')!;
+    expect(f.scoreScale).toBe('four-grade');
+    const top = Object.fromEntries(f.questions.filter((q) => q.type === 'graded').map((q) => [q.id, { t: q.scale === 'four-grade' ? 'good' : 'excellent' }]));
+    const tally = tallyMeeting({ forms: [f], subjects: [{ id: 't', name: '某局领导班子', kind: 'team' }], categories: [], ballots: [{ category: null, valid: true, answers: { [f.id]: top } }] });
+    const all = tally.forms[0]!.questions.filter((q) => q.type === 'graded').map((q) => q.subjects![0]!.meanPoints!);
+    expect(all.reduce((a, b) => a + b, 0) / all.length).toBeCloseTo(99.1667, 4); // what mixing the two scales gave
+    expect(ballotScoreFromTally(tally.forms, f.id, 't')).toEqual({ value: 100, items: 5 });
+  });
+});
+
 describe('the number a meeting feeds in', () => {
   const forms: FormResult[] = [
     {
@@ -137,7 +211,7 @@ describe('quotas (001: 好 at most 30% per domain; rounding down)', () => {
     const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86]));
     expect(count(r, '好')).toBe(3);
     expect(r.units.slice(0, 3).map((u) => u.id)).toEqual(['u1', 'u2', 'u3']);
-    expect(gradeOf(r, 'u1').rules[0]).toEqual({ id: '001-good-30', text: expect.any(String), seed: SEED001 });
+    expect(gradeOf(r, 'u1').rules[0]).toEqual({ id: '001-good-30', text: expect.any(String), seed: SEED001, document: '《市党建工作成效考核办法》' });
     expect(gradeOf(r, 'u4')).toMatchObject({ grade: '较好', tieAtBoundary: false });
     expect(r.quotas[0]).toMatchObject({ n: 10, percent: 30, max: 3, granted: 3, tieAtBoundary: false, arithmetic: '30% × 10 = 3' });
   });
@@ -251,13 +325,43 @@ describe('cadres (004: 优秀 needs ≥ 90 and a place within 25% / 20% / 15% by
     expect(gradeCadres(rules, SEED004, '较差', twelve).quota.arithmetic).toBe('floor(15% × 12) = floor(1.8) = 1');
   });
 
-  it('the head of a 一般 team is not 优秀; of a 较差 team not 称职 or better', () => {
-    const r = gradeCadres(rules, SEED004, '一般', cadres([99, 95, 80, 80, 80, 80, 80, 80, 80, 80], 0));
+  it('under rules without heads assessed apart, the head of a 一般 team is not 优秀; of a 较差 team not 称职 or better', () => {
+    const together = { ...rules, apart: undefined };
+    const r = gradeCadres(together, SEED004, '一般', cadres([99, 95, 80, 80, 80, 80, 80, 80, 80, 80], 0));
     expect(r.cadres[0]!.suggestion).toMatchObject({ grade: '称职' });
     expect(excellent(r)).toEqual(['c2']); // the head's place passes on; max is still 2
-    const p = gradeCadres(rules, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
+    const p = gradeCadres(together, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
     expect(p.cadres[0]!.suggestion.grade).toBe('基本称职');
     expect(p.cadres[0]!.suggestion.rules[0]!.id).toBe('004-head-of-poor-team');
+  });
+
+  // seed 004_9ba8455c36f7d67d.txt: "乡镇党政正职和县直各部门负责人参与考核但不计算本单位考核基数,不占本单位优秀指标,本单位考核结果作为
+  // 定量考核结果" and "乡镇党政正职和县直各部门负责人综合考核单列".
+  it('a township with 2 正职 and 11 other cadres: floor(20% × 11) = 2 places, the heads out of the base and taking none', () => {
+    const thirteen = [
+      { id: 'sec', name: '党委书记', isHead: true, score: 99, noExcellentInDaily: false },
+      { id: 'mayor', name: '镇长', isHead: true, score: 98, noExcellentInDaily: false },
+      ...[97, 96, 95, 94, 93, 92, 91, 88, 87, 86, 85].map((score, i) => ({ id: `c${i + 1}`, name: `干部${String(i + 1).padStart(2, '0')}`, isHead: false, score, noExcellentInDaily: false })),
+    ];
+    const r = gradeCadres(rules, SEED004, '良好', thirteen);
+    expect(r.quota).toMatchObject({ n: 11, percent: 20, max: 2, granted: 2, arithmetic: 'floor(20% × 11) = floor(2.2) = 2' });
+    expect(excellent(r)).toEqual(['c1', 'c2']);
+    for (const head of r.cadres.slice(0, 2)) {
+      expect(head.suggestion.grade).toBeNull();
+      expect(head.suggestion.rules[0]!.text).toContain('不计算本单位考核基数，不占本单位优秀指标');
+      expect(head.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART']);
+    }
+    expect(r.cadres[0]!.suggestion.flags[0]!.message).toContain('分值 99 作为定量考核结果');
+    expect(r.flags.map((f) => f.message)).toContain('2 名正职综合考核单列，不计算本单位考核基数（11 人），不占本单位优秀指标');
+    // Counted in the base, as before, the two heads would have taken both places of floor(20% × 13) = 2.
+    expect(excellent(gradeCadres({ ...rules, apart: undefined }, SEED004, '良好', thirteen))).toEqual(['sec', 'mayor']);
+  });
+
+  it('a head assessed apart under a 较差 team gets no grade here, and the cap on a weak team\'s head is cited for the decision', () => {
+    const p = gradeCadres(rules, SEED004, '较差', cadres([99, 95, 80, 80, 80, 80, 80], 0));
+    expect(p.cadres[0]!.suggestion.grade).toBeNull();
+    expect(p.cadres[0]!.suggestion.rules.map((x) => x.id)).toEqual(['004-heads-assessed-apart', '004-head-of-poor-team']);
+    expect(p.quota).toMatchObject({ n: 6, max: 0 });
   });
 
   it('no 优秀 in the daily evaluations rules out 优秀; a tie at the edge gives neither', () => {
@@ -272,6 +376,35 @@ describe('cadres (004: 优秀 needs ≥ 90 and a place within 25% / 20% / 15% by
     const r = rankDomain(s004.gradings['team-quota']!, SEED004, units([95, 94, 93, 92, 91, 90, 89]));
     expect(count(r, '优秀')).toBe(2);
     expect(gradeOf(r, 'u1').rules[0]!.id).toBe('004-team-excellent-30');
+  });
+});
+
+describe('rules on facts the committee records', () => {
+  // seed 001_98ca728807ffae1b.txt 第十八条: "对在党建工作成效考核中弄虚作假……并对本年度党建工作成效考核作降低等次处理".
+  it('001: 弄虚作假 lowers the grade otherwise due by one step', () => {
+    const g = s001.gradings['good-30']!;
+    const r = rankDomain(g, SEED001, units([95, 94, 93, 92, 91, 90, 89, 88, 87, 86], [{ falsified: true }, {}, {}, { falsified: true }]));
+    expect(gradeOf(r, 'u1')).toMatchObject({ grade: '较好', rules: [{ id: '001-falsified-lower' }, { id: '001-good-30' }] });
+    expect(gradeOf(r, 'u4').grade).toBe('一般');
+    expect(count(r, '好')).toBe(2); // u1's place is not passed on: it was earned, then lowered
+  });
+
+  // seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优:本辖区内出现群体性事件的;被县委、政府问责的;
+  // 党建工作排在全县后列的;本乡镇、本部门出现重大腐败案件的".
+  it('004: after a major corruption case in the unit, its head may not be 优秀 (and is told why)', () => {
+    const rules = s004.cadres!;
+    const cs = [
+      { id: 'h', name: '局长', isHead: true, score: 99, noExcellentInDaily: false },
+      ...[95, 94, 80, 80, 80, 80, 80, 80, 80].map((score, i) => ({ id: `c${i + 1}`, name: `干部${i + 1}`, isHead: false, score, noExcellentInDaily: false })),
+    ];
+    const together = gradeCadres({ ...rules, apart: undefined }, SEED004, '良好', cs, { majorCorruption: true });
+    expect(together.cadres[0]!.suggestion.grade).toBe('称职');
+    expect(together.cadres[0]!.suggestion.flags.map((f) => f.message)).toContain('本乡镇、本部门出现重大腐败案件：主要领导不能参加评优，不得确定为优秀');
+    expect(together.cadres.filter((c) => c.suggestion.grade === '优秀').map((c) => c.id)).toEqual(['c1', 'c2']);
+    const apart = gradeCadres(rules, SEED004, '良好', cs, { massIncident: true, heldAccountable: true });
+    expect(apart.cadres[0]!.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART', 'HEAD_BARRED']);
+    expect(apart.cadres[0]!.suggestion.rules.map((r) => r.id)).toContain('004-head-barred');
+    expect(gradeCadres(rules, SEED004, '良好', cs).cadres[0]!.suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART']);
   });
 });
 
@@ -316,12 +449,14 @@ describe('property: no suggestion ever breaks a quota', () => {
           const r = gradeCadres(s004.cadres!, SEED004, team, xs.map((x, i) => ({ id: `c${i}`, name: `干部${i}`, isHead: x.head, score: x.score, noExcellentInDaily: x.daily })));
           const pct = team === null ? 20 : { 优秀: 25, 良好: 20, 一般: 20, 较差: 15 }[team];
           const ex = r.cadres.filter((c) => c.suggestion.grade === '优秀');
-          expect(ex.length).toBeLessThanOrEqual(quotaMax(pct, xs.length));
+          // The heads are assessed apart (004): the base is the other cadres, and no head is ever 优秀 here.
+          expect(ex.length).toBeLessThanOrEqual(quotaMax(pct, xs.filter((x) => !x.head).length));
+          expect(r.quota.n).toBe(xs.filter((x) => !x.head).length);
           for (const c of ex) {
             const x = xs[Number(c.id.slice(1))]!;
             expect(x.score!).toBeGreaterThanOrEqual(90);
             expect(x.daily).toBe(false);
-            if (x.head) expect(team === '一般' || team === '较差').toBe(false);
+            expect(x.head).toBe(false);
           }
           if (team === '较差') for (const c of r.cadres) if (c.isHead && c.suggestion.grade !== null) expect(['基本称职', '不称职']).toContain(c.suggestion.grade);
         },

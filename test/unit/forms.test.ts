@@ -1,6 +1,6 @@
 // The template format: forms/form.schema.json is generated from FormTemplateSchema and must not drift; the
 // semantic checks of parseFormTemplate refuse what the schema cannot express.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allowedGradeCount, formJsonSchema, nominationOptions, parseFormTemplate, questionsForMeeting, FormTemplateError, type FormTemplate, type ValidityRule } from '../../src/domain/forms.js';
@@ -89,5 +89,28 @@ describe('allowedGradeCount (seed 004_9ba8455c36f7d67d.txt: 优秀 at most 20%)'
   });
   it('without minAllowed, a unit of fewer than five allows none', () => {
     expect(allowedGradeCount({ ...rule, minAllowed: undefined }, 4)).toBe(0);
+  });
+});
+
+describe('what users read in forms/*.json and forms/schemes/*.json', () => {
+  // Keys whose values are codes or source references for the code: never shown to users.
+  const INTERNAL = new Set(['$schema', 'id', 'seed', 'quote', 'key', 'value', 'scale', 'subjects', 'questions', 'formula', 'grading', 'type', 'policy', 'code', 'minimumBasis', 'fact', 'values', 'per', 'maxGrade', 'teamGrade']);
+  const CODE = /\d{3}_[0-9a-f]{16}\.txt|\b00[0-4]\b|\b00[0-4]-[a-z0-9-]+|party-building-|cadres-004|\/api\//;
+  function texts(x: unknown, path: string, out: Array<[string, string]>): Array<[string, string]> {
+    if (Array.isArray(x)) x.forEach((v, i) => texts(v, `${path}[${i}]`, out));
+    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) if (!INTERNAL.has(k)) texts(v, `${path}.${k}`, out);
+    else if (typeof x === 'string') out.push([path, x]);
+    return out;
+  }
+  const files = [
+    ...readdirSync(formsFolder).filter((f) => f.endsWith('.json') && f !== 'form.schema.json'),
+    ...readdirSync(join(formsFolder, 'schemes')).map((f) => `schemes/${f}`),
+  ];
+
+  it('names no seed file, seed number, rule id or scheme id (documents are named by their titles)', () => {
+    const found = files.flatMap((f) => texts(JSON.parse(readFileSync(join(formsFolder, f), 'utf8')), f, []).filter(([, v]) => CODE.test(v)));
+    expect(found).toEqual([]);
+    // The test can fail: the text voters used to read.
+    expect(CODE.test('（与 002 述职评议的分值一致）')).toBe(true);
   });
 });

@@ -214,21 +214,26 @@ describe('seed 002_ef31b3aa8f1f181a.txt', () => {
       expect(s.byCategory).toBeUndefined();
     });
 
-    it('3 team members and 10 staff: the weighted mean would give the 3 away, so it is withheld and a note says why', () => {
-      const ballots = [...n(3, 'self', 'good'), ...n(10, 'staff', 'average')];
+    it('3 team members all 好 and 12 staff all 较好: the weighted mean 0.4 × 100 + 0.6 × 80 = 88 is shown (not the pooled 84), the pooled figures are not', () => {
+      // seed 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果"
+      const ballots = [...n(3, 'self', 'good'), ...n(12, 'staff', 'fairly-good')];
       const { tally, s } = ideology(ballots);
-      expect(s.weightedMeanPoints).toBeNull();
+      expect(s.weightedMeanPoints).toBeCloseTo(88, 10);
+      expect(s.meanPoints).toBeNull();
+      expect(s.counts).toEqual({});
+      expect(s.favourableRate).toBeNull();
+      expect(s.answered).toBe(15);
       expect(s.byCategory).toBeUndefined();
-      expect(tally.weightedWithheld).toBe(true);
-      expect(tally.notes.map((x) => x.code)).toContain('WEIGHTED_WITHHELD');
-      expect(tally.notes[0]!.message).toContain('领导自评');
-      // Why: had it been shown (0.4 × 100 + 0.6 × 60 = 76), the pooled mean M and the category sizes solve for
-      // the small category's mean: W = 0.4 a + 0.6 b, M = (3a + 10b) / 13.
-      const W = 0.4 * 100 + 0.6 * 60;
-      const M = s.meanPoints!;
-      const b = (W - (0.4 * 13 * M) / 3) / (0.6 - (0.4 * 10) / 3);
-      const a = (13 * M - 10 * b) / 3;
-      expect(a).toBeCloseTo(100, 8);
+      expect(tally.weightedWithheld).toBe(false);
+      expect(tally.pooledWithheld).toBe(true);
+      expect(tally.notes[0]!.code).toBe('POOLED_WITHHELD');
+      expect(tally.notes[0]!.message).toContain('领导自评的有效票少于 5 张');
+      expect(tally.notes[0]!.message).toContain('领导自评 40%、民主评议 60%');
+      // Why the pooled mean goes: with it (84) and the sizes, W = 0.4 a + 0.6 b and M = (3a + 12b) / 15 solve for a.
+      const W = 88;
+      const M = (3 * 100 + 12 * 80) / 15;
+      const b = (W - (0.4 * 15 * M) / 3) / (0.6 - (0.4 * 12) / 3);
+      expect((15 * M - 12 * b) / 3).toBeCloseTo(100, 8);
     });
   });
 });
@@ -293,5 +298,35 @@ describe('seed 003_43142c8fa1f20547.txt: 后备干部人选推荐', () => {
     expect(q.counts).toEqual({ c1: 2, c2: 1, c3: 0 });
     expect(q.writeIns).toEqual({ 赵六: 1 });
     expect(q.answered).toBe(2);
+  });
+});
+
+// seed 003_43142c8fa1f20547.txt: the report gives "参会人数、测评票数及得票情况、后备干部人选推荐情况".
+describe('后备干部人选推荐: votes and 得票率 against the valid ballots', () => {
+  it('a candidate named on 9 of 10 ballots has 90 %, not 9 of all 24 nominations (37.5 %); write-ins are grouped by name', () => {
+    const f = form('village-reserve-nomination');
+    const q = f.questions[0]!;
+    const subjects: SubjectRef[] = [
+      { id: 'a', name: '王小明', kind: 'candidate', title: '村团支部书记' },
+      { id: 'b', name: '孙红', kind: 'candidate' },
+      { id: 'c', name: '李强', kind: 'candidate' },
+    ];
+    const nominate = (options: string[], writeIns: string[] = []): TallyBallot => ({ category: null, valid: true, answers: { [f.id]: { [q.id]: { options, writeIns } } } });
+    const ballots = [
+      ...Array.from({ length: 6 }, () => nominate(['a', 'b', 'c'])),
+      ...Array.from({ length: 3 }, () => nominate(['a', 'b'], ['赵六'])),
+      // A listed person written in by name counts for that person; a full-width space does not split a name.
+      nominate([], ['赵　六', '孙红']),
+      { ...nominate(['a']), valid: false },
+    ];
+    const tally = tallyMeeting({ forms: [f], subjects, categories: [], ballots });
+    const r = tally.forms[0]!.questions[0]!;
+    expect(Object.values(r.counts!).reduce((x, y) => x + y, 0)).toBe(24);
+    expect(r.nominees).toEqual([
+      { name: '孙红', value: 'b', writeIn: false, votes: 10, rate: 1 },
+      { name: '王小明（村团支部书记）', value: 'a', writeIn: false, votes: 9, rate: 0.9 },
+      { name: '李强', value: 'c', writeIn: false, votes: 6, rate: 0.6 },
+      { name: '赵六', value: null, writeIn: true, votes: 4, rate: 0.4 },
+    ]);
   });
 });

@@ -113,7 +113,7 @@ describe('tally from records = tally from JSON answers', () => {
     const t = tallyMeeting({ forms: [f], subjects: villageSubjects, categories: cats, counters: countersFromRecords(l, countRecords(l, records), cats) });
     expect(t.uncategorised).toBe(1);
     expect(t.byCategory.map((c) => c.ballots)).toEqual([5, 5]);
-    expect(t.weightedWithheld).toBe(true);
+    expect(t.pooledWithheld).toBe(true);
   });
 
   it('refuses counts made with another layout', () => {

@@ -59,11 +59,13 @@ describe('properties', () => {
         expect(t.ballots).toEqual({ cast: ballots.length, valid, invalid: ballots.length - valid });
         expect(t.byCategory.reduce((a, c) => a + c.ballots, 0) + t.uncategorised).toBe(valid);
         const [members, overall, pick] = t.forms[0]!.questions;
+        // Withheld pooled counts are empty, never partial.
+        const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
         for (const s of members!.subjects!) {
-          expect(Object.values(s.counts).reduce((a, b) => a + b, 0)).toBe(s.answered);
+          expect(sum(s.counts)).toBe(t.pooledWithheld ? 0 : s.answered);
           expect(s.answered).toBeLessThanOrEqual(valid);
         }
-        expect(Object.values(overall!.counts!).reduce((a, b) => a + b, 0)).toBe(overall!.answered);
+        expect(sum(overall!.counts!)).toBe(t.pooledWithheld ? 0 : overall!.answered);
         expect(overall!.answered).toBeLessThanOrEqual(valid);
         for (const n of Object.values(pick!.counts!)) expect(n).toBeLessThanOrEqual(pick!.answered);
       }),
@@ -122,11 +124,13 @@ describe('the anonymity threshold (DOMAIN.md, "Anonymity"; docs/forms.md)', () =
     const t = tallyMeeting({ forms: [form], subjects, categories, ballots: [...many(10, 'self', 'good'), ...many(10, 'staff', 'average'), ...many(2, null, 'poor')] });
     expect(t.uncategorised).toBe(2);
     expect(t.breakdownShown).toBe(false);
-    expect(t.weightedWithheld).toBe(true);
+    expect(t.pooledWithheld).toBe(true);
     const s = t.forms[0]!.questions[0]!.subjects![0]!;
     expect(s.byCategory).toBeUndefined();
-    expect(s.weightedMeanPoints).toBeNull();
-    expect(t.notes.map((n) => n.code)).toEqual(['WEIGHTED_WITHHELD', 'UNCATEGORISED_BALLOTS']);
+    expect(s.weightedMeanPoints).toBeCloseTo(0.4 * 100 + 0.6 * 60, 10);
+    expect(s.meanPoints).toBeNull();
+    expect(t.notes.map((n) => n.code)).toEqual(['POOLED_WITHHELD', 'UNCATEGORISED_BALLOTS']);
+    expect(t.notes[0]!.message).toContain('未分类的有效票少于 5 张');
   });
 
   it('with 5 or more uncategorised ballots, the weighted mean leaves them out and says so', () => {
@@ -169,5 +173,59 @@ describe('invalid ballots', () => {
     expect(t.ballots).toEqual({ cast: 3, valid: 1, invalid: 2 });
     expect(t.invalidReasons).toEqual([{ formId: '', ruleId: '', message: '未注明原因', ballots: 2 }]);
     expect(t.forms[0]!.questions[1]!.counts).toEqual({ good: 1, 'fairly-good': 0, average: 0, poor: 0, unknown: 0 });
+  });
+});
+
+// seed 002_ef31b3aa8f1f181a.txt: "民主测评设 100 分，其中领导自评和民主评议分别按 40%和 60%的权重，汇总得出民主测评结果，按具体
+// 得分计入总分": the weighted sum is the score whatever the size of 领导自评 (a team of 3–7 members).
+describe('a small 领导自评 keeps its 40 % weight and stays anonymous', () => {
+  const GRADED = ['good', 'fairly-good', 'average', 'poor'] as const;
+  const POINTS: Record<string, number> = { good: 100, 'fairly-good': 80, average: 60, poor: 40 };
+  /** Every multiset of `n` grades (the order of ballots is not shown, so it cannot matter). */
+  const multisets = (n: number, from = 0): string[][] =>
+    n === 0 ? [[]] : GRADED.slice(from).flatMap((g, i) => multisets(n - 1, from + i).map((rest) => [g, ...rest]));
+  const mean = (gs: readonly string[]) => gs.reduce((a, g) => a + POINTS[g]!, 0) / gs.length;
+  const cast = (self: readonly string[], staff: readonly string[]) => [...self.map((g) => ballot('self', g)), ...staff.map((g) => ballot('staff', g))];
+  const shown = (self: readonly string[], staff: readonly string[]) => JSON.stringify(tallyMeeting({ forms: [form], subjects, categories, ballots: cast(self, staff) }));
+
+  it('3 self-ratings all 好 (100) and 12 staff ratings averaging 80: 0.4 × 100 + 0.6 × 80 = 88, not the pooled 84', () => {
+    const staff = [...Array<string>(6).fill('good'), ...Array<string>(6).fill('average')];
+    expect(mean(staff)).toBe(80);
+    const t = tallyMeeting({ forms: [form], subjects, categories, ballots: cast(['good', 'good', 'good'], staff) });
+    const member = t.forms[0]!.questions[0]!.subjects![0]!;
+    const overall = t.forms[0]!.questions[1]!;
+    expect(member.weightedMeanPoints).toBeCloseTo(88, 10);
+    expect(overall.weightedMeanPoints).toBeCloseTo(88, 10);
+    // No second figure beside it: the pooled mean (84) and the per-grade counts that would give it are withheld.
+    expect(member.meanPoints).toBeNull();
+    expect(overall.meanPoints).toBeNull();
+    expect(member.counts).toEqual({});
+    expect(overall.counts).toEqual({});
+    expect(member.byCategory).toBeUndefined();
+    expect(JSON.stringify(t)).not.toContain('84');
+  });
+
+  it('solving for the 3 self-ratings from everything the tally shows finds more than one answer', () => {
+    // The attacker knows the category sizes (3 and 12, shown) and tries every possible set of ballots: the ones
+    // whose tally shows exactly what the real one shows are the candidates. If all candidates agreed on the
+    // 领导自评 mean, that mean would be disclosed.
+    const real = shown(['good', 'good', 'good'], [...Array<string>(12).fill('fairly-good')]);
+    const selfMeans = new Set<number>();
+    let candidates = 0;
+    const pooledMeans = new Map<number, Set<number>>();
+    for (const self of multisets(3)) {
+      for (const staff of multisets(12)) {
+        if (shown(self, staff) !== real) continue;
+        candidates++;
+        selfMeans.add(mean(self));
+        const pooled = mean([...self, ...staff]);
+        pooledMeans.set(pooled, (pooledMeans.get(pooled) ?? new Set()).add(mean(self)));
+      }
+    }
+    expect(candidates).toBeGreaterThan(1);
+    expect([...selfMeans].sort()).toEqual([100, 80].sort());
+    // The control: one more figure, the pooled mean the tally used to show beside the weighted one (84), and the
+    // candidates agree. This is why it is no longer shown.
+    expect([...pooledMeans.get(84)!]).toEqual([100]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   coarsenFigures,
+  decideMinimum,
   exactFigures,
   meetsMinimum,
   minimumInterviews,
@@ -25,6 +26,47 @@ const facts = (kind: MeetingKind, extra: Partial<{ override: number | null; staf
 });
 
 const codes = (f: ReturnType<typeof turnoutFlags>) => f.map((x) => x.code);
+
+describe('minimum respondents by the forms used and the kind', () => {
+  const SEED_FILE = /\d{3}_[0-9a-f]{16}\.txt/;
+  const decide = (kind: MeetingKind, bases: Parameters<typeof decideMinimum>[0]['bases'], extra: Partial<{ override: number | null; staffCount: number | null; signedIn: number | null }> = {}) =>
+    decideMinimum({ ...facts(kind, extra), bases });
+
+  it('seed 000_a43cfffc0fe01c15.txt "原则上不少于50人" / "原则上不少于20人" concern the 机关干部问卷 only', () => {
+    expect(decide('county', ['staff-questionnaire'])).toMatchObject({ min: 50, source: 'kind' });
+    expect(decide('city-dept', ['staff-questionnaire'])).toMatchObject({ min: 20, source: 'kind' });
+    expect(decide('county', ['staff-questionnaire']).rule).toContain('《20XX年度政治生态建设成效考核工作方案》');
+    // A 002 民主测评 in a city department: no seed sets a minimum, so 15 ballots are not 无效.
+    const d = decide('city-dept', [null]);
+    expect(d).toMatchObject({ min: 0, source: 'none', needsAdmin: false });
+    expect(d.rule).toBe('所用测评表在依据文件中没有最低参评人数的规定（可由管理员写明理由后设定）');
+    expect(exactFigures({ minRespondents: d.min, signedIn: 15, interviews: null, minInterviews: null, slipsIssued: 15, slipsUsed: 15, slipsVoided: 0, ballotsCast: 15, ballotsValid: 15 })).toMatchObject({ meetsMinimum: true, voidStamp: null, flags: [] });
+  });
+
+  it('seed 000 "参加问卷调查范围与参加述职大会人员相同": the 领导干部问卷 needs everyone signed in, unknown until the sign-in is recorded', () => {
+    expect(decide('county', ['attendees'])).toMatchObject({ min: null, source: 'unknown', needsAdmin: false });
+    expect(decide('county', ['attendees'], { signedIn: 63 })).toMatchObject({ min: 63, source: 'signed-in' });
+    expect(decide('county', ['attendees'], { signedIn: 63 }).rule).toContain('领导干部问卷的参加范围与述职大会参会人员相同');
+    // Both questionnaires in one county meeting: the larger minimum decides (here the 63 attendees).
+    expect(decide('county', ['attendees', 'staff-questionnaire'], { signedIn: 63 })).toMatchObject({ min: 63, source: 'signed-in' });
+    expect(decide('county', ['attendees', 'staff-questionnaire'], { signedIn: 40 })).toMatchObject({ min: 50, source: 'kind' });
+  });
+
+  it('seed 003_43142c8fa1f20547.txt "村不少于70人，社区不少于40人" concern its three village and community instruments', () => {
+    expect(decide('village', ['village-community', 'village-community', 'village-community', null])).toMatchObject({ min: 70, source: 'kind' });
+    expect(decide('community', ['village-community'])).toMatchObject({ min: 40 });
+    expect(decide('township-dept', ['village-community'], { staffCount: 12 })).toMatchObject({ min: 12, source: 'staff-count' });
+    expect(decide('village', ['village-community']).rule).toBe('村参加民主测评的人数不少于70人（《关于做好2020年度村（社区）、部门站所党组织政治建设考察暨班子年度考核工作的通知》）');
+    // Used in a county meeting, the village rule does not fit: an admin must state the minimum.
+    expect(decide('county', ['village-community'])).toMatchObject({ min: null, needsAdmin: true });
+    expect(decide('county', ['village-community'], { override: 30 })).toMatchObject({ min: 30, source: 'override' });
+  });
+
+  it('names documents by their titles, never by file name', () => {
+    for (const kind of ['village', 'community', 'township-dept', 'county', 'city-dept', 'other'] as const)
+      for (const bases of [[null], ['village-community'], ['staff-questionnaire'], ['attendees']] as const) expect(decide(kind, bases).rule).not.toMatch(SEED_FILE);
+  });
+});
 
 describe('minimum respondents by meeting kind', () => {
   it('takes village 70 and community 40 from 003_43142c8fa1f20547.txt, county 50 and city department 20 from 000_a43cfffc0fe01c15.txt', () => {

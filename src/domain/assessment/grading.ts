@@ -8,11 +8,15 @@
 import type { Flag } from '../tally.js';
 import type { BandsGradingSpec, CadreRules, Grading, QuotaGradingSpec, RuleRef } from './scheme.js';
 import { worseGrade } from './scheme.js';
+import { documentTitle } from '../sources.js';
 
 export interface RuleCite {
+  /** The rule's id and the seed file: for the API, the audit log and tests, never shown to users. */
   id: string;
   text: string;
   seed: string;
+  /** The document the rule comes from, by its own title: what users read. */
+  document: string;
 }
 
 export interface Suggestion {
@@ -34,7 +38,25 @@ export interface UnitFacts {
   graveProblem?: boolean;
   /** 加强党的建设年度成效不明显 */
   ineffective?: boolean;
+  /** 弄虚作假 in the assessment (seed 001 第十八条: 降低等次处理) */
+  falsified?: boolean;
+  /** Seed 004, for the unit's heads: 本辖区内出现群体性事件 */
+  massIncident?: boolean;
+  /** 被县委、政府问责 */
+  heldAccountable?: boolean;
+  /** 党建工作排在全县后列 */
+  partyBuildingLow?: boolean;
+  /** 本乡镇、本部门出现重大腐败案件 */
+  majorCorruption?: boolean;
 }
+
+/** The seed-004 events that bar a unit's heads from 评优, in words. */
+export const HEAD_BAR_FACTS: ReadonlyArray<[keyof UnitFacts, string]> = [
+  ['massIncident', '本辖区内出现群体性事件'],
+  ['heldAccountable', '被县委、政府问责'],
+  ['partyBuildingLow', '党建工作排在全县后列'],
+  ['majorCorruption', '本乡镇、本部门出现重大腐败案件'],
+];
 
 export interface RankInput {
   id: string;
@@ -78,7 +100,7 @@ export interface DomainRanking {
 }
 
 export function cite(rule: RuleRef, seed: string): RuleCite {
-  return { id: rule.id, text: rule.text, seed };
+  return { id: rule.id, text: rule.text, seed, document: documentTitle(seed) };
 }
 
 /** floor(percent × n / 100) in integers, so that 30% of 10 is exactly 3. */
@@ -171,6 +193,14 @@ function rankByQuota(g: QuotaGradingSpec, seed: string, units: readonly RankInpu
         grade = capped;
         rules = [cite(c.rule, seed), ...rules];
       } else rules.push(cite(c.rule, seed));
+    }
+    if (g.falsified && u.facts.falsified) {
+      // Seed 001_98ca728807ffae1b.txt 第十八条: "对在党建工作成效考核中弄虚作假……对本年度党建工作成效考核作降低等次处理".
+      const lower = g.scale[Math.min(g.scale.indexOf(grade) + 1, g.scale.length - 1)]!;
+      if (lower !== grade) {
+        grade = lower;
+        rules = [cite(g.falsified.rule, seed), ...rules];
+      } else rules.push(cite(g.falsified.rule, seed));
     }
     const tie = tied.has(u.id);
     if (tie) flags.push(TIE_FLAG(u.total));
@@ -266,6 +296,8 @@ function finish(units: RankedUnit[], quotas: QuotaInfo[]): DomainRanking {
   return { units, quotas, provisional, flags };
 }
 
+const headBarFlag = (events: readonly string[]): Flag => ({ code: 'HEAD_BARRED', message: `${events.join('、')}：主要领导不能参加评优，不得确定为优秀` });
+
 export interface CadreInput {
   id: string;
   name: string;
@@ -285,18 +317,37 @@ export interface GradedCadre {
 /**
  * Annual grades of a unit's cadres (seed 004): 优秀 needs a score of at least 90 and a place within the unit's
  * share (25% / 20% / 15% by the team's grade); the head of a weak team is capped.
+ *
+ * Under rules with `apart`, the heads are assessed apart (seed 004_9ba8455c36f7d67d.txt: "乡镇党政正职和县直各部门
+ * 负责人参与考核但不计算本单位考核基数，不占本单位优秀指标，本单位考核结果作为定量考核结果" and "综合考核单列"): the
+ * base and the quota count the other cadres only, no head takes a place, and a head's score is shown as the
+ * quantitative result with no suggested grade.
  */
-export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string | null, cadres: readonly CadreInput[]): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
-  const n = cadres.length;
+export function gradeCadres(
+  rules: CadreRules,
+  seed: string,
+  teamGrade: string | null,
+  cadres: readonly CadreInput[],
+  unitFacts: UnitFacts = {},
+): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
+  // Seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优：本辖区内出现群体性事件的；被县委、政府问责的；
+  // 党建工作排在全县后列的；本乡镇、本部门出现重大腐败案件的".
+  const barEvents = rules.headBar ? HEAD_BAR_FACTS.filter(([k]) => unitFacts[k] === true).map(([, text]) => text) : [];
+  const headBarred = (c: CadreInput) => c.isHead && barEvents.length > 0;
+  const apartRule = rules.apart;
+  const isApart = (c: CadreInput) => apartRule !== undefined && c.isHead;
+  const base = cadres.filter((c) => !isApart(c));
+  const n = base.length;
   const ex = rules.excellent;
   const percent = teamGrade !== null && ex.percentByTeamGrade[teamGrade] !== undefined ? ex.percentByTeamGrade[teamGrade]! : ex.defaultPercent;
   const max = quotaMax(percent, n);
   const exIdx = rules.scale.indexOf(ex.grade);
   const headCap = teamGrade === null ? undefined : rules.headCaps.find((h) => h.teamGrade === teamGrade);
   const blocked = (c: CadreInput) =>
+    headBarred(c) ||
     (c.isHead && headCap !== undefined && rules.scale.indexOf(headCap.maxGrade) > exIdx) ||
     (c.noExcellentInDaily && rules.dailyCap !== undefined && rules.scale.indexOf(rules.dailyCap.maxGrade) > exIdx);
-  const eligible = cadres
+  const eligible = base
     .filter((c) => c.score !== null && c.score >= ex.minScore && !blocked(c))
     .map((c) => ({ ...c, total: c.score as number }))
     .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh-CN'));
@@ -305,8 +356,19 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
   const tied = new Set(sel.tied.map((c) => c.id));
   const flags: Flag[] = [];
   if (teamGrade === null) flags.push({ code: 'TEAM_GRADE_UNKNOWN', message: `班子等次未定，优秀比例暂按 ${ex.defaultPercent}% 计，主要负责人等次限制暂无法判断` });
+  const apartCount = cadres.length - n;
+  if (apartRule && apartCount > 0) {
+    flags.push({ code: 'HEADS_ASSESSED_APART', message: `${apartCount} 名正职综合考核单列，不计算本单位考核基数（${n} 人），不占本单位优秀指标` });
+  }
 
   const out = cadres.map((c): GradedCadre => {
+    if (apartRule && isApart(c)) {
+      // Graded apart: no suggestion here. The cap of a weak team's head still applies where the grade is decided.
+      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : []), ...(headBarred(c) ? [cite(rules.headBar!.rule, seed)] : [])];
+      const f: Flag[] = [{ code: 'ASSESSED_APART', message: `综合考核单列：本单位测评${c.score === null ? '尚无分值' : `分值 ${Number(c.score.toFixed(2))} 作为定量考核结果`}，等次由组织部综合酝酿确定` }];
+      if (headBarred(c)) f.push(headBarFlag(barEvents));
+      return { id: c.id, name: c.name, isHead: c.isHead, score: c.score, suggestion: { grade: null, rules: rs, tieAtBoundary: false, flags: f } };
+    }
     if (c.score === null) return { id: c.id, name: c.name, isHead: c.isHead, score: null, suggestion: { grade: null, rules: [], tieAtBoundary: false, flags: [{ code: 'SCORE_MISSING', message: '缺少测评分值，暂不提出等次建议' }] } };
     const f: Flag[] = [];
     let grade = rules.default.grade;
@@ -326,6 +388,10 @@ export function gradeCadres(rules: CadreRules, seed: string, teamGrade: string |
         grade = capped;
         rs = [cite(headCap.rule, seed), ...rs];
       } else rs.push(cite(headCap.rule, seed));
+    }
+    if (headBarred(c)) {
+      f.push(headBarFlag(barEvents));
+      rs.push(cite(rules.headBar!.rule, seed));
     }
     if (c.noExcellentInDaily && rules.dailyCap) {
       const capped = worseGrade(rules.scale, grade, rules.dailyCap.maxGrade);

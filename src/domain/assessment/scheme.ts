@@ -37,6 +37,12 @@ const MeanComponent = Type.Object(
     type: Type.Literal('mean'),
     max: Type.Number({ minimum: 1, maximum: 1000 }),
     parts: Type.Array(Type.Object({ key: Key, label: Label }, { additionalProperties: false }), { minItems: 1, maxItems: 10 }),
+    /**
+     * When set, each part's items may be entered one by one (`<key>.<part>.<n>`, n = 1…itemsPerPart) and the value
+     * is the mean over every item entered (seed 002: "对每项基础工作和重点工作进行评分(100 分制),取平均得分"), not
+     * the mean of the parts' means. A part entered as one figure (`<key>.<part>`) counts as one item, flagged.
+     */
+    itemsPerPart: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
   },
   { additionalProperties: false },
 );
@@ -98,6 +104,8 @@ const QuotaGrading = Type.Object(
     /** 排名末位 and marked with grave problems (fact `graveProblem`). */
     last: Type.Optional(Type.Object({ grade: Grade, rule: RuleRefSchema }, { additionalProperties: false })),
     caps: Type.Array(CapSchema, { maxItems: 10 }),
+    /** Marked 弄虚作假 (fact `falsified`): the grade otherwise due is lowered one step (seed 001 第十八条). */
+    falsified: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -138,6 +146,16 @@ export const CadreRulesSchema = Type.Object(
     headCaps: Type.Array(Type.Object({ teamGrade: Grade, maxGrade: Grade, rule: RuleRefSchema }, { additionalProperties: false }), { maxItems: 10 }),
     /** No 优秀 in the year's daily evaluations: at most `maxGrade`. */
     dailyCap: Type.Optional(Type.Object({ maxGrade: Grade, rule: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * The heads (正职) are assessed apart: out of the unit's base, taking none of its 优秀 places, their grade
+     * decided elsewhere; `maxHeads` of them per unit (乡镇党政正职: the party secretary and the township head).
+     */
+    apart: Type.Optional(Type.Object({ maxHeads: Type.Integer({ minimum: 1, maximum: 5 }), rule: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * The unit's heads may not be 优秀 ("不能参加评优") when the unit is marked with a 群体性事件, a 问责, a party-building
+     * ranking near the bottom or a major corruption case (unit facts, seed 004).
+     */
+    headBar: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -152,10 +170,25 @@ export const SchemeSchema = Type.Object(
     formulas: Type.Record(Key, Type.Array(ComponentSchema, { minItems: 1, maxItems: 20 })),
     gradings: Type.Record(Key, GradingSchema),
     domains: Type.Array(
-      Type.Object({ key: Key, label: Label, formula: Key, grading: Key }, { additionalProperties: false }),
+      Type.Object(
+        {
+          key: Key,
+          label: Label,
+          formula: Key,
+          grading: Key,
+          /**
+           * The domain's own deduction catalogue (seed 001 第八条: each of its five domains has its own): a key of
+           * `catalogues`, or null when the domain has none yet (its deduction part cannot be scored, and says so).
+           * Absent: the scheme's `indicators`.
+           */
+          catalogue: Type.Optional(Type.Union([Key, Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 20 },
     ),
     indicators: Type.Optional(Type.Array(IndicatorSchema, { maxItems: 200 })),
+    catalogues: Type.Optional(Type.Record(Key, Type.Array(IndicatorSchema, { maxItems: 200 }))),
     cadres: Type.Optional(CadreRulesSchema),
   },
   { additionalProperties: false },
@@ -188,13 +221,14 @@ export function parseScheme(raw: unknown, source: string): Scheme {
     domainKeys.add(d.key);
     if (!s.formulas[d.formula]) problems.push(`domain "${d.key}" uses unknown formula "${d.formula}"`);
     if (!s.gradings[d.grading]) problems.push(`domain "${d.key}" uses unknown grading "${d.grading}"`);
+    if (typeof d.catalogue === 'string' && !s.catalogues?.[d.catalogue]) problems.push(`domain "${d.key}" uses unknown catalogue "${d.catalogue}"`);
   }
   for (const [id, comps] of Object.entries(s.formulas)) {
     const keys = new Set<string>();
     for (const c of comps) {
       if (keys.has(c.key)) problems.push(`formula "${id}": component "${c.key}" is listed twice`);
       keys.add(c.key);
-      if (c.type === 'deduction' && !(s.indicators && s.indicators.length > 0)) problems.push(`formula "${id}": a deduction component needs the indicator catalogue`);
+      if (c.type === 'deduction' && !(s.indicators && s.indicators.length > 0) && !s.catalogues) problems.push(`formula "${id}": a deduction component needs the indicator catalogue`);
     }
   }
   for (const [id, g] of Object.entries(s.gradings)) {
@@ -238,7 +272,12 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
         out.push({ input: c.key, component: c.key, label: c.label, kind: 'level', levels: c.levels.map((l) => l.value) });
         break;
       case 'mean':
-        for (const p of c.parts) out.push({ input: `${c.key}.${p.key}`, component: c.key, label: `${c.label}·${p.label}`, kind: 'number', min: 0, max: c.max, integer: false });
+        for (const p of c.parts) {
+          out.push({ input: `${c.key}.${p.key}`, component: c.key, label: `${c.label}·${p.label}`, kind: 'number', min: 0, max: c.max, integer: false });
+          for (let n = 1; n <= (c.itemsPerPart ?? 0); n++) {
+            out.push({ input: `${c.key}.${p.key}.${n}`, component: c.key, label: `${c.label}·${p.label}第${n}项`, kind: 'number', min: 0, max: c.max, integer: false });
+          }
+        }
         break;
       case 'bonus':
         out.push({ input: c.key, component: c.key, label: c.label, kind: 'number', min: 0, max: 100, integer: true });
@@ -258,4 +297,13 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
 /** Worse-of on a best-first scale. */
 export function worseGrade(scale: readonly string[], a: string, b: string): string {
   return scale.indexOf(a) >= scale.indexOf(b) ? a : b;
+}
+
+/** A domain's deduction catalogue; null when the domain has none (see the domain's `catalogue`). */
+export function catalogueOf(scheme: Scheme, domain: string): Indicator[] | null {
+  const d = scheme.domains.find((x) => x.key === domain);
+  if (!d) return null;
+  if (d.catalogue === undefined) return scheme.indicators ?? null;
+  if (d.catalogue === null) return null;
+  return scheme.catalogues?.[d.catalogue] ?? null;
 }

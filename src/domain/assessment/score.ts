@@ -20,7 +20,7 @@ export interface BallotScore {
 /**
  * The number a ballot component takes from a meeting's tally: the mean, over the graded items of the linked
  * form, of the weighted mean points (seed 002: categories such as 领导自评 40% / 民主评议 60%; without categories the
- * plain mean points) of the linked subject — or, for a form whose items have no subject (the secretary's report,
+ * plain mean points; never the pooled mean in its place) of the linked subject — or, for a form whose items have no subject (the secretary's report,
  * 述职评议), of the item itself. Items nobody graded are left out; with none left the value is null.
  */
 export function ballotScoreFromTally(forms: readonly FormResult[], formId: string, subjectId: string | null): { value: number | null; items: number } {
@@ -29,13 +29,15 @@ export function ballotScoreFromTally(forms: readonly FormResult[], formId: strin
   const values: number[] = [];
   for (const q of form.questions) {
     if (q.type !== 'graded') continue;
+    // One scale per score: items on another scale (e.g. an overall 优秀/良好 beside 好/较好 items) are not mixed in.
+    if (form.scoreScale && q.scale && q.scale !== form.scoreScale) continue;
     if (subjectId === null) {
       if (q.subjects) continue;
-      const v = q.weightedMeanPoints ?? q.meanPoints ?? null;
+      const v = q.weightedMeanPoints ?? null;
       if (v !== null) values.push(v);
     } else {
       const s = q.subjects?.find((x) => x.subjectId === subjectId);
-      const v = s ? (s.weightedMeanPoints ?? s.meanPoints) : null;
+      const v = s ? s.weightedMeanPoints : null;
       if (v !== null) values.push(v);
     }
   }
@@ -130,7 +132,7 @@ export function round6(x: number): number {
 const fmt = (x: number) => String(Number(x.toFixed(2)));
 
 /** Scores a unit: Σ weight × component value, plus the bonus (seed 002) or the catalogue points (seed 001). */
-export function scoreUnit(components: readonly Component[], indicators: readonly Indicator[], inputs: UnitInputs): UnitScore {
+export function scoreUnit(components: readonly Component[], indicators: readonly Indicator[] | null, inputs: UnitInputs): UnitScore {
   const out: ComponentScore[] = [];
   for (const c of components) {
     const base = { key: c.key, label: c.label, type: c.type, weight: c.weight };
@@ -184,6 +186,31 @@ export function scoreUnit(components: readonly Component[], indicators: readonly
         break;
       }
       case 'mean': {
+        if (c.itemsPerPart !== undefined) {
+          // Every scored item counts once (seed 002_ef31b3aa8f1f181a.txt: "对每项基础工作和重点工作进行评分(100 分制),取
+          // 平均得分计入总分"): 3 基础工作 items and 1 重点工作 item weigh 3 : 1, not 1 : 1.
+          const parts = c.parts.map((p) => {
+            const items: number[] = [];
+            for (let n = 1; n <= c.itemsPerPart!; n++) {
+              const v = inputs.entered[`${c.key}.${p.key}.${n}`];
+              if (typeof v === 'number') items.push(v);
+            }
+            const whole = inputs.entered[`${c.key}.${p.key}`];
+            return { p, items: items.length > 0 ? items : typeof whole === 'number' ? [whole] : [], asOne: items.length === 0 && typeof whole === 'number' };
+          });
+          const missing = parts.filter((x) => x.items.length === 0);
+          if (missing.length === 0) {
+            const all = parts.flatMap((x) => x.items);
+            value = round6(all.reduce((a, b) => a + b, 0) / all.length);
+            source = 'entered';
+            detail = `${parts.map((x) => `${x.p.label} ${x.items.length} 项`).join('、')}，共 ${all.length} 项的平均分 = ${fmt(value)}`;
+            const asOne = parts.filter((x) => x.asOne);
+            if (asOne.length > 0) flags.push({ code: 'PART_AS_ONE_ITEM', message: `${asOne.map((x) => x.p.label).join('、')}未逐项录入，按一项计入平均分` });
+          } else if (missing.length < parts.length) {
+            detail = `缺少：${missing.map((x) => x.p.label).join('、')}`;
+          }
+          break;
+        }
         const parts = c.parts.map((p) => ({ p, v: inputs.entered[`${c.key}.${p.key}`] }));
         const missing = parts.filter((x) => typeof x.v !== 'number');
         if (missing.length === 0) {
@@ -197,6 +224,13 @@ export function scoreUnit(components: readonly Component[], indicators: readonly
         break;
       }
       case 'deduction': {
+        if (indicators === null) {
+          // Seed 001_98ca728807ffae1b.txt 第八条: "按照县(区)、市直单位、市管学校、市管国有企业、市级公立医院5个领域,分别制定……
+          // 年度考核指标体系". A domain without its own catalogue is not scored on another domain's.
+          detail = '本领域尚无扣分指标目录：考核办法要求各领域分别制定考核指标体系，所附目录不适用于本领域，指标考核得分暂不能计算';
+          flags.push({ code: 'CATALOGUE_MISSING', message: '本领域尚无扣分指标目录，指标考核得分暂不能计算' });
+          break;
+        }
         const s = scoreIndicators(indicators, inputs.deductions);
         value = s.total;
         source = 'catalogue';
