@@ -165,7 +165,8 @@ async function digestExports(deps: { db: Db; forms: FormCatalog }, meetingId: st
       archive[name] = body.toString('base64');
       digests.push({ name, filename: out.filename, contentType: out.contentType, bytes: body.length, sha256: sha256Hex(body), covers: COVERS[name], error: null });
     } catch (e) {
-      const withheld = e instanceof AppError && e.code === 'PUBLICATION_WITHHELD';
+      // Withheld on purpose (too few late ballots, a small category's raw ballots): not a failure.
+      const withheld = e instanceof AppError && e.code.endsWith('_WITHHELD');
       digests.push({ name, filename: null, contentType: null, bytes: null, sha256: null, covers: COVERS[name], error: `${withheld ? '暂不公布' : '导出失败'}：${e instanceof Error ? e.message : String(e)}` });
     }
   }

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import type { ExportData, RawBallot } from './export-data.js';
+import { exportsErrors } from './exports.errors.js';
 
 /** Fisher–Yates with a cryptographic source: each export lists the ballots in a fresh random order. */
 export function shuffled<T>(items: readonly T[]): T[] {
@@ -23,6 +24,9 @@ export function shuffled<T>(items: readonly T[]): T[] {
  * (docs/forms.md, "Anonymity").
  */
 export function anonymisedBallots({ results: r, ballots }: Pick<ExportData, 'results' | 'ballots'>) {
+  // A category under five beside another: the tally shows only weighted scores, and every ballot's answers,
+  // labelled or not, would give the pooled counts back and with them that category's ratings.
+  if (r.pooledWithheld) throw exportsErrors.rawBallotsWithheld(r.notes.find((n) => n.code === 'POOLED_WITHHELD')?.message ?? '有参评人员类别不足 5 人');
   const labelOf = new Map(r.byCategory.map((c) => [c.key, c.label]));
   const perCategory = new Map<string, number>();
   for (const b of ballots) if (b.category) perCategory.set(b.category, (perCategory.get(b.category) ?? 0) + 1);

@@ -98,7 +98,6 @@ function formulaNotes(scale: Scale, r: MeetingResults, weighted: boolean): strin
   if (weighted) {
     const cats = r.byCategory.map((c) => `${c.label} ${Math.round(c.weight * 1000) / 10}%`).join('、');
     notes.push(`加权得分 = Σ（各类别得分 × 权重）：${cats}；无有效评价的类别不计，其权重按比例分给其余类别。`);
-    if (r.weightedWithheld) notes.push(`加权得分未显示：${r.notes.find((n) => n.code === 'WEIGHTED_WITHHELD')?.message ?? '为保护匿名'}。`);
   }
   return notes;
 }
@@ -113,6 +112,15 @@ function formulaNotes(scale: Scale, r: MeetingResults, weighted: boolean): strin
  * The note under the table says which, and gives the check: the votes, 不了解 and 弃权 of a row add up to
  * the valid ballots (times the number of items when summed).
  */
+/**
+ * Where a respondent category under five answered beside another, the tally withholds per-grade counts (with the
+ * weighted score they would give that category's ratings away): the table says why instead of a row check.
+ */
+function withheldNote(r: MeetingResults): string | null {
+  if (!r.pooledWithheld) return null;
+  return `各等次票数不公布：${r.notes.find((n) => n.code === 'POOLED_WITHHELD')?.message ?? '有参评人员类别不足 5 人，为保护匿名只公布加权得分'}。`;
+}
+
 function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs: QuestionResult[]): StatTable {
   const r = data.results;
   const question = (qr: QuestionResult) => form.questions.find((q) => q.id === qr.questionId) as GradedQuestion;
@@ -146,8 +154,7 @@ function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs:
     return { id, votes, abstain: asked * r.ballots.valid - answered, ...f, weightedScore, items: items.map((qr) => resultOf(qr, id)?.meanPoints ?? null) };
   });
   // Ranked among subjects of the same kind (persons with persons); a kind with a single subject is not ranked.
-  // Where the weighted score is withheld (a small category), the ranking falls back to 得分, and says so.
-  const byWeighted = weighted && !r.weightedWithheld;
+  const byWeighted = weighted;
   const rowRanks: Array<number | null> = rows.map(() => null);
   for (const k of new Set(kinds)) {
     const idx = kinds.flatMap((x, i) => (x === k ? [i] : []));
@@ -171,7 +178,9 @@ function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs:
   ];
   const table: StatCell[][] = rows.map((x, i) => {
     const s = subjectById.get(x.id);
-    return [i + 1, s?.name ?? '', s?.title ?? '', ...scale.choices.map((c) => x.votes.get(c.value) ?? 0), x.abstain, ...x.rates, ...x.items, x.score, ...(weighted ? [x.weightedScore] : []), rowRanks[i] ?? null];
+    // Withheld counts (a small category beside another, see withheldNote) print as '—', never as 0.
+    const counts = r.pooledWithheld ? [...scale.choices.map(() => null), null] : [...scale.choices.map((c) => x.votes.get(c.value) ?? 0), x.abstain];
+    return [i + 1, s?.name ?? '', s?.title ?? '', ...counts, ...x.rates, ...x.items, x.score, ...(weighted ? [x.weightedScore] : []), rowRanks[i] ?? null];
   });
 
   const n = counted.length;
@@ -181,7 +190,7 @@ function subjectTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs:
   } else if (n > 1) {
     notes.push(`各等次票数为${counted.map((q) => `“${q.text}”`).join('、')}共 ${n} 项的合计（每人每项一票），得分按合计票数计算；各项得分另列。`);
   }
-  notes.push(`核对：每行各等次票数${scale.choices.some((c) => c.points === null) ? '（含不了解）' : ''}与弃权之和 = 有效票 ${r.ballots.valid} 张${n > 1 ? ` × ${n} 项 = ${r.ballots.valid * n}` : ''}。`);
+  notes.push(withheldNote(r) ?? `核对：每行各等次票数${scale.choices.some((c) => c.points === null) ? '（含不了解）' : ''}与弃权之和 = 有效票 ${r.ballots.valid} 张${n > 1 ? ` × ${n} 项 = ${r.ballots.valid * n}` : ''}。`);
   notes.push(...formulaNotes(scale, r, weighted));
   if (rowRanks.some((x) => x !== null)) notes.push(`排名按${byWeighted ? '加权得分' : '得分'}由高到低，同分同名次${kinds.some((k) => k !== 'person') && kinds.includes('person') ? '；班子和党组织不与个人排名' : ''}。`);
   for (const qr of qrs) for (const s of qr.subjects ?? []) for (const f of s.flags) notes.push(`提示：${s.name}（${qr.text}）${f.message}`);
@@ -198,7 +207,8 @@ function itemTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs: Qu
   const rows = qrs.map((qr, i) => {
     const votes = new Map(scale.choices.map((c) => [c.value, qr.counts?.[c.value] ?? 0]));
     const f = figures(scale, votes);
-    return [i + 1, qr.text, ...scale.choices.map((c) => votes.get(c.value) ?? 0), r.ballots.valid - qr.answered, ...f.rates, f.score, ...(weighted ? [qr.weightedMeanPoints ?? null] : [])];
+    const counts = r.pooledWithheld ? [...scale.choices.map(() => null), null] : [...scale.choices.map((c) => votes.get(c.value) ?? 0), r.ballots.valid - qr.answered];
+    return [i + 1, qr.text, ...counts, ...f.rates, f.score, ...(weighted ? [qr.weightedMeanPoints ?? null] : [])];
   });
   return {
     title: fr.title,
@@ -213,7 +223,7 @@ function itemTable(data: ExportData, form: FormTemplate, fr: FormResult, qrs: Qu
     ],
     rows,
     collective: rows.map(() => false),
-    notes: [`核对：每行各等次票数${scale.choices.some((c) => c.points === null) ? '（含不了解）' : ''}与弃权之和 = 有效票 ${r.ballots.valid} 张。`, ...formulaNotes(scale, r, weighted)],
+    notes: [withheldNote(r) ?? `核对：每行各等次票数${scale.choices.some((c) => c.points === null) ? '（含不了解）' : ''}与弃权之和 = 有效票 ${r.ballots.valid} 张。`, ...formulaNotes(scale, r, weighted)],
   };
 }
 
@@ -271,7 +281,7 @@ export function statistics(data: ExportData): Statistics {
 
 /** A cell as text, for the CSV and the PDF: rates as percentages with one decimal, scores with two. */
 export function cellText(type: StatCellType, v: StatCell): string {
-  if (v === null) return type === 'rank' ? '—' : type === 'rate' || type === 'score' ? '—' : '';
+  if (v === null) return type === 'rank' || type === 'rate' || type === 'score' || type === 'count' ? '—' : '';
   if (typeof v === 'string') return v;
   if (type === 'rate') return percent1(v);
   if (type === 'score') return fixed2(v);

@@ -146,3 +146,35 @@ describe('raw exports and small categories', () => {
     for (const label of ['领导自评', '干部职工', '服务对象']) expect(csv).not.toContain(label);
   });
 });
+
+describe('exports beside a category under five', () => {
+  it('publish neither per-grade counts nor raw ballots: with the weighted score they would give the category away', { timeout: 60_000 }, async () => {
+    // Seed 002_ef31b3aa8f1f181a.txt: 领导自评 40 %, 民主评议 60 %; three team members rate themselves.
+    const id = (
+      await t.api('POST', '/api/meetings', villageMeeting({ kind: 'other', minRespondents: 5, minReason: '专题测评', categories: [{ key: 'self', label: '领导自评', weight: 0.4 }, { key: 'staff', label: '民主评议', weight: 0.6 }] }))
+    ).body.id;
+    await t.api('POST', `/api/meetings/${id}/open`);
+    for (const [category, n, grade] of [['self', 3, 'good'], ['staff', 12, 'fairly-good']] as const) {
+      const s = (await t.api('POST', `/api/meetings/${id}/slips`, { count: n, category })).body;
+      const form = (await t.api('GET', `/api/ballot/${s.tokens[0]}`)).body;
+      for (const tok of s.tokens) expect((await t.api('POST', `/api/ballot/${tok}`, { answers: fullBallot(form, () => grade) })).status).toBe(201);
+    }
+    await t.api('POST', `/api/meetings/${id}/close`);
+    const results = (await t.api('GET', `/api/meetings/${id}/results`)).body;
+    expect(results.pooledWithheld).toBe(true);
+    for (const file of ['ballots.json', 'ballots.csv']) {
+      const r = await t.api('GET', `/api/meetings/${id}/${file}`);
+      expect(r.status).toBe(409);
+      expect(r.body.error).toMatchObject({ code: 'RAW_BALLOTS_WITHHELD', message: expect.stringContaining('领导自评') });
+    }
+    // The 统计表 prints the weighted score (0.4 × 100 + 0.6 × 80 = 88) and '—' where the counts would be.
+    const csv = String((await t.api('GET', `/api/meetings/${id}/statistics.csv`)).body);
+    const row = csv.split('\n').find((l) => l.startsWith('2,张建国'))!;
+    expect(row.split(',').slice(3, 8)).toEqual(['—', '—', '—', '—', '—']);
+    expect(row).toContain('88.00');
+    expect(csv).toContain('各等次票数不公布');
+    // The archived report says why the raw ballots are missing.
+    const report = (await t.api('GET', `/api/meetings/${id}/closing-report`)).body.report;
+    expect(report.exports.find((e: { name: string }) => e.name === 'ballots.json').error).toMatch(/^暂不公布/);
+  });
+});
