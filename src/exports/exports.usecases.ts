@@ -43,7 +43,7 @@ export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meet
       results: tallyResults({ db, forms }, rec, ballots),
       ballots,
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),
-      forms: meetingForms(forms, rec.meeting.formIds),
+      forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
       closedAt: rec.meeting.closedAt ?? null,
     };
   });

@@ -37,7 +37,7 @@ export function factRows(r: MeetingResults): Array<[string, string | number]> {
 }
 
 export function flagRows(r: MeetingResults): Array<[string, string]> {
-  return [...r.flags, ...r.notes].map((f) => ['提示', `${f.message}（${f.code}）`]);
+  return [...r.flags, ...r.notes].map((f) => ['提示', f.message]);
 }
 
 export const RESULT_COLUMNS = ['测评表', '题目', '测评对象', '类别', '等次或选项', '票数', '占比', '有效答题数', '平均分', '加权平均分', '好评率', '提示'] as const;

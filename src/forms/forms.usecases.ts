@@ -1,12 +1,13 @@
 // The questionnaire templates as the console lists them.
 import type { FormTemplate } from '../domain/forms.js';
+import { documentTitle } from '../domain/sources.js';
 import { notFound } from '../shared/errors.js';
 import type { FormCatalog } from './forms.catalog.js';
 
 function summary(f: FormTemplate) {
   const kinds = new Set<string>();
   for (const q of f.questions) if (q.type === 'graded') for (const k of q.subjects ?? []) kinds.add(k);
-  return { id: f.id, title: f.title, description: f.description ?? null, seed: f.source.seed, questionCount: f.questions.length, subjectKinds: [...kinds] };
+  return { id: f.id, title: f.title, description: f.description ?? null, seed: f.source.seed, document: documentTitle(f.source.seed), questionCount: f.questions.length, subjectKinds: [...kinds] };
 }
 
 export const formSummaries = (forms: FormCatalog) => forms.list().map(summary);

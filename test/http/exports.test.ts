@@ -59,7 +59,8 @@ describe('results.csv', () => {
     const text = rows.map((x) => x.join(',')).join('\n');
     // 6 ballots against the village minimum of 70 (003_43142c8fa1f20547.txt).
     expect(text).toContain('无效：参评 6 人，少于最低参评人数 70 人');
-    expect(text).toContain('BELOW_MINIMUM');
+    expect(text).toContain('少于最低参评人数 70 人');
+    expect(text).not.toContain('BELOW_MINIMUM');
     // The title starts with "+": neutralised.
     expect(rows.find((x) => x[0] === '测评会议')?.[1]).toBe("'+插旗村测评");
     const header = rows.findIndex((x) => x[0] === '测评表' && x[1] === '题目');

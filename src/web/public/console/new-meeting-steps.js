@@ -43,7 +43,6 @@ export function stepKind(w) {
 }
 
 /** A seed by its number ("003"), never by its file name. */
-const seedNumber = (seed) => (/^(\d{3})_/.exec(seed) || [null, seed])[1];
 
 export function stepForms(w) {
   const { draft, forms } = w;
@@ -57,7 +56,7 @@ export function stepForms(w) {
       'div',
       { class: 'choice-row' },
       checkbox(f.title, draft.formIds.includes(f.id), (on) => toggle(draft.formIds, f.id, on), f.id),
-      h('p', { class: 'help', text: `${f.description || ''} 共 ${f.questionCount} 题；测评对象：${f.subjectKinds.map(subjectKindLabel).join('、') || '无'}；依据 ${seedNumber(f.seed)}` }),
+      h('p', { class: 'help', text: `${f.description || ''} 共 ${f.questionCount} 题；测评对象：${f.subjectKinds.map(subjectKindLabel).join('、') || '无'}；依据${f.document}` }),
     );
   return [
     mine.length ? h('fieldset', { class: 'sub', id: 'forms-suggested' }, h('legend', { text: `${k.label}测评常用的测评表（可多选）` }), mine.map(row)) : null,

@@ -28,10 +28,11 @@ export async function viewResults(id) {
       const templates = await Promise.all(r.forms.map((f) => formTemplate(f.formId)));
       holder.replaceChildren(resultsView(r, templates));
     } catch (err) {
-      // While the poll is open the server withholds the tally: comparing two looks would reveal the ballot cast
-      // in between. Say so plainly instead of failing.
-      if (err.code !== 'MEETING_OPEN') throw err;
-      holder.replaceChildren(h('p', { class: 'notice', id: 'results-withheld', text: err.message }), h('p', {}, '投票进度见', h('a', { href: `#/meetings/${id}`, text: '会议页面' }), '（按 5 人取整）。'));
+      // The server withholds the tally while the poll is open, and after a reopen until five late ballots have
+      // gathered: comparing two looks would reveal the ballots cast in between. Say so plainly instead of failing.
+      if (err.code !== 'MEETING_OPEN' && err.code !== 'PUBLICATION_WITHHELD') throw err;
+      const progress = err.code === 'MEETING_OPEN' ? '（按 5 人取整）。' : '。';
+      holder.replaceChildren(h('p', { class: 'notice', id: 'results-withheld', text: err.message }), h('p', {}, '投票进度见', h('a', { href: `#/meetings/${id}`, text: '会议页面' }), progress));
     }
   };
   await refresh();
