@@ -20,7 +20,7 @@ import { meetingsRoutes } from './meetings/meetings.routes.js';
 import { slipsRoutes } from './slips/slips.routes.js';
 import { paperRoutes } from './paper/paper.routes.js';
 import { ballotsRoutes } from './ballots/ballots.routes.js';
-import { BallotWriter } from './ballots/ballot-writer.js';
+import { ballotBoxPlugin } from './ballots/ballot-box.js';
 import { resultsRoutes } from './results/results.routes.js';
 import { exportsRoutes } from './exports/exports.routes.js';
 import { turnoutLivePlugin } from './turnout/live.js';
@@ -164,7 +164,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(dbPlugin, { path: config.dbPath });
   await app.register(formsPlugin, { dir: options.formsDir ?? formsFolder });
-  app.decorate('ballotWriter', new BallotWriter(app.db));
+  await app.register(ballotBoxPlugin);
   await app.register(authPlugin, { secret: config.jwtSecret, sessionMinutes: config.sessionMinutes });
   await app.register(failureLimiter);
   await app.register(turnoutLivePlugin);

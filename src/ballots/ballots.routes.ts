@@ -3,7 +3,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../shared/schemas.js';
-import type { BallotWriter } from './ballot-writer.js';
 import { ballotView, castBallot } from './ballots.usecases.js';
 
 export const CredentialParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -64,7 +63,7 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { ...quiet, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return ballotView({ db: app.db, forms: app.forms }, req.params.token);
+      return ballotView({ db: app.db, forms: app.forms, box: writer }, req.params.token);
     },
   );
 
@@ -95,9 +94,6 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    ballotWriter: BallotWriter;
-  }
   interface FastifyContextConfig {
     /** Marks a voter route: excluded from request logs and counted as a guess when the slip is unknown. */
     voterRoute?: boolean;

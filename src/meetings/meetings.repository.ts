@@ -1,6 +1,8 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { statement, type Conn } from '../db/client.js';
-import { ballots, categories, meetingAssessors, meetings, slips, subjects } from '../db/schema.js';
+import { categories, meetingAssessors, meetings, subjects } from '../db/schema.js';
+import { ballotCounts } from '../ballots/index.js';
+import { countSlipRows } from '../slips/index.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type SubjectRow = typeof subjects.$inferSelect;
@@ -56,21 +58,15 @@ export interface SlipCounts {
   voided: number;
 }
 
+/** Slips issued and voided come from the slip rows; slips used from the ballot box (no slip row says it was used). */
 export function countSlips({ db }: { db: Conn }, meetingId: string): SlipCounts {
-  const rows = db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status).all();
-  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
-  const used = by.used ?? 0;
-  const voided = by.voided ?? 0;
-  return { issued: (by.issued ?? 0) + used + voided, used, voided };
+  const rows = countSlipRows({ db }, meetingId);
+  return { issued: rows.issued, used: ballotCounts({ db }, meetingId).used, voided: rows.voided };
 }
 
 export function countBallots({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number } {
-  const row = db
-    .select({ cast: sql<number>`count(*)`, valid: sql<number>`coalesce(sum(${ballots.valid}), 0)` })
-    .from(ballots)
-    .where(eq(ballots.meetingId, meetingId))
-    .get();
-  return { cast: row?.cast ?? 0, valid: row?.valid ?? 0 };
+  const c = ballotCounts({ db }, meetingId);
+  return { cast: c.cast, valid: c.valid };
 }
 
 export function setAssessors({ db }: { db: Conn }, meetingId: string, userIds: string[]): void {
