@@ -121,6 +121,8 @@ export class BallotBox {
   private generation = 0;
   private absorbedUpTo = 0;
   private closed = false;
+  /** Takes in newly issued slips' markers every second, so that their slots exist before their voters arrive. */
+  private readonly poller: NodeJS.Timeout;
 
   constructor(
     /** The main database: read for slips' markers (and, once, for ballots written before the box). */
@@ -147,6 +149,14 @@ export class BallotBox {
       this.db.close();
       throw err;
     }
+    this.poller = setInterval(() => {
+      try {
+        if (!this.closed) this.absorb();
+      } catch {
+        // The main database is busy or closing: the next tick, or the next vote, takes them in.
+      }
+    }, 1000);
+    this.poller.unref();
   }
 
   private meeting(m: string): MeetingState {
@@ -186,15 +196,34 @@ export class BallotBox {
   private absorb(): boolean {
     const rows = pendingMarkersAfter({ db: this.main }, this.absorbedUpTo);
     if (rows.length === 0) return false;
-    const added: Array<{ m: string }> = [];
+    const added = new Map<string, number>();
+    const allocated: Array<[MeetingState, number[]]> = [];
     this.db.transaction(() => {
-      for (const r of rows) if (insertMarker({ db: this.db }, Buffer.from(r.markerKey, 'hex'), r.meetingId, r.batchId)) added.push({ m: r.meetingId });
+      for (const r of rows) if (insertMarker({ db: this.db }, Buffer.from(r.markerKey, 'hex'), r.meetingId, r.batchId)) added.set(r.meetingId, (added.get(r.meetingId) ?? 0) + 1);
+      // Slips issued to a meeting that is already voting get their empty slots now, all at once, rather than on
+      // a voter's request.
+      for (const [m, n] of added) {
+        const st = this.meeting(m);
+        if (st.size > 0) allocated.push([st, this.allocate(m, st.size, st.unused + n - st.free.length)]);
+      }
       writeState({ db: this.db }, 'absorbed', rows[rows.length - 1]!.seq);
       this.bump();
     })();
     this.absorbedUpTo = rows[rows.length - 1]!.seq;
-    for (const a of added) this.meeting(a.m).unused++;
+    for (const [m, n] of added) this.meeting(m).unused += n;
+    for (const [st, keys] of allocated) st.free.push(...keys);
     return true;
+  }
+
+  /** Creates `count` empty slots of `size` bytes under fresh random keys (inside the caller's transaction). */
+  private allocate(m: string, size: number, count: number): number[] {
+    const keys: number[] = [];
+    for (let i = 0; i < count; i++) {
+      let k = randomSlotKey();
+      while (!insertEmptySlot({ db: this.db }, k, m, size)) k = randomSlotKey();
+      keys.push(k);
+    }
+    return keys;
   }
 
   /**
@@ -325,12 +354,7 @@ export class BallotBox {
           for (const a of accepted) need.set(a.p.job.meetingId, (need.get(a.p.job.meetingId) ?? 0) + 1);
           for (const [m, n] of need) {
             const st = this.meeting(m);
-            const missing = Math.max(n, st.unused) - st.free.length;
-            for (let i = 0; i < missing; i++) {
-              let k = randomSlotKey();
-              while (!insertEmptySlot({ db: this.db }, k, m, st.size)) k = randomSlotKey();
-              st.free.push(k);
-            }
+            st.free.push(...this.allocate(m, st.size, Math.max(n, st.unused) - st.free.length));
           }
           for (const a of accepted) {
             const { job } = a.p;
@@ -385,6 +409,7 @@ export class BallotBox {
   /** Writes what is queued, then closes the file. */
   close(): void {
     if (this.closed) return;
+    clearInterval(this.poller);
     while (this.queue.length > 0) this.writeGroup(shuffle(this.queue.splice(0, this.maxGroup)));
     this.closed = true;
     this.db.close();
