@@ -87,7 +87,7 @@ async function submissions(): Promise<void> {
     const atRest = procMemory(ceping.pid).rss;
     // Enough tokens for a fast run; should the pool run out, the run stops there and says so.
     const warmupS = 2;
-    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 2_500));
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
     const run = async (url: string, pid: number, tokens: readonly string[], durationS: number) =>
@@ -97,6 +97,8 @@ async function submissions(): Promise<void> {
     await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
     const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
     const rest = pool.slice(1 + warm.tokensUsed);
+    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
+    await new Promise((r) => setTimeout(r, 2000));
 
     load('before the ceiling run');
     const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
@@ -142,10 +144,12 @@ async function submissionsFullFile(): Promise<void> {
   try {
     const meetingId = await openVillageMeeting(ceping);
     const warmupS = 2;
-    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 2_500));
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const run = (tokens: readonly string[], durationS: number) => submitBallots({ url: ceping.url, pid: ceping.pid, tokens, answers, connections: cfg.connections, durationS });
     const warm = await run(pool.slice(1), warmupS);
+    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
+    await new Promise((r) => setTimeout(r, 2000));
     load('before the full-file Ceping run');
     const sub = await run(pool.slice(1 + warm.tokensUsed), cfg.durationS);
     const n = cfg.prefill.toLocaleString('en');
