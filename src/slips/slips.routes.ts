@@ -96,7 +96,7 @@ export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({
             voided: Type.Array(Type.Integer(), { description: 'serials voided now' }),
             alreadyVoided: Type.Array(Type.Integer()),
-            usedKept: Type.Integer({ description: 'used slips of a voided batch: they stay counted' }),
+            usedKept: Type.Integer({ description: 'always 0: whether a slip has voted is not known from its serial (a ballot already cast stays counted)' }),
             message: Type.String(),
           }),
           ...errorResponses,
