@@ -17,11 +17,11 @@ export interface CepingProcess {
   stop: () => Promise<void>;
 }
 
-export async function startCeping(extraArgs: string[] = []): Promise<CepingProcess> {
+export async function startCeping(extraArgs: string[] = [], existing?: { dir: string; dbPath: string }): Promise<CepingProcess> {
   // BENCH_SERVER: another build of the server to measure (e.g. an experiment), instead of dist/src/server.js.
   const server = resolve(process.env.BENCH_SERVER ?? join(root, 'dist/src/server.js'));
   if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first (npm run bench does).`);
-  const dir = mkdtempSync(join(tmpdir(), 'ceping-bench-'));
+  const dir = existing?.dir ?? mkdtempSync(join(tmpdir(), 'ceping-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { child, stop } = await startChild(
@@ -33,7 +33,7 @@ export async function startCeping(extraArgs: string[] = []): Promise<CepingProce
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      CEPING_DB: join(dir, 'ceping.sqlite'),
+      CEPING_DB: existing?.dbPath ?? join(dir, 'ceping.sqlite'),
       PUBLIC_URL: url,
       CEPING_ADMIN_USER: ADMIN.username,
       CEPING_ADMIN_PASSWORD: ADMIN.password,

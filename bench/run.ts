@@ -4,7 +4,8 @@
 //   BENCH_CONNECTIONS=100  autocannon connections
 //   BENCH_VOTERS=300       voters in the meeting burst
 //   BENCH_BALLOTS=100000   ballots in the tally benchmark
-//   BENCH_ONLY=submit,burst,print,tally   run only these parts
+//   BENCH_PREFILL=300000   ballots of other meetings in the ballot box for the "flat cost" run (part submit-full)
+//   BENCH_ONLY=submit,submit-full,burst,print,tally   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
 //   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
 import { answerBallot, freePort, MB, procMemory, seededRandom, startChild } from './lib.js';
+import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
 import type { TallyFigures } from './tally.js';
@@ -24,13 +26,16 @@ const cfg = {
   connections: Number(env.BENCH_CONNECTIONS ?? 100),
   voters: Number(env.BENCH_VOTERS ?? 300),
   ballots: Number(env.BENCH_BALLOTS ?? 100_000),
-  only: new Set((env.BENCH_ONLY ?? 'submit,burst,print,tally').split(',').map((s) => s.trim())),
+  prefill: Number(env.BENCH_PREFILL ?? 300_000),
+  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,burst,print,tally').split(',').map((s) => s.trim())),
   cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
 };
 const here = import.meta.dirname;
 
 const TARGETS = {
   ceilingRatio: 0.5,
+  /** Submissions on a file already holding BENCH_PREFILL ballots of other meetings: at least this share of the fresh figure. */
+  fullFileRatio: 0.9,
   p99Ms: 25,
   burstMs: 2000,
   slipsVsQrFloor: 2,
@@ -82,7 +87,7 @@ async function submissions(): Promise<void> {
     const atRest = procMemory(ceping.pid).rss;
     // Enough tokens for a fast run; should the pool run out, the run stops there and says so.
     const warmupS = 2;
-    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 2_500));
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
     const run = async (url: string, pid: number, tokens: readonly string[], durationS: number) =>
@@ -92,6 +97,8 @@ async function submissions(): Promise<void> {
     await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
     const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
     const rest = pool.slice(1 + warm.tokensUsed);
+    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
+    await new Promise((r) => setTimeout(r, 2000));
 
     load('before the ceiling run');
     const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
@@ -118,9 +125,42 @@ async function submissions(): Promise<void> {
     });
     if (sub.poolExhausted) notes.push(`The token pool (${rest.length}) ran out after ${sub.durationS.toFixed(1)} s; re-sent tokens answer 409 and count as non-2xx.`);
     notes.push(`Submissions: ${sub.ok} ballots stored in ${sub.durationS.toFixed(1)} s; the ceiling answered ${ceiling.ok} requests.`);
+    freshSubmissions = sub;
   } finally {
     await ceping?.stop();
     await bare.stop();
+  }
+}
+
+let freshSubmissions: LoadFigures | undefined;
+
+/** The same submissions on a file already holding BENCH_PREFILL ballots of other meetings: the cost must not grow. */
+async function submissionsFullFile(): Promise<void> {
+  const filled = prefilledDatabase(cfg.prefill);
+  notes.push(`Prefilled ${cfg.prefill.toLocaleString('en')} ballots of other meetings in ${filled.seconds.toFixed(1)} s.`);
+  const t0 = Date.now();
+  const ceping = await startCeping(cepingArgs(), filled);
+  const startMs = Date.now() - t0;
+  try {
+    const meetingId = await openVillageMeeting(ceping);
+    const warmupS = 2;
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
+    const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
+    const run = (tokens: readonly string[], durationS: number) => submitBallots({ url: ceping.url, pid: ceping.pid, tokens, answers, connections: cfg.connections, durationS });
+    const warm = await run(pool.slice(1), warmupS);
+    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
+    await new Promise((r) => setTimeout(r, 2000));
+    load('before the full-file Ceping run');
+    const sub = await run(pool.slice(1 + warm.tokensUsed), cfg.durationS);
+    const n = cfg.prefill.toLocaleString('en');
+    rows.push({ part: 'Submissions', what: `Ceping with ${n} other ballots in the file (started in ${fmtMs(startMs)})`, figure: describeLoad(sub) });
+    if (freshSubmissions) {
+      const ratio = sub.perSecond / freshSubmissions.perSecond;
+      rows.push({ part: 'Submissions', what: `with ${n} other ballots / fresh file`, figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.fullFileRatio} %`, pass: ratio >= TARGETS.fullFileRatio });
+    }
+    rows.push({ part: 'Submissions', what: `p99 with ${n} other ballots`, figure: fmtMs(sub.p99), target: `< ${TARGETS.p99Ms} ms`, pass: sub.p99 < TARGETS.p99Ms });
+  } finally {
+    await ceping.stop();
   }
 }
 
@@ -218,6 +258,7 @@ async function main(): Promise<void> {
   load('at start');
   const parts: Array<[string, () => Promise<void>]> = [
     ['submit', submissions],
+    ['submit-full', submissionsFullFile],
     ['burst', burst],
     ['print', printing],
     ['tally', tally],

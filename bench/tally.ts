@@ -13,13 +13,15 @@ import { loadFormCatalog, type FormCatalog } from '../src/forms/forms.catalog.js
 import { createMeeting, loadMeeting, meetingForms, openPoll } from '../src/meetings/meetings.usecases.js';
 import { updateMeeting } from '../src/meetings/index.js';
 import { formForVoter } from '../src/ballots/ballots.usecases.js';
-import { insertBallot, meetingBallots } from '../src/ballots/ballots.repository.js';
+import { randomBytes } from 'node:crypto';
+import { ballotBoxOf, closeBallotBox } from '../src/ballots/ballot-box.js';
+import { encodeRecord, recordSizeFor } from '../src/ballots/ballot-record.js';
+import { insertFilledSlot, insertMarker, meetingBallots } from '../src/ballots/ballots.repository.js';
 import { decideBallot } from '../src/domain/ballot.js';
 import { ballotLayout, countRecords, encodeBallot } from '../src/domain/ballot-record.js';
 import { countersFromRecords, tallyMeeting, type CategoryDef } from '../src/domain/tally.js';
 import type { FormTemplate, SubjectRef } from '../src/domain/forms.js';
 import { tallyResults } from '../src/results/results.usecases.js';
-import { randomId } from '../src/shared/ids.js';
 import { formsFolder } from '../src/shared/paths.js';
 import type { SessionUser } from '../src/auth/index.js';
 import { answerBallot, nowMs, procMemory, resetPeakRss, seededRandom, villageMeeting, type VoterForm } from './lib.js';
@@ -93,17 +95,19 @@ function generate(db: Db, forms: FormCatalog, count: number): string {
   const view = { forms: templates.map((f) => formForVoter(f, subjects)) } as unknown as VoterForm;
   const rand = seededRandom(7);
   const batch = 5000;
+  // Straight into the ballot box, in the state its writer leaves: a used marker and a filled slot per ballot.
+  const box = ballotBoxOf(db).db;
+  const size = recordSizeFor(templates, subjects);
   for (let done = 0; done < count; done += batch) {
-    db.transaction((tx) => {
+    box.transaction(() => {
       for (let i = done; i < Math.min(count, done + batch); i++) {
         const decision = decideBallot({ forms: templates, subjects }, answerBallot(view, rand), 'phone');
         if (decision.kind !== 'accept') throw new Error(`generated ballot refused: ${JSON.stringify(decision.problems[0])}`);
-        insertBallot(
-          { db: tx },
-          { id: randomId(16), meetingId: id, category: rand() < 0.1 ? 'leaders' : 'members', source: 'phone', answers: decision.answers, valid: decision.valid, breaches: decision.breaches },
-        );
+        const record = encodeRecord(size, { category: rand() < 0.1 ? 'leaders' : 'members', source: 'phone', answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
+        insertMarker({ db: box }, randomBytes(16), id, 'bench', true, randomBytes(32));
+        while (!insertFilledSlot({ db: box }, Math.floor(Math.random() * 2 ** 52), id, decision.valid, record));
       }
-    });
+    })();
   }
   return id;
 }
@@ -164,6 +168,7 @@ async function main(): Promise<void> {
     const generateCpuMs = (gc0.user + gc0.system) / 1000;
     // Closed without a closing report: only the tally and the exports are timed here.
     updateMeeting({ db }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
+    closeBallotBox(db);
     db.$client.close();
     // A fresh connection and heap, as a server that has just been asked for the results.
     db = openDb(path);

@@ -11,7 +11,7 @@ import { dbPlugin } from './plugins/db.js';
 import { formsPlugin } from './plugins/forms.js';
 import { authPlugin } from './plugins/auth.js';
 import { healthPlugin } from './plugins/health.js';
-import { BallotWriter } from './ballots/ballot-writer.js';
+import { ballotBoxPlugin } from './ballots/index.js';
 import { failureLimiter } from './security/failure-limiter.js';
 import { turnoutLivePlugin } from './turnout/live.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -71,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Shared resources, each closing with the server.
   await app.register(dbPlugin, { path: config.dbPath, keyFile: config.keyFile });
   await app.register(formsPlugin, { dir: options.formsDir ?? formsFolder });
-  app.decorate('ballotWriter', new BallotWriter(app.db));
+  await app.register(ballotBoxPlugin);
   await app.register(authPlugin, { secret: config.jwtSecret, sessionMinutes: config.sessionMinutes, adminUser: config.adminUser, adminPassword: config.adminPassword });
   await app.register(failureLimiter);
   await app.register(turnoutLivePlugin);

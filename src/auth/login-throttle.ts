@@ -38,7 +38,7 @@ export function loginLockedFor({ db }: { db: Db }, username: string, address: st
 /** Records a failed login; returns how long to hold back the answer (the username's slow-down). */
 export function recordLoginFailure({ db }: { db: Db }, username: string, address: string, now = Date.now()): number {
   const k = loginKeys(username, address);
-  const { pair, address: perAddress, user } = LIMITS.login;
+  const { pair, address: perAddress } = LIMITS.login;
   let userFailures = 0;
   db.transaction((tx) => {
     const bump = (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {

@@ -3,7 +3,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { LIMITS } from '../config.js';
 import { errorResponses } from '../shared/schemas.js';
-import type { BallotWriter } from './ballot-writer.js';
 import { ballotView, castBallot } from './ballots.usecases.js';
 import { BallotFormView, CastBody, CountedAgainView, CountedView, CredentialParams } from './ballots.schemas.js';
 
@@ -16,7 +15,7 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { ...quiet, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return ballotView({ db: app.db, forms: app.forms }, req.params.token);
+      return ballotView({ db: app.db, forms: app.forms, box: writer }, req.params.token);
     },
   );
 
@@ -42,8 +41,3 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    ballotWriter: BallotWriter;
-  }
-}

@@ -1,28 +1,22 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
-import type { Conn, Db } from '../db/client.js';
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
 import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
 import { conflict, notFound, unprocessable } from '../shared/errors.js';
-import { randomId, sha256Hex } from '../shared/ids.js';
-import { consumeSlip, findSlipByShortCodeHash, findSlipByTokenHash, hashShortCode, hashToken, normaliseShortCode, shortCodePepper, TOKEN_PATTERN, type SlipRow } from '../slips/index.js';
-import type { BallotWriter } from './ballot-writer.js';
-import { insertBallot } from './ballots.repository.js';
+import { findSlipByCredential, isSlipVoided, type SlipRef } from '../slips/index.js';
+import type { BallotBox } from './ballot-box.js';
+import { recordSizeFor } from './ballot-record.js';
 
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
 export const tokenUsed = () => conflict('TOKEN_USED', '该测评票已经投过票，每张票只能投一次');
 export const tokenVoided = () => conflict('TOKEN_VOIDED', '该测评票已作废，请向考核组领取新票');
 
-/**
- * Finds the slip for what the voter has: the token from the QR code, or the short code typed by hand.
- * Returns undefined when neither matches (the caller counts that as a failed guess).
- */
-export function findSlip({ db }: { db: Db }, credential: string): SlipRow | undefined {
-  if (TOKEN_PATTERN.test(credential)) return findSlipByTokenHash({ db }, hashToken(credential));
-  const code = normaliseShortCode(credential);
-  if (code === null) return undefined;
-  return findSlipByShortCodeHash({ db }, hashShortCode(shortCodePepper({ db }), code));
+/** The slip for a token or short code (slips' public lookup; the main database only). */
+export function findSlip({ db }: { db: Db }, credential: string): SlipRef | undefined {
+  return findSlipByCredential({ db }, credential);
 }
 
 function subjectRefs(rec: MeetingRecord): SubjectRef[] {
@@ -67,11 +61,11 @@ export function formForVoter(form: FormTemplate, subjects: readonly SubjectRef[]
   };
 }
 
-export function ballotView({ db, forms }: { db: Db; forms: FormCatalog }, credential: string) {
+export function ballotView({ db, forms, box }: { db: Db; forms: FormCatalog; box: BallotBox }, credential: string) {
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
-  if (slip.status === 'voided') throw tokenVoided();
-  if (slip.status === 'used') throw tokenUsed();
+  if (slip.voided) throw tokenVoided();
+  if (box.marker(slip.markerKey)?.used) throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
@@ -96,42 +90,59 @@ function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof f
 
 export type CastOutcome = { status: 'counted'; alreadyCounted: boolean; valid: boolean | null };
 
+/** The record size of a meeting's layout, computed once per cached meeting record (that is, per version). */
+const sizeByRecord = new WeakMap<MeetingRecord, number>();
+function recordSize(forms: FormCatalog, rec: MeetingRecord): number {
+  let size = sizeByRecord.get(rec);
+  if (size === undefined) sizeByRecord.set(rec, (size = recordSizeFor(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjectRefs(rec))));
+  return size;
+}
+
 /**
- * Casts a ballot: the slip is consumed and the ballot stored in one transaction, or neither. The ballot
- * row gets a fresh random id and carries nothing of the slip: no token, no serial, no time.
- * `nonce`, chosen by the voter's phone, is kept (hashed) with the used slip only, so that a retry of a
- * submit that did reach us is told "counted" rather than "used", without linking slip and ballot.
+ * Casts a ballot: the slip's marker is flipped and the ballot written into a random empty slot of the ballot
+ * box in one transaction, or neither. The ballot carries nothing of the slip: no token, no serial, no time.
+ * `nonce`, chosen by the voter's phone, is kept (hashed) in the slip's marker only, so that a retry of a
+ * submit that did reach us is told "counted" rather than "used".
  */
 export async function castBallot(
-  { db, forms, writer }: { db: Db; forms: FormCatalog; writer: BallotWriter },
+  { db, forms, writer }: { db: Db; forms: FormCatalog; writer: BallotBox },
   credential: string,
   body: { answers: unknown; nonce?: string },
   source: BallotSource = 'phone',
 ): Promise<CastOutcome> {
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
-  const nonceHash = body.nonce ? sha256Hex(`nonce:${body.nonce}`) : null;
-  if (slip.status === 'used') {
-    if (nonceHash !== null && slip.nonceHash === nonceHash) return { status: 'counted', alreadyCounted: true, valid: null };
+  const nonceHash = body.nonce ? createHash('sha256').update(`nonce:${body.nonce}`).digest() : null;
+  const marker = writer.marker(slip.markerKey);
+  if (marker?.used) {
+    if (nonceHash !== null && marker.nonceHash?.equals(nonceHash)) return { status: 'counted', alreadyCounted: true, valid: null };
     throw tokenUsed();
   }
-  if (slip.status === 'voided') throw tokenVoided();
+  if (slip.voided) throw tokenVoided();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);
 
-  return writer.submit((tx: Conn) => {
-    // Checked again inside the transaction: the poll may have closed, or a concurrent request used the slip.
-    if (!isMeetingOpen({ db: tx }, slip.meetingId)) throw meetingErrors.notOpen('closed');
-    if (!consumeSlip({ db: tx }, slip.tokenHash, nonceHash)) {
-      const now = findSlipByTokenHash({ db: tx }, slip.tokenHash);
-      if (now?.status === 'voided') throw tokenVoided();
-      if (nonceHash !== null && now?.nonceHash === nonceHash) return { status: 'counted' as const, alreadyCounted: true, valid: null };
-      throw tokenUsed();
-    }
-    insertBallot({ db: tx }, { id: randomId(16), meetingId: slip.meetingId, category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
-    return { status: 'counted' as const, alreadyCounted: false, valid: decision.valid };
+  const out = await writer.submit({
+    meetingId: slip.meetingId,
+    markerKey: slip.markerKey,
+    nonceHash,
+    recordSize: recordSize(forms, rec),
+    ballot: { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches },
+    // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.
+    check: () => {
+      if (!isMeetingOpen({ db }, slip.meetingId)) throw meetingErrors.notOpen('closed');
+      if (isSlipVoided({ db }, slip.ref)) throw tokenVoided();
+    },
   });
+  switch (out.kind) {
+    case 'stored':
+      return { status: 'counted', alreadyCounted: false, valid: out.valid };
+    case 'used':
+      if (out.nonceMatches) return { status: 'counted', alreadyCounted: true, valid: null };
+      throw tokenUsed();
+    case 'unknown':
+      throw tokenUnknown();
+  }
 }
-

@@ -1,13 +1,22 @@
-// `ceping backup <file>`: an online backup of the live database with SQLite's backup API (better-sqlite3's
-// db.backup()), safe while the server runs and voters submit: it copies a consistent snapshot, page by page,
-// and restarts by itself when a write lands between steps. Restore: see README, "Backup and restore".
-import { existsSync, renameSync, rmSync } from 'node:fs';
+// `ceping backup <file>`: an online backup of the live database and its ballot box, safe while the server runs
+// and voters submit. Restore: see README, "Backup and restore".
+// - The main database (meetings, slips, audit; never written by a vote) with SQLite's backup API, in one step
+//   inside one read transaction: in WAL mode that never blocks the server.
+// - The ballot box (`<db>.ballots`) is held by the server alone (exclusive lock), so it is copied raw, like a
+//   seqlock: read the generation the server bumps in the file header at every commit, check that no commit is
+//   in flight (its rollback journal is empty), copy the file, read the generation again; if it moved, copy
+//   again. This never takes a lock, so it never blocks the writer, and the box holds no order to copy
+//   (src/ballots/ballot-box.ts). The copy gets no journal.
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { ballotBoxPath } from '../ballots/index.js';
 
 const HELP = `Usage: ceping backup <file> [--db <path>] [--force]
 
-Copies the database to <file> while the server keeps running, then checks the copy.
+Copies the database to <file> and its ballot box to <file>.ballots while the server keeps running,
+then checks both copies. Restore both files together.
   --db <path>   the database (default: $CEPING_DB, else ./data/ceping.sqlite)
   --force       overwrite <file> if it exists
 
@@ -23,6 +32,66 @@ export interface BackupResult {
   ballots: number;
   usedSlips: number;
   integrity: string;
+  /** Raw copies of the ballot box made before one was consistent (1 when nothing was written meanwhile). */
+  boxAttempts: number;
+}
+
+/** The header field the ballot box bumps at every commit (SQLite's "user version", bytes 60–63). */
+function generation(fd: number): number | null {
+  const b = Buffer.alloc(4);
+  return readSync(fd, b, 0, 4, 60) === 4 ? b.readUInt32BE(0) : null;
+}
+
+const journalBusy = (path: string) => {
+  try {
+    return statSync(`${path}-journal`).size > 0;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Copies the ballot box at `src` to `dest` without a lock (see the top of the file). Tries up to `attempts`
+ * times, with a short random pause between tries; each copy is kept only if it passes integrity_check.
+ */
+export async function copyBallotBox(src: string, dest: string, attempts = 200): Promise<{ attempts: number; ballots: number; usedSlips: number }> {
+  const chunk = Buffer.alloc(1 << 20);
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await sleep(2 + Math.random() * 20);
+    rmSync(dest, { force: true });
+    const fd = openSync(src, 'r');
+    let consistent = false;
+    try {
+      const before = generation(fd);
+      if (journalBusy(src)) continue;
+      const size = fstatSync(fd).size;
+      const out = openSync(dest, 'w');
+      try {
+        for (let pos = 0; pos < size; ) {
+          const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - pos), pos);
+          if (n <= 0) break;
+          writeSync(out, chunk, 0, n);
+          pos += n;
+        }
+      } finally {
+        closeSync(out);
+      }
+      consistent = generation(fd) === before && fstatSync(fd).size === size;
+    } finally {
+      closeSync(fd);
+    }
+    if (!consistent) continue;
+    const copy = new Database(dest, { fileMustExist: true });
+    try {
+      if (copy.pragma('integrity_check', { simple: true }) !== 'ok') continue;
+      const count = (sql: string) => (copy.prepare(sql).get() as { n: number }).n;
+      return { attempts: attempt, ballots: count('select count(*) as n from slots where f = 1'), usedSlips: count('select count(*) as n from markers where u = 1') };
+    } finally {
+      copy.close();
+    }
+  }
+  rmSync(dest, { force: true });
+  throw new Error(`The ballot box changed during each of ${attempts} copies; try again when fewer ballots are arriving.`);
 }
 
 /** Backs `dbPath` up to `file` (through a temporary name, so a half-written file never carries the name). */
@@ -31,6 +100,7 @@ export async function backupDatabase(dbPath: string, file: string, options: { fo
   if (existsSync(file) && !options.force) throw new Error(`${file} exists; choose another name or pass --force.`);
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
+  rmSync(ballotBoxPath(partial), { force: true });
   const source = new Database(dbPath, { fileMustExist: true });
   let pages = 0;
   try {
@@ -44,19 +114,21 @@ export async function backupDatabase(dbPath: string, file: string, options: { fo
     source.close();
   }
   const copy = new Database(partial, { fileMustExist: true });
-  let result: Omit<BackupResult, 'file' | 'pages'>;
+  let integrity: string;
   try {
     // A single file is easier to move and restore: no -wal beside it.
     copy.pragma('journal_mode = DELETE');
-    const integrity = (copy.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
-    const count = (sql: string) => (copy.prepare(sql).get() as { n: number }).n;
-    result = { integrity, ballots: count('select count(*) as n from ballots'), usedSlips: count(`select count(*) as n from slips where status = 'used'`) };
+    integrity = (copy.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
   } finally {
     copy.close();
   }
-  if (result.integrity !== 'ok') throw new Error(`The copy failed its integrity check: ${result.integrity}`);
+  if (integrity !== 'ok') throw new Error(`The copy failed its integrity check: ${integrity}`);
+  // The box after the main database: every slip in the copy then has its marker in the box copy, or still
+  // waiting in the main copy for the restored server to take in.
+  const box = existsSync(ballotBoxPath(dbPath)) ? await copyBallotBox(ballotBoxPath(dbPath), ballotBoxPath(partial)) : { attempts: 0, ballots: 0, usedSlips: 0 };
+  if (existsSync(ballotBoxPath(partial))) renameSync(ballotBoxPath(partial), ballotBoxPath(file));
   renameSync(partial, file);
-  return { file, pages, ...result };
+  return { file, pages, integrity, ballots: box.ballots, usedSlips: box.usedSlips, boxAttempts: box.attempts };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -81,6 +153,6 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const r = await backupDatabase(resolve(dbPath), resolve(files[0]!), { force });
-  console.log(`Backed up ${resolve(dbPath)} to ${r.file}: ${r.pages} pages, ${r.ballots} ballots, ${r.usedSlips} used slips, integrity ${r.integrity}.`);
+  console.log(`Backed up ${resolve(dbPath)} to ${r.file} (and ${ballotBoxPath(r.file)}): ${r.pages} pages, ${r.ballots} ballots, ${r.usedSlips} used slips, integrity ${r.integrity} (ballot box copied in ${r.boxAttempts} attempt(s)).`);
   return 0;
 }

@@ -18,6 +18,7 @@ export type Conn = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>
  * - WAL with synchronous=FULL: a 201 for a ballot means the ballot is on disk (better-sqlite3 would leave
  *   synchronous at NORMAL in WAL mode, which can lose the last commits on power loss).
  * - secure_delete: freed pages are zeroed, so deleted data (e.g. a replaced row) cannot be read back.
+ * Ballots and the "used" markers of slips are not here: see src/ballots/ballot-box.ts.
  */
 export function openDb(path: string, options: { migrate?: boolean; keyFile?: string | null } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -35,29 +36,15 @@ export function openDb(path: string, options: { migrate?: boolean; keyFile?: str
   return db;
 }
 
-/** Copies the WAL into the main file and truncates it, so it no longer holds the order of recent writes. */
-export function truncateWal(db: Db): void {
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-}
-
 /**
- * When a poll closes: rewrites the whole file in key order (VACUUM), so that nothing in its layout (which page,
- * where in a page) reflects the order in which ballots and used slips were written, then truncates the WAL.
- * The ballot writer already scatters ballots while the poll is open (see ballot-writer.ts); VACUUM also erases
- * the weaker order left inside each page. If VACUUM cannot run now (another connection is writing, or a
- * statement is open), the checkpoint alone is done and the next close will compact.
- * It blocks for as long as the rewrite takes (about 0.1 s per 10 MB; docs/security.md).
+ * When a poll closes. Votes never write this database (they go to the ballot box, src/ballots/ballot-box.ts,
+ * whose layout holds no order by construction), so nothing here needs rewriting for secrecy: this only folds
+ * the WAL back into the file without waiting for readers (a reader holding a snapshot is never waited for;
+ * SQLite checkpoints the rest later). Kept for the close path, which calls it.
  */
 export function sealAfterPollClose(db: Db): { vacuumed: boolean } {
-  let vacuumed = false;
-  try {
-    db.$client.exec('VACUUM');
-    vacuumed = true;
-  } catch {
-    // SQLITE_BUSY or an open statement: the poll is closed all the same.
-  }
-  truncateWal(db);
-  return { vacuumed };
+  db.$client.pragma('wal_checkpoint(PASSIVE)');
+  return { vacuumed: false };
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();

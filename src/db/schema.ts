@@ -1,9 +1,11 @@
 // The database schema. drizzle-kit reads this file to generate the migrations in /migrations.
 //
 // Anonymity rules that shape these tables (../shared/DOMAIN.md, "Anonymity"):
-// - `ballots` has a random id, no reference to a slip, and no timestamp. A custom migration rebuilds it
-//   WITHOUT ROWID so that its physical order follows the random id, not the arrival order.
-// - `slips` records *that* a slip was used, never when, and stores only hashes of its secrets.
+// - Ballots are not stored here at all: they live in the ballot box, a file of its own beside this one
+//   (src/ballots/ballot-box.ts), where a vote overwrites a pre-allocated slot in place. The `ballots` table
+//   below only holds ballots of a database written before the ballot box, until the box takes them in at start.
+// - `slips` stores only hashes of its secrets and is never written by a vote: whether a slip was used is a
+//   marker in the ballot box under a key the database cannot derive (src/slips/credentials.ts).
 import { sql } from 'drizzle-orm';
 import { integer, primaryKey, sqliteTable, text, uniqueIndex, index, real } from 'drizzle-orm/sqlite-core';
 import type { MeetingSettings } from '../domain/settings.js';
@@ -132,13 +134,28 @@ export const slips = sqliteTable(
     /** Printed serial number, for counting slips; never linked to a ballot. */
     serial: integer('serial').notNull(),
     status: text('status', { enum: ['issued', 'used', 'voided'] }).notNull().default('issued'),
-    /** SHA-256 of the voter's submit nonce, so that a retry of an accepted submit is recognised. */
+    /** The token masked with a pad derived from the short code: lets a typed code reach the slip's marker. Null for slips issued before markers. */
+    tokenWrap: text('token_wrap'),
+    /** Only in databases written before the ballot box ('used' slips); emptied when the box takes them in. */
     nonceHash: text('nonce_hash'),
     voidReason: text('void_reason'),
   },
   (t) => [uniqueIndex('slips_meeting_serial_idx').on(t.meetingId, t.serial), index('slips_batch_idx').on(t.batchId)],
 );
 
+/**
+ * The "used" markers of issued slips, waiting for the ballot box to take them in (it keeps a high-water mark of
+ * `seq`, so rows are never updated or deleted). A batch's markers are inserted in random order; the key derives
+ * from the token, which is never stored, so no row here names a slip.
+ */
+export const slipMarkers = sqliteTable('slip_markers', {
+  seq: integer('seq').primaryKey(),
+  markerKey: text('marker_key').notNull().unique(),
+  meetingId: text('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
+  batchId: text('batch_id').notNull().references(() => slipBatches.id, { onDelete: 'cascade' }),
+});
+
+/** Ballots of a database written before the ballot box: moved into the box (in random order) at start, then deleted. */
 export const ballots = sqliteTable(
   'ballots',
   {

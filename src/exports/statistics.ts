@@ -2,7 +2,7 @@
 // the votes of each grade with 不了解 and 弃权, 优秀率 / 称职率 / 好评率, 得分, 排名), the formula written under
 // the table, and for the meeting the 发票 / 收回 / 有效 / 无效 counts, the date and the 考核组 signatures.
 // One model, rendered by the XLSX sheet, the PDF pages and statistics.csv, so the three cannot disagree.
-import { gradeChoices, type FormTemplate, type GradedQuestion, type SubjectKind } from '../domain/forms.js';
+import { gradeChoices, type FormTemplate, type GradedQuestion } from '../domain/forms.js';
 import type { FormResult, QuestionResult, SubjectResult } from '../domain/tally.js';
 import type { MeetingResults } from '../results/index.js';
 import type { ExportData } from './export-data.js';

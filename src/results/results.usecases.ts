@@ -2,7 +2,7 @@ import type { Conn, Db } from '../db/client.js';
 import { tallyMeeting, type Tally, type TallyBallot } from '../domain/tally.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
-import { countBallots, meetingBallots } from '../ballots/index.js';
+import { ballotCounts, meetingBallots } from '../ballots/index.js';
 import { loadMeeting, meetingForms, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import { turnoutOf, type Turnout } from '../turnout/index.js';
@@ -32,7 +32,7 @@ export function admitPublication({ db }: { db: Conn }, rec: MeetingRecord): void
   const m = rec.meeting;
   if (m.status === 'open') throw resultsErrors.meetingOpen();
   if (m.status !== 'closed') return;
-  const cast = countBallots({ db }, m.id).cast;
+  const cast = ballotCounts({ db }, m.id).cast;
   const late = m.publishedBallots === null ? null : cast - m.publishedBallots;
   if (late !== null && late > 0 && late < MIN_GROUP_SIZE) throw resultsErrors.withheld(late);
   if (late !== 0) updateMeeting({ db }, m.id, { publishedBallots: cast });

@@ -6,8 +6,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../config.js';
 import { AppError } from '../shared/errors.js';
-import { findSlip } from '../ballots/index.js';
-import { normaliseShortCode, TOKEN_PATTERN } from '../slips/index.js';
+import { findSlipByCredential, normaliseShortCode, TOKEN_PATTERN } from '../slips/index.js';
 import { FailureCounter, type FailurePolicy } from './failure-counter.js';
 
 export interface FailureLimiterOptions {
@@ -26,7 +25,7 @@ declare module 'fastify' {
 
 /**
  * A credential that could match a slip: a 43-character token, or a short code whose check symbol is right.
- * Anything else cannot match (findSlip rejects it without a lookup), so it reveals nothing and is not a guess.
+ * Anything else cannot match (findSlipByCredential rejects it without a lookup), so it reveals nothing and is not a guess.
  */
 export function isWellFormedCredential(credential: unknown): boolean {
   return typeof credential === 'string' && (TOKEN_PATTERN.test(credential) || normaliseShortCode(credential) !== null);
@@ -58,7 +57,7 @@ export const failureLimiter = fp<FailureLimiterOptions>(
         // without a lockout: what defeats guessing is the credentials' entropy (docs/security.md, "Guessing");
         // the lockout keeps a search cheap for the server and visible.
         const ms = counters.credential.lockedFor(req.ip);
-        if (ms > 0 && !findSlip({ db: app.db }, (req.params as { token: string }).token)) throw lockedOut(reply, ms);
+        if (ms > 0 && !findSlipByCredential({ db: app.db }, (req.params as { token: string }).token)) throw lockedOut(reply, ms);
       }
     });
 

@@ -1,6 +1,7 @@
-// The slips module's public surface.
-export { issueSlips, sheetInfo, voidSlips, hashToken, hashShortCode, shortCodePepper, type IssuedBatch, type IssuedSlip } from './slips.usecases.js';
-export { consumeSlip, countSlips, findSlipByShortCodeHash, findSlipByTokenHash, type SlipRow, type SlipCounts } from './slips.repository.js';
+// What other modules may use of slips. Hashing, the token wrap and the slip rows stay private.
+export { findSlipByCredential, isSlipVoided, legacyMarkerKey, type SlipRef } from './credentials.js';
+export { countSlipRows, forgetLegacyUse, legacySlips, pendingMarkersAfter, type PendingMarker } from './slips.repository.js';
+export { issueSlips, sheetInfo, slipBatches, voidSlips, type IssuedBatch, type IssuedSlip } from './slips.usecases.js';
 export { normaliseShortCode, TOKEN_PATTERN } from './codes.js';
 export { pdfDisposition, slipsPdfStream, type PrintableSlip, type SlipSheetInfo } from './pdf.js';
 export { SlipsBody } from './slips.schemas.js';

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { statement, type Conn } from '../db/client.js';
-import { slipBatches, slips } from '../db/schema.js';
+import { slipBatches, slipMarkers, slips } from '../db/schema.js';
 
 export type SlipRow = typeof slips.$inferSelect;
 
@@ -16,8 +16,8 @@ export function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inf
 }
 
 // The lookups and the update below run on every ballot page load and submit: prepared once per connection.
-const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash, meeting_id as meetingId, batch_id as batchId,
-  category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
+const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash, token_wrap as tokenWrap, meeting_id as meetingId,
+  batch_id as batchId, category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
 
 export function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
   return statement(db, `select ${SLIP_COLUMNS} from slips where token_hash = ?`).get(tokenHash) as SlipRow | undefined;
@@ -27,9 +27,35 @@ export function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: str
   return statement(db, `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`).get(shortCodeHash) as SlipRow | undefined;
 }
 
-/** Marks an issued slip used; returns false when it was not in the `issued` state (already used or voided). */
-export function consumeSlip({ db }: { db: Conn }, tokenHash: string, nonceHash: string | null): boolean {
-  return statement(db, "update slips set status = 'used', nonce_hash = ? where token_hash = ? and status = 'issued'").run(nonceHash, tokenHash).changes === 1;
+/**
+ * The "used" markers of newly issued slips, for the ballot box to take in (src/ballots/ballot-box.ts). Each
+ * batch's markers are inserted in a random order, so `seq` orders batches (as their serials do) and nothing
+ * within one. The key names no slip: it derives from the token, which the database never holds.
+ */
+export function insertPendingMarkers({ db }: { db: Conn }, rows: Array<{ markerKey: string; meetingId: string; batchId: string }>): void {
+  for (let i = 0; i < rows.length; i += 300) db.insert(slipMarkers).values(rows.slice(i, i + 300)).run();
+}
+
+export interface PendingMarker {
+  seq: number;
+  markerKey: string;
+  meetingId: string;
+  batchId: string;
+}
+
+/** Markers issued after `afterSeq`, in `seq` order. */
+export function pendingMarkersAfter({ db }: { db: Conn }, afterSeq: number): PendingMarker[] {
+  return statement(db, 'select seq, marker_key as markerKey, meeting_id as meetingId, batch_id as batchId from slip_markers where seq > ? order by seq').all(afterSeq) as PendingMarker[];
+}
+
+/** Slips issued before markers existed (no token_wrap) that can still vote or have voted: for the one-time move. */
+export function legacySlips({ db }: { db: Conn }): Array<Pick<SlipRow, 'tokenHash' | 'meetingId' | 'batchId' | 'status' | 'nonceHash'>> {
+  return statement(db, "select token_hash as tokenHash, meeting_id as meetingId, batch_id as batchId, status, nonce_hash as nonceHash from slips where token_wrap is null and status != 'voided'").all() as never;
+}
+
+/** After the one-time move: a slip row no longer says whether it was used (the ballot box does). */
+export function forgetLegacyUse({ db }: { db: Conn }): number {
+  return statement(db, "update slips set status = 'issued', nonce_hash = null where status = 'used'").run().changes;
 }
 
 export type BatchRow = typeof slipBatches.$inferSelect;
@@ -46,38 +72,44 @@ export function slipsOfBatch({ db }: { db: Conn }, batchId: string): SlipRow[] {
   return db.select().from(slips).where(eq(slips.batchId, batchId)).orderBy(asc(slips.serial)).all();
 }
 
-/** Voids the given slips that are still unused; returns how many changed. */
-export function voidIssuedSlips({ db }: { db: Conn }, tokenHashes: string[], reason: string): number {
+/** Voids the given slips that are not voided yet; returns how many changed. */
+export function voidSlipRows({ db }: { db: Conn }, tokenHashes: string[], reason: string): number {
   let changed = 0;
   for (let i = 0; i < tokenHashes.length; i += 500) {
     changed += db
       .update(slips)
       .set({ status: 'voided', voidReason: reason })
-      .where(and(inArray(slips.tokenHash, tokenHashes.slice(i, i + 500)), eq(slips.status, 'issued')))
+      .where(and(inArray(slips.tokenHash, tokenHashes.slice(i, i + 500)), ne(slips.status, 'voided')))
       .run().changes;
   }
   return changed;
 }
 
+/** Slips of a meeting by state: issued (all) and voided. Whether a slip was used is the ballot box's to count. */
+export function countSlipRows({ db }: { db: Conn }, meetingId: string): { issued: number; voided: number } {
+  const row = db
+    .select({ issued: sql<number>`count(*)`, voided: sql<number>`coalesce(sum(${slips.status} = 'voided'), 0)` })
+    .from(slips)
+    .where(eq(slips.meetingId, meetingId))
+    .get();
+  return { issued: row?.issued ?? 0, voided: row?.voided ?? 0 };
+}
+
 export interface BatchCounts {
   batch: BatchRow;
-  used: number;
   voided: number;
 }
 
-/** The batches of a meeting in issue order, each with its counts of used and voided slips (no secrets). */
+/** The batches of a meeting in issue order, each with its count of voided slips (no secrets). */
 export function batchesWithCounts({ db }: { db: Conn }, meetingId: string): BatchCounts[] {
   const batches = db.select().from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).orderBy(asc(slipBatches.firstSerial)).all();
   const rows = db
-    .select({ batchId: slips.batchId, status: slips.status, n: sql<number>`count(*)` })
+    .select({ batchId: slips.batchId, n: sql<number>`count(*)` })
     .from(slips)
-    .where(eq(slips.meetingId, meetingId))
-    .groupBy(slips.batchId, slips.status)
+    .where(and(eq(slips.meetingId, meetingId), eq(slips.status, 'voided')))
+    .groupBy(slips.batchId)
     .all();
-  return batches.map((batch) => {
-    const of = (status: string) => rows.find((r) => r.batchId === batch.id && r.status === status)?.n ?? 0;
-    return { batch, used: of('used'), voided: of('voided') };
-  });
+  return batches.map((batch) => ({ batch, voided: rows.find((r) => r.batchId === batch.id)?.n ?? 0 }));
 }
 
 export interface SlipCounts {

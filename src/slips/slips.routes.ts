@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../shared/schemas.js';
 import { pdfDisposition, slipsPdfStream } from './pdf.js';
-import { BatchesView, IssuedSlipsView, SlipsBody, VoidBody, VoidView } from './slips.schemas.js';
-import { issueSlips, listBatches, sheetInfo, voidSlips } from './slips.usecases.js';
+import { IssuedSlipsView, SlipsBody, VoidBody, VoidView } from './slips.schemas.js';
+import { issueSlips, sheetInfo, voidSlips } from './slips.usecases.js';
 
 export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -61,26 +61,7 @@ export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
       const out = voidSlips({ db: app.db }, req.user, req.params.id, req.body);
-      const kept = out.usedKept > 0 ? `；其中 ${out.usedKept} 张已投票，照常计入，未作废` : '';
-      return { ...out, message: `已作废 ${out.voided.length} 张测评票${kept}` };
-    },
-  );
-
-  app.get(
-    '/api/meetings/:id/slips/batches',
-    {
-      onRequest: [app.authenticate],
-      schema: {
-        tags: ['slips'],
-        security: [{ bearer: [] }],
-        summary: 'The slip batches of a meeting with their counts (used counts coarsened while the poll is open)',
-        params: IdParams,
-        response: { 200: BatchesView, ...errorResponses },
-      },
-    },
-    async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      return listBatches({ db: app.db }, req.params.id);
+      return { ...out, message: `已作废 ${out.voided.length} 张测评票（其中如有已投的票，照常计入）` };
     },
   );
 };

@@ -34,23 +34,6 @@ export const VoidBody = Type.Object(
 export const VoidView = Type.Object({
   voided: Type.Array(Type.Integer(), { description: 'serials voided now' }),
   alreadyVoided: Type.Array(Type.Integer()),
-  usedKept: Type.Integer({ description: 'used slips of a voided batch: they stay counted' }),
+  usedKept: Type.Integer({ description: 'always 0: whether a slip has voted is not known from its serial (a ballot already cast stays counted)' }),
   message: Type.String(),
-});
-
-export const BatchesView = Type.Object({
-  coarsened: Type.Boolean(),
-  batches: Type.Array(
-    Type.Object({
-      batchId: Type.String(),
-      category: CategoryView,
-      count: Type.Integer(),
-      firstSerial: Type.Integer(),
-      lastSerial: Type.Integer(),
-      createdAt: Type.String(),
-      createdBy: Type.String(),
-      used: Type.Integer(),
-      voided: Type.Integer(),
-    }),
-  ),
 });

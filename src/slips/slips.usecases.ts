@@ -1,15 +1,26 @@
+import { randomInt } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { getOrCreateSecret } from '../db/settings.repository.js';
 import { recordAudit } from '../audit/index.js';
-import { LIVE_STEP, roundDown } from '../domain/turnout.js';
 import { loadMeeting, updateMeeting } from '../meetings/index.js';
 import type { SessionUser } from '../auth/index.js';
 import { requireReason } from '../shared/reasons.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
-import { hmacHex, randomId, sha256Hex } from '../shared/ids.js';
+import { randomId } from '../shared/ids.js';
 import { formatShortCode, generateShortCode, generateToken, normaliseShortCode, type RandomBytes } from './codes.js';
+import { hashShortCode, hashToken, markerKey, shortCodePepper, wrapToken } from './credentials.js';
 import type { SlipSheetInfo } from './pdf.js';
-import { batchesWithCounts, findBatch, findSlipByShortCodeHash, findSlipBySerial, insertBatch, nextSerial, slipsOfBatch, voidIssuedSlips, type SlipRow } from './slips.repository.js';
+import {
+  batchesWithCounts,
+  findBatch,
+  findSlipByShortCodeHash,
+  findSlipBySerial,
+  insertBatch,
+  insertPendingMarkers,
+  nextSerial,
+  slipsOfBatch,
+  voidSlipRows,
+  type SlipRow,
+} from './slips.repository.js';
 
 export interface IssuedSlip {
   token: string;
@@ -25,16 +36,10 @@ export interface IssuedBatch {
   slips: IssuedSlip[];
 }
 
-export function shortCodePepper({ db }: { db: Db }): string {
-  return getOrCreateSecret({ db }, 'short-code-pepper');
-}
-
-export const hashToken = (token: string) => sha256Hex(token);
-export const hashShortCode = (pepper: string, code: string) => hmacHex(pepper, code);
-
 /**
  * Issues `count` one-time slips. The tokens and short codes are returned once, here, and are stored only
- * as hashes: nobody can print the same slip again or learn its token from the database.
+ * as hashes: nobody can print the same slip again or learn its token from the database. Each slip's "used"
+ * marker is left, in a random order within the batch, for the ballot box to take in (src/slips/credentials.ts).
  */
 export function issueSlips(
   { db, publicUrl, random }: { db: Db; publicUrl: string; random?: RandomBytes },
@@ -60,14 +65,22 @@ export function issueSlips(
     }
     const first = nextSerial({ db: tx }, meetingId);
     const rows = [];
+    const markers = [];
     for (let i = 0; i < input.count; i++) {
       const token = generateToken(random);
       const shortCode = generateShortCode(random);
       const serial = first + i;
       issued.push({ token, url: `${publicUrl}/v/${token}`, shortCode: formatShortCode(shortCode), serial });
-      rows.push({ tokenHash: hashToken(token), shortCodeHash: hashShortCode(pepper, shortCode), meetingId, batchId, category: input.category ?? null, serial });
+      rows.push({ tokenHash: hashToken(token), shortCodeHash: hashShortCode(pepper, shortCode), tokenWrap: wrapToken(pepper, shortCode, token), meetingId, batchId, category: input.category ?? null, serial });
+      markers.push({ markerKey: markerKey(token).toString('hex'), meetingId, batchId });
+    }
+    // Serial order must not reach the markers' order.
+    for (let i = markers.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [markers[i], markers[j]] = [markers[j]!, markers[i]!];
     }
     insertBatch({ db: tx }, { id: batchId, meetingId, category: input.category ?? null, count: input.count, firstSerial: first, createdBy: actor.username }, rows);
+    insertPendingMarkers({ db: tx }, markers);
     recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose } });
   });
   return { batchId, meetingId, category, slips: issued };
@@ -91,14 +104,18 @@ export interface VoidOutcome {
   voided: number[];
   /** Serials that were voided already (voiding twice changes nothing). */
   alreadyVoided: number[];
-  /** Slips of a voided batch that had been used: they stay used and counted. */
+  /**
+   * Always 0: the server cannot tell from a serial whether a slip has voted (its marker names no slip), so a
+   * void answers the same either way. A slip that had voted stays counted: its ballot cannot be found.
+   */
   usedKept: number;
 }
 
 /**
  * Voids lost or damaged slips, named by serial or short code, or a whole batch, in one transaction:
- * everything named is voided or nothing is. A slip that has voted cannot be voided (its ballot is counted
- * and cannot be found); naming one is an error, while a batch keeps its used slips as they are.
+ * everything named is voided or nothing is. A voided slip can no longer vote. Whether a slip had already
+ * voted is not known here (nothing links a slip row to its marker), so the answer is the same for a used and
+ * an unused slip, and a ballot already cast stays counted.
  */
 export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: VoidRequest): VoidOutcome {
   const reason = requireReason(input.reason, '作废测评票');
@@ -125,23 +142,18 @@ export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: str
       if (!slip || slip.meetingId !== meetingId) throw new AppError(404, 'SLIP_NOT_FOUND', `测评码 ${formatShortCode(code)} 不属于本次测评`);
       named.set(slip.tokenHash, slip);
     }
-    const used = [...named.values()].filter((s) => s.status === 'used').map((s) => s.serial);
-    if (used.length > 0) throw conflict('SLIP_USED', `编号 ${used.sort((a, b) => a - b).join('、')} 的测评票已经投票，不能作废（已投的票照常计入）`);
     const targets = [...named.values()];
-    let usedKept = 0;
+    const usedKept = 0;
     if (input.batchId !== undefined) {
       const batch = findBatch({ db: tx }, input.batchId);
       if (!batch || batch.meetingId !== meetingId) throw notFound('该批次', 'BATCH_NOT_FOUND');
-      for (const slip of slipsOfBatch({ db: tx }, batch.id)) {
-        if (slip.status === 'used') usedKept++;
-        else if (!named.has(slip.tokenHash)) targets.push(slip);
-      }
+      for (const slip of slipsOfBatch({ db: tx }, batch.id)) if (!named.has(slip.tokenHash)) targets.push(slip);
     }
-    const toVoid = targets.filter((s) => s.status === 'issued');
+    const toVoid = targets.filter((s) => s.status !== 'voided');
     const alreadyVoided = targets.filter((s) => s.status === 'voided').map((s) => s.serial).sort((a, b) => a - b);
     const voided = toVoid.map((s) => s.serial).sort((a, b) => a - b);
     if (toVoid.length > 0) {
-      voidIssuedSlips({ db: tx }, toVoid.map((s) => s.tokenHash), reason);
+      voidSlipRows({ db: tx }, toVoid.map((s) => s.tokenHash), reason);
       // The counts a tally shows (slips voided) changed.
       updateMeeting({ db: tx }, meetingId, {});
     }
@@ -150,28 +162,11 @@ export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: str
   });
 }
 
-export interface BatchView {
-  batchId: string;
-  category: { key: string; label: string } | null;
-  count: number;
-  firstSerial: number;
-  lastSerial: number;
-  createdAt: string;
-  createdBy: string;
-  used: number;
-  voided: number;
-}
-
-/**
- * The slip batches of a meeting with their counts (never a token or code). While the poll is open the
- * used counts are rounded down to the live step, like the turnout screens (domain/turnout.ts, LIVE_STEP):
- * an exact count that moves when someone votes would tell who just did.
- */
-export function listBatches({ db }: { db: Db }, meetingId: string): { coarsened: boolean; batches: BatchView[] } {
+/** The slip batches of a meeting with their exact issue and void counts (never a token or code). */
+export function slipBatches({ db }: { db: Db }, meetingId: string) {
   return db.transaction((tx) => {
     const rec = loadMeeting({ db: tx }, meetingId);
-    const coarsened = rec.meeting.status === 'open';
-    const batches = batchesWithCounts({ db: tx }, meetingId).map(({ batch, used, voided }) => {
+    return batchesWithCounts({ db: tx }, meetingId).map(({ batch, voided }) => {
       const c = rec.categories.find((x) => x.key === batch.category);
       return {
         batchId: batch.id,
@@ -181,10 +176,8 @@ export function listBatches({ db }: { db: Db }, meetingId: string): { coarsened:
         lastSerial: batch.firstSerial + batch.count - 1,
         createdAt: batch.createdAt,
         createdBy: batch.createdBy,
-        used: coarsened ? roundDown(used, LIVE_STEP) : used,
         voided,
       };
     });
-    return { coarsened, batches };
   });
 }

@@ -8,7 +8,9 @@ import type { ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import { LIMITS } from '../config.js';
 import type { Db } from '../db/client.js';
-import { coarsenFigures, LIVE_STEP } from '../domain/turnout.js';
+import { coarsenFigures, LIVE_STEP, roundDown } from '../domain/turnout.js';
+import { usedSlipsByBatch } from '../ballots/index.js';
+import { slipBatches } from '../slips/index.js';
 import { loadMeeting } from '../meetings/index.js';
 import { exactCounts, turnoutOf, turnoutView, type Turnout } from './turnout.usecases.js';
 
@@ -41,6 +43,7 @@ interface Stream {
 
 export class LiveHub {
   private readonly samples = new Map<string, Sample>();
+  private readonly batchSamples = new Map<string, { epoch: number; used: Map<string, number> }>();
   private readonly streams = new Map<string, Set<Stream>>();
   private readonly tickers = new Map<string, NodeJS.Timeout>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -78,6 +81,29 @@ export class LiveHub {
       const sampled = { ...counts, ballotsCast: s.ballotsCast, ballotsValid: s.ballotsValid, slipsUsed: s.slipsUsed };
       return turnoutView(rec, coarsenFigures(sampled, this.timing.step), true);
     });
+  }
+
+  /**
+   * The slip batches as screens show them: issued and voided exact (the team's own actions); used per batch, while
+   * the poll is open, sampled at the same tick as the turnout and rounded down to the step, so the batch table
+   * cannot tell who just voted either.
+   */
+  batches(meetingId: string) {
+    const rec = loadMeeting({ db: this.db }, meetingId);
+    const rows = slipBatches({ db: this.db }, meetingId);
+    const open = rec.meeting.status === 'open';
+    let used: Map<string, number>;
+    if (!open) used = usedSlipsByBatch({ db: this.db }, meetingId);
+    else {
+      const epoch = Math.floor(this.now() / this.timing.tickMs);
+      let s = this.batchSamples.get(meetingId);
+      if (!s || s.epoch !== epoch) this.batchSamples.set(meetingId, (s = { epoch, used: usedSlipsByBatch({ db: this.db }, meetingId) }));
+      used = s.used;
+    }
+    return {
+      coarsened: open,
+      batches: rows.map((b) => ({ ...b, used: open ? roundDown(used.get(b.batchId) ?? 0, this.timing.step) : (used.get(b.batchId) ?? 0) })),
+    };
   }
 
   /** Starts an event stream on a response whose request was already authorised. */

@@ -5,7 +5,7 @@ import { meetingView, MeetingView } from '../meetings/index.js';
 import { errorResponses, IdParams } from '../shared/schemas.js';
 import { TICKET_PATTERN } from './tickets.js';
 import { authoriseLiveStream, issueLiveTicket, liveTicketSecret, setMinimum } from './turnout.usecases.js';
-import { LiveTicket, MinimumBody, TurnoutView } from './turnout.schemas.js';
+import { BatchesView, LiveTicket, MinimumBody, TurnoutView } from './turnout.schemas.js';
 
 /** An event stream: described for the OpenAPI document. */
 const EventStream = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
@@ -28,6 +28,24 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       app.assertMeetingAccess(req.user, req.params.id);
       return app.turnoutLive.published(req.params.id);
+    },
+  );
+
+  app.get(
+    '/api/meetings/:id/slips/batches',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['slips'],
+        security: [{ bearer: [] }],
+        summary: 'The slip batches of a meeting with their counts (used counts coarsened and sampled per tick while the poll is open)',
+        params: IdParams,
+        response: { 200: BatchesView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      app.assertMeetingAccess(req.user, req.params.id);
+      return app.turnoutLive.batches(req.params.id);
     },
   );
 

@@ -40,3 +40,22 @@ export const TurnoutView = Type.Object({
   coarsened: Type.Boolean({ description: 'true while the poll is open: counts moved by voters are rounded down to a multiple of 5 and refreshed every 10 s' }),
   flags: Type.Array(Flag),
 });
+
+const CategoryView = Type.Union([Type.Object({ key: Type.String(), label: Type.String() }), Type.Null()]);
+
+export const BatchesView = Type.Object({
+  coarsened: Type.Boolean(),
+  batches: Type.Array(
+    Type.Object({
+      batchId: Type.String(),
+      category: CategoryView,
+      count: Type.Integer(),
+      firstSerial: Type.Integer(),
+      lastSerial: Type.Integer(),
+      createdAt: Type.String(),
+      createdBy: Type.String(),
+      used: Type.Integer(),
+      voided: Type.Integer(),
+    }),
+  ),
+});

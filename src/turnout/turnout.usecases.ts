@@ -7,9 +7,9 @@ import { exactFigures, minimumInterviews, slipsReconcile, type ExactFigures, typ
 import type { Flag } from '../domain/tally.js';
 import { recordAudit } from '../audit/index.js';
 import { findUserById, type SessionUser } from '../auth/index.js';
-import { countBallots } from '../ballots/index.js';
+import { ballotCounts } from '../ballots/index.js';
 import { loadMeeting, meetingErrors, minimumDecision, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
-import { countSlips } from '../slips/index.js';
+import { countSlipRows } from '../slips/index.js';
 import { requireReason } from '../shared/reasons.js';
 import { turnoutErrors } from './turnout.errors.js';
 import { signTicket, verifyTicket } from './tickets.js';
@@ -42,15 +42,16 @@ export interface Turnout {
 
 /** The exact counts of a meeting, before flags. Read them inside one transaction with anything they must agree with. */
 export function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): ExactFigures {
-  const slipCounts = countSlips({ db }, rec.meeting.id);
-  const b = countBallots({ db }, rec.meeting.id);
+  // Issued and voided from the slip rows; used, cast and valid from the ballot box (no slip row says it voted).
+  const slipCounts = countSlipRows({ db }, rec.meeting.id);
+  const b = ballotCounts({ db }, rec.meeting.id);
   return {
     minRespondents: minimumOf(rec),
     signedIn: rec.meeting.signedIn,
     interviews: rec.meeting.interviews,
     minInterviews: minimumInterviews({ kind: rec.meeting.kind, staffCount: rec.meeting.staffCount }),
     slipsIssued: slipCounts.issued,
-    slipsUsed: slipCounts.used,
+    slipsUsed: b.used,
     slipsVoided: slipCounts.voided,
     ballotsCast: b.cast,
     ballotsValid: b.valid,

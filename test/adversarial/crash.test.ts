@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
+import { decodeRecord } from '../../src/ballots/ballot-record.js';
 import { newNonce, openPoll, startServer, submitAll, call, type ServerProcess } from '../helpers/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ceping-crash-'));
@@ -16,17 +17,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What the database holds, read by a separate connection after the crash. */
+/** What the ballot box holds, read by a separate connection after the crash (which rolls back a hot journal). */
 function inspect(): { integrity: string; markers: string[]; ballots: number; used: number } {
-  const db = new Database(dbPath, { fileMustExist: true });
+  const main = new Database(dbPath, { fileMustExist: true });
+  const box = new Database(`${dbPath}.ballots`, { fileMustExist: true });
   try {
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const rows = db.prepare('select answers from ballots').all() as Array<{ answers: string }>;
-    const markers = rows.map((r) => (JSON.parse(r.answers) as Record<string, Record<string, unknown>>)['village-annual-review']?.comments as string);
-    const used = (db.prepare(`select count(*) as n from slips where status = 'used'`).get() as { n: number }).n;
+    const integrity = [main, box].map((d) => d.pragma('integrity_check', { simple: true }) as string).find((r) => r !== 'ok') ?? 'ok';
+    const rows = box.prepare('select r from slots where f = 1').all() as Array<{ r: Buffer }>;
+    const markers = rows.map((row) => decodeRecord(row.r).answers['village-annual-review']?.comments as string);
+    const used = (box.prepare('select count(*) as n from markers where u = 1').get() as { n: number }).n;
+    // Votes never write the main database: no slip row says it was used.
+    expect((main.prepare(`select count(*) as n from slips where status = 'used'`).get() as { n: number }).n).toBe(0);
     return { integrity, markers, ballots: rows.length, used };
   } finally {
-    db.close();
+    box.close();
+    main.close();
   }
 }
 
@@ -58,6 +63,8 @@ it('loses no acknowledged ballot and counts no slip twice across repeated SIGKIL
       stopped = true;
     }
     await stream;
+    // The ballot box is held by the running server alone (exclusive lock): stop it before reading the file.
+    if (last) await server.kill('SIGKILL');
     cursor = Math.max(cursor, ...[...outcome.keys()].map((i) => i + 1));
     for (const [i, s] of outcome) if (s === 201) acked.add(i);
 

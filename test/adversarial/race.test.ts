@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BallotWriter } from '../../src/ballots/ballot-writer.js';
-import { insertBallot } from '../../src/ballots/ballots.repository.js';
+import { ballotBoxOf, closeBallotBox } from '../../src/ballots/ballot-box.js';
 import { openDb } from '../../src/db/client.js';
-import { randomId } from '../../src/shared/ids.js';
+import type { SessionUser } from '../../src/auth/index.js';
+import { findSlipByCredential } from '../../src/slips/index.js';
+import { issueSlips } from '../../src/slips/slips.usecases.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -20,7 +21,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const count = (sql: string, ...args: unknown[]) => (t.app.db.$client.prepare(sql).get(...args) as { n: number }).n;
+/** Ballots stored for a meeting, and slips used: read from the ballot box itself. */
+const storedBallots = (meetingId: string) => (t.app.ballotWriter.db.prepare('select count(*) as n from slots where m = ? and f = 1').get(meetingId) as { n: number }).n;
+const usedSlips = (meetingId: string) => (t.app.ballotWriter.db.prepare('select count(*) as n from markers where m = ? and u = 1').get(meetingId) as { n: number }).n;
 
 async function newPoll(slips: number): Promise<{ id: string; tokens: string[]; serials: number[] }> {
   const m = await t.api('POST', '/api/meetings', villageMeeting());
@@ -41,7 +44,7 @@ describe('one slip, many submissions at once', () => {
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(299);
     expect(new Set(res.filter((r) => r.statusCode === 409).map((r) => r.json().error.code))).toEqual(new Set(['TOKEN_USED']));
-    expect(count('select count(*) as n from ballots where meeting_id = ?', poll.id)).toBe(1);
+    expect(storedBallots(poll.id)).toBe(1);
   });
 
   it('a phone retrying with its nonce while the first request is in flight is told "counted"', async () => {
@@ -51,7 +54,7 @@ describe('one slip, many submissions at once', () => {
     const codes = res.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 200)).toHaveLength(49);
-    expect(count('select count(*) as n from ballots where meeting_id = ?', poll.id)).toBe(1);
+    expect(storedBallots(poll.id)).toBe(1);
   });
 });
 
@@ -61,7 +64,7 @@ describe('interleavings of submit, close and void (fc.scheduler)', () => {
       fc.asyncProperty(fc.scheduler(), fc.boolean(), fc.boolean(), async (s, withClose, withVoid) => {
         const poll = await newPoll(3);
         const [a, b, c] = poll.tokens as [string, string, string];
-        const before = count('select count(*) as n from ballots where meeting_id = ?', poll.id);
+        const before = storedBallots(poll.id);
         // Each operation starts when the scheduler lets it; they then run concurrently.
         const gate = <T>(label: string, op: () => Promise<T>) => s.schedule(Promise.resolve(label)).then(op);
         const ops = {
@@ -85,10 +88,10 @@ describe('interleavings of submit, close and void (fc.scheduler)', () => {
         const voided = ops.void ? await ops.void : null;
         for (const code of [r.a1, r.a2, r.b.statusCode, r.c, r.cRetry, close?.status ?? 200, voided?.status ?? 200]) expect(code).toBeLessThan(500);
 
-        const stored = count('select count(*) as n from ballots where meeting_id = ?', poll.id) - before;
+        const stored = storedBallots(poll.id) - before;
         const created = [r.a1, r.a2, r.b.statusCode, r.c, r.cRetry].filter((x) => x === 201).length;
         expect(stored).toBe(created);
-        expect(count(`select count(*) as n from slips where meeting_id = ? and status = 'used'`, poll.id)).toBe(stored);
+        expect(usedSlips(poll.id)).toBe(stored);
         // Slip a: at most one 201; slip c with one nonce: at most one 201, and a 200 only if the other got 201.
         expect([r.a1, r.a2].filter((x) => x === 201).length).toBeLessThanOrEqual(1);
         expect([r.c, r.cRetry].filter((x) => x === 201).length).toBeLessThanOrEqual(1);
@@ -113,23 +116,42 @@ describe('group commit', () => {
     const dup = res.slice(0, 2).map((r) => r.statusCode).sort();
     expect(dup).toEqual([201, 409]);
     expect(res.slice(2).map((r) => r.statusCode)).toEqual(Array(7).fill(201));
-    expect(count('select count(*) as n from ballots where meeting_id = ?', poll.id)).toBe(8);
+    expect(storedBallots(poll.id)).toBe(8);
     // They were written together: far fewer transactions than ballots.
     expect(t.app.ballotWriter.stats.groups - groupsBefore).toBeLessThanOrEqual(3);
   });
 
-  it('a ballot whose write fails in the database rolls back alone, inside a shared transaction', async () => {
+  it('a ballot refused just before the write fails alone, inside a shared transaction', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ceping-group-'));
     const db = openDb(join(dir, 'g.sqlite'));
-    db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by) values ('m', 't', 'u', 'village', '[]', 'a')`);
-    const writer = new BallotWriter(db);
-    const good = (i: number) => writer.submit((tx) => insertBallot({ db: tx }, { id: randomId(16), meetingId: 'm', category: null, source: 'phone', answers: { f: { i } }, valid: true, breaches: [] }));
-    // A foreign-key violation (no such meeting) raised by SQLite itself, in the middle of the group.
-    const bad = writer.submit((tx) => insertBallot({ db: tx }, { id: randomId(16), meetingId: 'no-such-meeting', category: null, source: 'phone', answers: {}, valid: true, breaches: [] }));
-    const results = await Promise.allSettled([good(1), good(2), bad, good(3), good(4)]);
+    db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by, status) values ('m', 't', 'u', 'village', '[]', 'a', 'open')`);
+    const batch = issueSlips({ db, publicUrl: 'http://vote.test' }, { id: 'a', username: 'a', role: 'admin' } as SessionUser, 'm', { count: 5 });
+    const box = ballotBoxOf(db);
+    const job = (i: number, check: () => void = () => {}) =>
+      box.submit({
+        meetingId: 'm',
+        markerKey: findSlipByCredential({ db }, batch.slips[i]!.token)!.markerKey,
+        nonceHash: null,
+        recordSize: 64,
+        ballot: { category: null, source: 'phone', answers: { f: { i } }, valid: true, breaches: [] },
+        check,
+      });
+    const results = await Promise.allSettled([
+      job(0),
+      job(1),
+      job(2, () => {
+        throw new Error('the poll closed meanwhile');
+      }),
+      job(3),
+      job(4),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(writer.stats.groups).toBe(1);
-    expect((db.$client.prepare('select count(*) as n from ballots').get() as { n: number }).n).toBe(4);
+    expect(box.stats.groups).toBe(1);
+    expect(box.counts('m')).toEqual({ used: 4, cast: 4, valid: 4 });
+    expect(box.ballots('m').map((b) => (b.answers.f as { i: number }).i).sort()).toEqual([0, 1, 3, 4]);
+    // The refused slip can still vote.
+    await expect(job(2)).resolves.toEqual({ kind: 'stored', valid: true });
+    closeBallotBox(db);
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,13 +1,11 @@
 // `ceping users` as an operator runs it, in a real process, on the database of a running server: with the admin
 // locked out at their address and nobody logged in, the command lifts the lockout and resets the password.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/config.js';
 import { ADMIN, makeTestApp, type TestApp } from '../helpers/app.js';
 import { repoRoot } from '../helpers/server-process.js';
 
-const exec = promisify(execFile);
 let t: TestApp;
 beforeAll(async () => {
   t = await makeTestApp();

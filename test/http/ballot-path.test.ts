@@ -13,7 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const count = (table: string) => (t.app.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+const count = (table: string) =>
+  table === 'ballots'
+    ? (t.app.ballotWriter.db.prepare('select count(*) as n from slots where f = 1').get() as { n: number }).n
+    : (t.app.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
 
 describe('auth', () => {
   it('refuses a wrong password with a Chinese message and no hint which part was wrong', async () => {
@@ -183,13 +186,23 @@ describe('a village meeting from creation to tally', () => {
 });
 
 describe('what is stored about a ballot', () => {
-  it('a ballot row has a random id and no slip, token or time; the table is WITHOUT ROWID', () => {
-    const cols = (t.app.db.$client.prepare('pragma table_info(ballots)').all() as Array<{ name: string }>).map((c) => c.name);
-    expect(cols.sort()).toEqual(['answers', 'breaches', 'category', 'id', 'meeting_id', 'source', 'valid']);
-    const sql = (t.app.db.$client.prepare("select sql from sqlite_master where name = 'ballots'").get() as { sql: string }).sql;
-    expect(sql).toMatch(/WITHOUT ROWID/);
+  it('a ballot is a slot of the ballot box with a random key and no slip, token or time; slips say nothing of use', () => {
+    const box = t.app.ballotWriter.db;
+    const cols = (box.prepare('pragma table_info(slots)').all() as Array<{ name: string }>).map((c) => c.name);
+    expect(cols.sort()).toEqual(['f', 'k', 'm', 'r', 'v']);
+    // The main database holds no ballot, and no slip row says it was used (the markers live in the box).
+    expect((t.app.db.$client.prepare('select count(*) as n from ballots').get() as { n: number }).n).toBe(0);
+    expect((t.app.db.$client.prepare(`select count(*) as n from slips where status = 'used' or nonce_hash is not null`).get() as { n: number }).n).toBe(0);
     const slipCols = (t.app.db.$client.prepare('pragma table_info(slips)').all() as Array<{ name: string }>).map((c) => c.name);
     expect(slipCols.some((c) => /time|_at$/.test(c))).toBe(false);
+  });
+
+  it('the ballot box runs alone on its file: exclusive lock, rollback journal cut at each commit, FULL sync, secure_delete', () => {
+    const p = (name: string) => t.app.ballotWriter.db.pragma(name, { simple: true });
+    expect(p('locking_mode')).toBe('exclusive');
+    expect(p('journal_mode')).toBe('truncate');
+    expect(p('synchronous')).toBe(2);
+    expect(p('secure_delete')).toBe(1);
   });
 
   it('runs with WAL, synchronous=FULL, foreign keys and secure_delete', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { meetingBallots } from '../../src/ballots/index.js';
 import { loadConfig } from '../../src/config.js';
 import { ADMIN } from '../helpers/app.js';
 
@@ -49,7 +50,9 @@ async function api(method: 'GET' | 'POST', url: string, payload?: unknown, auth 
   return { status: res.statusCode, body: res.json() };
 }
 const keyIn = (code: string, answers: unknown, mid = meetingId) => api('POST', `/api/meetings/${mid}/paper-ballots`, { code, answers });
-const rows = () => app.db.$client.prepare('select source, valid, answers, breaches from ballots where meeting_id = ?').all(meetingId) as Array<{ source: string; valid: number; answers: string; breaches: string }>;
+// The stored ballots, from the ballot box, in the shape the old table had (answers and breaches as JSON).
+const rows = () =>
+  meetingBallots({ db: app.db }, meetingId).map((b) => ({ source: b.source, valid: b.valid ? 1 : 0, answers: JSON.stringify(b.answers), breaches: JSON.stringify(b.breaches) }));
 const gradesFor = (ids: string[], ...g: string[]) => ({ [QUOTA_FORM.id]: { overall: Object.fromEntries(g.map((x, i) => [ids[i], x]).filter(([, x]) => x !== '')) } });
 const grades = (...g: string[]) => gradesFor(subjects, ...g);
 
@@ -172,7 +175,7 @@ describe('bad key-ins: 4xx with a Chinese message, nothing written', () => {
     otherSubjects = form.body.forms[0].questions[0].subjects.map((x: { id: string }) => x.id);
     expect((await api('POST', `/api/meetings/${other}/open`, {})).status).toBe(200);
   });
-  const otherRows = () => app.db.$client.prepare('select count(*) as n from ballots where meeting_id = ?').get(other) as { n: number };
+  const otherRows = () => ({ n: meetingBallots({ db: app.db }, other).length });
 
   it('a code of another meeting', async () => {
     const res = await keyIn(slips.shortCodes[5]!, grades('competent'), other);
