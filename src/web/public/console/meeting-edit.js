@@ -125,7 +125,7 @@ export function subjectsPanel(m) {
   const needsReason = m.status !== 'draft';
   // A draft is edited whole in “修改或删除会议”; the per-subject fix is for an opened poll.
   if (!needsReason) return h('ol', { class: 'subjects', id: 'subjects' }, m.subjects.map((x) => h('li', { 'data-subject': x.id, text: `${x.name}${x.title ? `（${x.title}）` : ''} · ${subjectKindLabel(x.kind)}${x.isHead ? ' · 主要负责人' : ''}` })));
-  const list = h('ol', { class: 'subjects', id: 'subjects' });
+  const list = h('ol', { class: 'subjects fixable', id: 'subjects' });
   for (const x of m.subjects) {
     const fix = h('button', { type: 'button', class: 'small secondary', text: '更正', 'aria-label': `更正 ${x.name} 的姓名或职务` });
     const li = h('li', { 'data-subject': x.id }, h('span', { text: `${x.name}${x.title ? `（${x.title}）` : ''} · ${subjectKindLabel(x.kind)}${x.isHead ? ' · 主要负责人' : ''} ` }), fix);

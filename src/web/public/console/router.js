@@ -10,6 +10,7 @@ import { viewMeeting } from './meeting.js';
 import { viewPaperKeyIn } from './paper-key-in.js';
 import { viewResults } from './results.js';
 import { viewRanking, viewRounds } from './rounds.js';
+import { viewRoundUnit } from './round-unit.js';
 import { viewPassword, viewUsers } from './users.js';
 import { viewAudit } from './audit.js';
 
@@ -21,6 +22,7 @@ const routes = [
   [/^#\/meetings\/([A-Za-z0-9_-]+)\/paper$/, viewPaperKeyIn],
   [/^#\/rounds$/, viewRounds],
   [/^#\/rounds\/([A-Za-z0-9_-]+)$/, viewRanking],
+  [/^#\/rounds\/([A-Za-z0-9_-]+)\/units\/([A-Za-z0-9_-]+)$/, viewRoundUnit],
   [/^#\/users$/, viewUsers],
   [/^#\/password$/, viewPassword],
   [/^#\/audit$/, viewAudit],
