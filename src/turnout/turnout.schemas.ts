@@ -31,6 +31,7 @@ export const TurnoutView = Type.Object({
   ballotsCast: Type.Integer(),
   ballotsValid: Type.Integer(),
   meetsMinimum: Type.Boolean(),
+  allSignedInVoted: Type.Boolean({ description: '全部签到人员已投票: the exact ballots cast equal the sign-in count; one boolean, never a count (see README, "Live progress")' }),
   minInterviews: NullableInt,
   minimumSource: Type.Union(['override', 'kind', 'staff-count', 'signed-in', 'unknown'].map((s) => Type.Literal(s))),
   minOverrideReason: Type.Union([Type.String(), Type.Null()]),

@@ -3,7 +3,7 @@
 // in use, and a wizard that survives its session ending. Screenshots go to test-output/.
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { villageMeeting } from '../helpers/app.js';
+import { fullBallot, villageMeeting } from '../helpers/app.js';
 import { ADMIN, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
 
 let server: Server;
@@ -207,6 +207,59 @@ describe('users and sessions in the console', () => {
     const ended = await server.app.inject({ method: 'GET', url: '/api/meetings', headers: { authorization: `Bearer ${kept}` } });
     expect(ended.statusCode).toBe(401);
     await logIn(ADMIN.username, 'admin-new-password-2026');
+    expect(watch.problems).toEqual([]);
+  });
+});
+
+describe('knowing the room is done, with the live figures still coarsened', () => {
+  it('shows 全部签到人员已投票 on the meeting page (1366×768) and the live page (390×844) only once everyone signed in voted', async () => {
+    server.app.turnoutLive.setTiming({ tickMs: 300 });
+    // The password change above ended every other session of the admin, this test's own included.
+    let password = 'admin-new-password-2026';
+    let again = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: ADMIN.username, password } });
+    if (again.statusCode !== 200) {
+      password = ADMIN.password; // this test run alone
+      again = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: ADMIN.username, password } });
+    }
+    auth = { authorization: `Bearer ${again.json().token}`, accept: 'application/json' };
+    const m = await api('POST', '/api/meetings', villageMeeting({ title: '小组测评（签到 3 人）', minRespondents: 3, minReason: '试点小组' }));
+    const tokens = (await api('POST', `/api/meetings/${m.id}/slips`, { count: 3 })).tokens as string[];
+    await api('PUT', `/api/meetings/${m.id}/attendance`, { signedIn: 3 });
+    await api('POST', `/api/meetings/${m.id}/open`, {});
+    const vote = async (tok: string) => {
+      const form = await api('GET', `/api/ballot/${tok}`);
+      await api('POST', `/api/ballot/${tok}`, { answers: fullBallot(form) });
+    };
+    await vote(tokens[0]!);
+    await vote(tokens[1]!);
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const live = await phone.newPage();
+    const liveWatch = watchPage(live, server.url);
+    await live.goto(`${server.url}/meetings/${m.id}/live.html`);
+    await live.locator('#username').fill(ADMIN.username);
+    await live.locator('#password').fill(password);
+    await live.locator('#login button[type=submit]').click();
+    await live.locator('#board:not([hidden])').waitFor();
+    await live.waitForTimeout(700);
+    expect(await live.locator('#all-voted').isVisible()).toBe(false);
+    expect(await live.locator('#cast').innerText()).toBe('0'); // two ballots, shown as "at least 0"
+
+    await open(`#/meetings/${m.id}`);
+    await p.locator('#turnout').waitFor();
+    expect(await p.locator('#all-voted').count()).toBe(0);
+    await vote(tokens[2]!);
+    await live.locator('#all-voted').waitFor({ state: 'visible' });
+    // Still no exact count: the room being done is all it says.
+    expect(await live.locator('#cast').innerText()).toBe('0');
+    await screenshot(live, '36-live-all-voted-390', { fullPage: false });
+    await p.locator('#all-voted').waitFor({ timeout: 10_000 });
+    expect(await p.locator('[data-figure="已投票"]').innerText()).toBe('0');
+    await screenshot(p, '37-console-all-voted');
+    await open('#/meetings');
+    await expect.poll(() => p.locator(`tr[data-meeting="${m.id}"]`).innerText()).toContain('全部签到人员已投票');
+    expect(liveWatch.problems).toEqual([]);
+    await phone.close();
     expect(watch.problems).toEqual([]);
   });
 });

@@ -113,6 +113,7 @@ function turnoutView(m, t) {
     prog,
     t.coarsened ? h('p', { class: 'help', text: '测评进行中：为保护匿名，投票数按 5 人取整、约每 10 秒更新；结束后显示准确数字。' }) : null,
     verdict,
+    t.allSignedInVoted && m.status === 'open' ? h('p', { class: 'ok', id: 'all-voted', role: 'status', text: '全部签到人员已投票：可以结束测评。' }) : null,
     signInShort(m, t) && m.status !== 'closed'
       ? h('p', { class: 'warn', id: 'signin-warning', role: 'alert', text: `签到 ${t.signedIn} 人，少于最低参评人数 ${t.minRespondents} 人：即使到会人员全部投票，本次测评也将无效。请核对签到表，或由管理员写明理由调整最低人数。` })
       : null,
