@@ -83,7 +83,8 @@ export function renderClosingReportPdf(view: ClosingReportView): Promise<Buffer>
 
   section('最低参评人数');
   line('最低参评人数', r.minimum.minRespondents === null ? '未确定' : `${r.minimum.minRespondents} 人`);
-  line('依据', `${SOURCE_LABELS[r.minimum.source] ?? r.minimum.source}：${r.minimum.rule}`);
+  // Reports written before the rule was worded by seed number still carry the file name: print the number.
+  line('依据', `${SOURCE_LABELS[r.minimum.source] ?? r.minimum.source}：${r.minimum.rule.replace(/(\d{3})_[0-9a-f]{16}\.txt/g, '$1')}`);
   if (r.minimum.overrideReason) line('调整理由', r.minimum.overrideReason, RED);
   line('是否达到', r.minimum.met ? '已达到' : '未达到', r.minimum.met ? GREEN : RED);
 

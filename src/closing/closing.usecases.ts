@@ -49,6 +49,9 @@ export interface HistoryEntry {
   detail: string | null;
 }
 
+/** A seed is named by its number in what people read ("003"), never by its file name. */
+export const seedByNumber = (text: string) => text.replace(/(\d{3})_[0-9a-f]{16}\.txt/g, '$1');
+
 export interface VoidEntry {
   at: string;
   actor: string;
@@ -158,7 +161,7 @@ function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
       minimum: {
         minRespondents: minimumOf(fresh),
         source: t.minimumSource,
-        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : MINIMUM_RULES[m.kind],
+        rule: t.minimumSource === 'override' ? '管理员调整（理由见下）' : seedByNumber(MINIMUM_RULES[m.kind]),
         overrideReason: t.minOverrideReason,
         met: figures.meetsMinimum,
       },
