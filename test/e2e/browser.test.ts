@@ -254,6 +254,10 @@ describe('the console and the voter page in chromium', () => {
     const zhou = p.locator('tr[data-subject=周平]').first();
     expect(await zhou.locator('td').nth(0).textContent()).toBe('2'); // 好 × 2 (the HTTP ballots)
     expect(await zhou.locator('td').nth(2).textContent()).toBe('3'); // 一般 × 3 (the phones)
+    // The secretary's report is about the secretary: the row names 张建国 (党总支书记), not "全体".
+    const secretary = p.locator('section', { has: p.getByRole('heading', { name: '党组织书记述党建工作测评表' }) });
+    expect(await secretary.textContent()).toContain('张建国');
+    expect(await secretary.textContent()).not.toContain('全体');
     await screenshot(p, '04-console-results');
     const csv = p.waitForEvent('download');
     await p.locator('[data-export="results.csv"]').click();

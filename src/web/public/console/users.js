@@ -30,7 +30,7 @@ export async function viewUsers() {
   const editor = h('div', { id: 'user-editor' });
   const me = currentSession().user.id;
   const rows = users.map((u) => {
-    const manage = h('button', { type: 'button', class: 'small secondary', id: `manage-${u.username}`, text: '管理', 'aria-label': `管理用户 ${u.username}` });
+    const manage = h('button', { type: 'button', class: 'small secondary', id: `manage-${u.username}`, text: '管理' });
     manage.addEventListener('click', () => {
       editor.replaceChildren(userEditor(u, u.id === me));
       editor.querySelector('h2').focus();
