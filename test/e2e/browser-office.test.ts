@@ -184,6 +184,8 @@ describe('users and sessions in the console', () => {
     await logIn(ADMIN.username, ADMIN.password);
     await p.locator('#wizard-restored').waitFor();
     expect(await p.locator('#wizard-restored').isVisible()).toBe(true);
+    // Back at the step it was on (the forms), with the form still ticked.
+    expect(await p.getByRole('checkbox').first().isChecked()).toBe(true);
     await p.getByRole('button', { name: '上一步' }).click();
     expect(await p.locator('#title').inputValue()).toBe('大坪村2026年度测评');
     expect(await p.locator('#unit').inputValue()).toBe('插旗镇大坪村');

@@ -142,7 +142,7 @@ function deductionsPanel(round, unit) {
   };
   const list = unit.deductions.map((d) => {
     const { ind, rule } = ruleOf(d);
-    const reason = h('input', { maxlength: 1000, 'aria-label': '撤销扣分的理由' });
+    const reason = h('input', { maxlength: 1000, placeholder: '撤销理由（必填）', 'aria-label': '撤销扣分的理由' });
     const b = h('button', { type: 'submit', class: 'small secondary', text: '撤销' });
     const box = errorBox();
     const form = h('form', { class: 'inline' }, reason, b, box);
