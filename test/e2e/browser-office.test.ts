@@ -160,6 +160,14 @@ describe('users and sessions in the console', () => {
     await open('#/meetings');
     await p.getByRole('heading', { level: 1, name: '测评会议' }).waitFor();
     const before = await token();
+    // A live page opened from the console holds the same token in its own sessionStorage.
+    const session = await p.evaluate(() => sessionStorage.getItem('ceping.session')!);
+    const m = await api('POST', '/api/meetings', villageMeeting({ title: '现场进度页随续期更新' }));
+    const livePage = await ctx.newPage();
+    await livePage.goto(`${server.url}/healthz`);
+    await livePage.evaluate((s) => sessionStorage.setItem('ceping.session', s), session);
+    await livePage.goto(`${server.url}/meetings/${m.id}/live.html`);
+    await livePage.locator('#board:not([hidden])').waitFor();
     const renewed = p.waitForResponse((r) => r.url().endsWith('/api/auth/renew'));
     await p.locator('main').click({ position: { x: 5, y: 5 } });
     expect((await renewed).status()).toBe(200);
@@ -168,6 +176,9 @@ describe('users and sessions in the console', () => {
     expect(old.statusCode).toBe(401);
     const fresh = await server.app.inject({ method: 'GET', url: '/api/meetings', headers: { authorization: `Bearer ${await token()}` } });
     expect(fresh.statusCode).toBe(200);
+    // The live page was handed the new token, so its next ticket does not fail.
+    await expect.poll(() => livePage.evaluate(() => JSON.parse(sessionStorage.getItem('ceping.session')!).token)).toBe(await token());
+    await livePage.close();
   });
 
   it('keeps what the wizard held when the session ends, and restores it after logging in again', async () => {

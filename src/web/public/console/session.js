@@ -44,7 +44,19 @@ export function whenSessionEnds(fn) {
 
 /** Keeps a session the server handed out (login, renew, own password change), with the moment it ends. */
 export function keepSession(out) {
+  const old = session && session.token;
   saveSession({ token: out.token, user: out.user, expiresAt: Date.now() + out.expiresInMinutes * 60_000, minutes: out.expiresInMinutes });
+  // A renewal ends the old token, which the live and projector tabs opened from this one still hold (each tab has
+  // its own copy of sessionStorage): hand them the new one. Only a tab holding the very token that ended takes it.
+  if (old && old !== out.token && channel) channel.postMessage({ old, session });
+}
+
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('ceping.session') : null;
+if (channel) {
+  channel.onmessage = (ev) => {
+    const d = ev.data || {};
+    if (session && d.old === session.token && d.session && typeof d.session.token === 'string') saveSession(d.session);
+  };
 }
 
 /** Logs in and keeps the session; throws an ApiError with the server's message when refused. */
