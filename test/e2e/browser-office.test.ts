@@ -68,12 +68,26 @@ describe('correcting a meeting in the console', () => {
     await p.locator('#edit-add-subject').click();
     await rows.last().locator('input').first().fill('孙红');
     await rows.last().locator('input').nth(1).fill('组织委员');
+    const cats = p.locator('#edit-categories tbody tr');
+    await p.locator('#edit-add-category').click();
+    await p.locator('#edit-add-category').click();
+    await cats.nth(0).locator('input').nth(0).fill('村干部');
+    await cats.nth(0).locator('input').nth(1).fill('40');
+    await cats.nth(1).locator('input').nth(0).fill('党员群众');
+    await cats.nth(1).locator('input').nth(1).fill('50');
+    await p.locator('#edit-save').click();
+    await p.locator('#edit-meeting [role=alert]').getByText('各类别权重之和须为 100%（现为 90%）').waitFor();
     await screenshot(p, '30-console-edit-draft');
+    await cats.nth(1).locator('input').nth(1).fill('60');
     await p.locator('#edit-save').click();
     await p.getByRole('heading', { level: 1, name: '插旗村2026年度测评' }).waitFor();
     const after = await api('GET', `/api/meetings/${m.id}`);
     expect(after.subjects.map((s: any) => s.name)).toEqual(['插旗村党总支', '插旗村“两委”班子', '张建国', '李秀英', '王志刚', '赵丽华', '陈明', '刘洋', '孙红']);
     expect(after.subjects[4].id).toBe(m.subjects[4].id);
+    expect(after.categories).toEqual([
+      { key: 'c1', label: '村干部', weight: 0.4 },
+      { key: 'c2', label: '党员群众', weight: 0.6 },
+    ]);
   });
 
   it('once slips exist says the list is frozen and refuses to delete', async () => {

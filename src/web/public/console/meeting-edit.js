@@ -45,6 +45,41 @@ export function editPanel(m, forms, slipsIssued) {
     rows.querySelector('tr:last-child input').focus();
   });
 
+  // Respondent categories and their weights (in %), as in the wizard; frozen once slips (which carry one) exist.
+  const cats = m.categories.map((c) => ({ key: c.key, label: c.label, weight: String(Math.round(c.weight * 1000) / 10) }));
+  const catRows = h('tbody');
+  const drawCats = () =>
+    catRows.replaceChildren(
+      ...cats.map((c, i) => {
+        const label = h('input', { value: c.label, maxlength: 30, 'aria-label': `第 ${i + 1} 个类别的名称` });
+        label.addEventListener('input', () => (c.label = label.value));
+        const weight = h('input', { type: 'number', class: 'num', min: 1, max: 100, step: 'any', value: c.weight, 'aria-label': `第 ${i + 1} 个类别的权重（%）` });
+        weight.addEventListener('input', () => (c.weight = weight.value));
+        const del = h('button', { type: 'button', class: 'small secondary', text: '删除', 'aria-label': `删除第 ${i + 1} 个类别` });
+        del.addEventListener('click', () => {
+          cats.splice(i, 1);
+          drawCats();
+        });
+        return h('tr', {}, h('td', {}, label), h('td', {}, weight), h('td', {}, del));
+      }),
+    );
+  drawCats();
+  const addCat = h('button', { type: 'button', class: 'small secondary', id: 'edit-add-category', text: '添加类别' });
+  addCat.addEventListener('click', () => {
+    cats.push({ key: '', label: '', weight: '' });
+    drawCats();
+  });
+  const categoriesBox = slipsIssued
+    ? null
+    : h(
+        'fieldset',
+        { class: 'sub', id: 'edit-categories' },
+        h('legend', { text: '参评人员类别与权重（不分类别可全部删除）' }),
+        h('table', { class: 'edit' }, h('thead', {}, h('tr', {}, ['类别', '权重（%）', ''].map((t) => h('th', { scope: 'col', text: t })))), catRows),
+        h('div', { class: 'buttons' }, addCat),
+      );
+  const categoriesChanged = () => JSON.stringify(cats.map((c) => [c.key, c.label.trim(), Number(c.weight)])) !== JSON.stringify(m.categories.map((c) => [c.key, c.label, Math.round(c.weight * 1000) / 10]));
+
   const save = h('button', { type: 'submit', id: 'edit-save', text: '保存修改' });
   const box = errorBox();
   const form = h(
@@ -62,6 +97,7 @@ export function editPanel(m, forms, slipsIssued) {
       rows,
     ),
     slipsIssued ? null : h('div', { class: 'buttons' }, add),
+    categoriesBox,
     box,
     h('div', { class: 'buttons' }, save),
   );
@@ -71,6 +107,11 @@ export function editPanel(m, forms, slipsIssued) {
       if (!title.value.trim() || !unit.value.trim()) return box.set('会议名称和被考核单位不能为空');
       if (subjects.some((x) => !x.name.trim())) return box.set('测评对象姓名不能为空（或删除空行）');
       if (!formIds.length) return box.set('请至少选择一张测评表');
+      if (!slipsIssued && cats.length) {
+        if (cats.some((c) => !c.label.trim())) return box.set('请填写每个类别的名称');
+        const sum = cats.reduce((a, c) => a + Number(c.weight || 0), 0);
+        if (Math.abs(sum - 100) > 1e-6) return box.set(`各类别权重之和须为 100%（现为 ${sum}%）`);
+      }
       const body = {
         title: title.value.trim(),
         unit: unit.value.trim(),
@@ -78,6 +119,16 @@ export function editPanel(m, forms, slipsIssued) {
         subjects: subjects.map((x) => ({ ...(x.id ? { id: x.id } : {}), name: x.name.trim(), kind: x.kind, title: x.title.trim() || null, isHead: x.isHead })),
         ...(slipsIssued ? {} : { formIds }),
       };
+      if (!slipsIssued && categoriesChanged()) {
+        const used = new Set(cats.map((c) => c.key).filter(Boolean));
+        let n = 0;
+        const freshKey = () => {
+          while (used.has(`c${++n}`));
+          used.add(`c${n}`);
+          return `c${n}`;
+        };
+        body.categories = cats.map((c) => ({ key: c.key || freshKey(), label: c.label.trim(), weight: Number(c.weight) / 100 }));
+      }
       if (staff.value !== '' && !staffField.hidden) body.staffCount = Number(staff.value);
       else if (m.staffCount !== null) body.staffCount = null;
       await api('PATCH', `/api/meetings/${m.id}`, body);
