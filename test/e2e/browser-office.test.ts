@@ -283,6 +283,14 @@ describe('knowing the room is done, with the live figures still coarsened', () =
     await p.locator('#all-voted').waitFor({ timeout: 10_000 });
     expect(await p.locator('[data-figure="已投票"]').innerText()).toBe('0');
     await screenshot(p, '37-console-all-voted');
+    const projector = await ctx.newPage();
+    const login = await p.evaluate(() => sessionStorage.getItem('ceping.session')!);
+    await projector.goto(`${server.url}/healthz`);
+    await projector.evaluate((s) => sessionStorage.setItem('ceping.session', s), login);
+    await projector.goto(`${server.url}/meetings/${m.id}/projector.html`);
+    await projector.locator('#all-voted').waitFor({ state: 'visible' });
+    await screenshot(projector, '38-projector-all-voted', { fullPage: false });
+    await projector.close();
     await open('#/meetings');
     await expect.poll(() => p.locator(`tr[data-meeting="${m.id}"]`).innerText()).toContain('全部签到人员已投票');
     expect(liveWatch.problems).toEqual([]);
