@@ -187,6 +187,8 @@ const InputSpecView = Type.Object({
   max: Type.Optional(Type.Number()),
   integer: Type.Optional(Type.Boolean()),
   levels: Type.Optional(Type.Array(Type.String())),
+  /** The levels in words (一等奖 …), in the order of `levels`: what the console shows. */
+  levelLabels: Type.Optional(Type.Array(Type.String())),
 });
 export const SchemeSummary = Type.Object({
   id: Type.String(),

@@ -124,7 +124,7 @@ export function enterInput(d: Deps, actor: SessionUser, roundId: string, unitId:
   const spec = inputsOf(componentsOf(roundScheme(rec), unit.domain)).find((s) => s.input === input);
   if (!spec) throw unprocessable('UNKNOWN_INPUT', `“${unit.name}”的考核方案中没有可录入的项目“${input}”`);
   if (spec.kind === 'level') {
-    if (typeof body.value !== 'string' || !spec.levels.includes(body.value)) throw unprocessable('INVALID_INPUT', `“${spec.label}”须为以下之一：${spec.levels.join('、')}`);
+    if (typeof body.value !== 'string' || !spec.levels.includes(body.value)) throw unprocessable('INVALID_INPUT', `“${spec.label}”须为以下之一：${spec.levelLabels.join('、')}`);
   } else if (typeof body.value !== 'number' || body.value < spec.min || body.value > spec.max || (spec.integer && !Number.isInteger(body.value))) {
     throw unprocessable('INVALID_INPUT', `“${spec.label}”须为 ${spec.min}–${spec.max} 之间的${spec.integer ? '整数' : '数值'}`);
   }

@@ -5,6 +5,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'meeting.create': '创建测评会议',
   'meeting.update': '修改测评会议',
   'meeting.delete': '删除测评会议',
+  'meeting.subject.correct': '更正测评对象姓名/职务',
   'meeting.open': '开始测评',
   'meeting.reopen': '重新开启测评',
   'meeting.close': '结束测评',

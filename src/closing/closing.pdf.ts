@@ -83,7 +83,8 @@ export function renderClosingReportPdf(view: ClosingReportView): Promise<Buffer>
 
   section('最低参评人数');
   line('最低参评人数', r.minimum.minRespondents === null ? '未确定' : `${r.minimum.minRespondents} 人`);
-  line('依据', `${SOURCE_LABELS[r.minimum.source] ?? r.minimum.source}：${r.minimum.rule}`);
+  // Reports written before the rule was worded by seed number still carry the file name: print the number.
+  line('依据', `${SOURCE_LABELS[r.minimum.source] ?? r.minimum.source}：${r.minimum.rule.replace(/(\d{3})_[0-9a-f]{16}\.txt/g, '$1')}`);
   if (r.minimum.overrideReason) line('调整理由', r.minimum.overrideReason, RED);
   line('是否达到', r.minimum.met ? '已达到' : '未达到', r.minimum.met ? GREEN : RED);
 
@@ -101,6 +102,11 @@ export function renderClosingReportPdf(view: ClosingReportView): Promise<Buffer>
   section('提示');
   if (r.flags.length === 0) line('', '无');
   for (const f of r.flags) line(RED_FLAGS.has(f.code) ? '● 红色提示' : '○ 提示', f.message, RED_FLAGS.has(f.code) ? RED : 'black');
+
+  section('作废的测评票');
+  const voids = r.voids ?? [];
+  if (voids.length === 0) line('', r.voids ? '无' : '（本报告生成时尚未记录作废明细，见审计日志）');
+  for (const v of voids) line(localTime(v.at).replace('（北京时间）', ''), `${v.actor} 作废 ${v.count} 张（序号 ${v.serials}）；理由：${v.reason}`);
 
   section('操作记录（审计日志）');
   for (const h of r.history) line(localTime(h.at).replace('（北京时间）', ''), `${h.actor} ${h.label}${h.detail ? `：${h.detail}` : ''}${h.reason ? `；理由：${h.reason}` : ''}`);

@@ -37,6 +37,11 @@ export const ClosingReport = Type.Object({
   }),
   flags: Type.Array(Flag),
   history: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), action: Type.String(), label: Type.String(), reason: NullableString, detail: NullableString })),
+  voids: Type.Optional(
+    Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), count: Type.Integer(), serials: Type.String({ description: 'serial ranges, e.g. 1–3、7' }), reason: Type.String() }), {
+      description: 'each voiding of slips with its reason; absent from reports written before this field existed',
+    }),
+  ),
   exports: Type.Array(
     Type.Object({
       name: Type.String(),

@@ -50,6 +50,43 @@ export interface HistoryEntry {
   detail: string | null;
 }
 
+/** A seed is named by its number in what people read ("003"), never by its file name. */
+export const seedByNumber = (text: string) => text.replace(/(\d{3})_[0-9a-f]{16}\.txt/g, '$1');
+
+export interface VoidEntry {
+  at: string;
+  actor: string;
+  count: number;
+  serials: string;
+  reason: string;
+}
+
+/** "1–3、7、9–10": serials as ranges, as a person reads them off the printed slips. */
+export function serialRanges(serials: readonly number[]): string {
+  const sorted = [...new Set(serials)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    out.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j;
+  }
+  return out.join('、');
+}
+
+/** The voids of a meeting's slips, oldest first, from the audit log (which keeps the reason of each). */
+function voidsOf(db: Conn, meetingId: string): VoidEntry[] {
+  return listAudit({ db }, { meetingId, limit: 1000 })
+    .filter((r) => r.action === 'slips.void')
+    .reverse()
+    .map((r) => {
+      const d = r.detail as { serials?: unknown; reason?: unknown };
+      const serials = Array.isArray(d.serials) ? d.serials.filter((x): x is number => typeof x === 'number') : [];
+      return { at: r.at, actor: r.actor, count: serials.length, serials: serialRanges(serials), reason: typeof d.reason === 'string' ? d.reason : '' };
+    })
+    .filter((v) => v.count > 0);
+}
+
 export interface ClosingReport {
   format: 'ceping-closing-report/1';
   meeting: { id: string; title: string; unit: string; kind: string; kindLabel: string; subjects: number; formIds: string[] };
@@ -74,6 +111,8 @@ export interface ClosingReport {
   reconciliation: { slipsAvailable: number; ballotsCast: number; ballotsWithinSlips: boolean; signedIn: number | null; ballotsWithinSignedIn: boolean | null };
   flags: Flag[];
   history: HistoryEntry[];
+  /** Each voiding of slips: when, by whom, which serials and why (absent from reports written before it existed). */
+  voids?: VoidEntry[];
   exports: ExportDigest[];
   hashNote: string;
 }
@@ -149,6 +188,7 @@ function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
       },
       flags: figures.flags,
       history: historyOf(tx, m.id),
+      voids: voidsOf(tx, m.id),
       exports: [],
       hashNote: HASH_NOTE,
     };

@@ -161,6 +161,19 @@ export function meetsMinimum(t: Pick<TurnoutFacts, 'minRespondents' | 'ballotsCa
 }
 
 /**
+ * 全部签到人员已投票: the exact ballots cast equal the sign-in count the team entered. It is how the team knows the
+ * room is done while the live counts are coarsened, and it is safe to show exactly, like meetsMinimum: it is one
+ * boolean that flips once, when the last person present votes, which the room sees anyway (no one is left holding
+ * a slip); before that it says only "not everyone yet", which the coarsened count already says. It never carries
+ * a count. Moving the sign-in count to probe the exact number would take one edit per 10-second sample, each in the
+ * audit log under the editor's name (src/meetings recordAttendance). More ballots than people signed in is not
+ * "done" but the red flag BALLOTS_EXCEED_SIGNED_IN.
+ */
+export function allSignedInVoted(t: Pick<TurnoutFacts, 'signedIn' | 'ballotsCast'>): boolean {
+  return t.signedIn !== null && t.signedIn > 0 && t.ballotsCast === t.signedIn;
+}
+
+/**
  * Reconciliation: every ballot consumed one issued slip in the same transaction, and only an unused slip can
  * be voided, so ballots can never exceed the slips issued less those voided. This checks that it still holds.
  */
@@ -230,6 +243,8 @@ export interface ExactFigures {
 
 export interface PublishedFigures extends ExactFigures {
   meetsMinimum: boolean;
+  /** See allSignedInVoted: computed from the exact counts, shown exactly. */
+  allSignedInVoted: boolean;
   flags: Flag[];
   voidStamp: VoidStamp | null;
 }
@@ -238,7 +253,7 @@ export const roundDown = (n: number, step: number) => Math.floor(n / step) * ste
 
 /** The exact figures with their flags and stamp: for a closed (or not yet open) poll, and for reports. */
 export function exactFigures(f: ExactFigures): PublishedFigures {
-  return { ...f, meetsMinimum: meetsMinimum(f), flags: turnoutFlags(f), voidStamp: voidStamp(f) };
+  return { ...f, meetsMinimum: meetsMinimum(f), allSignedInVoted: allSignedInVoted(f), flags: turnoutFlags(f), voidStamp: voidStamp(f) };
 }
 
 /** The figures of an open poll as screens show them (see LIVE_STEP). */
@@ -262,6 +277,7 @@ export function coarsenFigures(f: ExactFigures, step = LIVE_STEP): PublishedFigu
     ballotsCast: roundDown(f.ballotsCast, step),
     ballotsValid: roundDown(f.ballotsValid, step),
     meetsMinimum: meetsMinimum(f),
+    allSignedInVoted: allSignedInVoted(f),
     flags,
     voidStamp: stamp && { label: '无效', minRespondents: stamp.minRespondents, ballotsCast: roundDown(f.ballotsCast, step), text: `未达到最低参评人数 ${stamp.minRespondents} 人，此时结束测评则结果无效` },
   };

@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { statement, type Conn } from '../db/client.js';
-import { categories, meetingAssessors, meetings, subjects } from '../db/schema.js';
+import { assessmentLinks, categories, meetingAssessors, meetings, slipBatches, subjects } from '../db/schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type SubjectRow = typeof subjects.$inferSelect;
@@ -98,4 +98,50 @@ export function isMeetingOpen({ db }: { db: Conn }, meetingId: string): boolean 
 /** The meeting's version, bumped by every change to it (see updateMeeting): the key of cached meeting records. */
 export function meetingVersion({ db }: { db: Conn }, meetingId: string): number | undefined {
   return (statement(db, 'select version from meetings where id = ?').get(meetingId) as { version: number } | undefined)?.version;
+}
+
+/** True once any slip (phone or paper) has been issued for the meeting, used or not, voided or not. */
+export function hasIssuedSlips({ db }: { db: Conn }, meetingId: string): boolean {
+  return db.select({ id: slipBatches.id }).from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).limit(1).get() !== undefined;
+}
+
+/** True when an assessment round feeds a score from this meeting (the link would dangle after a delete). */
+export function isLinkedToRound({ db }: { db: Conn }, meetingId: string): boolean {
+  return db.select({ id: assessmentLinks.meetingId }).from(assessmentLinks).where(eq(assessmentLinks.meetingId, meetingId)).limit(1).get() !== undefined;
+}
+
+/**
+ * Replace a draft's subjects: a row given with an existing id is updated in place (its id, which ballots and slips
+ * never saw yet, stays), others are inserted, the rest deleted.
+ */
+export function replaceSubjects({ db }: { db: Conn }, meetingId: string, rows: Array<typeof subjects.$inferInsert>): void {
+  const keep = new Set(rows.map((r) => r.id));
+  const existing = db.select({ id: subjects.id }).from(subjects).where(eq(subjects.meetingId, meetingId)).all();
+  for (const e of existing) if (!keep.has(e.id)) db.delete(subjects).where(eq(subjects.id, e.id)).run();
+  const present = new Set(existing.map((e) => e.id));
+  for (const r of rows) {
+    if (present.has(r.id)) {
+      db.update(subjects).set({ position: r.position, name: r.name, kind: r.kind, title: r.title, isHead: r.isHead }).where(eq(subjects.id, r.id)).run();
+    } else {
+      db.insert(subjects).values(r).run();
+    }
+  }
+  bumpVersion(db, meetingId);
+}
+
+export function replaceCategories({ db }: { db: Conn }, meetingId: string, rows: Array<typeof categories.$inferInsert>): void {
+  db.delete(categories).where(eq(categories.meetingId, meetingId)).run();
+  if (rows.length > 0) db.insert(categories).values(rows).run();
+  bumpVersion(db, meetingId);
+}
+
+/** A spelling fix of one subject's name or 职务: nothing a ballot answered (answers are keyed by the subject's id). */
+export function correctSubject({ db }: { db: Conn }, meetingId: string, subjectId: string, patch: { name?: string; title?: string | null }): void {
+  db.update(subjects).set(patch).where(eq(subjects.id, subjectId)).run();
+  bumpVersion(db, meetingId);
+}
+
+/** Delete a meeting; its subjects, categories and assessors go with it (ON DELETE CASCADE). */
+export function deleteMeeting({ db }: { db: Conn }, meetingId: string): void {
+  db.delete(meetings).where(eq(meetings.id, meetingId)).run();
 }

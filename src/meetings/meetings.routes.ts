@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bodyMayBeAbsent, errorResponses, IdParams } from '../shared/schemas.js';
-import { assignAssessors, createMeeting, listMeetingViews, loadMeeting, meetingView, openPoll, recordAttendance } from './meetings.usecases.js';
-import { AssessorsBody, AttendanceBody, CreateMeetingBody, MeetingView, PollActionBody } from './meetings.schemas.js';
+import { assignAssessors, correctSubject, createMeeting, deleteDraftMeeting, editMeeting, listMeetingViews, loadMeeting, meetingView, openPoll, recordAttendance } from './meetings.usecases.js';
+import { AssessorsBody, AttendanceBody, CorrectSubjectBody, CreateMeetingBody, DeletedMeeting, EditMeetingBody, MeetingView, PollActionBody, SubjectParams } from './meetings.schemas.js';
 
 const secured = { security: [{ bearer: [] }], tags: ['meetings'] };
 
@@ -59,5 +59,50 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'Assign the assessors (考核组) who may run this meeting (admin only)', params: IdParams, body: AssessorsBody, response: { 200: MeetingView, ...errorResponses } },
     },
     async (req) => meetingView(assignAssessors(deps, req.user, req.params.id, req.body.assessorIds)),
+  );
+
+  app.patch(
+    '/api/meetings/:id',
+    {
+      schema: {
+        ...secured,
+        summary: 'Edit a draft meeting; once slips are issued its forms, subjects (but their spelling) and categories stay',
+        params: IdParams,
+        body: EditMeetingBody,
+        response: { 200: MeetingView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      app.assertMeetingAccess(req.user, req.params.id);
+      return meetingView(editMeeting(deps, req.user, req.params.id, req.body));
+    },
+  );
+
+  app.delete(
+    '/api/meetings/:id',
+    { schema: { ...secured, summary: 'Delete a draft meeting for which no slip has been issued', params: IdParams, response: { 200: DeletedMeeting, ...errorResponses } } },
+    async (req) => {
+      app.assertMeetingAccess(req.user, req.params.id);
+      return deleteDraftMeeting(deps, req.user, req.params.id);
+    },
+  );
+
+  app.patch(
+    '/api/meetings/:id/subjects/:subjectId',
+    {
+      schema: {
+        ...secured,
+        summary: "Correct a subject's name or 职务 (a spelling fix; with a reason once the poll has opened)",
+        params: SubjectParams,
+        body: CorrectSubjectBody,
+        response: { 200: MeetingView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      app.assertMeetingAccess(req.user, req.params.id);
+      const view = meetingView(correctSubject(deps, req.user, req.params.id, req.params.subjectId, req.body));
+      app.turnoutLive.poke(req.params.id);
+      return view;
+    },
   );
 };

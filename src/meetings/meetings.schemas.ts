@@ -20,12 +20,21 @@ const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 /** The 无效 stamp of a tally below its minimum. */
 export const VoidStamp = Type.Object({ label: Type.Literal('无效'), minRespondents: Type.Integer(), ballotsCast: Type.Integer(), text: Type.String() });
 
+const CategoriesInput = Type.Array(
+  Type.Object(
+    { key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), label: Type.String({ minLength: 1, maxLength: 30 }), weight: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) },
+    { additionalProperties: false },
+  ),
+  { maxItems: 10 },
+);
+const FormIdsInput = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 });
+
 export const CreateMeetingBody = Type.Object(
   {
     title: Name,
     unit: Name,
     kind: MeetingKind,
-    formIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
+    formIds: FormIdsInput,
     subjects: Type.Array(
       Type.Object(
         {
@@ -38,15 +47,7 @@ export const CreateMeetingBody = Type.Object(
       ),
       { maxItems: 300 },
     ),
-    categories: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), label: Type.String({ minLength: 1, maxLength: 30 }), weight: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) },
-          { additionalProperties: false },
-        ),
-        { maxItems: 10 },
-      ),
-    ),
+    categories: Type.Optional(CategoriesInput),
     minRespondents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     minReason: Type.Optional(Type.String({ maxLength: 500 })),
     smallUnitExcellentException: Type.Optional(
@@ -99,3 +100,47 @@ export const AttendanceBody = Type.Object(
 );
 
 export const AssessorsBody = Type.Object({ assessorIds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }) }, { additionalProperties: false });
+
+const SubjectInput = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an existing subject (kept with its id); absent for a new one' })),
+    name: Type.String({ minLength: 1, maxLength: 50 }),
+    kind: SubjectKind,
+    title: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
+    isHead: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * PATCH /api/meetings/:id: edit a draft. Every field is optional; `subjects` and `categories` replace the lists
+ * (a subject given with its id keeps it). `minRespondents: null` goes back to the kind's rule.
+ */
+export const EditMeetingBody = Type.Object(
+  {
+    title: Type.Optional(Name),
+    unit: Type.Optional(Name),
+    kind: Type.Optional(MeetingKind),
+    formIds: Type.Optional(FormIdsInput),
+    subjects: Type.Optional(Type.Array(SubjectInput, { maxItems: 300 })),
+    categories: Type.Optional(CategoriesInput),
+    minRespondents: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()])),
+    minReason: Type.Optional(Type.String({ maxLength: 500 })),
+    staffCount: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** PATCH /api/meetings/:id/subjects/:subjectId: a spelling fix of a name or 职务; once the poll has opened, with a reason. */
+export const CorrectSubjectBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    title: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
+    reason: Type.Optional(ReasonText),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const SubjectParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), subjectId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const DeletedMeeting = Type.Object({ deleted: Type.Literal(true), id: Type.String(), message: Type.String() });

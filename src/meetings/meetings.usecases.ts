@@ -10,7 +10,21 @@ import { findUserById, type SessionUser } from '../auth/index.js';
 import { isReason, requireReason } from '../shared/reasons.js';
 import { randomId } from '../shared/ids.js';
 import { meetingErrors } from './meetings.errors.js';
-import { findMeeting, insertMeeting, listMeetingRecords, meetingVersion, setAssessors, updateMeeting, type MeetingRecord } from './meetings.repository.js';
+import {
+  correctSubject as correctSubjectRow,
+  deleteMeeting as deleteMeetingRow,
+  findMeeting,
+  hasIssuedSlips,
+  insertMeeting,
+  isLinkedToRound,
+  listMeetingRecords,
+  meetingVersion,
+  replaceCategories,
+  replaceSubjects,
+  setAssessors,
+  updateMeeting,
+  type MeetingRecord,
+} from './meetings.repository.js';
 
 export interface NewMeeting {
   title: string;
@@ -49,7 +63,21 @@ export function meetingForms(forms: FormCatalog, formIds: readonly string[], set
   );
 }
 
-export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
+/**
+ * What is wrong with a meeting's settings, in Chinese: the same rules for a new meeting and an edited draft.
+ * `assessorIds` are checked only when given.
+ */
+/** Which minimum rule each form of the meeting falls under (src/domain/turnout.ts, decideMinimum). */
+const minimumBasesOf = (forms: FormCatalog, formIds: readonly string[]) => formIds.map((id) => forms.get(id)?.minimumBasis ?? null);
+
+function meetingProblems(
+  { db, forms }: { db: Conn; forms: FormCatalog },
+  input: Pick<NewMeeting, 'kind' | 'formIds' | 'categories' | 'minReason' | 'assessorIds' | 'pointMaps'> & {
+    subjects: ReadonlyArray<{ name: string; kind: SubjectKind }>;
+    minRespondents?: number | null;
+    staffCount?: number | null;
+  },
+): string[] {
   const problems: string[] = [];
   if (new Set(input.formIds).size !== input.formIds.length) problems.push('测评表不能重复选择');
   const templates = input.formIds.map((id) => forms.get(id));
@@ -62,11 +90,12 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
     if (t && questionsForMeeting(t, subjectRefs).length === 0) problems.push(`“${t.title}”需要相应类型的测评对象（如党组织、班子或班子成员）`);
   }
   // The minimum follows the forms used and the kind (src/domain/turnout.ts); where no rule fits, an admin states it.
-  const minimumBases = templates.map((t) => t?.minimumBasis ?? null);
+  const hasMin = input.minRespondents !== undefined && input.minRespondents !== null;
+  const minimumBases = minimumBasesOf(forms, input.formIds);
   const unstated = decideMinimum({ kind: input.kind, override: null, staffCount: input.staffCount ?? null, signedIn: null, bases: minimumBases });
-  if (unstated.needsAdmin && input.minRespondents === undefined) problems.push(`${unstated.rule}：请填写最低参评人数`);
+  if (unstated.needsAdmin && !hasMin) problems.push(`${unstated.rule}：请填写最低参评人数`);
   // Departing from a seed's minimum needs a reason; stating one where no rule exists does not.
-  if (!unstated.needsAdmin && unstated.source !== 'none' && input.minRespondents !== undefined && !isReason(input.minReason)) problems.push('调整最低参评人数须写明理由');
+  if (!unstated.needsAdmin && unstated.source !== 'none' && hasMin && !isReason(input.minReason)) problems.push('调整最低参评人数须写明理由');
   if (input.pointMaps) problems.push(...pointMapProblems(templates.filter((t): t is FormTemplate => t !== undefined), input.pointMaps));
   const cats = input.categories ?? [];
   if (new Set(cats.map((c) => c.key)).size !== cats.length) problems.push('参评人员类别不能重复');
@@ -78,6 +107,12 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
     const u = findUserById({ db }, uid);
     if (!u || u.role !== 'assessor') problems.push(`考核组成员 ${uid} 不存在`);
   }
+  return problems;
+}
+
+export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
+  const problems = meetingProblems({ db, forms }, input);
+  const cats = input.categories ?? [];
   if (problems.length > 0) throw meetingErrors.invalid(problems);
 
   const id = randomId();
@@ -96,7 +131,7 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
           minOverride: input.minRespondents ?? null,
           minOverrideReason: input.minRespondents !== undefined ? (input.minReason?.trim() ?? null) : null,
           staffCount: input.staffCount ?? null,
-          settings: { minimumBases, ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}), ...(input.pointMaps ? { pointMaps: input.pointMaps } : {}) },
+          settings: { minimumBases: minimumBasesOf(forms, input.formIds), ...(input.smallUnitExcellentException ? { smallUnitExcellentException: true } : {}), ...(input.pointMaps ? { pointMaps: input.pointMaps } : {}) },
           createdBy: actor.id,
         },
         subjects: input.subjects.map((s, i) => ({
@@ -225,4 +260,141 @@ export function assignAssessors({ db }: Deps, actor: SessionUser, id: string, as
     recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
   });
   return loadMeeting({ db }, id);
+}
+
+export interface MeetingEdit {
+  title?: string;
+  unit?: string;
+  kind?: MeetingKind;
+  formIds?: string[];
+  subjects?: Array<{ id?: string; name: string; kind: SubjectKind; title?: string | null; isHead?: boolean }>;
+  categories?: Array<{ key: string; label: string; weight: number }>;
+  minRespondents?: number | null;
+  minReason?: string;
+  staffCount?: number | null;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Edit a draft meeting. Once any slip has been issued, what a slip or a printed paper ballot already carries stays
+ * as it is: the forms, the subjects' number, order and kinds, and the respondent categories (a name or 职务 may still
+ * be corrected). After the poll opens nothing here changes; correctSubject fixes a spelling with a reason.
+ */
+export function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string, patch: MeetingEdit): MeetingRecord {
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, id);
+    const m = rec.meeting;
+    if (m.status !== 'draft') throw meetingErrors.notDraft();
+    const known = new Map(rec.subjects.map((s) => [s.id, s]));
+    const problems: string[] = [];
+    for (const s of patch.subjects ?? []) if (s.id !== undefined && !known.has(s.id)) problems.push(`测评对象 ${s.id} 不属于该会议`);
+    if (new Set((patch.subjects ?? []).filter((s) => s.id).map((s) => s.id)).size !== (patch.subjects ?? []).filter((s) => s.id).length) problems.push('测评对象不能重复');
+    const next = {
+      kind: patch.kind ?? m.kind,
+      formIds: patch.formIds ?? m.formIds,
+      subjects: patch.subjects ?? rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title, isHead: s.isHead })),
+      categories: patch.categories ?? rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
+      minRespondents: patch.minRespondents !== undefined ? patch.minRespondents : m.minOverride,
+      minReason: patch.minReason ?? m.minOverrideReason ?? undefined,
+    };
+    problems.push(...meetingProblems({ db: tx, forms }, next));
+    if (problems.length > 0) throw meetingErrors.invalid(problems);
+
+    if (hasIssuedSlips({ db: tx }, id)) {
+      if (patch.formIds && !sameJson(patch.formIds, m.formIds)) throw meetingErrors.slipsIssued('更换测评表');
+      const shape = (list: ReadonlyArray<{ id?: string; kind: string; isHead?: boolean | null }>) => list.map((s) => [s.id ?? null, s.kind, Boolean(s.isHead)]);
+      if (patch.subjects && !sameJson(shape(patch.subjects), shape(rec.subjects))) throw meetingErrors.slipsIssued('增加、删除或调整测评对象');
+      if (patch.categories && !sameJson(patch.categories, rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })))) {
+        throw meetingErrors.slipsIssued('修改参评人员类别');
+      }
+    }
+
+    const changed = Object.keys(patch).filter((k) => k !== 'minReason' || patch.minRespondents !== undefined);
+    const row: Parameters<typeof updateMeeting>[2] = {};
+    if (patch.title !== undefined) row.title = patch.title.trim();
+    if (patch.unit !== undefined) row.unit = patch.unit.trim();
+    if (patch.kind !== undefined) row.kind = patch.kind;
+    if (patch.formIds !== undefined) {
+      row.formIds = patch.formIds;
+      // The minimum follows the forms: keep the rule each one falls under in step.
+      row.settings = { ...(m.settings ?? {}), minimumBases: minimumBasesOf(forms, patch.formIds) };
+    }
+    if (patch.staffCount !== undefined) row.staffCount = patch.staffCount;
+    if (patch.minRespondents !== undefined) {
+      row.minOverride = patch.minRespondents;
+      row.minOverrideReason = patch.minRespondents === null ? null : (patch.minReason?.trim() ?? null);
+    } else if (patch.minReason !== undefined && m.minOverride !== null) {
+      row.minOverrideReason = patch.minReason.trim();
+    }
+    if (Object.keys(row).length > 0) updateMeeting({ db: tx }, id, row);
+    if (patch.subjects) {
+      replaceSubjects(
+        { db: tx },
+        id,
+        patch.subjects.map((s, i) => ({ id: s.id ?? randomId(9), meetingId: id, position: i, name: s.name.trim(), kind: s.kind, title: s.title?.trim() || null, isHead: s.isHead ?? false })),
+      );
+    }
+    if (patch.categories) replaceCategories({ db: tx }, id, patch.categories.map((c, i) => ({ meetingId: id, key: c.key, label: c.label, weight: c.weight, position: i })));
+    recordAudit(
+      { db: tx },
+      {
+        actor: actor.username,
+        action: 'meeting.update',
+        meetingId: id,
+        detail: {
+          changed,
+          ...(patch.title !== undefined ? { title: { from: m.title, to: row.title } } : {}),
+          ...(patch.unit !== undefined ? { unit: { from: m.unit, to: row.unit } } : {}),
+          ...(patch.kind !== undefined ? { kind: { from: m.kind, to: patch.kind } } : {}),
+          ...(patch.subjects ? { subjects: { from: rec.subjects.length, to: patch.subjects.length } } : {}),
+          ...(patch.minRespondents !== undefined ? { minRespondents: patch.minRespondents, minReason: row.minOverrideReason ?? null } : {}),
+        },
+      },
+    );
+  });
+  return loadMeeting({ db }, id);
+}
+
+/**
+ * Correct the spelling of a subject's name or 职务. Ballots answer by the subject's id, so no answer changes; once
+ * the poll has opened the fix needs a written reason, and the audit log keeps the old and new text with it.
+ */
+export function correctSubject({ db }: Deps, actor: SessionUser, id: string, subjectId: string, patch: { name?: string; title?: string | null; reason?: string }): MeetingRecord {
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, id);
+    const subject = rec.subjects.find((s) => s.id === subjectId);
+    if (!subject) throw meetingErrors.subjectNotFound();
+    const reason = rec.meeting.status === 'draft' ? (patch.reason?.trim() ?? null) : requireReason(patch.reason, '测评开始后更正测评对象的姓名或职务');
+    const name = patch.name !== undefined ? patch.name.trim() : subject.name;
+    if (name === '') throw meetingErrors.invalid(['测评对象姓名不能为空']);
+    const title = patch.title !== undefined ? patch.title?.trim() || null : subject.title;
+    if (name === subject.name && title === subject.title) throw meetingErrors.nothingToCorrect();
+    correctSubjectRow({ db: tx }, id, subjectId, { name, title });
+    recordAudit(
+      { db: tx },
+      {
+        actor: actor.username,
+        action: 'meeting.subject.correct',
+        meetingId: id,
+        detail: { subjectId, from: { name: subject.name, title: subject.title }, to: { name, title }, reason, status: rec.meeting.status },
+      },
+    );
+  });
+  return loadMeeting({ db }, id);
+}
+
+/** Delete a draft for which no slip has been issued (a printed slip must never point at nothing). */
+export function deleteDraftMeeting({ db }: Deps, actor: SessionUser, id: string): { deleted: true; id: string; message: string } {
+  let title = '';
+  db.transaction((tx) => {
+    const rec = loadMeeting({ db: tx }, id);
+    if (rec.meeting.status !== 'draft') throw meetingErrors.notDraft();
+    if (hasIssuedSlips({ db: tx }, id)) throw meetingErrors.slipsIssued('删除会议');
+    if (isLinkedToRound({ db: tx }, id)) throw meetingErrors.linkedToRound();
+    title = rec.meeting.title;
+    deleteMeetingRow({ db: tx }, id);
+    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.delete', meetingId: id, detail: { title: rec.meeting.title, unit: rec.meeting.unit, kind: rec.meeting.kind } });
+  });
+  return { deleted: true, id, message: `已删除测评会议“${title}”` };
 }

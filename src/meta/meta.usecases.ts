@@ -8,8 +8,8 @@ const seedNumber = (text: string) => text.replace(/(\d{3})_[0-9a-f]{16}\.txt/g, 
 
 const INTERVIEW_RULES: Record<MeetingKind, string> = {
   // 003_43142c8fa1f20547.txt: 原则上村（社区）接触人数不得少于30人，部门站所接触全体干部职工
-  village: '村（社区）个别谈话原则上不少于30人（003）',
-  community: '村（社区）个别谈话原则上不少于30人（003）',
+  village: '村个别谈话原则上不少于30人（003）',
+  community: '社区个别谈话原则上不少于30人（003）',
   'township-dept': '部门站所接触全体干部职工（003）',
   // 000_a43cfffc0fe01c15.txt: 谈话人员不少于40人（县区）、不少于20人（市直单位）
   county: '县（区）个别谈话不少于40人（000）',

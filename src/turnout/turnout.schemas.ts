@@ -31,6 +31,7 @@ export const TurnoutView = Type.Object({
   ballotsCast: Type.Integer(),
   ballotsValid: Type.Integer(),
   meetsMinimum: Type.Boolean(),
+  allSignedInVoted: Type.Boolean({ description: '全部签到人员已投票: the exact ballots cast equal the sign-in count; one boolean, never a count (see README, "Live progress")' }),
   minInterviews: NullableInt,
   minimumSource: Type.Union(['override', 'kind', 'staff-count', 'signed-in', 'unknown', 'none'].map((s) => Type.Literal(s))),
   minimumRule: Type.Optional(Type.String({ description: 'the rule that set the minimum, in Chinese, naming the document by its title' })),

@@ -31,6 +31,8 @@ export interface Turnout {
   ballotsCast: number;
   ballotsValid: number;
   meetsMinimum: boolean;
+  /** 全部签到人员已投票: exact ballots cast = the sign-in count (domain/turnout.ts, allSignedInVoted). */
+  allSignedInVoted: boolean;
   /** Ballots ≤ slips issued − voided (always true unless the data were tampered with). */
   reconciles: boolean;
   /** The 无效 stamp, present whenever ballots cast are below the minimum. */
@@ -76,6 +78,7 @@ export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigure
     ballotsCast: f.ballotsCast,
     ballotsValid: f.ballotsValid,
     meetsMinimum: f.meetsMinimum,
+    allSignedInVoted: f.allSignedInVoted,
     reconciles: slipsReconcile(f),
     voidStamp: f.voidStamp,
     coarsened,

@@ -254,6 +254,10 @@ describe('the console and the voter page in chromium', () => {
     const zhou = p.locator('tr[data-subject=周平]').first();
     expect(await zhou.locator('td').nth(0).textContent()).toBe('2'); // 好 × 2 (the HTTP ballots)
     expect(await zhou.locator('td').nth(2).textContent()).toBe('3'); // 一般 × 3 (the phones)
+    // The secretary's report is about the secretary: the row names 张建国 (党总支书记), not "全体".
+    const secretary = p.locator('section', { has: p.getByRole('heading', { name: '党组织书记述党建工作测评表' }) });
+    expect(await secretary.textContent()).toContain('张建国');
+    expect(await secretary.textContent()).not.toContain('全体');
     await screenshot(p, '04-console-results');
     const csv = p.waitForEvent('download');
     await p.locator('[data-export="results.csv"]').click();
@@ -433,7 +437,9 @@ describe('the ranking and the audit log in the console', () => {
     const city = p.getByRole('region', { name: '市直单位' });
     // 001_98ca728807ffae1b.txt: 好 for at most 30% of the units of a domain; 30% of 3 rounds down to none.
     await expect.poll(() => city.locator('.quotas').textContent()).toContain('floor(30% × 3) = floor(0.9) = 0');
-    expect(await city.locator('.quotas').textContent()).toContain('001_98ca728807ffae1b.txt');
+    // The seed by its number, never by its file name.
+    expect(await city.locator('.quotas').textContent()).toContain('（001）');
+    expect(await city.locator('.quotas').textContent()).not.toContain('001_98ca728807ffae1b.txt');
     expect(await city.locator('tr[data-unit]').count()).toBe(3);
     expect(await city.textContent()).toContain('部分单位得分不完整');
     await screenshot(p, '11-console-ranking');

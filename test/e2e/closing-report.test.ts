@@ -133,6 +133,7 @@ describe('a poll closed below its minimum (6 ballots, village minimum 70: 003_43
     expect(text).toMatch(/签到人数\s+8/);
     expect(text).toContain('6（有效 6，无效 0）');
     expect(text).toContain('结束人');
+    expect(text).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt/);
     expect(text).toContain('admin');
     for (const e of report.report.exports) expect(text.replace(/\s+/g, '')).toContain(e.sha256);
     // The same report renders to the same bytes.
@@ -221,5 +222,29 @@ describe('closeWithReport', () => {
     const r = await t.api('POST', `/api/meetings/${m.body.id}/close`);
     expect(r.status).toBe(409);
     expect((await t.api('GET', `/api/meetings/${m.body.id}/closing-reports`)).body).toEqual([]);
+  });
+});
+
+describe('voided slips in the closing report', () => {
+  it('lists each voiding with its serials and reason, in the JSON and the PDF', async () => {
+    const m = await t.api('POST', '/api/meetings', villageMeeting({ minRespondents: 1, minReason: '试点' }));
+    const id: string = m.body.id;
+    const s = await t.api('POST', `/api/meetings/${id}/slips`, { count: 6 });
+    expect((await t.api('POST', `/api/meetings/${id}/slips/void`, { serials: [3, 2], reason: '印刷时损坏' })).status).toBe(200);
+    expect((await t.api('POST', `/api/meetings/${id}/open`, {})).status).toBe(200);
+    expect((await t.api('POST', `/api/meetings/${id}/slips/void`, { serials: [6], reason: '会场遗失一张' })).status).toBe(200);
+    const form = await t.api('GET', `/api/ballot/${s.body.tokens[0]}`);
+    expect((await t.api('POST', `/api/ballot/${s.body.tokens[0]}`, { answers: fullBallot(form.body) })).status).toBe(201);
+    expect((await t.api('POST', `/api/meetings/${id}/close`)).status).toBe(200);
+    const r = (await t.api('GET', `/api/meetings/${id}/closing-report`)).body.report;
+    expect(r.counts.slipsVoided).toBe(3);
+    expect(r.voids.map((v: any) => [v.count, v.serials, v.reason, v.actor])).toEqual([
+      [2, '2–3', '印刷时损坏', 'admin'],
+      [1, '6', '会场遗失一张', 'admin'],
+    ]);
+    const text = pdfText((await raw(`/api/meetings/${id}/closing-report.pdf`)).body, 'voids.pdf');
+    expect(text).toContain('作废的测评票');
+    expect(text.replace(/\s+/g, '')).toContain('admin作废2张（序号2–3）；理由：印刷时损坏');
+    expect(text.replace(/\s+/g, '')).toContain('理由：会场遗失一张');
   });
 });

@@ -23,6 +23,8 @@ describe('GET /api/meta', () => {
     expect(village).toMatchObject({ label: '村', minimum: DEFAULT_MINIMUMS.village, needsStaffCount: false, interviewMinimum: 30 });
     expect(village.minimumRule).toContain('70');
     expect(body.meetingKinds.find((k: any) => k.kind === 'community').interviewRule).toContain('30');
+    // A community's page speaks of the community (003_43142c8fa1f20547.txt: 村（社区）接触人数不得少于30人), not of a village.
+    expect(body.meetingKinds.find((k: any) => k.kind === 'community').interviewRule).toBe('社区个别谈话原则上不少于30人（003）');
     expect(body.meetingKinds.find((k: any) => k.kind === 'township-dept')).toMatchObject({ minimum: null, needsStaffCount: true });
     expect(body.meetingKinds.find((k: any) => k.kind === 'other')).toMatchObject({ minimum: null, needsOwnMinimum: true });
     // Seeds are named by number on screen, never by file name.
@@ -38,8 +40,12 @@ describe('GET /api/meta', () => {
   it('has a Chinese label for every action the audit log holds after a meeting is run', async () => {
     const m = (await t.api('POST', '/api/meetings', villageMeeting())).body;
     await t.api('PUT', `/api/meetings/${m.id}/attendance`, { signedIn: 80 });
+    await t.api('PATCH', `/api/meetings/${m.id}`, { title: '改正后的标题' });
+    const gone = (await t.api('POST', '/api/meetings', villageMeeting())).body;
+    await t.api('DELETE', `/api/meetings/${gone.id}`);
     await t.api('POST', `/api/meetings/${m.id}/slips`, { count: 2 });
     await t.api('POST', `/api/meetings/${m.id}/open`, {});
+    await t.api('PATCH', `/api/meetings/${m.id}/subjects/${m.subjects[2].id}`, { name: '张建华', reason: '名单错字' });
     await t.api('POST', `/api/meetings/${m.id}/slips/void`, { serials: [1], reason: '遗失' });
     await t.api('POST', `/api/meetings/${m.id}/close`, {});
     await t.api('POST', `/api/meetings/${m.id}/open`, { reason: '补投' });
@@ -48,7 +54,7 @@ describe('GET /api/meta', () => {
     const { body: meta } = await t.api('GET', '/api/meta');
     const { body: log } = await t.api('GET', '/api/audit');
     const actions: string[] = [...new Set<string>(log.entries.map((e: any) => e.action as string))];
-    expect(actions).toEqual(expect.arrayContaining(['meeting.create', 'meeting.attendance', 'slips.issue', 'meeting.open', 'slips.void', 'meeting.close', 'meeting.reopen', 'meeting.minimum', 'user.create']));
+    expect(actions).toEqual(expect.arrayContaining(['meeting.create', 'meeting.attendance', 'slips.issue', 'meeting.open', 'slips.void', 'meeting.close', 'meeting.reopen', 'meeting.minimum', 'user.create', 'meeting.update', 'meeting.delete', 'meeting.subject.correct']));
     for (const a of actions) expect(meta.auditActions[a], a).toMatch(/[\u4e00-\u9fff]/);
   });
 });

@@ -224,3 +224,22 @@ describe('live tickets', () => {
     expect(verifyTicket(secret, `${body}.${mac!.slice(0, -1)}A`, 'meetingA', 1_000_001)).toBeNull();
   });
 });
+
+describe('allSignedInVoted (全部签到人员已投票)', () => {
+  const base = { minRespondents: 3, signedIn: 7, interviews: null, minInterviews: null, slipsIssued: 10, slipsUsed: 0, slipsVoided: 0, ballotsCast: 0, ballotsValid: 0 };
+  it('is the exact equality of ballots and sign-in, and the coarsened view keeps it while rounding the counts', async () => {
+    const { allSignedInVoted, coarsenFigures } = await import('../../src/domain/turnout.js');
+    expect(allSignedInVoted({ signedIn: 7, ballotsCast: 6 })).toBe(false);
+    expect(allSignedInVoted({ signedIn: 7, ballotsCast: 7 })).toBe(true);
+    expect(allSignedInVoted({ signedIn: 7, ballotsCast: 8 })).toBe(false);
+    expect(allSignedInVoted({ signedIn: null, ballotsCast: 0 })).toBe(false);
+    expect(allSignedInVoted({ signedIn: 0, ballotsCast: 0 })).toBe(false);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 500 }), (cast, signedIn) => {
+        const f = coarsenFigures({ ...base, signedIn, ballotsCast: cast, ballotsValid: cast, slipsUsed: cast, slipsIssued: 1000 });
+        expect(f.allSignedInVoted).toBe(cast === signedIn);
+        expect(f.ballotsCast % 5).toBe(0);
+      }),
+    );
+  });
+});

@@ -259,7 +259,7 @@ export function parseScheme(raw: unknown, source: string): Scheme {
 }
 
 /** The inputs an admin may enter for a component: key → what it takes. */
-export type InputSpec = { input: string; component: string; label: string; kind: 'number'; min: number; max: number; integer: boolean } | { input: string; component: string; label: string; kind: 'level'; levels: string[] };
+export type InputSpec = { input: string; component: string; label: string; kind: 'number'; min: number; max: number; integer: boolean } | { input: string; component: string; label: string; kind: 'level'; levels: string[]; levelLabels: string[] };
 
 export function inputsOf(components: readonly Component[]): InputSpec[] {
   const out: InputSpec[] = [];
@@ -269,7 +269,7 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
         out.push({ input: c.key, component: c.key, label: c.label, kind: 'number', min: 0, max: c.max, integer: false });
         break;
       case 'award':
-        out.push({ input: c.key, component: c.key, label: c.label, kind: 'level', levels: c.levels.map((l) => l.value) });
+        out.push({ input: c.key, component: c.key, label: c.label, kind: 'level', levels: c.levels.map((l) => l.value), levelLabels: c.levels.map((l) => l.label) });
         break;
       case 'mean':
         for (const p of c.parts) {
@@ -280,7 +280,7 @@ export function inputsOf(components: readonly Component[]): InputSpec[] {
         }
         break;
       case 'bonus':
-        out.push({ input: c.key, component: c.key, label: c.label, kind: 'number', min: 0, max: 100, integer: true });
+        out.push({ input: c.key, component: c.key, label: `${c.label}（项数，每项 ${c.pointsPerItem} 分，封顶 ${c.cap} 分）`, kind: 'number', min: 0, max: 100, integer: true });
         break;
       case 'ballot':
         // A ballot component may also be entered by hand when its evaluation was held on paper elsewhere;

@@ -86,6 +86,8 @@ function render(t) {
   $('meets').className = 'meets ' + (t.meetsMinimum ? 'ok' : 'short');
   text('signed-in', t.signedIn === null ? '未登记' : t.signedIn);
   text('vs-signed-in', t.signedIn === null ? '' : (t.coarsened ? '已投票至少 ' : '已投票 ') + t.ballotsCast + ' / 签到 ' + t.signedIn);
+  // One exact boolean, never a count: the last person present has voted (see allSignedInVoted in the server).
+  show('all-voted', Boolean(t.allSignedInVoted));
   text('slips-issued', t.slipsIssued);
   text('slips-used', t.coarsened ? '至少 ' + t.slipsUsed : t.slipsUsed);
   text('slips-voided', t.slipsVoided);

@@ -1,11 +1,12 @@
 // One meeting: its state and the buttons that move it (open, close, reopen), turnout, sign-in, slips, paper
 // ballots, the closing report, the minimum and the assessors.
 import { action, checkbox, errorBox, field, flagsList, fmt, h, show, toast, toggle } from './dom.js';
-import { kindOf, statusLabel, subjectKindLabel } from './meta.js';
+import { kindOf, statusLabel } from './meta.js';
 import { paperPanel, slipsPanel, voidPanel } from './meeting-slips.js';
 import { every, navigation, route } from './router.js';
 import { api, currentSession, download } from './session.js';
 import { flagsForStatus } from './turnout-state.js';
+import { editPanel, subjectsPanel } from './meeting-edit.js';
 
 export async function viewMeeting(id) {
   const gen = navigation();
@@ -65,8 +66,9 @@ export async function viewMeeting(id) {
     card('测评票', slipsPanel(m, refreshAll, refreshers)),
     card('作废测评票', voidPanel(m, refreshAll)),
     card('纸质票录入', paperPanel(m)),
-    card('测评对象', h('ol', { class: 'subjects' }, m.subjects.map((x) => h('li', { text: `${x.name}${x.title ? `（${x.title}）` : ''} · ${subjectKindLabel(x.kind)}${x.isHead ? ' · 主要负责人' : ''}` })))),
+    card('测评对象', subjectsPanel(m)),
   ];
+  if (m.status === 'draft') sections.push(card('修改或删除会议', editPanel(m, await api('GET', '/api/forms'), latest.slipsIssued > 0)));
   if (m.status === 'closed') sections.splice(3, 0, card('结束报告', closingPanel(m)));
   if (currentSession().user.role === 'admin') sections.push(card('最低参评人数', minimumPanel(m)), card('考核组成员', await assessorsPanel(m)));
   if (gen !== navigation()) return;
@@ -111,6 +113,7 @@ function turnoutView(m, t) {
     prog,
     t.coarsened ? h('p', { class: 'help', text: '测评进行中：为保护匿名，投票数按 5 人取整、约每 10 秒更新；结束后显示准确数字。' }) : null,
     verdict,
+    t.allSignedInVoted && m.status === 'open' ? h('p', { class: 'ok', id: 'all-voted', role: 'status', text: '全部签到人员已投票：可以结束测评。' }) : null,
     signInShort(m, t) && m.status !== 'closed'
       ? h('p', { class: 'warn', id: 'signin-warning', role: 'alert', text: `签到 ${t.signedIn} 人，少于最低参评人数 ${t.minRespondents} 人：即使到会人员全部投票，本次测评也将无效。请核对签到表，或由管理员写明理由调整最低人数。` })
       : null,

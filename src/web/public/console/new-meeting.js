@@ -6,11 +6,26 @@ import { navigation } from './router.js';
 import { api, currentSession } from './session.js';
 import { stepCategories, stepConfirm, stepForms, stepKind, stepSubjects } from './new-meeting-steps.js';
 
+const WIZARD_KEY = 'ceping.wizard';
+
+function readWizard() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(WIZARD_KEY) || 'null');
+    return kept && kept.draft && typeof kept.draft === 'object' ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function viewNewMeeting() {
   const gen = navigation();
   const forms = await api('GET', '/api/forms');
   const assessors = currentSession().user.role === 'admin' ? (await api('GET', '/api/users')).filter((u) => u.role === 'assessor' && !u.disabled) : [];
-  const draft = { title: '', unit: '', kind: 'village', staffCount: '', minRespondents: '', minReason: '', formIds: [], subjects: [], categories: [], assessorIds: [] };
+  const blank = { title: '', unit: '', kind: 'village', staffCount: '', minRespondents: '', minReason: '', formIds: [], subjects: [], categories: [], assessorIds: [] };
+  // What the wizard holds stays in this tab's sessionStorage until the meeting is created, so a session that ends
+  // midway (the log-in form) or a reload loses nothing: logging in again comes back here with it.
+  const kept = readWizard();
+  const draft = kept ? { ...blank, ...kept.draft } : blank;
   const w = { draft, forms, assessors };
   const steps = ['会议类别与单位', '测评表', '测评对象', '参评人员类别', '确认创建'];
   let step = 0;
@@ -36,6 +51,7 @@ export async function viewNewMeeting() {
       ...(draft.assessorIds.length ? { assessorIds: draft.assessorIds } : {}),
     };
     const m = await api('POST', '/api/meetings', payload);
+    sessionStorage.removeItem(WIZARD_KEY);
     toast(`已创建：${m.title}`);
     location.hash = `#/meetings/${m.id}`;
   }));
@@ -72,9 +88,24 @@ export async function viewNewMeeting() {
     next.textContent = step === steps.length - 1 ? '创建测评会议' : '下一步';
     const first = body.querySelector('input, select, textarea, button');
     if (first) first.focus();
+    keep();
   }
+  function keep() {
+    sessionStorage.setItem(WIZARD_KEY, JSON.stringify({ draft, step }));
+  }
+  body.addEventListener('input', keep);
+  body.addEventListener('change', keep);
+  body.addEventListener('click', keep);
+  const restart = h('button', { type: 'button', class: 'secondary small', id: 'wizard-restart', text: '清空，重新填写' });
+  restart.addEventListener('click', () => {
+    sessionStorage.removeItem(WIZARD_KEY);
+    Object.assign(draft, structuredClone(blank));
+    restored.hidden = true;
+    go(0);
+  });
+  const restored = h('p', { class: 'notice', id: 'wizard-restored', role: 'status', hidden: !kept }, '已恢复上次未完成的填写。 ', restart);
 
   if (gen !== navigation()) return;
-  show('新建测评会议', h('h1', { text: '新建测评会议' }), h('div', { class: 'card' }, stepList, body, box, h('div', { class: 'buttons' }, back, next)));
-  go(0);
+  show('新建测评会议', h('h1', { text: '新建测评会议' }), restored, h('div', { class: 'card' }, stepList, body, box, h('div', { class: 'buttons' }, back, next)));
+  go(kept ? Number(kept.step) || 0 : 0);
 }

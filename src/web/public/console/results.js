@@ -26,7 +26,7 @@ export async function viewResults(id) {
     try {
       const r = await api('GET', `/api/meetings/${id}/results`);
       const templates = await Promise.all(r.forms.map((f) => formTemplate(f.formId)));
-      holder.replaceChildren(resultsView(r, templates));
+      holder.replaceChildren(resultsView(r, templates, m));
     } catch (err) {
       // The server withholds the tally while the poll is open, and after a reopen until five late ballots have
       // gathered: comparing two looks would reveal the ballots cast in between. Say so plainly instead of failing.
@@ -48,7 +48,7 @@ export async function viewResults(id) {
   );
 }
 
-function resultsView(r, templates) {
+function resultsView(r, templates, m) {
   const out = [];
   if (!r.meetsMinimum) {
     out.push(h('div', { class: 'stamp', role: 'alert', 'aria-label': '测评无效' }, h('span', { class: 'stamp-word', text: '无效' }), h('span', { class: 'stamp-why', text: r.minRespondents === null ? '尚未确定最低参评人数' : `参评 ${r.ballots.cast} 人，少于最低 ${r.minRespondents} 人` })));
@@ -90,7 +90,7 @@ function resultsView(r, templates) {
         sec.append(distributionTable(q, scale));
       }
       else if (q.counts) {
-        const row = { name: '全体', counts: q.counts, answered: q.answered, meanPoints: q.meanPoints ?? null, weightedMeanPoints: q.weightedMeanPoints ?? null, flags: [] };
+        const row = { name: wholeRowName(tpl, m), counts: q.counts, answered: q.answered, meanPoints: q.meanPoints ?? null, weightedMeanPoints: q.weightedMeanPoints ?? null, flags: [] };
         sec.append(distributionChart({ ...q, subjects: [row] }, scale.length ? scale : Object.keys(q.counts).map((v) => ({ value: v, label: v }))));
         if (q.writeIns && Object.keys(q.writeIns).length) sec.append(h('p', { class: 'help', text: `另行推荐：${Object.entries(q.writeIns).map(([n, c]) => `${n} ${c} 票`).join('、')}` }));
       } else sec.append(h('p', { class: 'muted', text: '文字意见不在此汇总（见导出文件）。' }));
@@ -98,6 +98,20 @@ function resultsView(r, templates) {
     out.push(sec);
   });
   return h('div', {}, out);
+}
+
+/**
+ * The row of a question asked once per ballot, not per subject. A report on the secretary's work (党组织书记述党建
+ * 工作) names the secretary: the meeting's person whose 职务 is 书记 (not 副书记), the head first.
+ */
+function wholeRowName(tpl, m) {
+  if (tpl && /secretary/.test(tpl.id)) {
+    const people = m.subjects.filter((x) => x.kind === 'person' && /(^|[^副])书记/.test(x.title || ''));
+    const who = people.find((x) => x.isHead) || people[0];
+    if (who) return who.name;
+    return '党组织书记';
+  }
+  return '全体参评人员';
 }
 
 /** A hand-written SVG chart: one stacked bar per subject, one segment per grade, the mean points at the end. */

@@ -1,7 +1,7 @@
 // Hash routes (#/meetings, #/meetings/<id>, …) to screens; one screen at a time. A screen that finishes loading
 // after the user moved on must not draw: each navigation bumps a generation that screens compare before drawing.
 import { h, show } from './dom.js';
-import { clearSession, currentSession, whenSessionEnds } from './session.js';
+import { clearSession, currentSession, logoutServer, whenSessionEnds } from './session.js';
 import { forgetMeta, loadMeta, metaLoaded } from './meta.js';
 import { viewLogin } from './login.js';
 import { viewMeetings } from './meetings.js';
@@ -10,7 +10,8 @@ import { viewMeeting } from './meeting.js';
 import { viewPaperKeyIn } from './paper-key-in.js';
 import { viewResults } from './results.js';
 import { viewRanking, viewRounds } from './rounds.js';
-import { viewUsers } from './users.js';
+import { viewRoundUnit } from './round-unit.js';
+import { viewPassword, viewUsers } from './users.js';
 import { viewAudit } from './audit.js';
 
 const routes = [
@@ -21,7 +22,9 @@ const routes = [
   [/^#\/meetings\/([A-Za-z0-9_-]+)\/paper$/, viewPaperKeyIn],
   [/^#\/rounds$/, viewRounds],
   [/^#\/rounds\/([A-Za-z0-9_-]+)$/, viewRanking],
+  [/^#\/rounds\/([A-Za-z0-9_-]+)\/units\/([A-Za-z0-9_-]+)$/, viewRoundUnit],
   [/^#\/users$/, viewUsers],
+  [/^#\/password$/, viewPassword],
   [/^#\/audit$/, viewAudit],
 ];
 
@@ -49,6 +52,12 @@ export function logout(message) {
   viewLogin(message);
 }
 whenSessionEnds(logout);
+
+/** The 退出登录 button: the server ends the session first, then the page forgets it. */
+export async function logoutNow() {
+  await logoutServer();
+  logout('已退出登录');
+}
 
 function failed(err) {
   if (err.sessionEnded) return;
@@ -81,6 +90,7 @@ function renderNav(session) {
   ];
   // Rounds are admin-only on the server: an assessor would only be refused there.
   if (session.user.role === 'admin') items.push(['#/rounds', '考核排名'], ['#/users', '用户与权限'], ['#/audit', '审计日志']);
+  items.push(['#/password', '修改我的密码']);
   const here = location.hash || '#/meetings';
   document.getElementById('nav').replaceChildren(
     ...items.map(([href, text]) => h('a', { href, text, 'aria-current': here === href || (href === '#/meetings' && /^#\/meetings\/(?!new)/.test(here)) ? 'page' : null })),

@@ -42,12 +42,69 @@ export function whenSessionEnds(fn) {
   onSessionEnd = fn;
 }
 
+/** Keeps a session the server handed out (login, renew, own password change), with the moment it ends. */
+export function keepSession(out) {
+  const old = session && session.token;
+  saveSession({ token: out.token, user: out.user, expiresAt: Date.now() + out.expiresInMinutes * 60_000, minutes: out.expiresInMinutes });
+  // A renewal ends the old token, which the live and projector tabs opened from this one still hold (each tab has
+  // its own copy of sessionStorage): hand them the new one. Only a tab holding the very token that ended takes it.
+  if (old && old !== out.token && channel) channel.postMessage({ old, session });
+}
+
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('ceping.session') : null;
+if (channel) {
+  channel.onmessage = (ev) => {
+    const d = ev.data || {};
+    if (session && d.old === session.token && d.session && typeof d.session.token === 'string') saveSession(d.session);
+  };
+}
+
 /** Logs in and keeps the session; throws an ApiError with the server's message when refused. */
 export async function login(username, password) {
   const out = await api('POST', '/api/auth/login', { username, password });
-  saveSession({ token: out.token, user: out.user });
+  keepSession(out);
   return out;
 }
+
+/** Ends the session on the server too (a token copied elsewhere stops working); the page forgets it either way. */
+export async function logoutServer() {
+  if (!session) return;
+  try {
+    await api('POST', '/api/auth/logout');
+  } catch {
+    /* already ended, or offline: the page forgets it all the same */
+  }
+}
+
+// A session renews while it is in use: when its end is near (five minutes, or a third of a short session) and the
+// user typed or clicked since the last renewal, the console trades the token for a fresh one. A console left alone
+// lets it run out, as a fixed clock would; only the user's own actions count, not the turnout polling.
+let lastActive = Date.now();
+let lastRenewed = Date.now();
+export function renewWhileActive() {
+  const renew = () => renewIfDue().catch(() => {});
+  const active = () => {
+    lastActive = Date.now();
+    void renew();
+  };
+  for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, active, { capture: true, passive: true });
+  setInterval(renew, 20_000);
+}
+export async function renewIfDue(now = Date.now()) {
+  if (!session || !session.expiresAt) return false;
+  const lead = Math.min(5 * 60_000, ((session.minutes || 60) * 60_000) / 3);
+  if (session.expiresAt - now > lead || lastActive <= lastRenewed) return false;
+  if (renewing) return false; // one at a time: the renewal ends the token a second call would carry
+  lastRenewed = now;
+  renewing = api('POST', '/api/auth/renew');
+  try {
+    keepSession(await renewing);
+  } finally {
+    renewing = null;
+  }
+  return true;
+}
+let renewing = null;
 
 export async function api(method, url, body, { accept = 'application/json', raw = false } = {}) {
   const headers = { accept };

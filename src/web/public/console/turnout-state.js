@@ -12,6 +12,7 @@ export function turnoutState(m, t) {
   if (m.status === 'open') {
     const cast = `${t.coarsened ? '已投至少' : '已投'} ${t.ballotsCast} 人`;
     if (min === null) return { text: `${cast}，尚未确定最低人数`, tone: 'warn' };
+    if (t.allSignedInVoted) return { text: `全部签到人员已投票${t.meetsMinimum ? '' : `，但少于最低 ${min} 人`}`, tone: t.meetsMinimum ? 'ok' : 'warn' };
     return t.meetsMinimum ? { text: `${cast}，已达最低 ${min} 人`, tone: 'ok' } : { text: `${cast}，最低 ${min} 人`, tone: 'muted' };
   }
   if (min === null) return { text: `参评 ${t.ballotsCast} 人 · 未确定最低人数`, tone: 'warn' };

@@ -1,0 +1,300 @@
+// One unit of an assessment round (admins only): its scores and levels, deductions under the indicator rules (001),
+// the facts that cap a grade (001), the meetings that feed 述职评议 / 民主测评, and its cadres (004). Every entry
+// carries a note and evidence, as the server requires; rules are shown by their text, never by their id.
+import { action, errorBox, field, fmt, h, show, toast } from './dom.js';
+import { navigation, route } from './router.js';
+import { api } from './session.js';
+
+const card = (title, ...nodes) => h('section', { class: 'card', 'aria-label': title }, h('h2', { text: title }), nodes);
+const entered = (e) => (e ? `${e.enteredBy}，${fmt.time(e.enteredAt)}；说明：${e.note}；佐证：${e.evidence}` : '');
+const noteAndEvidence = (prefix, e) => {
+  const note = h('input', { class: 'note', maxlength: 1000, value: e ? e.note : '', placeholder: '说明（必填）', 'aria-label': `${prefix}说明` });
+  const evidence = h('input', { class: 'evidence', maxlength: 500, value: e ? e.evidence : '', placeholder: '佐证材料：文号、台账编号等（必填）', 'aria-label': `${prefix}佐证材料` });
+  return { note, evidence, check: () => (note.value.trim().length < 2 ? '请填写说明（至少 2 个字）' : evidence.value.trim().length < 2 ? '请填写佐证材料（文号、台账编号等，至少 2 个字）' : null) };
+};
+
+export async function viewRoundUnit(id, unitId) {
+  const gen = navigation();
+  const [round, meetings, forms] = await Promise.all([api('GET', `/api/rounds/${id}`), api('GET', '/api/meetings'), api('GET', '/api/forms')]);
+  const unit = round.units.find((u) => u.id === unitId);
+  if (!unit) throw new Error('该单位不在此考核轮次中');
+  const domain = round.scheme.domains.find((d) => d.key === unit.domain) || { label: unit.domain, inputs: [], ballotComponents: [] };
+  const sections = [
+    h('p', {}, h('a', { href: `#/rounds/${id}`, text: `← 返回“${round.title}”` })),
+    h('h1', { text: unit.name }),
+    h('p', { class: 'meta', text: `${round.title} · ${domain.label}。每项录入都须写明说明和佐证材料，记入审计日志。` }),
+  ];
+  if (domain.inputs.length) sections.push(card('得分录入', inputsPanel(round, unit, domain)));
+  if (domain.ballotComponents.length) sections.push(card('关联测评会议', linksPanel(round, unit, domain, meetings, forms)));
+  if (round.scheme.indicators.length) sections.push(card('扣分（指标考核）', deductionsPanel(round, unit)), card('考核情况', factsPanel(round, unit)));
+  if (round.scheme.cadres) sections.push(card('班子成员', cadresPanel(round, unit)));
+  if (gen !== navigation()) return;
+  show(`${unit.name} · ${round.title}`, sections);
+}
+
+function inputsPanel(round, unit, domain) {
+  const rows = domain.inputs.map((spec) => {
+    const cur = unit.inputs.find((x) => x.input === spec.input);
+    const value =
+      spec.kind === 'level'
+        ? h(
+            'select',
+            { 'aria-label': spec.label },
+            cur ? null : h('option', { value: '', text: '选择' }),
+            spec.levels.map((v, i) => h('option', { value: v, text: (spec.levelLabels || spec.levels)[i], selected: cur && cur.value === v })),
+          )
+        : h('input', { type: 'number', class: 'num', min: spec.min, max: spec.max, step: spec.integer ? 1 : 'any', inputmode: 'decimal', value: cur ? cur.value : '', placeholder: spec.integer ? '项数' : '得分', 'aria-label': spec.label });
+    const ne = noteAndEvidence(spec.label, cur);
+    const b = h('button', { type: 'submit', class: 'small', text: '保存' });
+    const box = errorBox();
+    const form = h('form', { class: 'entry', 'data-input': spec.input }, value, ne.note, ne.evidence, b);
+    form.addEventListener(
+      'submit',
+      action(b, box, async () => {
+        if (value.value === '') return box.set(`请填写“${spec.label}”`);
+        const problem = ne.check();
+        if (problem) return box.set(problem);
+        await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/inputs/${spec.input}`, {
+          value: spec.kind === 'level' ? value.value : Number(value.value),
+          note: ne.note.value.trim(),
+          evidence: ne.evidence.value.trim(),
+        });
+        toast(`已保存：${spec.label}`);
+        route();
+      }),
+    );
+    return h('tr', {}, h('th', { scope: 'row', text: spec.kind === 'level' ? spec.label : `${spec.label}（${spec.min}–${spec.max}）` }), h('td', {}, form, box), h('td', { class: 'small', text: entered(cur) || '未录入' }));
+  });
+  return h(
+    'table',
+    { class: 'list entries', id: 'inputs' },
+    h('thead', {}, h('tr', {}, ['项目', '得分或等次 · 说明 · 佐证材料', '已录入'].map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, rows),
+  );
+}
+
+function linksPanel(round, unit, domain, meetings, forms) {
+  const formTitle = (fid) => (forms.find((f) => f.id === fid) || { title: '（测评表已不在目录中）' }).title;
+  return h(
+    'div',
+    {},
+    h('p', { class: 'help', text: '述职评议、民主测评的得分取自已结束的测评会议（低于最低参评人数的会议不能采用）。' }),
+    domain.ballotComponents.map((c) => {
+      const link = unit.links.find((l) => l.component === c.key);
+      const box = errorBox();
+      if (link) {
+        const m = meetings.find((x) => x.id === link.meetingId);
+        const subject = m && link.subjectId ? m.subjects.find((s) => s.id === link.subjectId) : null;
+        const reason = h('input', { maxlength: 1000, 'aria-label': `取消关联“${c.label}”的理由` });
+        const b = h('button', { type: 'submit', class: 'small danger', text: '取消关联' });
+        const form = h('form', { class: 'inline' }, field('取消关联的理由（必填，记入审计日志）', reason), b);
+        form.addEventListener(
+          'submit',
+          action(b, box, async () => {
+            if (reason.value.trim().length < 2) return box.set('取消关联须写明理由（至少 2 个字）');
+            await api('DELETE', `/api/rounds/${round.id}/units/${unit.id}/links/${c.key}`, { reason: reason.value.trim() });
+            toast(`已取消关联：${c.label}`);
+            route();
+          }),
+        );
+        return h(
+          'fieldset',
+          { class: 'sub', 'data-component': c.key },
+          h('legend', { text: c.label }),
+          h('p', { class: 'ok', text: `已关联：${m ? m.title : '（会议已不存在）'} · ${formTitle(link.formId)}${subject ? ` · ${subject.name}` : ''}` }),
+          form,
+          box,
+        );
+      }
+      const closed = meetings.filter((m) => m.status === 'closed');
+      const meeting = h('select', { 'aria-label': `${c.label}：测评会议` }, h('option', { value: '', text: closed.length ? '选择已结束的测评会议' : '没有已结束的测评会议' }), closed.map((m) => h('option', { value: m.id, text: `${m.title}（${m.unit}）` })));
+      const form_ = h('select', { 'aria-label': `${c.label}：测评表` });
+      const subject = h('select', { 'aria-label': `${c.label}：测评对象` });
+      const fill = () => {
+        const m = closed.find((x) => x.id === meeting.value);
+        form_.replaceChildren(...(m ? m.formIds.map((fid) => h('option', { value: fid, text: formTitle(fid) })) : []));
+        const teams = m ? m.subjects.filter((s) => s.kind === 'team' || s.kind === 'organisation') : [];
+        subject.replaceChildren(h('option', { value: '', text: '（该表不按对象计分）' }), ...teams.map((s, i) => h('option', { value: s.id, text: s.name, selected: i === 0 })));
+      };
+      meeting.addEventListener('change', fill);
+      fill();
+      const b = h('button', { type: 'submit', class: 'small', text: '关联' });
+      const form = h('form', { class: 'inline' }, field('测评会议', meeting), field('测评表', form_), field('取哪个对象的得分', subject), b);
+      form.addEventListener(
+        'submit',
+        action(b, box, async () => {
+          if (!meeting.value) return box.set('请选择测评会议');
+          await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/links/${c.key}`, { meetingId: meeting.value, formId: form_.value, subjectId: subject.value || null });
+          toast(`已关联：${c.label}`);
+          route();
+        }),
+      );
+      return h('fieldset', { class: 'sub', 'data-component': c.key }, h('legend', { text: c.label }), form, box);
+    }),
+  );
+}
+
+function deductionsPanel(round, unit) {
+  const indicators = round.scheme.indicators;
+  const ruleOf = (d) => {
+    const ind = indicators.find((i) => i.id === d.indicatorId);
+    return { ind, rule: ind && ind.rules.find((r) => r.id === d.ruleId) };
+  };
+  const list = unit.deductions.map((d) => {
+    const { ind, rule } = ruleOf(d);
+    const reason = h('input', { maxlength: 1000, placeholder: '撤销理由（必填）', 'aria-label': '撤销扣分的理由' });
+    const b = h('button', { type: 'submit', class: 'small secondary', text: '撤销' });
+    const box = errorBox();
+    const form = h('form', { class: 'inline' }, reason, b, box);
+    form.addEventListener(
+      'submit',
+      action(b, box, async () => {
+        if (reason.value.trim().length < 2) return box.set('撤销扣分须写明理由（至少 2 个字）');
+        await api('DELETE', `/api/rounds/${round.id}/units/${unit.id}/deductions/${d.id}`, { reason: reason.value.trim() });
+        toast('已撤销扣分');
+        route();
+      }),
+    );
+    return h(
+      'tr',
+      {},
+      h('td', { text: ind ? ind.label : '（指标已不在方案中）' }),
+      h('td', { class: 'small', text: rule ? rule.text : '（规则已不在方案中）' }),
+      h('td', { class: 'num', text: `${d.occurrences} 次，扣 ${fmt.num(d.points)} 分` }),
+      h('td', { class: 'small', text: entered(d) }),
+      h('td', {}, form),
+    );
+  });
+
+  const indicator = h('select', { id: 'ded-indicator' }, indicators.map((i) => h('option', { value: i.id, text: `${i.section} ${i.label}（${i.max} 分）` })));
+  const rule = h('select', { id: 'ded-rule' });
+  const occ = h('input', { id: 'ded-occurrences', type: 'number', min: 1, step: 'any', value: 1, class: 'num' });
+  const occField = field('次数', occ);
+  const syncRules = () => {
+    const ind = indicators.find((i) => i.id === indicator.value);
+    rule.replaceChildren(...(ind ? ind.rules.map((r) => h('option', { value: r.id, text: `${r.text}（扣 ${r.points} 分${r.per ? `/${r.per}` : ''}）` })) : []));
+    syncOcc();
+  };
+  const syncOcc = () => {
+    const ind = indicators.find((i) => i.id === indicator.value);
+    const r = ind && ind.rules.find((x) => x.id === rule.value);
+    occField.hidden = !(r && r.per);
+    if (r && r.per) occField.querySelector('label').textContent = `次数（${r.per}）`;
+  };
+  indicator.addEventListener('change', syncRules);
+  rule.addEventListener('change', syncOcc);
+  syncRules();
+  const ne = noteAndEvidence('扣分', null);
+  const b = h('button', { type: 'submit', id: 'ded-add', text: '录入扣分' });
+  const box = errorBox();
+  const form = h('form', {}, field('指标', indicator), field('扣分情形', rule), occField, field('说明', ne.note), field('佐证材料', ne.evidence, '文号、台账编号、通报名称等'), h('div', { class: 'buttons' }, b), box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      const problem = ne.check();
+      if (problem) return box.set(problem);
+      await api('POST', `/api/rounds/${round.id}/units/${unit.id}/deductions`, {
+        indicatorId: indicator.value,
+        ruleId: rule.value,
+        ...(occField.hidden ? {} : { occurrences: Number(occ.value) }),
+        note: ne.note.value.trim(),
+        evidence: ne.evidence.value.trim(),
+      });
+      toast('已录入扣分');
+      route();
+    }),
+  );
+  return h(
+    'div',
+    {},
+    list.length
+      ? h('table', { class: 'list', id: 'deductions' }, h('thead', {}, h('tr', {}, ['指标', '扣分情形', '扣分', '录入', '撤销（须写明理由）'].map((t) => h('th', { scope: 'col', text: t })))), h('tbody', {}, list))
+      : h('p', { class: 'muted', text: '尚无扣分。' }),
+    h('h3', { text: '录入一条扣分' }),
+    form,
+  );
+}
+
+function factsPanel(round, unit) {
+  const f = unit.facts || {};
+  const named = h('input', { type: 'checkbox', id: 'fact-named', checked: Boolean(f.namedCriticism) });
+  const grave = h('input', { type: 'checkbox', id: 'fact-grave', checked: Boolean(f.graveProblem) });
+  const ineffective = h('input', { type: 'checkbox', id: 'fact-ineffective', checked: Boolean(f.ineffective) });
+  const satisfaction = h('select', { id: 'fact-satisfaction' }, h('option', { value: '', text: '未开展或不适用' }), ['好', '较好', '一般', '差'].map((g) => h('option', { value: g, text: g, selected: f.satisfaction === g })));
+  const ne = noteAndEvidence('考核情况', f.note ? f : null);
+  const b = h('button', { type: 'submit', id: 'facts-save', text: '保存考核情况' });
+  const box = errorBox();
+  const form = h(
+    'form',
+    {},
+    h('label', { class: 'check' }, named, ' 受到党中央、国务院、省委、省人民政府点名或通报批评'),
+    h('label', { class: 'check' }, grave, ' 存在重大问题，造成严重影响'),
+    h('label', { class: 'check' }, ineffective, ' 加强党的建设年度成效不明显'),
+    field('党内集中教育满意度调查评估等次', satisfaction),
+    field('说明', ne.note),
+    field('佐证材料', ne.evidence),
+    h('div', { class: 'buttons' }, b),
+    box,
+  );
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      const problem = ne.check();
+      if (problem) return box.set(problem);
+      await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
+        namedCriticism: named.checked,
+        graveProblem: grave.checked,
+        ineffective: ineffective.checked,
+        satisfaction: satisfaction.value || null,
+        note: ne.note.value.trim(),
+        evidence: ne.evidence.value.trim(),
+      });
+      toast('已保存考核情况');
+      route();
+    }),
+  );
+  return h('div', {}, h('p', { class: 'help', text: '这些情况会限制可评定的最高等次（001）。' }), f.enteredBy ? h('p', { class: 'small', text: `上次录入：${entered(f)}` }) : null, form);
+}
+
+function cadresPanel(round, unit) {
+  const rows = unit.cadres.map((c) => {
+    const score = h('input', { type: 'number', class: 'num', min: 0, max: 100, step: 'any', value: c.score ?? '', 'aria-label': `${c.name} 测评得分` });
+    const daily = h('input', { type: 'checkbox', checked: c.noExcellentInDaily, 'aria-label': `${c.name} 平时考核无“好”等次` });
+    const b = h('button', { type: 'submit', class: 'small', text: '保存' });
+    const box = errorBox();
+    const form = h('form', { class: 'inline' }, score, h('label', { class: 'check' }, daily, ' 平时考核无“好”等次'), b, box);
+    form.addEventListener(
+      'submit',
+      action(b, box, async () => {
+        await api('PUT', `/api/rounds/${round.id}/cadres/${c.id}`, { score: score.value === '' ? null : Number(score.value), noExcellentInDaily: daily.checked });
+        toast(`已保存：${c.name}`);
+        route();
+      }),
+    );
+    return h('tr', {}, h('th', { scope: 'row', text: c.name }), h('td', { text: `${c.title || ''}${c.isHead ? '（主要负责人）' : ''}` }), h('td', {}, form));
+  });
+  const name = h('input', { id: 'cadre-name', maxlength: 50 });
+  const title = h('input', { id: 'cadre-title', maxlength: 100 });
+  const head = h('input', { type: 'checkbox', id: 'cadre-head' });
+  const score = h('input', { id: 'cadre-score', type: 'number', min: 0, max: 100, step: 'any', class: 'num' });
+  const b = h('button', { type: 'submit', id: 'cadre-add', text: '添加班子成员' });
+  const box = errorBox();
+  const form = h('form', { class: 'inline' }, field('姓名', name), field('职务', title), field('测评得分', score), h('label', { class: 'check' }, head, ' 主要负责人'), b, box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      if (!name.value.trim()) return box.set('请填写姓名');
+      await api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, {
+        cadres: [{ name: name.value.trim(), ...(title.value.trim() ? { title: title.value.trim() } : {}), isHead: head.checked, ...(score.value !== '' ? { score: Number(score.value) } : {}) }],
+      });
+      toast(`已添加：${name.value.trim()}`);
+      route();
+    }),
+  );
+  return h(
+    'div',
+    {},
+    rows.length ? h('table', { class: 'list', id: 'cadres' }, h('thead', {}, h('tr', {}, ['姓名', '职务', '测评得分'].map((t) => h('th', { scope: 'col', text: t })))), h('tbody', {}, rows)) : h('p', { class: 'muted', text: '尚未添加班子成员。' }),
+    form,
+  );
+}
