@@ -77,7 +77,7 @@ export async function issueTokens(ceping: CepingProcess, meetingId: string, coun
   const tokens: string[] = [];
   while (tokens.length < count) {
     const n = Math.min(10_000, count - tokens.length);
-    const batch = (await postJson(`${ceping.url}/api/meetings/${meetingId}/slips`, { count: n }, ceping.adminToken)) as { tokens: string[] };
+    const batch = (await postJson(`${ceping.url}/api/meetings/${meetingId}/slips`, { count: n, reason: '性能测试：批量发票' }, ceping.adminToken)) as { tokens: string[] };
     tokens.push(...batch.tokens);
   }
   return tokens;

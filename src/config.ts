@@ -39,6 +39,13 @@ export const LIMITS = {
   ballotBodyBytes: 256 * 1024,
   /** Slips issued in one batch (JSON or PDF), and serials in one void request. */
   slipsPerBatch: 10_000,
+  /**
+   * Slips per meeting without a written reason: this many times the largest of the sign-in count, the minimum and
+   * the staff count (at least `slipsFloor`). A village of 70 has no use for 28,000 slips; beyond the cap a reason
+   * is required and goes to the audit log.
+   */
+  slipsPerPerson: 10,
+  slipsFloor: 200,
   /** Paper ballots printed in one batch (each is a whole questionnaire). */
   paperBallotsPerBatch: 2_000,
   /**

@@ -21,6 +21,7 @@ Issues <n> one-time ballot slips for a meeting and prints them to a PDF (A4, 10 
   --meeting <id>     the meeting
   --count <n>        how many slips (1 to 10000; paper ballots 1 to 2000)
   --category <key>   the respondent category, when the meeting has categories
+  --reason <text>    why, when the meeting's slips would pass ten times its sign-in (or minimum) count
   --paper            print paper ballots (the full questionnaire, QR and code in a corner) instead of slips
   --out <file>       where to write the PDF
   --db <path>        the database (default: $CEPING_DB, else ./data/ceping.sqlite)
@@ -33,6 +34,7 @@ interface Options {
   meeting: string;
   count: number;
   category?: string;
+  reason?: string;
   out: string;
   paper: boolean;
   force: boolean;
@@ -51,6 +53,7 @@ function parse(argv: string[]): Options | string {
     if (a === '--meeting') o.meeting = value();
     else if (a === '--count') o.count = /^\d+$/.test(argv[i + 1] ?? '') ? Number(value()) : NaN;
     else if (a === '--category') o.category = value();
+    else if (a === '--reason') o.reason = value();
     else if (a === '--out') o.out = value();
     else if (a === '--db') o.db = value();
     else if (a === '--paper') o.paper = true;
@@ -92,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
   const db = openDb(config.dbPath, { keyFile: config.keyFile });
   const actor: SessionUser = { id: 'cli', username: `cli:${userInfo().username}`, role: 'admin' };
   const deps = { db, publicUrl: config.publicUrl };
-  const input = { count: opts.count, ...(opts.category ? { category: opts.category } : {}) };
+  const input = { count: opts.count, ...(opts.category ? { category: opts.category } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
   const partial = `${out}.partial`;
   let batchId: string | null = null;
   const bar = new SingleBar({ format: `${opts.paper ? 'paper ballots' : 'slips'} [{bar}] {value}/{total} | {eta}s left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);

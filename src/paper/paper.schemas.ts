@@ -7,6 +7,7 @@ export const PaperPrintBody = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: LIMITS.paperBallotsPerBatch }),
     category: SlipsBody.properties.category,
+    reason: SlipsBody.properties.reason,
   },
   { additionalProperties: false },
 );

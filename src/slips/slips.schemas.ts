@@ -1,10 +1,13 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../config.js';
+import { ReasonText } from '../shared/reasons.js';
 
 export const SlipsBody = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: LIMITS.slipsPerBatch }),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    /** Required when the meeting's slips would pass the cap (LIMITS.slipsPerPerson); audited. */
+    reason: Type.Optional(ReasonText),
   },
   { additionalProperties: false },
 );

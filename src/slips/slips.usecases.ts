@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { recordAudit } from '../audit/index.js';
-import { loadMeeting, updateMeeting } from '../meetings/index.js';
+import { loadMeeting, minimumOf, updateMeeting } from '../meetings/index.js';
+import { LIMITS } from '../config.js';
 import type { SessionUser } from '../auth/index.js';
 import { requireReason } from '../shared/reasons.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
@@ -45,7 +46,7 @@ export function issueSlips(
   { db, publicUrl, random }: { db: Db; publicUrl: string; random?: RandomBytes },
   actor: SessionUser,
   meetingId: string,
-  input: { count: number; category?: string },
+  input: { count: number; category?: string; reason?: string },
   /** What the slips are printed as, for the audit log: slips, or paper ballots (seed 000). */
   purpose: 'slips' | 'paper-ballots' = 'slips',
 ): IssuedBatch {
@@ -64,6 +65,12 @@ export function issueSlips(
       throw unprocessable('CATEGORY_REQUIRED', '本次测评区分参评人员类别，请选择类别后再发放测评票');
     }
     const first = nextSerial({ db: tx }, meetingId);
+    // A cap per meeting: a multiple of the people who may vote, beyond which a written reason is required.
+    const people = Math.max(rec.meeting.signedIn ?? 0, minimumOf(rec) ?? 0, rec.meeting.staffCount ?? 0);
+    const cap = Math.max(LIMITS.slipsPerPerson * people, LIMITS.slipsFloor);
+    const total = first - 1 + input.count;
+    const overCap = total > cap;
+    const why = overCap ? requireReason(input.reason, `本次会议的测评票将达到 ${total} 张，超过参评人数的 ${LIMITS.slipsPerPerson} 倍（${cap} 张），发放`) : null;
     const rows = [];
     const markers = [];
     for (let i = 0; i < input.count; i++) {
@@ -81,7 +88,7 @@ export function issueSlips(
     }
     insertBatch({ db: tx }, { id: batchId, meetingId, category: input.category ?? null, count: input.count, firstSerial: first, createdBy: actor.username }, rows);
     insertPendingMarkers({ db: tx }, markers);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose } });
+    recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose, ...(why ? { overCap: cap, reason: why } : {}) } });
   });
   return { batchId, meetingId, category, slips: issued };
 }

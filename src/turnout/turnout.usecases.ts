@@ -3,6 +3,7 @@
 // and the tickets that open the live event stream.
 import type { Conn, Db } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
+import { LIMITS } from '../config.js';
 import { exactFigures, minimumInterviews, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import { recordAudit } from '../audit/index.js';
@@ -125,7 +126,7 @@ export function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user
  * is enabled and may see the meeting. Throws TICKET_INVALID (or the meeting's 404) otherwise.
  */
 export function authoriseLiveStream(
-  { db, secret, assertAccess }: { db: Db; secret: string; assertAccess: (user: SessionUser, meetingId: string) => void },
+  { db, secret, assertAccess, spent = spentTickets }: { db: Db; secret: string; assertAccess: (user: SessionUser, meetingId: string) => void; spent?: SpentTickets },
   ticket: string,
   meetingId: string,
 ): void {
@@ -135,4 +136,24 @@ export function authoriseLiveStream(
   if (!user || user.disabled) throw turnoutErrors.badTicket();
   assertAccess({ id: user.id, username: user.username, role: user.role }, meetingId);
   loadMeeting({ db }, meetingId);
+  // One stream per ticket: a ticket copied from a screen or a proxy log opens nothing more.
+  if (!spent.spend(ticket)) throw turnoutErrors.badTicket();
 }
+
+/**
+ * Tickets already used to open a stream, kept until they expire (a minute). In this process's memory: with
+ * several instances behind a proxy a ticket could open one stream per instance, at most, within its minute.
+ */
+export class SpentTickets {
+  private readonly until = new Map<string, number>();
+  constructor(private readonly now: () => number = Date.now) {}
+  /** False when the ticket was spent already; otherwise marks it spent. */
+  spend(ticket: string): boolean {
+    const t = this.now();
+    for (const [k, exp] of this.until) if (exp <= t) this.until.delete(k);
+    if (this.until.has(ticket)) return false;
+    this.until.set(ticket, t + LIMITS.live.ticketTtlMs);
+    return true;
+  }
+}
+const spentTickets = new SpentTickets();

@@ -242,3 +242,18 @@ describe('FailureCounter', () => {
     expect(c.size).toBe(100);
   });
 });
+
+describe('slip batches', () => {
+  it('cap a meeting at ten times its people: beyond, a written reason is required and audited', async () => {
+    const id = (await t.api('POST', '/api/meetings', villageMeeting())).body.id;
+    // A village: the minimum is 70, so 700 slips in all without a reason.
+    expect((await t.api('POST', `/api/meetings/${id}/slips`, { count: 700 })).status).toBe(201);
+    const more = await t.api('POST', `/api/meetings/${id}/slips`, { count: 1 });
+    expect(more.status).toBe(422);
+    expect(more.body.error).toMatchObject({ code: 'REASON_REQUIRED', message: expect.stringContaining('700') });
+    const withReason = await t.api('POST', `/api/meetings/${id}/slips`, { count: 5, reason: '部分票据印刷不清，补发' });
+    expect(withReason.status).toBe(201);
+    const audit = (await t.api('GET', `/api/audit?meetingId=${id}&limit=1`)).body.entries[0];
+    expect(audit).toMatchObject({ action: 'slips.issue', detail: expect.objectContaining({ overCap: 700, reason: '部分票据印刷不清，补发' }) });
+  });
+});

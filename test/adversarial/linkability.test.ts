@@ -129,8 +129,8 @@ beforeAll(async () => {
   const m = await inject('POST', '/api/meetings', villageMeeting());
   meetingId = m.json().id;
   // Two batches, so that markers of both sit in the box.
-  const s1 = (await inject('POST', `/api/meetings/${meetingId}/slips`, { count: N / 2 }, { accept: 'application/json' })).json();
-  const s2 = (await inject('POST', `/api/meetings/${meetingId}/slips`, { count: N / 2 }, { accept: 'application/json' })).json();
+  const s1 = (await inject('POST', `/api/meetings/${meetingId}/slips`, { count: N / 2, reason: '匿名性测试：批量发票' }, { accept: 'application/json' })).json();
+  const s2 = (await inject('POST', `/api/meetings/${meetingId}/slips`, { count: N / 2, reason: '匿名性测试：批量发票' }, { accept: 'application/json' })).json();
   const tokens = [...s1.tokens, ...s2.tokens] as string[];
   const shortCodes = [...s1.shortCodes, ...s2.shortCodes] as string[];
   await inject('POST', `/api/meetings/${meetingId}/open`, {});

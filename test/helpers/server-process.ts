@@ -120,7 +120,7 @@ export async function openPoll(base: string, count: number): Promise<Poll> {
   const login = await call(base, 'POST', '/api/auth/login', ADMIN);
   const adminToken = login.body.token as string;
   const m = await call(base, 'POST', '/api/meetings', villageMeeting(), adminToken);
-  const s = await call(base, 'POST', `/api/meetings/${m.body.id}/slips`, { count }, adminToken);
+  const s = await call(base, 'POST', `/api/meetings/${m.body.id}/slips`, { count, reason: '压力测试：批量发票' }, adminToken);
   await call(base, 'POST', `/api/meetings/${m.body.id}/open`, {}, adminToken);
   const form = await call(base, 'GET', `/api/ballot/${s.body.tokens[0]}`);
   return { meetingId: m.body.id, adminToken, tokens: s.body.tokens, shortCodes: s.body.shortCodes, template: fullBallot(form.body) };

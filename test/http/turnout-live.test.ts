@@ -219,6 +219,10 @@ describe('GET /api/meetings/:id/live', () => {
 
     const sse = await SseClient.open(base + tk.streamUrl);
     await sse.next((e) => e.event === 'turnout');
+    // A ticket opens one stream: the same ticket again (copied from a screen or a log) is refused.
+    const again = await get(tk.streamUrl);
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('TICKET_INVALID');
     sse.close();
     await sleep(50);
     expect(logs).toContain('live-ticket'); // the request log is on…
