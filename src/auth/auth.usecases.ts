@@ -49,6 +49,9 @@ export async function createUser({ db }: { db: Db }, actor: string, input: NewUs
   return { id };
 }
 
+/** True once any account exists. */
+export const hasUsers = ({ db }: { db: Db }): boolean => countUsers({ db }) > 0;
+
 /** Creates the configured admin when the database has no user yet (first start). */
 export async function ensureInitialAdmin({ db }: { db: Db }, username: string | null, password: string | null): Promise<boolean> {
   if (!username || !password || countUsers({ db }) > 0) return false;

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOrCreateSecret } from '../db/settings.repository.js';
-import { authErrors, ensureInitialAdmin, isAssignedTo, sessionUser, type SessionClaims, type SessionUser } from '../auth/index.js';
+import { authErrors, ensureInitialAdmin, hasUsers, isAssignedTo, sessionUser, type SessionClaims, type SessionUser } from '../auth/index.js';
 import { meetingErrors } from '../meetings/index.js';
 
 declare module '@fastify/jwt' {
@@ -73,6 +73,11 @@ export const authPlugin = fp<AuthOptions>(
 
     app.addHook('onReady', async () => {
       if (await ensureInitialAdmin({ db: app.db }, opts.adminUser ?? null, opts.adminPassword ?? null)) app.log.info({ username: opts.adminUser }, 'created the initial admin');
+      // A server nobody can log in to must say so at start, and say how to fix it.
+      else if (!hasUsers({ db: app.db }))
+        app.log.warn(
+          'No user exists yet, so nobody can log in. Start once with CEPING_ADMIN_USER and CEPING_ADMIN_PASSWORD set (for example: CEPING_ADMIN_USER=admin CEPING_ADMIN_PASSWORD=\'a-long-password\' npm start), or run: npx ceping users create admin admin',
+        );
     });
   },
   { name: 'ceping-auth', dependencies: ['ceping-db'] },
