@@ -310,7 +310,7 @@ describe('streaming', () => {
         res.on('error', reject);
       });
       req.on('error', reject);
-      req.end(JSON.stringify({ count: 1500 }));
+      req.end(JSON.stringify({ count: 1500, reason: '整乡统一印制测评票' }));
     });
     expect(timing.type).toBe('application/pdf');
     expect(timing.bytes).toBeGreaterThan(500_000);
