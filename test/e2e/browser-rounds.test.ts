@@ -144,9 +144,10 @@ describe('an assessment round in the console', () => {
 
   it('seed 001: a deduction with note and evidence, withdrawn with a reason, and the facts', async () => {
     const round = await api('POST', '/api/rounds', { title: '2026年度党建工作成效考核', schemeId: 'party-building-001' });
-    const unit = (await api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'city-unit', name: '市财政局' }] })).units[0];
+    // Seed 001's appendix is the county catalogue (县（区）): the other domains have none of their own yet.
+    const unit = (await api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: 'county', name: '城关区' }] })).units[0];
     await p.goto(`${server.url}/?r=1#/rounds/${round.id}/units/${unit.id}`);
-    await p.getByRole('heading', { level: 1, name: '市财政局' }).waitFor();
+    await p.getByRole('heading', { level: 1, name: '城关区' }).waitFor();
     const first = round.scheme.indicators[0];
     await p.locator('#ded-indicator').selectOption(first.id);
     const perRule = first.rules.find((r: any) => r.per);
