@@ -109,6 +109,12 @@ function parseTrustProxy(v: string | undefined): false | string[] | 'invalid' {
   return ok && list.length > 0 ? list : 'invalid';
 }
 
+/** True when phones cannot reach PUBLIC_URL: it names this machine (127.x, localhost, ::1). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host);
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : /^\d+$/.test(v) ? Number(v) : NaN);

@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadConfig } from '../config.js';
+import { isLoopbackUrl, loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
 import { loadFormCatalog } from '../forms/index.js';
 import { issuePaperBallots, paperBallotsPdfStream } from '../paper/index.js';
@@ -22,6 +22,7 @@ Issues <n> one-time ballot slips for a meeting and prints them to a PDF (A4, 10 
   --count <n>        how many slips (1 to 10000; paper ballots 1 to 2000)
   --category <key>   the respondent category, when the meeting has categories
   --reason <text>    why, when the meeting's slips would pass ten times its sign-in (or minimum) count
+  --confirm-public-url <url>  print although PUBLIC_URL names this machine (no phone can open such QR codes)
   --paper            print paper ballots (the full questionnaire, QR and code in a corner) instead of slips
   --out <file>       where to write the PDF
   --db <path>        the database (default: $CEPING_DB, else ./data/ceping.sqlite)
@@ -35,6 +36,7 @@ interface Options {
   count: number;
   category?: string;
   reason?: string;
+  confirmPublicUrl?: string;
   out: string;
   paper: boolean;
   force: boolean;
@@ -54,6 +56,7 @@ function parse(argv: string[]): Options | string {
     else if (a === '--count') o.count = /^\d+$/.test(argv[i + 1] ?? '') ? Number(value()) : NaN;
     else if (a === '--category') o.category = value();
     else if (a === '--reason') o.reason = value();
+    else if (a === '--confirm-public-url') o.confirmPublicUrl = value();
     else if (a === '--out') o.out = value();
     else if (a === '--db') o.db = value();
     else if (a === '--paper') o.paper = true;
@@ -83,6 +86,12 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig({ ...process.env, ...(opts.db ? { CEPING_DB: opts.db } : {}) });
+  if (isLoopbackUrl(config.publicUrl) && opts.confirmPublicUrl !== config.publicUrl) {
+    console.error(
+      `PUBLIC_URL is ${config.publicUrl}, an address of this machine: no phone can open these QR codes. Set PUBLIC_URL to the address phones use (e.g. http://<this computer's LAN address>:3000), or, to print for a test on this machine, pass --confirm-public-url ${config.publicUrl}.`,
+    );
+    return 2;
+  }
   const out = resolve(opts.out);
   if (existsSync(out) && !opts.force) {
     console.error(`${out} exists; choose another name or pass --force.`);

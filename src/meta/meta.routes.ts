@@ -9,6 +9,6 @@ export const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/meta',
     { onRequest: [app.authenticate], schema: { tags: ['meta'], security: [{ bearer: [] }], summary: 'Labels and rules the console shows', response: { 200: Meta, ...errorResponses } } },
-    async () => consoleMeta(),
+    async () => consoleMeta(app.config.publicUrl),
   );
 };

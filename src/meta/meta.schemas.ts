@@ -16,6 +16,8 @@ export const MeetingKindInfo = Type.Object({
 });
 
 export const Meta = Type.Object({
+  publicUrl: Type.String({ description: 'the address printed slips point at (PUBLIC_URL)' }),
+  publicUrlIsLoopback: Type.Boolean({ description: 'true when it names this machine: no phone can open it' }),
   meetingKinds: Type.Array(MeetingKindInfo),
   meetingStatuses: Type.Record(Type.String(), Type.String()),
   subjectKinds: Type.Array(Type.Object({ kind: SubjectKind, label: Type.String() })),

@@ -1,5 +1,6 @@
 // What the console shows about meetings in words (kinds, minimums, statuses, audit actions): read from the
 // server's own rules, so that the screens and the reports never word a rule two ways.
+import { isLoopbackUrl } from '../config.js';
 import { AUDIT_ACTION_LABELS } from '../audit/index.js';
 import { DEFAULT_MINIMUMS, INTERVIEW_MINIMUMS, MEETING_KIND_LABELS, MEETING_KINDS, MINIMUM_RULES, type MeetingKind } from '../domain/turnout.js';
 
@@ -36,8 +37,11 @@ export const MEETING_STATUS_LABELS = { draft: '未开始', open: '进行中', cl
 
 export const SUBJECT_KIND_LABELS = { organisation: '党组织', team: '班子集体', person: '班子成员', candidate: '推荐人选（后备干部）' } as const;
 
-export function consoleMeta() {
+/** `publicUrl`: the address printed slips point at, shown beside every print button. */
+export function consoleMeta(publicUrl: string) {
   return {
+    publicUrl,
+    publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     meetingKinds: MEETING_KINDS.map((kind) => ({
       kind,
       label: MEETING_KIND_LABELS[kind],

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BallotFormView } from '../ballots/index.js';
 import { errorResponses, IdParams } from '../shared/schemas.js';
-import { pdfDisposition } from '../slips/index.js';
+import { assertPrintable, pdfDisposition } from '../slips/index.js';
+import { isLoopbackUrl } from '../config.js';
 import { LIMITS } from '../config.js';
 import { PaperKeyInBody, PaperPrintBody } from './paper.schemas.js';
 import { paperBallotsPdfStream } from './paper-pdf.js';
@@ -25,6 +26,7 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       app.assertMeetingAccess(req.user, req.params.id);
+      assertPrintable(app.config.publicUrl, isLoopbackUrl(app.config.publicUrl), req.body.confirmPublicUrl);
       const { batch, info, forms } = issuePaperBallots({ db: app.db, forms: app.forms, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
       return reply
         .code(201)

@@ -8,6 +8,7 @@ export const PaperPrintBody = Type.Object(
     count: Type.Integer({ minimum: 1, maximum: LIMITS.paperBallotsPerBatch }),
     category: SlipsBody.properties.category,
     reason: SlipsBody.properties.reason,
+    confirmPublicUrl: SlipsBody.properties.confirmPublicUrl,
   },
   { additionalProperties: false },
 );

@@ -5,3 +5,4 @@ export { issueSlips, sheetInfo, slipBatches, voidSlips, type IssuedBatch, type I
 export { normaliseShortCode, TOKEN_PATTERN } from './codes.js';
 export { pdfDisposition, slipsPdfStream, type PrintableSlip, type SlipSheetInfo } from './pdf.js';
 export { SlipsBody } from './slips.schemas.js';
+export { assertPrintable } from './slips.errors.js';

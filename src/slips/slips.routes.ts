@@ -3,8 +3,11 @@ import { errorResponses, IdParams } from '../shared/schemas.js';
 import { pdfDisposition, slipsPdfStream } from './pdf.js';
 import { IssuedSlipsView, SlipsBody, VoidBody, VoidView } from './slips.schemas.js';
 import { issueSlips, sheetInfo, voidSlips } from './slips.usecases.js';
+import { assertPrintable } from './slips.errors.js';
+import { isLoopbackUrl } from '../config.js';
 
 export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const loopback = isLoopbackUrl(app.config.publicUrl);
   app.post(
     '/api/meetings/:id/slips',
     {
@@ -23,6 +26,8 @@ export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       app.assertMeetingAccess(req.user, req.params.id);
       const wantsJson = (req.headers.accept ?? '').includes('application/json');
+      // A print whose QR codes no phone can open is refused unless the address is confirmed (before anything is issued).
+      if (!wantsJson) assertPrintable(app.config.publicUrl, loopback, req.body.confirmPublicUrl);
       // Issued (and committed) in one transaction before the first byte of the PDF is sent.
       const batch = issueSlips({ db: app.db, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
       if (!wantsJson) {

@@ -8,6 +8,8 @@ export const SlipsBody = Type.Object(
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     /** Required when the meeting's slips would pass the cap (LIMITS.slipsPerPerson); audited. */
     reason: Type.Optional(ReasonText),
+    /** To print slips whose QR codes point at this machine (a loopback PUBLIC_URL): that very address. */
+    confirmPublicUrl: Type.Optional(Type.String({ maxLength: 300 })),
   },
   { additionalProperties: false },
 );

@@ -181,7 +181,13 @@ describe('the console and the voter page in chromium', () => {
     await p.locator('#close-poll').waitFor();
 
     await p.locator('#slip-count').fill('5');
+    // The print dialog says where the QR codes point; this test server's own address is a loopback one, so the
+    // server asks for a confirmation naming it (a dialog, accepted here) before anything is printed.
+    expect(await p.locator('#slips-out').locator('xpath=..').locator('[data-public-url]').first().innerText()).toContain(server.url);
+    const dialogs: string[] = [];
+    p.on('dialog', (d) => void dialogs.push(d.message()));
     const [download] = await Promise.all([p.waitForEvent('download', { timeout: 15_000 }), p.locator('#print-slips').click()]);
+    expect(dialogs.some((m) => m.includes(server.url) && m.includes('手机无法打开'))).toBe(true);
     // Render the PDF to an image and read its QR codes with zbarimg, as a phone's camera would.
     const pdf = join(work, 'slips.pdf');
     await download.saveAs(pdf);

@@ -1,6 +1,26 @@
 // The slip panels of a meeting's page: print slips, void slips, print paper ballots.
 import { action, errorBox, field, fmt, h, toast } from './dom.js';
 import { api, download } from './session.js';
+import { publicUrl } from './meta.js';
+
+/** Where the printed QR codes point: said beside every print button, in red when no phone can open it. */
+function qrAddress() {
+  const p = publicUrl();
+  return h('p', { class: p.loopback ? 'error' : 'help', 'data-public-url': p.url, text: p.loopback ? `二维码地址：${p.url}（本机地址，手机无法打开；请设置 PUBLIC_URL 后重新启动）` : `二维码地址：${p.url}` });
+}
+
+/**
+ * Downloads a print; a refusal because the QR codes would point at this machine is shown to the user, who may
+ * confirm it (testing on one computer) and print anyway.
+ */
+async function printPdf(url, name, body) {
+  try {
+    return await download('POST', url, name, { body, accept: 'application/pdf' });
+  } catch (err) {
+    if (err.code !== 'PUBLIC_URL_LOOPBACK' || !confirm(err.message)) throw err;
+    return download('POST', url, name, { body: { ...body, confirmPublicUrl: err.details.publicUrl }, accept: 'application/pdf' });
+  }
+}
 
 /** Printing slips, and the table of batches (its counts are refreshed with the page's other figures). */
 export function slipsPanel(m, after, refreshers) {
@@ -9,7 +29,7 @@ export function slipsPanel(m, after, refreshers) {
   const b = h('button', { type: 'submit', id: 'print-slips', text: '生成并下载测评票（PDF）' });
   const box = errorBox();
   const out = h('div', { id: 'slips-out' });
-  const form = h('form', { class: 'inline' }, field('张数', count), cat ? field('参评人员类别', cat) : null, b, box);
+  const form = h('form', { class: 'inline' }, field('张数', count), cat ? field('参评人员类别', cat) : null, b, box, qrAddress());
   form.addEventListener(
     'submit',
     action(b, box, async () => {
@@ -17,7 +37,7 @@ export function slipsPanel(m, after, refreshers) {
       if (!(n >= 1)) return box.set('请填写张数');
       const body = { count: n, ...(cat ? { category: cat.value } : {}) };
       out.replaceChildren();
-      const file = await download('POST', `/api/meetings/${m.id}/slips`, `测评票-${m.unit}.pdf`, { body, accept: 'application/pdf' });
+      const file = await printPdf(`/api/meetings/${m.id}/slips`, `测评票-${m.unit}.pdf`, body);
       out.append(h('p', { class: 'ok', role: 'status', text: `已下载 ${file.name}（${n} 张）。请打印后裁开分发；票码只出现这一次。` }));
       await after();
     }),
@@ -77,11 +97,11 @@ export function paperPanel(m) {
   const cat = m.categories.length ? h('select', { id: 'paper-category' }, m.categories.map((c) => h('option', { value: c.key, text: c.label }))) : null;
   const b = h('button', { type: 'submit', class: 'secondary', id: 'print-paper', text: '生成并下载纸质测评票（PDF）' });
   const box = errorBox();
-  const form = h('form', { class: 'inline' }, field('张数', count), cat ? field('参评人员类别', cat) : null, b, box);
+  const form = h('form', { class: 'inline' }, field('张数', count), cat ? field('参评人员类别', cat) : null, b, box, qrAddress());
   form.addEventListener('submit', action(b, box, async () => {
     const n = Number(count.value);
     if (!(n >= 1)) return box.set('请填写张数');
-    const got = await download('POST', `/api/meetings/${m.id}/paper-ballots/print`, `纸质测评票-${m.unit}.pdf`, { body: { count: n, ...(cat ? { category: cat.value } : {}) }, accept: 'application/pdf' });
+    const got = await printPdf(`/api/meetings/${m.id}/paper-ballots/print`, `纸质测评票-${m.unit}.pdf`, { count: n, ...(cat ? { category: cat.value } : {}) });
     toast(`已下载 ${got.name}`);
   }));
   return h(

@@ -19,3 +19,5 @@ export const subjectKinds = () => meta.subjectKinds;
 export const subjectKindLabel = (kind) => (meta.subjectKinds.find((k) => k.kind === kind) || { label: kind }).label;
 export const actionLabel = (action) => meta.auditActions[action] || action;
 export const categoryPresets = () => meta.categoryPresets;
+/** The address printed slips point at, and whether phones can reach it (not when it names this machine). */
+export const publicUrl = () => ({ url: meta.publicUrl, loopback: meta.publicUrlIsLoopback });
