@@ -274,7 +274,7 @@ describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => 
 
   it('fails with a message and exit status 1 for an unknown category, printing nothing', () => {
     const out = join(dir, 'cli-bad.pdf');
-    const env = { ...process.env, CEPING_DB: t.config.dbPath, LOG_LEVEL: 'silent' };
+    const env = { ...process.env, CEPING_DB: t.config.dbPath, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
     const res = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'nobody', '--out', out], { env, encoding: 'utf8' });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('UNKNOWN_CATEGORY');
@@ -282,6 +282,12 @@ describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => 
     const usage = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '0', '--out', out], { env, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('--count must be');
+    // With the default PUBLIC_URL (this machine) nothing is printed unless that address is confirmed.
+    const { PUBLIC_URL: _unset, ...defaults } = env;
+    const loopback = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--out', out], { env: defaults, encoding: 'utf8' });
+    expect(loopback.status).toBe(2);
+    expect(loopback.stderr).toContain('--confirm-public-url http://127.0.0.1:3000');
+    expect(() => readFileSync(out)).toThrow();
   });
 });
 
