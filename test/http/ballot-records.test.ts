@@ -113,6 +113,9 @@ describe('compact ballot records', () => {
       expect(r.length).toBe(layout!.recordSize);
       expect(r[0]).toBe(RECORD_FORMAT);
     }
+    // Each record lies within its page of the ballot box: no overflow page holds part of a ballot.
+    const overflow = t.app.ballotWriter.db.prepare(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`).get() as { n: number };
+    expect(overflow.n).toBe(0);
     // The stored ballots read back with their categories, sources and answers.
     const ballots = meetingBallots({ db: t.app.db }, id);
     expect(ballots.filter((b) => b.source === 'paper')).toHaveLength(4);
