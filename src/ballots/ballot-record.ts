@@ -3,8 +3,9 @@
 //
 // Two formats, told apart by a record's first byte:
 // - the compact record (src/domain/ballot-record.ts, byte 0 = RECORD_FORMAT), encoded against the layout the
-//   meeting froze when its poll first opened (`meetings.ballot_layout`): about a hundred bytes for a village
-//   ballot, and the tally counts these records without decoding them;
+//   meeting froze when its poll first opened (`meetings.ballot_layout`): a head of one byte per graded answer
+//   (51 bytes for a village ballot), then free text padded to its maximum (2,051 bytes in all, within one page);
+//   the tally counts the heads without decoding a ballot;
 // - the older record (byte 0 = 0, the high byte of a 32-bit length): a length prefix, the ballot as JSON, zero
 //   padding up to the meeting's maximum. Meetings without a layout (opened before it existed) keep writing and
 //   reading it, so that no stored ballot needs rewriting and a poll open across the upgrade keeps one size.

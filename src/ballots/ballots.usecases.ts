@@ -2,14 +2,13 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
+import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
 import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
-import { conflict, notFound, unprocessable } from '../shared/errors.js';
+import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { findSlipByCredential, isSlipVoided, type SlipRef } from '../slips/index.js';
 import type { BallotBox } from './ballot-box.js';
-import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
-import { AppError } from '../shared/errors.js';
 import { encodeCompact, recordSizeFor, storedLayout, type StoredBallot } from './ballot-record.js';
 
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
