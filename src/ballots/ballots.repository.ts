@@ -147,7 +147,19 @@ export function meetingBallots({ db }: { db: Conn }, meetingId: string): StoredB
   return ballotBoxOf(db).ballots(meetingId, meetingRecordFormat({ db }, meetingId));
 }
 
-/** The raw records of a meeting's ballots (for the tally, which counts compact records without decoding them). */
+/** The raw records of a meeting's ballots. */
 export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[] {
   return filledRecords({ db: ballotBoxOf(db).db }, meetingId);
+}
+
+/**
+ * The first `headSize` bytes of each of a meeting's ballot records, when every one of them is a compact record of
+ * `recordSize` bytes (byte 0 = `format`); undefined when any is not (ballots stored before the meeting's layout).
+ * The tally reads only the heads: the padded free text stays in SQLite.
+ */
+export function meetingRecordHeads({ db }: { db: Conn }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+  const box = ballotBoxOf(db).db;
+  const other = q(box, 'select count(*) as n from slots where m = ? and f = 1 and (length(r) != ? or substr(r, 1, 1) != ?)').get(meetingId, layout.recordSize, Buffer.from([layout.format])) as { n: number };
+  if (other.n > 0) return undefined;
+  return (q(box, 'select substr(r, 1, ?) as h from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer }>).map((x) => x.h);
 }

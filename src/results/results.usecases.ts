@@ -4,7 +4,7 @@ import { countRecords } from '../domain/ballot-record.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
 import type { FormTemplate } from '../domain/forms.js';
-import { ballotCounts, isCompactRecord, meetingBallots, meetingRecordFormat, meetingRecords } from '../ballots/index.js';
+import { ballotCounts, meetingBallots, meetingRecordFormat, meetingRecordHeads } from '../ballots/index.js';
 import { loadMeeting, meetingForms, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import { turnoutOf, type Turnout } from '../turnout/index.js';
@@ -76,9 +76,9 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
 function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Parameters<typeof countersFromRecords>[2]): { forms: FormTemplate[]; counters: TallyCounters } | undefined {
   const { layout } = meetingRecordFormat({ db }, rec.meeting.id);
   if (!layout) return undefined;
-  const records = meetingRecords({ db }, rec.meeting.id);
-  for (const r of records) if (r.length !== layout.recordSize || !isCompactRecord(r)) return undefined;
-  return { forms: layout.forms, counters: countersFromRecords(layout, countRecords(layout, records), categories) };
+  const heads = meetingRecordHeads({ db }, rec.meeting.id, layout);
+  if (!heads) return undefined;
+  return { forms: layout.forms, counters: countersFromRecords(layout, countRecords(layout, heads, { stride: 'head' }), categories) };
 }
 
 /** GET /results: the tally of a meeting that is not open. */
