@@ -158,8 +158,12 @@ export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[
  * The tally reads only the heads: the padded free text stays in SQLite.
  */
 export function meetingRecordHeads({ db }: { db: Conn }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
-  const box = ballotBoxOf(db).db;
-  const other = q(box, 'select count(*) as n from slots where m = ? and f = 1 and (length(r) != ? or substr(r, 1, 1) != ?)').get(meetingId, layout.recordSize, Buffer.from([layout.format])) as { n: number };
-  if (other.n > 0) return undefined;
-  return (q(box, 'select substr(r, 1, ?) as h from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer }>).map((x) => x.h);
+  const rows = q(ballotBoxOf(db).db, 'select substr(r, 1, ?) as h, length(r) as n from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
+  const heads: Buffer[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.n !== layout.recordSize || row.h[0] !== layout.format) return undefined;
+    heads[i] = row.h;
+  }
+  return heads;
 }
