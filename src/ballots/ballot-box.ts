@@ -27,7 +27,7 @@ import fp from 'fastify-plugin';
 import type { Conn, Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
-import { decodeRecord, encodeRecord, RecordTooLarge, type StoredBallot } from './ballot-record.js';
+import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
 import {
   createBoxSchema,
   deleteLegacyBallots,
@@ -39,6 +39,7 @@ import {
   insertMarker,
   legacyBallots,
   markerCounts,
+  meetingRecordFormat,
   readState,
   recordSizes,
   setRecordSize,
@@ -56,9 +57,14 @@ export interface CastJob {
   markerKey: Buffer;
   /** SHA-256 of the phone's nonce, kept in the marker so that a retry is told "counted". */
   nonceHash: Buffer | null;
-  /** The record size of the meeting's layout (used when the meeting has no slots yet). */
+  /** The record size of the meeting's layout: the size of its slots. */
   recordSize: number;
   ballot: StoredBallot;
+  /**
+   * The ballot already encoded as the meeting's compact record (`recordSize` bytes). Without it the ballot is
+   * written in the older JSON record format (meetings whose layout predates the compact record).
+   */
+  record?: Buffer;
   /** Re-checks, against the main database, just before the write: throws to refuse (poll closed, slip voided). */
   check: () => void;
 }
@@ -324,16 +330,18 @@ export class BallotBox {
           continue;
         }
         const st = this.meeting(job.meetingId);
-        if (job.recordSize > st.size) {
+        if (job.recordSize !== st.size) {
           // A meeting's first ballot fixes its record size (its layout is frozen while the poll is open). Slots
-          // of a smaller size (a poll whose forms changed while closed) are left empty and never drawn again.
+          // of another size (older records before the meeting's layout was frozen, or a poll whose forms changed
+          // while closed) are left empty and never drawn again.
           st.size = job.recordSize;
           st.free = [];
           setRecordSize({ db: this.db }, job.meetingId, st.size);
         }
         let record: Buffer;
         try {
-          record = encodeRecord(st.size, job.ballot);
+          if (job.record && job.record.length !== st.size) throw new Error('ballot box: a record does not fit its slots');
+          record = job.record ?? encodeRecord(st.size, job.ballot);
         } catch (err) {
           if (err instanceof RecordTooLarge) throw recordTooLarge();
           throw err;
@@ -401,9 +409,13 @@ export class BallotBox {
     return new Map(this.meetings.get(meetingId)?.usedByBatch ?? []);
   }
 
-  /** The stored ballots of a meeting, in the order of their random slot keys. */
-  ballots(meetingId: string): StoredBallot[] {
-    return filledRecords({ db: this.db }, meetingId).map(decodeRecord);
+  /**
+   * The stored ballots of a meeting, in the order of their random slot keys. Compact records need the
+   * meeting's format (read from the main database when not given).
+   */
+  ballots(meetingId: string, format?: RecordFormat): StoredBallot[] {
+    const f = format ?? meetingRecordFormat({ db: this.main }, meetingId);
+    return filledRecords({ db: this.db }, meetingId).map((r) => decodeRecord(r, f));
   }
 
   /** Writes what is queued, then closes the file. */

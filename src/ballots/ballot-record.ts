@@ -1,11 +1,16 @@
 // The fixed-size record a ballot is stored as, one per slot of the ballot box. Every record of a meeting has
-// the same size, computed from the meeting's forms and subjects (frozen while the poll is open), so writing a
-// ballot never changes the size of anything in the file.
+// the same size, so writing a ballot never changes the size of anything in the file.
 //
-// Stand-in until the compact record codec (src/domain/ballot-record.ts) lands: a length prefix, the ballot as
-// JSON, and zero padding up to the meeting's maximum. Only the three functions below know the format; the
-// ballot box and the readers call nothing else, so swapping in the codec changes this file alone.
+// Two formats, told apart by a record's first byte:
+// - the compact record (src/domain/ballot-record.ts, byte 0 = RECORD_FORMAT), encoded against the layout the
+//   meeting froze when its poll first opened (`meetings.ballot_layout`): a head of one byte per graded answer
+//   (51 bytes for a village ballot), then free text padded to its maximum (2,051 bytes in all, within one page);
+//   the tally counts the heads without decoding a ballot;
+// - the older record (byte 0 = 0, the high byte of a 32-bit length): a length prefix, the ballot as JSON, zero
+//   padding up to the meeting's maximum. Meetings without a layout (opened before it existed) keep writing and
+//   reading it, so that no stored ballot needs rewriting and a poll open across the upgrade keeps one size.
 import type { BallotAnswers, BallotSource } from '../domain/ballot.js';
+import { decodeBallot, encodeBallot, parseBallotLayout, RECORD_FORMAT, BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 
 export interface StoredBallot {
@@ -22,7 +27,7 @@ const WORST_BYTES_PER_CHAR = 6;
 const MAX_WRITE_IN = 50;
 
 /**
- * The record size for a meeting: the largest ballot its forms accept (every subject graded with the longest
+ * The older record size for a meeting: the largest ballot its forms accept (every subject graded with the longest
  * grade, every option chosen, every text at its maximum length of worst-case characters, every rule breached),
  * encoded, plus the length prefix.
  */
@@ -69,7 +74,10 @@ function serialise(b: StoredBallot): string {
 
 export class RecordTooLarge extends Error {}
 
-/** The ballot as exactly `size` bytes. Throws RecordTooLarge if it does not fit (it always does for a ballot the meeting's forms accept). */
+/**
+ * The ballot in the older format, as exactly `size` bytes. Throws RecordTooLarge if it does not fit (it always
+ * does for a ballot the meeting's forms accept).
+ */
 export function encodeRecord(size: number, ballot: StoredBallot): Buffer {
   const json = Buffer.from(serialise(ballot));
   if (json.length + 4 > size) throw new RecordTooLarge(`ballot of ${json.length + 4} bytes for a record of ${size}`);
@@ -79,9 +87,58 @@ export function encodeRecord(size: number, ballot: StoredBallot): Buffer {
   return out;
 }
 
-export function decodeRecord(bytes: Uint8Array): StoredBallot {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function decodeJsonRecord(buf: Buffer): StoredBallot {
   const len = buf.readUInt32BE(0);
   const o = JSON.parse(buf.subarray(4, 4 + len).toString()) as { c: string | null; s: BallotSource; v: number; a: BallotAnswers; b: StoredBallot['breaches'] };
   return { category: o.c, source: o.s, valid: o.v === 1, answers: o.a, breaches: o.b };
+}
+
+/** How a meeting's records read: its frozen layout (null: its ballots are in the older format) and its category keys in meeting order. */
+export interface RecordFormat {
+  layout: BallotLayout | null;
+  categories: readonly string[];
+}
+
+/** Parsed layouts by their stored text: parsing rebuilds and hashes the layout, and the codec caches its compiled form per layout object. */
+const parsedLayouts = new Map<string, BallotLayout>();
+
+/** The layout stored with a meeting (null when it has none), parsed once per process. */
+export function storedLayout(text: string | null): BallotLayout | null {
+  if (text === null) return null;
+  let layout = parsedLayouts.get(text);
+  if (!layout) {
+    layout = parseBallotLayout(text);
+    if (parsedLayouts.size >= 256) parsedLayouts.clear();
+    parsedLayouts.set(text, layout);
+  }
+  return layout;
+}
+
+/** The compact record of an accepted ballot. Throws BallotRecordError (a Chinese message) for what it cannot hold. */
+export function encodeCompact(layout: BallotLayout, categories: readonly string[], ballot: StoredBallot): Buffer {
+  const position = ballot.category === null ? -1 : categories.indexOf(ballot.category);
+  const record = encodeBallot(layout, ballot.answers, { valid: ballot.valid, source: ballot.source, category: position < 0 ? null : position, breaches: ballot.breaches });
+  return Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+}
+
+/** True when the record is in the compact format (else it is an older JSON record). */
+export const isCompactRecord = (bytes: Uint8Array): boolean => bytes[0] === RECORD_FORMAT;
+
+/**
+ * Reads one stored record, in either format. A compact record needs its meeting's format (its layout and
+ * categories); an older record reads without one.
+ */
+export function decodeRecord(bytes: Uint8Array, format?: RecordFormat): StoredBallot {
+  if (isCompactRecord(bytes)) {
+    if (!format?.layout) throw new BallotRecordError('本次测评的选票版式缺失，无法读取选票');
+    const d = decodeBallot(format.layout, bytes);
+    return {
+      category: d.category === null ? null : (format.categories[d.category] ?? null),
+      source: d.source,
+      answers: d.answers,
+      valid: d.valid,
+      breaches: d.breaches.map((b) => ({ ruleId: b.ruleId, formId: b.formId, message: b.message })),
+    };
+  }
+  return decodeJsonRecord(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }

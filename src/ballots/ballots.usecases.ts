@@ -2,13 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
+import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
 import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
-import { conflict, notFound, unprocessable } from '../shared/errors.js';
+import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { findSlipByCredential, isSlipVoided, type SlipRef } from '../slips/index.js';
 import type { BallotBox } from './ballot-box.js';
-import { recordSizeFor } from './ballot-record.js';
+import { encodeCompact, recordSizeFor, storedLayout, type StoredBallot } from './ballot-record.js';
 
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
 export const tokenUsed = () => conflict('TOKEN_USED', '该测评票已经投过票，每张票只能投一次');
@@ -90,12 +91,32 @@ function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof f
 
 export type CastOutcome = { status: 'counted'; alreadyCounted: boolean; valid: boolean | null };
 
-/** The record size of a meeting's layout, computed once per cached meeting record (that is, per version). */
-const sizeByRecord = new WeakMap<MeetingRecord, number>();
-function recordSize(forms: FormCatalog, rec: MeetingRecord): number {
-  let size = sizeByRecord.get(rec);
-  if (size === undefined) sizeByRecord.set(rec, (size = recordSizeFor(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjectRefs(rec))));
-  return size;
+/**
+ * How a meeting's ballots are recorded, worked out once per cached meeting record (that is, per version): the
+ * compact record of the layout frozen at its first open, or, for a meeting opened before layouts were frozen,
+ * the older JSON record (its slots already have that size).
+ */
+type Recording = { layout: BallotLayout; categories: string[]; size: number } | { layout: null; size: number };
+const recordingByRecord = new WeakMap<MeetingRecord, Recording>();
+function recording(forms: FormCatalog, rec: MeetingRecord): Recording {
+  let r = recordingByRecord.get(rec);
+  if (!r) {
+    const layout = storedLayout(rec.meeting.ballotLayout);
+    r = layout
+      ? { layout, categories: rec.categories.map((c) => c.key), size: layout.recordSize }
+      : { layout: null, size: recordSizeFor(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjectRefs(rec)) };
+    recordingByRecord.set(rec, r);
+  }
+  return r;
+}
+
+function compactRecord(r: Extract<Recording, { layout: BallotLayout }>, ballot: StoredBallot): Buffer {
+  try {
+    return encodeCompact(r.layout, r.categories, ballot);
+  } catch (err) {
+    if (err instanceof BallotRecordError) throw new AppError(422, err.code, `选票未能提交：${err.message}`);
+    throw err;
+  }
 }
 
 /**
@@ -124,12 +145,15 @@ export async function castBallot(
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);
 
+  const how = recording(forms, rec);
+  const ballot: StoredBallot = { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches };
   const out = await writer.submit({
     meetingId: slip.meetingId,
     markerKey: slip.markerKey,
     nonceHash,
-    recordSize: recordSize(forms, rec),
-    ballot: { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches },
+    recordSize: how.size,
+    ballot,
+    ...(how.layout ? { record: compactRecord(how, ballot) } : {}),
     // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.
     check: () => {
       if (!isMeetingOpen({ db }, slip.meetingId)) throw meetingErrors.notOpen('closed');

@@ -3,7 +3,7 @@ import type { Conn } from '../db/client.js';
 import { ballotBoxOf } from './ballot-box.js';
 
 export { ballotBoxPlugin, ballotBoxPath, type BallotBox, type BallotBoxCounts } from './ballot-box.js';
-export { meetingBallots } from './ballots.repository.js';
+export { meetingBallots, meetingRecordFormat, meetingRecordHeads, meetingRecords } from './ballots.repository.js';
 export type { StoredBallot } from './ballot-record.js';
 
 /** Ballots cast and valid, and slips used, for one meeting: counters of the ballot box, no scan. */

@@ -70,6 +70,11 @@ export const meetings = sqliteTable('meetings', {
   publishedBallots: integer('published_ballots'),
   /** Scoring settings fixed at creation (src/domain/settings.ts); null for meetings created before them. */
   settings: text('settings', { mode: 'json' }).$type<MeetingSettings>(),
+  /**
+   * The ballot record layout (src/domain/ballot-record.ts, JSON) frozen when the poll first opens; null before, and
+   * for meetings whose ballots were stored in the older format (read as such).
+   */
+  ballotLayout: text('ballot_layout'),
 });
 
 export const meetingAssessors = sqliteTable(

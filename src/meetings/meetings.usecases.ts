@@ -2,6 +2,7 @@
 // for the voter's hot path). Closing the poll belongs to src/closing, turnout to src/turnout.
 import type { Conn, Db } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
+import { ballotLayout as buildBallotLayout } from '../domain/ballot-record.js';
 import { decideMinimum, MEETING_KIND_LABELS, type MeetingKind, type MinimumDecision } from '../domain/turnout.js';
 import { formsWithSettings, pointMapProblems, type MeetingSettings, type PointMaps } from '../domain/settings.js';
 import type { FormCatalog } from '../forms/index.js';
@@ -219,7 +220,7 @@ export function listMeetingViews({ db }: { db: Conn }, user: SessionUser) {
   return listMeetingRecords({ db }, user.role === 'admin' ? {} : { assessorId: user.id }).map(meetingView);
 }
 
-export function openPoll({ db }: Deps, actor: SessionUser, id: string, reason: string | undefined): MeetingRecord {
+export function openPoll({ db, forms }: Deps, actor: SessionUser, id: string, reason: string | undefined): MeetingRecord {
   db.transaction((tx) => {
     const rec = loadMeeting({ db: tx }, id);
     const from = rec.meeting.status;
@@ -228,7 +229,11 @@ export function openPoll({ db }: Deps, actor: SessionUser, id: string, reason: s
     // module withholds small differences (admitPublication), and only an admin may reopen, with a reason.
     if (from === 'closed' && rec.meeting.publishedBallots !== null && actor.role !== 'admin') throw meetingErrors.reopenAfterPublication();
     const why = from === 'closed' ? requireReason(reason, '重新开启已结束的测评') : (reason?.trim() ?? null);
-    updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null });
+    // The ballot record layout is frozen at the first open: a reopen keeps it (forms and subjects cannot change
+    // once slips exist, and stored records are read with the layout they were written with).
+    const ballotLayout =
+      rec.meeting.ballotLayout === null ? JSON.stringify(buildBallotLayout(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), rec.subjects)) : undefined;
+    updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null, ...(ballotLayout !== undefined ? { ballotLayout } : {}) });
     recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: why } });
   });
   return loadMeeting({ db }, id);

@@ -1,8 +1,10 @@
 import type { Conn, Db } from '../db/client.js';
-import { tallyMeeting, type Tally, type TallyBallot } from '../domain/tally.js';
+import { countersFromRecords, tallyMeeting, type Tally, type TallyBallot, type TallyCounters } from '../domain/tally.js';
+import { countRecords } from '../domain/ballot-record.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
-import { ballotCounts, meetingBallots } from '../ballots/index.js';
+import type { FormTemplate } from '../domain/forms.js';
+import { ballotCounts, meetingBallots, meetingRecordFormat, meetingRecordHeads } from '../ballots/index.js';
 import { loadMeeting, meetingForms, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { MIN_GROUP_SIZE } from '../domain/group-size.js';
 import { turnoutOf, type Turnout } from '../turnout/index.js';
@@ -46,12 +48,12 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
   // Read ballots and counts in one read transaction so the tally and the turnout agree.
   return db.transaction(() => {
     const turnout = turnoutOf({ db }, rec);
-    const tally = tallyMeeting({
-      forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
-      subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),
-      categories: rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight })),
-      ballots: ballots ?? meetingBallots({ db }, rec.meeting.id),
-    });
+    const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
+    const categories = rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight }));
+    const counted = ballots ? undefined : countedRecords({ db }, rec, categories);
+    const tally = counted
+      ? tallyMeeting({ forms: counted.forms, subjects, categories, counters: counted.counters })
+      : tallyMeeting({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects, categories, ballots: ballots ?? meetingBallots({ db }, rec.meeting.id) });
     return {
       meetingId: rec.meeting.id,
       title: rec.meeting.title,
@@ -64,6 +66,19 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
       ...tally,
     };
   });
+}
+
+/**
+ * The tally's counters straight from a meeting's compact records, without decoding a ballot: possible when the
+ * meeting has its layout and every stored record is in it. Undefined otherwise (a meeting whose ballots, or some
+ * of them, were stored in the older format before its layout was frozen): those are tallied from decoded ballots.
+ */
+function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Parameters<typeof countersFromRecords>[2]): { forms: FormTemplate[]; counters: TallyCounters } | undefined {
+  const { layout } = meetingRecordFormat({ db }, rec.meeting.id);
+  if (!layout) return undefined;
+  const heads = meetingRecordHeads({ db }, rec.meeting.id, layout);
+  if (!heads) return undefined;
+  return { forms: layout.forms, counters: countersFromRecords(layout, countRecords(layout, heads, { stride: 'head' }), categories) };
 }
 
 /** GET /results: the tally of a meeting that is not open. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { decodeRecord } from '../../src/ballots/ballot-record.js';
+import { recordDecoder } from '../helpers/stored-records.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { newNonce, openPoll, repoRoot, startServer, submitAll, type ServerProcess } from '../helpers/server-process.js';
@@ -29,8 +29,9 @@ function markersIn(file: string): { markers: Set<string>; ballots: number; used:
   const box = new Database(`${file}.ballots`, { fileMustExist: true, readonly: true });
   try {
     const rows = box.prepare('select r from slots where f = 1').all() as Array<{ r: Buffer }>;
+    const decode = recordDecoder(main);
     return {
-      markers: new Set(rows.map((r) => decodeRecord(r.r).answers['village-annual-review']?.comments as string)),
+      markers: new Set(rows.map((r) => decode(r.r).answers['village-annual-review']?.comments as string)),
       ballots: rows.length,
       used: (box.prepare('select count(*) as n from markers where u = 1').get() as { n: number }).n,
       integrity: [main, box].map((d) => d.pragma('integrity_check', { simple: true }) as string).find((r) => r !== 'ok') ?? 'ok',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { decodeRecord } from '../../src/ballots/ballot-record.js';
+import { recordDecoder } from '../helpers/stored-records.js';
 import { newNonce, openPoll, startServer, submitAll, call, type ServerProcess } from '../helpers/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ceping-crash-'));
@@ -24,7 +24,8 @@ function inspect(): { integrity: string; markers: string[]; ballots: number; use
   try {
     const integrity = [main, box].map((d) => d.pragma('integrity_check', { simple: true }) as string).find((r) => r !== 'ok') ?? 'ok';
     const rows = box.prepare('select r from slots where f = 1').all() as Array<{ r: Buffer }>;
-    const markers = rows.map((row) => decodeRecord(row.r).answers['village-annual-review']?.comments as string);
+    const decode = recordDecoder(main);
+    const markers = rows.map((row) => decode(row.r).answers['village-annual-review']?.comments as string);
     const used = (box.prepare('select count(*) as n from markers where u = 1').get() as { n: number }).n;
     // Votes never write the main database: no slip row says it was used.
     expect((main.prepare(`select count(*) as n from slips where status = 'used'`).get() as { n: number }).n).toBe(0);

@@ -19,7 +19,8 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { decodeRecord } from '../../src/ballots/ballot-record.js';
+import { decodeRecord, type RecordFormat } from '../../src/ballots/ballot-record.js';
+import { meetingRecordFormat } from '../../src/ballots/index.js';
 import { BOX_SCHEMA } from '../../src/ballots/ballots.repository.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
@@ -49,6 +50,8 @@ let app: FastifyInstance;
 let logs = '';
 let adminToken: string;
 let meetingId: string;
+/** How the meeting's records read (its layout, frozen at the open): for the test's own view of the truth. */
+let format: RecordFormat;
 /** A second connection that holds a read snapshot of the main database for the whole poll. */
 let reader: Database.Database;
 /** The insider's list: who (which token, short code, address, device) voted in which order. */
@@ -134,6 +137,7 @@ beforeAll(async () => {
   const tokens = [...s1.tokens, ...s2.tokens] as string[];
   const shortCodes = [...s1.shortCodes, ...s2.shortCodes] as string[];
   await inject('POST', `/api/meetings/${meetingId}/open`, {});
+  format = meetingRecordFormat({ db: app.db }, meetingId);
   const template = fullBallot((await inject('GET', `/api/ballot/${tokens[0]}`)).json());
 
   // The reader: a snapshot of the main database held from before the first vote to after the close.
@@ -266,7 +270,7 @@ function attacks(f: Files): Attack[] {
   // The pages of the markers' table: each marker is looked for there (and found where an insider would read it).
   const markerPages = (ro.prepare(`select pageno from dbstat where name = 'markers' order by pageno`).all() as Array<{ pageno: number }>).map((r) => r.pageno);
   ro.close();
-  const truth = rows.map((r) => Number(/position-(\d+)-end/.exec(decodeRecord(r.r).answers['village-annual-review']!.comments as string)![1]));
+  const truth = rows.map((r) => Number(/position-(\d+)-end/.exec(decodeRecord(r.r, format).answers['village-annual-review']!.comments as string)![1]));
   const n = rows.length;
   const out: Attack[] = [];
   const ranked = (name: string, feature: number[], against = truth) => out.push({ name, rho: spearman(feature, against), n: feature.length });

@@ -1,0 +1,1 @@
+ALTER TABLE `meetings` ADD `ballot_layout` text;
