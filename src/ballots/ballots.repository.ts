@@ -9,8 +9,7 @@
 import type Database from 'better-sqlite3';
 import { statement, type Conn } from '../db/client.js';
 import { ballots } from '../db/schema.js';
-import { ballotBoxOf } from './ballot-box.js';
-import { storedLayout, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { storedLayout, type RecordFormat } from './ballot-record.js';
 
 export type BoxDb = Database.Database;
 
@@ -142,23 +141,13 @@ export function meetingRecordFormat({ db }: { db: Conn }, meetingId: string): Re
   return { layout: storedLayout(row?.layout ?? null), categories };
 }
 
-/** The ballots of a meeting, in the order of their random slot keys (which says nothing about arrival). */
-export function meetingBallots({ db }: { db: Conn }, meetingId: string): StoredBallot[] {
-  return ballotBoxOf(db).ballots(meetingId, meetingRecordFormat({ db }, meetingId));
-}
-
-/** The raw records of a meeting's ballots. */
-export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[] {
-  return filledRecords({ db: ballotBoxOf(db).db }, meetingId);
-}
-
 /**
  * The first `headSize` bytes of each of a meeting's ballot records, when every one of them is a compact record of
  * `recordSize` bytes (byte 0 = `format`); undefined when any is not (ballots stored before the meeting's layout).
  * The tally reads only the heads: the padded free text stays in SQLite.
  */
-export function meetingRecordHeads({ db }: { db: Conn }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
-  const rows = q(ballotBoxOf(db).db, 'select substr(r, 1, ?) as h, length(r) as n from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
+export function recordHeads({ db }: { db: BoxDb }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+  const rows = q(db, 'select substr(r, 1, ?) as h, length(r) as n from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
   const heads: Buffer[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;

@@ -1,10 +1,30 @@
 // What other modules may use of ballots: the ballot box's counts and reads, and the plugin that opens it.
 import type { Conn } from '../db/client.js';
 import { ballotBoxOf } from './ballot-box.js';
+import type { StoredBallot } from './ballot-record.js';
+import { filledRecords, meetingRecordFormat, recordHeads } from './ballots.repository.js';
 
 export { ballotBoxPlugin, ballotBoxPath, type BallotBox, type BallotBoxCounts } from './ballot-box.js';
-export { meetingBallots, meetingRecordFormat, meetingRecordHeads, meetingRecords } from './ballots.repository.js';
+export { meetingRecordFormat } from './ballots.repository.js';
 export type { StoredBallot } from './ballot-record.js';
+
+/** The ballots of a meeting, in the order of their random slot keys (which says nothing about arrival). */
+export function meetingBallots({ db }: { db: Conn }, meetingId: string): StoredBallot[] {
+  return ballotBoxOf(db).ballots(meetingId, meetingRecordFormat({ db }, meetingId));
+}
+
+/** The raw records of a meeting's ballots. */
+export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[] {
+  return filledRecords({ db: ballotBoxOf(db).db }, meetingId);
+}
+
+/**
+ * The first `headSize` bytes of each of a meeting's ballot records when every one is a compact record (undefined
+ * when any is not): the tally reads only these.
+ */
+export function meetingRecordHeads({ db }: { db: Conn }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+  return recordHeads({ db: ballotBoxOf(db).db }, meetingId, layout);
+}
 
 /** Ballots cast and valid, and slips used, for one meeting: counters of the ballot box, no scan. */
 export function ballotCounts({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number; used: number } {
