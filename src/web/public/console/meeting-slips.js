@@ -50,7 +50,7 @@ export function slipsPanel(m, after, refreshers) {
       h(
         'table',
         { class: 'list' },
-        h('thead', {}, h('tr', {}, ['序号范围', '类别', '张数', list.coarsened ? '已投（约）' : '已投', '已作废', '生成时间', '生成人'].map((t) => h('th', { scope: 'col', text: t })))),
+        h('thead', {}, h('tr', {}, ['序号范围', '类别', '张数', list.coarsened ? '已投（约）' : '已投', '已作废', '生成时间', '生成人'].map((t, i) => h('th', { scope: 'col', text: t, ...(i >= 2 && i <= 4 ? { class: 'num' } : {}) })))),
         h(
           'tbody',
           {},
