@@ -1,4 +1,4 @@
-// `npm run bench`: the ballot path, printing and tallying, measured against the machine's own limits (issue 7).
+// `npm run bench`: the ballot path, printing and tallying, measured against the machine's own limits.
 // Prints the machine, the load, one table of figures with PASS/MISS per target, and notes. Settings:
 //   BENCH_DURATION=10      seconds of each autocannon run (5 while developing)
 //   BENCH_CONNECTIONS=100  autocannon connections
@@ -194,7 +194,7 @@ async function burst(): Promise<void> {
   }
 }
 
-/** Slip printing, measured by bench/slips.ts (issue 9): the PDF of 1,000 and 10,000 slips against the bare QR floor. */
+/** Slip printing, measured by bench/slips.ts: the PDF of 1,000 and 10,000 slips against the bare QR floor. */
 async function printing(): Promise<void> {
   load('before printing');
   for (const r of await benchSlips([1000, 10000])) {

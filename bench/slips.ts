@@ -1,7 +1,7 @@
 // Printing slips: how long 1,000 and 10,000 take, how big the PDF is, how much memory it takes, against the
 // floor of creating the same number of QR matrices with `qrcode` alone.
 //   npx tsx bench/slips.ts                     (or: node --expose-gc --import tsx bench/slips.ts, steadier)
-// Targets (issue 9): 1,000 slips within 1 s, 1 MB and 2 × the QR floor, at most 200 MB of memory; 10,000
+// Targets: 1,000 slips within 1 s, 1 MB and 2 × the QR floor, at most 200 MB of memory; 10,000
 // streamed with memory that does not grow with the count.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -206,7 +206,7 @@ export const settings = sqliteTable('settings', {
 });
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
-// Assessment rounds (issue 8): units ranked by composite scores under the schemes of seeds 001, 002 and 004.
+// Assessment rounds: units ranked by composite scores under the schemes of seeds 001, 002 and 004.
 // The rules live in src/domain/assessment/; these tables hold only the inputs and the decisions people made.
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -224,7 +224,7 @@ export function countBallots(forms: readonly FormTemplate[], ballots: Iterable<T
   const answeredCount = new Map<string, number>();
   const key = counterKey;
   // The loop below runs once per answer of every ballot (about 100 per village ballot): it builds no key
-  // strings. Building and hashing one per answer was most of the tally's time (bench/tally.ts, issue 7).
+  // strings. Building and hashing one per answer was most of the tally's time (bench/tally.ts).
   const questionKeys = forms.map((form) => form.questions.map((q) => key(form.id, q.id)));
   // Per question, subject id → its counter in `graded` (found or created there on first sight).
   const subjectCounters = forms.map((form) => form.questions.map(() => new Map<string, GradeCounter>()));

@@ -1,4 +1,4 @@
-// Assessment rounds end to end (issue 8): real meetings, slips and ballots through the HTTP API feed 述职评议 and
+// Assessment rounds end to end: real meetings, slips and ballots through the HTTP API feed 述职评议 and
 // 民主测评; entered scores and deductions complete the composite; the ranking, the final grades and the exports.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Exports read back by independent readers: the CSV parsed (csv-parse), the XLSX unzipped (fflate) and its
 // sheet XML parsed (fast-xml-parser), the PDF's text extracted by poppler's pdftotext. Each must match the
-// JSON results and carry the turnout flags and, below the minimum, the 无效 stamp (issue 4).
+// JSON results and carry the turnout flags and, below the minimum, the 无效 stamp.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

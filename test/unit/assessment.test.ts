@@ -1,4 +1,4 @@
-// Unit-level assessment rules (issue 8): composite scores, quotas, bands, caps and cadre grades, on plain data.
+// Unit-level assessment rules: composite scores, quotas, bands, caps and cadre grades, on plain data.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadSchemes } from '../../src/assessment/schemes.catalog.js';
