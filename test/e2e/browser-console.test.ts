@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullBallot, villageMeeting } from '../helpers/app.js';
-import { ADMIN, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
+import { ADMIN, consoleTab, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
 
 let server: Server;
 let browser: Browser;
@@ -24,16 +24,10 @@ const work = mkdtempSync(join(tmpdir(), 'ceping-console-'));
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   server.app.turnoutLive.setTiming({ tickMs: 300 });
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
-  auth = { authorization: `Bearer ${login.json().token}`, accept: 'application/json' };
-  ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-  ctx.setDefaultTimeout(8_000);
-  p = await ctx.newPage();
-  watch = watchPage(p, server.url);
-  p.on('dialog', (d: Dialog) => {
+  ({ auth, ctx, p, watch } = await consoleTab(server, browser, (d: Dialog) => {
     dialogs.push(d.message());
     void (answer ? d.accept() : d.dismiss());
-  });
+  }));
   await p.goto(`${server.url}/`);
   await p.getByLabel('用户名').fill(ADMIN.username);
   await p.getByLabel('密码').fill(ADMIN.password);

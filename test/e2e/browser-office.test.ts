@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullBallot, villageMeeting } from '../helpers/app.js';
-import { ADMIN, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
+import { ADMIN, consoleTab, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
 
 let server: Server;
 let browser: Browser;
@@ -17,16 +17,10 @@ const dialogs: string[] = [];
 beforeAll(async () => {
   // Five-minute sessions (the shortest allowed), so the renewal window is near from the start.
   [server, browser] = await Promise.all([startServer({ CEPING_SESSION_MINUTES: '5' }), launchBrowser()]);
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
-  auth = { authorization: `Bearer ${login.json().token}`, accept: 'application/json' };
-  ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-  ctx.setDefaultTimeout(8_000);
-  p = await ctx.newPage();
-  watch = watchPage(p, server.url);
-  p.on('dialog', (d: Dialog) => {
+  ({ auth, ctx, p, watch } = await consoleTab(server, browser, (d: Dialog) => {
     dialogs.push(d.message());
     void d.accept();
-  });
+  }));
   await logIn(ADMIN.username, ADMIN.password);
 }, 30_000);
 

@@ -2,27 +2,20 @@
 // note and evidence, link a closed meeting and unlink it with a reason, deductions and facts (seed 001), cadres
 // (seed 004), the ranking with its quota arithmetic, and a final grade that departs from the suggestion with a reason.
 // No seed file name and no rule id reaches the screen. Screenshots go to test-output/.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullBallot } from '../helpers/app.js';
-import { ADMIN, launchBrowser, screenshot, startServer, watchPage, type Server } from '../helpers/browser.js';
+import { ADMIN, consoleTab, launchBrowser, screenshot, startServer, type Server } from '../helpers/browser.js';
 
 let server: Server;
 let browser: Browser;
-let ctx: BrowserContext;
 let p: Page;
 let watch: { problems: string[] };
 let auth: Record<string, string>;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
-  auth = { authorization: `Bearer ${login.json().token}`, accept: 'application/json' };
-  ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-  ctx.setDefaultTimeout(8_000);
-  p = await ctx.newPage();
-  watch = watchPage(p, server.url);
-  p.on('dialog', (d) => void d.accept());
+  ({ auth, p, watch } = await consoleTab(server, browser, (d) => void d.accept()));
   await p.goto(`${server.url}/`);
   await p.locator('input[name=username]').fill(ADMIN.username);
   await p.locator('input[name=password]').fill(ADMIN.password);

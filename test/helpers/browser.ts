@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Dialog, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ADMIN } from './app.js';
@@ -86,4 +86,19 @@ export function watchPage(page: Page, origin: string): { problems: string[] } {
 export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage });
+}
+
+/**
+ * A console tab at 1366×768 (Chinese locale, 8 s default timeout) on `server`, with its page problems watched,
+ * native dialogs handed to `onDialog`, and an admin bearer header for calls made beside the browser.
+ */
+export async function consoleTab(server: Server, browser: Browser, onDialog: (d: Dialog) => void) {
+  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
+  const auth = { authorization: `Bearer ${login.json().token}`, accept: 'application/json' };
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  ctx.setDefaultTimeout(8_000);
+  const p = await ctx.newPage();
+  const watch = watchPage(p, server.url);
+  p.on('dialog', onDialog);
+  return { auth, ctx, p, watch };
 }
