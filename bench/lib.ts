@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmarks: child processes, memory readings, timing, the village meeting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fullBallot, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
+import { fullBallot, seededRandom, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
 
 export const MB = 1024 * 1024;
 
@@ -133,14 +133,5 @@ export function answerBallot(form: VoterForm, rand: () => number = Math.random):
   });
 }
 
-/** A seeded generator (mulberry32), so that generated data sets are the same from run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32, test/helpers/fixtures.ts), so that generated data sets are the same from run to run. */
+export { seededRandom };

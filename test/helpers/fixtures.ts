@@ -50,3 +50,31 @@ export function fullBallot(form: any, pick: (q: any, s?: any) => string = () => 
   }
   return answers;
 }
+
+/** A small deterministic generator (mulberry32), so that test and benchmark data vary yet repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A city department's team rated by 领导自评 (40 %) and 民主评议 (60 %), seed 002_ef31b3aa8f1f181a.txt. */
+export const cityUnitMeeting = (overrides: Record<string, unknown> = {}) => ({
+  title: '市某局领导班子民主测评',
+  unit: '市某局',
+  kind: 'city-dept' as const,
+  formIds: ['unit-democratic-evaluation'],
+  subjects: [{ name: '市某局领导班子', kind: 'team' as const }],
+  categories: [
+    { key: 'self', label: '领导自评', weight: 0.4 },
+    { key: 'staff', label: '民主评议', weight: 0.6 },
+  ],
+  minRespondents: 10,
+  minReason: '测试：本单位干部职工共 10 余人',
+  ...overrides,
+});

@@ -3,18 +3,8 @@
 // annual review of its team and 13 cadres (seed 004_9ba8455c36f7d67d.txt, 优秀 within 20 % per ballot).
 import { expect } from 'vitest';
 import { fullBallot, villageMeeting, type TestApp } from './app.js';
+import { seededRandom } from './fixtures.js';
 
-/** A small deterministic generator, so that the figures differ between people and the tests repeat exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A grade index skewed to the top grades, skewed more for the first subjects in the list. */
 function skewed(rand: () => number, position: number): number {
@@ -39,7 +29,7 @@ async function run(t: TestApp, body: Record<string, unknown>, count: number, pic
     const token = slips.body.tokens[i] as string;
     const form = await t.api('GET', `/api/ballot/${token}`);
     expect(form.status).toBe(200);
-    const answers = fullBallot(form.body, pick(i, prng(1000 + i)));
+    const answers = fullBallot(form.body, pick(i, seededRandom(1000 + i)));
     // The last ballot of a meeting with `edit` comes on paper, keyed in under its short code (it may leave blanks).
     const paper = edit !== undefined && i === count - 1;
     edit?.(i, answers, form.body);

@@ -9,6 +9,7 @@ import { RECORD_FORMAT } from '../../src/domain/ballot-record.js';
 import { loadMeeting } from '../../src/meetings/index.js';
 import { tallyResults } from '../../src/results/results.usecases.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { seededRandom } from '../helpers/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -18,17 +19,6 @@ afterAll(async () => {
   await t.close();
 });
 
-/** A small deterministic generator, so that ballots differ and the test repeats exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const layoutText = (id: string) => (t.app.db.$client.prepare('select ballot_layout as l from meetings where id = ?').get(id) as { l: string | null }).l;
 
@@ -60,7 +50,7 @@ async function villageWithCategories(perCategory: number) {
 
 /** Casts ballot i with varied grades, comments, nominations and write-ins; every fifth on paper with blanks. */
 async function cast(meetingId: string, slip: { token: string; code: string }, i: number) {
-  const rand = prng(7000 + i);
+  const rand = seededRandom(7000 + i);
   const form = await t.api('GET', `/api/ballot/${slip.token}`);
   expect(form.status).toBe(200);
   const answers = fullBallot(form.body, (q) => q.scale[Math.floor(rand() * q.scale.length)].value);

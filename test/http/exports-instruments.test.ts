@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tallyMeeting } from '../../src/domain/tally.js';
 import { meetingForms } from '../../src/meetings/meetings.usecases.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { cityUnitMeeting } from '../helpers/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -123,20 +124,7 @@ describe('seed 003: 后备干部人选推荐 with the meeting’s candidates', (
 });
 
 describe('seed 002: 民主测评, 领导自评 40% + 民主评议 60%, through slips issued per category', () => {
-  const body = (self: number) => ({
-    title: '市某局领导班子民主测评',
-    unit: '市某局',
-    kind: 'city-dept',
-    formIds: ['unit-democratic-evaluation'],
-    subjects: [{ name: '市某局领导班子', kind: 'team' }],
-    categories: [
-      { key: 'self', label: '领导自评', weight: 0.4 },
-      { key: 'staff', label: '民主评议', weight: 0.6 },
-    ],
-    minRespondents: 10,
-    minReason: '测试：本单位干部职工共 10 余人',
-    _self: self,
-  });
+  const body = (self: number) => ({ ...cityUnitMeeting(), _self: self });
 
   it('gives the weighted score and the breakdown when both categories have 5 or more, in JSON, CSV, XLSX and the ballots', async () => {
     const { _self, ...b } = body(5);

@@ -7,6 +7,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { cityUnitMeeting } from '../helpers/fixtures.js';
 import { closedCountyMeeting, closedVillageMeeting, COUNTY_CADRES, type ClosedMeeting } from '../helpers/statistics-meetings.js';
 
 let t: TestApp;
@@ -142,19 +143,7 @@ describe('results.xlsx: the 统计表 sheet', () => {
 
 describe('results.xlsx: the 统计表 of a meeting with categories', () => {
   it('seed 002_ef31b3aa8f1f181a.txt (领导自评 40%, 民主评议 60%): 加权得分 beside 得分, with the weights written under', async () => {
-    const m = await t.api('POST', '/api/meetings', {
-      title: '市某局领导班子民主测评',
-      unit: '市某局',
-      kind: 'city-dept',
-      formIds: ['unit-democratic-evaluation'],
-      subjects: [{ name: '市某局领导班子', kind: 'team' }],
-      categories: [
-        { key: 'self', label: '领导自评', weight: 0.4 },
-        { key: 'staff', label: '民主评议', weight: 0.6 },
-      ],
-      minRespondents: 10,
-      minReason: '测试：本单位干部职工共 10 余人',
-    });
+    const m = await t.api('POST', '/api/meetings', cityUnitMeeting());
     expect(m.status, JSON.stringify(m.body)).toBe(201);
     const self = await t.api('POST', `/api/meetings/${m.body.id}/slips`, { count: 5, category: 'self' });
     const staff = await t.api('POST', `/api/meetings/${m.body.id}/slips`, { count: 6, category: 'staff' });
