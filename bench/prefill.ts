@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ballotBoxOf, closeBallotBox } from '../src/ballots/ballot-box.js';
+import { ballotBoxPath } from '../src/ballots/ballot-box.js';
 import { encodeRecord } from '../src/ballots/ballot-record.js';
-import { insertFilledSlot, insertMarker } from '../src/ballots/ballots.repository.js';
+import { BoxStore } from '../src/ballots/box-store.js';
+import { insertFilledSlot, insertMarker } from '../src/ballots/box.repository.js';
 import { openDb } from '../src/db/client.js';
 
 /** Creates the folder and database; returns the database path (the box is `<path>.ballots`). */
@@ -21,7 +22,8 @@ export function prefilledDatabase(ballots: number, perMeeting = 1000): { dir: st
   db.$client.transaction(() => {
     for (let i = 0; i < meetings; i++) insertMeeting.run(`other-${i}`, `其他测评 ${i}`, '其他单位');
   })();
-  const box = ballotBoxOf(db);
+  // Written through the box's file directly (no server runs on it yet).
+  const box = new BoxStore(ballotBoxPath(dbPath));
   // A ballot of about the size of a small meeting's record.
   const answers = { f: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}`, 'good'])) };
   const record = encodeRecord(1024, { category: null, source: 'phone', answers, valid: true, breaches: [] });
@@ -37,7 +39,7 @@ export function prefilledDatabase(ballots: number, perMeeting = 1000): { dir: st
     })();
     done += n;
   }
-  closeBallotBox(db);
+  box.close();
   db.$client.close();
   return { dir, dbPath, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }

@@ -87,7 +87,7 @@ async function submissions(): Promise<void> {
     const atRest = procMemory(ceping.pid).rss;
     // Enough tokens for a fast run; should the pool run out, the run stops there and says so.
     const warmupS = 2;
-    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 7_000));
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
     const run = async (url: string, pid: number, tokens: readonly string[], durationS: number) =>
@@ -144,7 +144,7 @@ async function submissionsFullFile(): Promise<void> {
   try {
     const meetingId = await openVillageMeeting(ceping);
     const warmupS = 2;
-    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 4_000));
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 7_000));
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const run = (tokens: readonly string[], durationS: number) => submitBallots({ url: ceping.url, pid: ceping.pid, tokens, answers, connections: cfg.connections, durationS });
     const warm = await run(pool.slice(1), warmupS);

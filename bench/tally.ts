@@ -14,9 +14,10 @@ import { createMeeting, loadMeeting, meetingForms, openPoll } from '../src/meeti
 import { updateMeeting } from '../src/meetings/index.js';
 import { formForVoter } from '../src/ballots/ballots.usecases.js';
 import { randomBytes } from 'node:crypto';
-import { ballotBoxOf, closeBallotBox } from '../src/ballots/ballot-box.js';
+import { ballotBoxPath, closeBallotBox } from '../src/ballots/ballot-box.js';
+import { BoxStore } from '../src/ballots/box-store.js';
 import { encodeRecord, recordSizeFor } from '../src/ballots/ballot-record.js';
-import { insertFilledSlot, insertMarker } from '../src/ballots/ballots.repository.js';
+import { insertFilledSlot, insertMarker } from '../src/ballots/box.repository.js';
 import { meetingBallots } from '../src/ballots/index.js';
 import { decideBallot } from '../src/domain/ballot.js';
 import { ballotLayout, countRecords, encodeBallot } from '../src/domain/ballot-record.js';
@@ -97,7 +98,8 @@ function generate(db: Db, forms: FormCatalog, count: number): string {
   const rand = seededRandom(7);
   const batch = 5000;
   // Straight into the ballot box, in the state its writer leaves: a used marker and a filled slot per ballot.
-  const box = ballotBoxOf(db).db;
+  const store = new BoxStore(ballotBoxPath(db.$client.name));
+  const box = store.db;
   const size = recordSizeFor(templates, subjects);
   for (let done = 0; done < count; done += batch) {
     box.transaction(() => {
@@ -110,6 +112,7 @@ function generate(db: Db, forms: FormCatalog, count: number): string {
       }
     })();
   }
+  store.close();
   return id;
 }
 

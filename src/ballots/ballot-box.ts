@@ -1,53 +1,34 @@
-// The ballot box: where ballots and the "used" markers of slips are stored, in a SQLite file of its own beside
-// the main database (`<db>.ballots`). Its layout never holds the order in which ballots arrived, by construction:
+// The ballot box as the server sees it. Its file (`<db>.ballots`) is written and read only by the box's own thread
+// (box-thread.ts, running box-store.ts, where the file's layout and its guarantees are described): the group
+// commit and its fsyncs never block the event loop, so a slow disk or a long group delays the voters of that
+// group only, and /healthz, turnout and the console keep answering.
 //
-// - One connection, held by this process for as long as it runs (locking_mode=EXCLUSIVE): no other connection
-//   can open a read snapshot that would make the file keep history. A rollback journal (journal_mode=TRUNCATE)
-//   holds only the pre-images of the group being written, which are empty slots and unused markers, and is cut
-//   to zero bytes at each commit. secure_delete zeroes anything freed; synchronous=FULL makes a commit durable.
-// - Slots are created empty, at the size of the meeting's record, in a random order under random keys, for every
-//   slip of the meeting at once (when its first ballot arrives, and again for slips issued later). A vote
-//   overwrites a uniformly random free slot of its meeting in place, at the same size: where a ballot lies in
-//   the file (page, offset within the page, key) was fixed before anyone voted and chosen by lot.
-// - A slip's "used" marker is created when the slip is issued (taken in from the main database, where the
-//   issuing transaction leaves it, see slips' `slip_markers`), keyed by a value derived from the slip's token
-//   that no slip row lets anyone compute, and flipped in place in the same transaction as the slot write.
-// - Submissions that arrive together are written in one transaction (one journal sync, one database sync) and
-//   each is answered only once that transaction is on disk. Each job is checked against the box and the main
-//   database before the transaction, so there is no per-ballot SAVEPOINT; the order within a group is shuffled.
-// - The main database is never written by a vote. Turnout counts come from counters kept here in memory.
+// This side keeps:
+// - the queue of submissions. Each is checked against the main database (poll still open, slip not voided) just
+//   before its group is handed to the thread; one group is on its way at a time, and everything that arrives
+//   meanwhile forms the next one, so groups grow with the disk's latency instead of queueing behind it.
+// - a fence (`settle`) for the few writes that change what that check decides (closing a poll): it holds new
+//   groups back, waits for the one on its way, runs the write, and lets the held submissions be checked after it.
+// - the counters of each meeting (ballots cast and valid, slips used per batch), updated from every answer of
+//   the thread: turnout reads them without asking the thread.
+// - the markers of slips issued since the thread last heard: every request carries them, so a slip issued a
+//   moment ago can vote at once; a timer hands them over every second otherwise.
 //
-// The 32-bit "user version" in the file header is bumped by every transaction: `ceping backup` copies the file
-// raw, without a lock, and keeps the copy only if the counter did not move meanwhile (src/cli/backup.ts).
-import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+// Reads of records for tallies and exports wait for the thread synchronously (Atomics.wait on a shared counter,
+// then receiveMessageOnPort): they run when an admin asks for results, not on a voter's path.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import fp from 'fastify-plugin';
 import type { Conn, Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
-import {
-  createBoxSchema,
-  deleteLegacyBallots,
-  fillSlot,
-  filledRecords,
-  findMarker,
-  insertEmptySlot,
-  insertFilledSlot,
-  insertMarker,
-  legacyBallots,
-  markerCounts,
-  meetingRecordFormat,
-  readState,
-  recordSizes,
-  setRecordSize,
-  slotStates,
-  useMarker,
-  writeState,
-  type BoxDb,
-} from './ballots.repository.js';
+import { deleteLegacyBallots, legacyBallots, meetingRecordFormat, openMeetingIds } from './ballots.repository.js';
+import { shuffle, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
+import { unpackRecords, type BoxMessage, type BoxReply, type BoxRequest } from './box-thread.js';
 
 /** The ballot box of the main database at `mainPath`. */
 export const ballotBoxPath = (mainPath: string) => (mainPath === ':memory:' ? ':memory:' : `${mainPath}.ballots`);
@@ -69,26 +50,7 @@ export interface CastJob {
   check: () => void;
 }
 
-export type CastResult = { kind: 'stored'; valid: boolean } | { kind: 'used'; nonceMatches: boolean } | { kind: 'unknown' };
-
-interface Pending {
-  job: CastJob;
-  resolve: (r: CastResult) => void;
-  reject: (e: unknown) => void;
-}
-
-interface MeetingState {
-  /** Keys of the empty slots, in no particular order (a draw picks one uniformly). */
-  free: number[];
-  /** Record size of this meeting's slots. */
-  size: number;
-  cast: number;
-  valid: number;
-  /** Markers taken in and not yet used (slips issued, unused, voided or not). */
-  unused: number;
-  used: number;
-  usedByBatch: Map<string, number>;
-}
+export type CastResult = StoreResult;
 
 export interface BallotBoxCounts {
   /** Slips whose marker is used: one per stored ballot. */
@@ -102,32 +64,61 @@ export interface BallotBoxOptions {
   maxGroup?: number;
 }
 
-const KEY_SPACE = 2 ** 26;
-/** A random slot key below 2^52 (a safe integer): a uniformly random place in the table's key order. */
-const randomSlotKey = () => randomInt(KEY_SPACE) * KEY_SPACE + randomInt(KEY_SPACE);
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+interface Pending {
+  job: CastJob;
+  record: Buffer;
+  resolve: (r: CastResult) => void;
+  reject: (e: unknown) => void;
 }
 
+type Waiter = { resolve: (reply: BoxReply) => void };
+
 const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
+const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
+const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
+
+/** Starts the box's thread: the compiled file when there is one, otherwise the TypeScript source through tsx. */
+function startThread(workerData: unknown, transferList: MessagePort[]): Worker {
+  const js = new URL('./box-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData, transferList });
+  const ts = new URL('./box-thread.ts', import.meta.url).href;
+  // tsx's ESM entry (its `import` export): the CommonJS one cannot register hooks in a thread.
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const entry = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
+  const tsx = pathToFileURL(join(dirname(pkg), entry)).href;
+  // Should loading fail, every request is answered with why (the server thread may be waiting synchronously).
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); }).catch((e) => {
+    const { requests, replies, signal } = require('node:worker_threads').workerData.ballotBox;
+    const flag = new Int32Array(signal);
+    requests.on('message', (m) => {
+      replies.postMessage({ id: m.id, error: { message: String((e && e.message) || e) }, counts: [], absorbedUpTo: 0, groups: 0, jobs: 0 });
+      Atomics.add(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    });
+  })`;
+  return new Worker(code, { eval: true, workerData, transferList });
+}
 
 export class BallotBox {
   /** Figures for tests and benchmarks: groups written and ballots in them. */
   readonly stats = { groups: 0, jobs: 0 };
-  readonly db: BoxDb;
   private readonly maxGroup: number;
-  private meetings = new Map<string, MeetingState>();
+  private readonly thread: Worker;
+  private readonly requests: MessagePort;
+  private readonly replies: MessagePort;
+  private readonly signal: Int32Array;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly counters = new Map<string, MeetingCounts>();
   private queue: Pending[] = [];
   private scheduled = false;
-  private generation = 0;
-  private absorbedUpTo = 0;
+  /** The group on its way to the thread (one at a time). */
+  private inFlight: Promise<void> | null = null;
+  /** Fences in progress: while above zero, no group leaves. */
+  private held = 0;
+  private sentUpTo = 0;
   private closed = false;
-  /** Takes in newly issued slips' markers every second, so that their slots exist before their voters arrive. */
+  private failure: string | null = null;
   private readonly poller: NodeJS.Timeout;
 
   constructor(
@@ -137,276 +128,263 @@ export class BallotBox {
     options: BallotBoxOptions = {},
   ) {
     this.maxGroup = options.maxGroup ?? 512;
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    this.db = new Database(path);
+    const requests = new MessageChannel();
+    const replies = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.signal = new Int32Array(signal);
+    this.requests = requests.port1;
+    this.replies = replies.port2;
+    this.thread = startThread({ ballotBox: { path, requests: requests.port2, replies: replies.port1, signal } }, [requests.port2, replies.port1]);
+    this.thread.on('error', (err) => this.fail(err instanceof Error ? err.message : String(err)));
+    this.thread.on('exit', (code) => {
+      if (!this.closed) this.fail(`exit ${code}`);
+    });
+    this.replies.on('message', (reply: BoxReply) => this.onReply(reply));
+    // The thread keeps no event loop of ours alive: the server (or a CLI) decides when to stop.
+    this.thread.unref();
+    this.replies.unref();
     try {
-      this.db.pragma('locking_mode = EXCLUSIVE');
-      this.db.pragma('journal_mode = TRUNCATE');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('secure_delete = ON');
-      this.db.pragma('cache_size = -16000');
-      // Take the lock now: a second server on the same files fails here, at start, not at the first vote.
-      this.db.transaction(() => createBoxSchema({ db: this.db }))();
-      this.generation = this.db.pragma('user_version', { simple: true }) as number;
-      this.moveLegacy();
-      this.load();
-      this.absorb();
+      const init = this.call({ op: 'init' }) as { counts: Array<[string, MeetingCounts]>; legacyMoved: boolean };
+      for (const [m, c] of init.counts) this.counters.set(m, c);
+      if (!init.legacyMoved) this.moveLegacy();
+      this.main.transaction((tx) => {
+        deleteLegacyBallots({ db: tx });
+        forgetLegacyUse({ db: tx });
+      });
     } catch (err) {
-      this.db.close();
+      this.closed = true;
+      void this.thread.terminate();
       throw err;
     }
     this.poller = setInterval(() => {
+      if (this.closed || this.failure) return;
       try {
-        if (!this.closed) this.absorb();
+        const markers = this.newMarkers();
+        if (markers.length > 0) void this.request({ op: 'markers' }, markers).catch(() => undefined);
+        this.prepareOpenPolls();
       } catch {
-        // The main database is busy or closing: the next tick, or the next vote, takes them in.
+        // The main database is busy or closing: the next tick, or the next vote, hands them over.
       }
     }, 1000);
     this.poller.unref();
   }
 
-  private meeting(m: string): MeetingState {
-    let st = this.meetings.get(m);
-    if (!st) this.meetings.set(m, (st = { free: [], size: 0, cast: 0, valid: 0, unused: 0, used: 0, usedByBatch: new Map() }));
-    return st;
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    const error = boxFailed(message);
+    for (const p of this.queue.splice(0)) p.reject(error);
+    for (const [id, w] of this.waiting) w.resolve({ id, error: { message }, counts: [], absorbedUpTo: this.sentUpTo, groups: this.stats.groups, jobs: this.stats.jobs });
+    this.waiting.clear();
   }
 
-  /** In-memory state from the file: counters, free slots, record sizes. Runs at start (and after a failed write). */
-  private load(): void {
-    this.meetings.clear();
-    this.absorbedUpTo = readState({ db: this.db }, 'absorbed') ?? 0;
-    for (const { m, size } of recordSizes({ db: this.db })) this.meeting(m).size = size;
-    for (const { m, b, u, n } of markerCounts({ db: this.db })) {
-      const st = this.meeting(m);
-      if (u === 1) {
-        st.used += n;
-        st.usedByBatch.set(b, (st.usedByBatch.get(b) ?? 0) + n);
-      } else st.unused += n;
+  /** Markers of slips issued since the last request (read from the main database, in their random order). */
+  private newMarkers(): MarkerRow[] {
+    const rows = pendingMarkersAfter({ db: this.main }, this.sentUpTo);
+    if (rows.length > 0) this.sentUpTo = rows[rows.length - 1]!.seq;
+    return rows;
+  }
+
+  private onReply(reply: BoxReply): void {
+    for (const [m, c] of reply.counts) this.counters.set(m, c);
+    // A request that failed before its markers were stored: hand them over again next time.
+    if (reply.absorbedUpTo < this.sentUpTo && reply.error) this.sentUpTo = reply.absorbedUpTo;
+    this.stats.groups = reply.groups;
+    this.stats.jobs = reply.jobs;
+    const w = this.waiting.get(reply.id);
+    if (w) {
+      this.waiting.delete(reply.id);
+      w.resolve(reply);
     }
-    for (const s of slotStates({ db: this.db })) {
-      const st = this.meeting(s.m);
-      if (s.f === 1) {
-        st.cast++;
-        st.valid += s.v;
-      } else if (s.size === st.size) st.free.push(s.k);
-    }
   }
 
-  /** Bumps the header's user version: the counter a raw copy checks before and after (see the top of the file). */
-  private bump(): void {
-    this.generation = (this.generation + 1) % 0x7fffffff;
-    this.db.exec(`pragma user_version = ${this.generation}`);
+  private post(req: BoxRequest, markers: MarkerRow[]): number {
+    const id = this.nextId++;
+    this.requests.postMessage({ ...req, id, markers } satisfies BoxMessage);
+    return id;
   }
 
-  /** Takes in the markers of slips issued since the last call (from the main database, in their random order). */
-  private absorb(): boolean {
-    const rows = pendingMarkersAfter({ db: this.main }, this.absorbedUpTo);
-    if (rows.length === 0) return false;
-    const added = new Map<string, number>();
-    const allocated: Array<[MeetingState, number[]]> = [];
-    this.db.transaction(() => {
-      for (const r of rows) if (insertMarker({ db: this.db }, Buffer.from(r.markerKey, 'hex'), r.meetingId, r.batchId)) added.set(r.meetingId, (added.get(r.meetingId) ?? 0) + 1);
-      // Slips issued to a meeting that is already voting get their empty slots now, all at once, rather than on
-      // a voter's request.
-      for (const [m, n] of added) {
-        const st = this.meeting(m);
-        if (st.size > 0) allocated.push([st, this.allocate(m, st.size, st.unused + n - st.free.length)]);
+  /** A request answered asynchronously. */
+  private request(req: BoxRequest, markers: MarkerRow[] = this.newMarkers()): Promise<BoxReply> {
+    if (this.failure) return Promise.reject(boxFailed(this.failure));
+    const id = this.post(req, markers);
+    return new Promise<BoxReply>((resolve) => this.waiting.set(id, { resolve }));
+  }
+
+  /** A request answered synchronously: blocks this thread until the box's thread has answered it. */
+  private call(req: BoxRequest): unknown {
+    if (this.failure) throw boxFailed(this.failure);
+    const id = this.post(req, req.op === 'init' ? [] : this.newMarkers());
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
+        const reply = m.message as BoxReply;
+        if (reply.id !== id) {
+          this.onReply(reply);
+          continue;
+        }
+        this.onReply(reply);
+        if (reply.error) throw new Error(`ballot box: ${reply.error.message}`);
+        return reply.value;
       }
-      writeState({ db: this.db }, 'absorbed', rows[rows.length - 1]!.seq);
-      this.bump();
-    })();
-    this.absorbedUpTo = rows[rows.length - 1]!.seq;
-    for (const [m, n] of added) this.meeting(m).unused += n;
-    for (const [st, keys] of allocated) st.free.push(...keys);
-    return true;
-  }
-
-  /** Creates `count` empty slots of `size` bytes under fresh random keys (inside the caller's transaction). */
-  private allocate(m: string, size: number, count: number): number[] {
-    const keys: number[] = [];
-    for (let i = 0; i < count; i++) {
-      let k = randomSlotKey();
-      while (!insertEmptySlot({ db: this.db }, k, m, size)) k = randomSlotKey();
-      keys.push(k);
+      if (Atomics.wait(this.signal, 0, seen, 120_000) === 'timed-out') {
+        this.fail('no answer');
+        throw boxFailed('no answer');
+      }
     }
-    return keys;
   }
 
-  /**
-   * The one-time move from a database written before the ballot box: its ballots become filled slots (in random
-   * order, under random keys) and its slips get markers (used ones carry their nonce hash); then the main
-   * database forgets both. Idempotent: a crash between the two steps repeats only the second.
-   */
+  /** The one-time move from a database written before the ballot box (see box-store.ts). */
   private moveLegacy(): void {
-    if (readState({ db: this.db }, 'legacy') !== 1) {
-      const slips = shuffle(legacySlips({ db: this.main }));
-      const ballots = shuffle(legacyBallots({ db: this.main }));
-      const sizes = new Map<string, number>();
-      const records = ballots.map((b) => {
-        const ballot: StoredBallot = { category: b.category, source: b.source, answers: b.answers, valid: b.valid, breaches: b.breaches };
-        const probe = encodeRecord(1 << 30, ballot);
-        const len = probe.readUInt32BE(0) + 4;
-        sizes.set(b.meetingId, Math.max(sizes.get(b.meetingId) ?? 0, len));
-        return { meetingId: b.meetingId, ballot };
-      });
-      this.db.transaction(() => {
-        for (const s of slips) {
-          insertMarker({ db: this.db }, legacyMarkerKey(s.tokenHash), s.meetingId, s.batchId, s.status === 'used', s.nonceHash ? Buffer.from(s.nonceHash, 'hex') : null);
-        }
-        for (const r of records) {
-          const rec = encodeRecord(sizes.get(r.meetingId)!, r.ballot);
-          while (!insertFilledSlot({ db: this.db }, randomSlotKey(), r.meetingId, r.ballot.valid, rec));
-        }
-        writeState({ db: this.db }, 'legacy', 1);
-        this.bump();
-      })();
-    }
-    this.main.transaction((tx) => {
-      deleteLegacyBallots({ db: tx });
-      forgetLegacyUse({ db: tx });
+    const slips = shuffle(legacySlips({ db: this.main })).map((s) => ({
+      key: legacyMarkerKey(s.tokenHash),
+      meetingId: s.meetingId,
+      batchId: s.batchId,
+      used: s.status === 'used',
+      nonceHash: s.nonceHash ? Buffer.from(s.nonceHash, 'hex') : null,
+    }));
+    const ballots = shuffle(legacyBallots({ db: this.main }));
+    const sizes = new Map<string, number>();
+    const stored = ballots.map((b) => {
+      const ballot: StoredBallot = { category: b.category, source: b.source, answers: b.answers, valid: b.valid, breaches: b.breaches };
+      const probe = encodeRecord(1 << 30, ballot);
+      sizes.set(b.meetingId, Math.max(sizes.get(b.meetingId) ?? 0, probe.readUInt32BE(0) + 4));
+      return { meetingId: b.meetingId, ballot };
     });
+    const records = stored.map((s) => ({ meetingId: s.meetingId, valid: s.ballot.valid, record: encodeRecord(sizes.get(s.meetingId)!, s.ballot) }));
+    const out = this.call({ op: 'legacy', slips, ballots: records }) as { counts: Array<[string, MeetingCounts]> };
+    for (const [m, c] of out.counts) this.counters.set(m, c);
   }
 
-  /** Whether the slip with this marker has voted (and with which nonce). Unknown markers (not yet taken in) are taken in first. */
-  marker(key: Buffer): { used: boolean; nonceHash: Buffer | null; batchId: string } | undefined {
-    let row = findMarker({ db: this.db }, key);
-    if (!row && this.absorb()) row = findMarker({ db: this.db }, key);
-    if (!row) return undefined;
-    return { used: row.u === 1, nonceHash: row.u === 1 ? row.n : null, batchId: row.b };
+  /** Whether the slip with this marker has voted (and with which nonce). */
+  async marker(key: Buffer): Promise<{ used: boolean; nonceHash: Buffer | null; batchId: string } | undefined> {
+    const reply = await this.request({ op: 'marker', key });
+    if (reply.error) throw boxFailed(reply.error.message);
+    const m = reply.value as { used: boolean; nonceHash: Uint8Array | null; batchId: string } | null;
+    return m ? { used: m.used, nonceHash: m.nonceHash ? Buffer.from(m.nonceHash) : null, batchId: m.batchId } : undefined;
   }
 
   /** Queues a ballot for the next group; resolves once that group is on disk (or with why it was not stored). */
   submit(job: CastJob): Promise<CastResult> {
-    if (this.closed) return Promise.reject(new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交'));
+    if (this.closed) return Promise.reject(closing());
+    if (this.failure) return Promise.reject(boxFailed(this.failure));
+    let record: Buffer;
+    try {
+      if (job.record && job.record.length !== job.recordSize) throw new Error('ballot box: a record does not fit its slots');
+      record = job.record ?? encodeRecord(job.recordSize, job.ballot);
+    } catch (err) {
+      return Promise.reject(err instanceof RecordTooLarge ? recordTooLarge() : err);
+    }
     return new Promise<CastResult>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate lets every request already parsed in this turn of the event loop join the group.
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ job, record, resolve, reject });
+      this.schedule();
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    if (this.closed) return;
-    const group = shuffle(this.queue.splice(0, this.maxGroup));
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    if (group.length > 0) this.writeGroup(group);
+  private schedule(): void {
+    if (this.scheduled || this.inFlight || this.held > 0 || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate lets every request already parsed in this turn of the event loop join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sendGroup();
+    });
   }
 
-  private writeGroup(group: Pending[]): void {
-    // 1. Check every job against the main database, the box and the group itself: what passes here cannot fail
-    //    below except by an I/O error, which fails the whole group.
-    const accepted: Array<{ p: Pending; batchId: string; record: Buffer }> = [];
-    const inGroup = new Map<string, Buffer | null>();
-    const answered: Array<[Pending, CastResult]> = [];
-    let absorbed = false;
+  private sendGroup(): void {
+    if (this.inFlight || this.held > 0 || this.failure) return;
+    const group = this.queue.splice(0, this.maxGroup);
+    const ready: Pending[] = [];
     for (const p of group) {
-      const { job } = p;
       try {
-        job.check();
-        const hex = job.markerKey.toString('hex');
-        if (inGroup.has(hex)) {
-          const n = inGroup.get(hex)!;
-          answered.push([p, { kind: 'used', nonceMatches: job.nonceHash !== null && n !== null && n.equals(job.nonceHash) }]);
-          continue;
-        }
-        let m = findMarker({ db: this.db }, job.markerKey);
-        if (!m && !absorbed) {
-          absorbed = true;
-          if (this.absorb()) m = findMarker({ db: this.db }, job.markerKey);
-        }
-        if (!m || m.m !== job.meetingId) {
-          answered.push([p, { kind: 'unknown' }]);
-          continue;
-        }
-        if (m.u === 1) {
-          answered.push([p, { kind: 'used', nonceMatches: job.nonceHash !== null && m.n.equals(job.nonceHash) }]);
-          continue;
-        }
-        const st = this.meeting(job.meetingId);
-        if (job.recordSize !== st.size) {
-          // A meeting's first ballot fixes its record size (its layout is frozen while the poll is open). Slots
-          // of another size (older records before the meeting's layout was frozen, or a poll whose forms changed
-          // while closed) are left empty and never drawn again.
-          st.size = job.recordSize;
-          st.free = [];
-          setRecordSize({ db: this.db }, job.meetingId, st.size);
-        }
-        let record: Buffer;
-        try {
-          if (job.record && job.record.length !== st.size) throw new Error('ballot box: a record does not fit its slots');
-          record = job.record ?? encodeRecord(st.size, job.ballot);
-        } catch (err) {
-          if (err instanceof RecordTooLarge) throw recordTooLarge();
-          throw err;
-        }
-        inGroup.set(hex, job.nonceHash);
-        accepted.push({ p, batchId: m.b, record });
-      } catch (error) {
-        p.reject(error);
+        p.job.check();
+        ready.push(p);
+      } catch (err) {
+        p.reject(err);
       }
     }
+    if (ready.length === 0) return this.schedule();
+    const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, valid: p.job.ballot.valid, record: p.record }));
+    let markers: MarkerRow[];
+    try {
+      markers = this.newMarkers();
+    } catch {
+      markers = [];
+    }
+    this.inFlight = this.request({ op: 'group', jobs }, markers).then(
+      (reply) => {
+        this.inFlight = null;
+        if (reply.error) {
+          // Nothing of the group is stored (disk full, I/O error): say so to each of its voters.
+          const error = boxFailed(reply.error.message);
+          for (const p of ready) p.reject(error);
+        } else {
+          const results = reply.value as StoreResult[];
+          ready.forEach((p, i) => p.resolve(results[i]!));
+        }
+        this.schedule();
+      },
+      (err) => {
+        this.inFlight = null;
+        for (const p of ready) p.reject(err);
+      },
+    );
+  }
 
-    // 2. One transaction: top up each meeting's empty slots (for slips issued since), then fill one random empty
-    //    slot per ballot and flip its marker, both in place.
-    if (accepted.length > 0) {
-      try {
-        this.db.transaction(() => {
-          const need = new Map<string, number>();
-          for (const a of accepted) need.set(a.p.job.meetingId, (need.get(a.p.job.meetingId) ?? 0) + 1);
-          for (const [m, n] of need) {
-            const st = this.meeting(m);
-            st.free.push(...this.allocate(m, st.size, Math.max(n, st.unused) - st.free.length));
-          }
-          for (const a of accepted) {
-            const { job } = a.p;
-            const st = this.meeting(job.meetingId);
-            const i = randomInt(st.free.length);
-            const k = st.free[i]!;
-            st.free[i] = st.free[st.free.length - 1]!;
-            st.free.pop();
-            if (!fillSlot({ db: this.db }, k, job.ballot.valid, a.record)) throw new Error('ballot box: a free slot was not empty');
-            if (!useMarker({ db: this.db }, job.markerKey, job.nonceHash)) throw new Error('ballot box: a marker checked unused was used');
-          }
-          this.bump();
-        })();
-      } catch (error) {
-        // Nothing of the group is stored (disk full, I/O error): say so to everyone, and re-read the truth.
-        this.load();
-        for (const a of accepted) a.p.reject(error);
-        for (const [p, r] of answered) p.resolve(r);
-        return;
-      }
-      for (const a of accepted) {
-        const st = this.meeting(a.p.job.meetingId);
-        st.cast++;
-        if (a.p.job.ballot.valid) st.valid++;
-        st.used++;
-        st.unused--;
-        st.usedByBatch.set(a.batchId, (st.usedByBatch.get(a.batchId) ?? 0) + 1);
-      }
-      this.stats.groups++;
-      this.stats.jobs += accepted.length;
+  /**
+   * Runs `write` (a synchronous change of the main database that the checks of queued ballots depend on, such as
+   * closing a poll) with no group on its way: ballots handed over before it are on disk, ballots after it are
+   * checked against what it wrote.
+   */
+  async settle<T>(write: () => T): Promise<T> {
+    this.held++;
+    try {
+      while (this.inFlight) await this.inFlight;
+      return write();
+    } finally {
+      this.held--;
+      this.schedule();
     }
-    for (const a of accepted) a.p.resolve({ kind: 'stored', valid: a.p.job.ballot.valid });
-    for (const [p, r] of answered) p.resolve(r);
+  }
+
+  /** Polls seen open (their slots prepared, or their records in the older format that needs no preparing). */
+  private readonly prepared = new Set<string>();
+
+  /** Prepares the slots of polls that opened since the last look (every second, by the timer). */
+  private prepareOpenPolls(): void {
+    for (const id of openMeetingIds({ db: this.main })) {
+      if (this.prepared.has(id)) continue;
+      this.prepared.add(id);
+      const layout = meetingRecordFormat({ db: this.main }, id).layout;
+      if (layout) void this.prepare(id, layout.recordSize).catch(() => this.prepared.delete(id));
+    }
+  }
+
+  /** Creates the empty slots of a meeting's slips when its poll opens, so that its first voters do not wait. */
+  async prepare(meetingId: string, recordSize: number): Promise<void> {
+    const reply = await this.request({ op: 'prepare', meetingId, recordSize });
+    if (reply.error) throw boxFailed(reply.error.message);
   }
 
   /** Turnout counts of a meeting: O(1), from the counters. */
   counts(meetingId: string): BallotBoxCounts {
-    const st = this.meetings.get(meetingId);
-    return { used: st?.used ?? 0, cast: st?.cast ?? 0, valid: st?.valid ?? 0 };
+    const c = this.counters.get(meetingId);
+    return { used: c?.used ?? 0, cast: c?.cast ?? 0, valid: c?.valid ?? 0 };
   }
 
   /** Used slips of a meeting by batch (the batch list's counts). */
   usedByBatch(meetingId: string): Map<string, number> {
-    return new Map(this.meetings.get(meetingId)?.usedByBatch ?? []);
+    return new Map(this.counters.get(meetingId)?.usedByBatch ?? []);
+  }
+
+  /** The raw records of a meeting's ballots, in the order of their random slot keys. */
+  records(meetingId: string): Buffer[] {
+    return unpackRecords(this.call({ op: 'records', meetingId }) as Parameters<typeof unpackRecords>[0]) ?? [];
+  }
+
+  /** The heads of a meeting's compact records; undefined when any record is not compact. */
+  heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+    return unpackRecords(this.call({ op: 'heads', meetingId, layout }) as Parameters<typeof unpackRecords>[0]);
   }
 
   /**
@@ -415,21 +393,68 @@ export class BallotBox {
    */
   ballots(meetingId: string, format?: RecordFormat): StoredBallot[] {
     const f = format ?? meetingRecordFormat({ db: this.main }, meetingId);
-    return filledRecords({ db: this.db }, meetingId).map((r) => decodeRecord(r, f));
+    return this.records(meetingId).map((r) => decodeRecord(r, f));
   }
 
-  /** Writes what is queued, then closes the file. */
+  /**
+   * Runs a read-only statement on the box's file, in its thread: for tests, benchmarks and diagnostics, since no
+   * other connection can open the file while the server runs.
+   */
+  inspect<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
+    return this.call({ op: 'inspect', sql, params }) as T[];
+  }
+
+  /** Reads a pragma of the box's connection (diagnostics and tests). */
+  pragma(name: string): unknown {
+    return this.call({ op: 'inspect', sql: `pragma ${name}`, params: [] });
+  }
+
+  /** Writes what is queued (checked as usual), then closes the file and stops the thread. */
   close(): void {
     if (this.closed) return;
     clearInterval(this.poller);
-    while (this.queue.length > 0) this.writeGroup(shuffle(this.queue.splice(0, this.maxGroup)));
+    if (!this.failure) {
+      try {
+        // Wait for the group on its way, then write what is queued, one group at a time, synchronously.
+        while (this.queue.length > 0 || this.inFlight) {
+          if (this.inFlight) {
+            this.drainReplies();
+            continue;
+          }
+          this.sendGroup();
+          if (!this.inFlight) break;
+        }
+        this.call({ op: 'close' });
+      } catch {
+        // The thread is gone: nothing more can be written.
+      }
+    }
     this.closed = true;
-    this.db.close();
+    for (const p of this.queue.splice(0)) p.reject(closing());
+    void this.thread.terminate();
+  }
+
+  /** Waits, blocking, for the answer to the group on its way and delivers it. */
+  private drainReplies(): void {
+    const seen = Atomics.load(this.signal, 0);
+    const m = receiveMessageOnPort(this.replies);
+    if (m) {
+      this.onReply(m.message as BoxReply);
+      // The group's promise settles in a microtask; run its handler now so that `inFlight` clears.
+      return this.settleNow();
+    }
+    if (Atomics.wait(this.signal, 0, seen, 120_000) === 'timed-out') this.fail('no answer');
+  }
+
+  private settleNow(): void {
+    // A resolved reply's `.then` runs in a microtask, which a synchronous close cannot wait for: mark the group
+    // done here; its handler (when it runs) resolves the voters' promises.
+    this.inFlight = null;
   }
 }
 
 const boxes = new WeakMap<object, BallotBox>();
-const clientOf = (db: Conn): Database.Database => (db as unknown as { session: { client: Database.Database } }).session.client;
+const clientOf = (db: Conn): { name: string } => (db as unknown as { session: { client: { name: string } } }).session.client;
 
 /** The ballot box of a main database connection (or a transaction on it), opened on first use. */
 export function ballotBoxOf(db: Conn): BallotBox {
@@ -462,7 +487,12 @@ declare module 'fastify' {
 export const ballotBoxPlugin = fp(
   async (app) => {
     app.decorate('ballotWriter', ballotBoxOf(app.db));
-    app.addHook('onClose', async () => closeBallotBox(app.db));
+    app.addHook('onClose', async () => {
+      const box = app.ballotWriter;
+      // Let the group on its way finish normally before the synchronous close writes the rest.
+      await box.settle(() => undefined);
+      closeBallotBox(app.db);
+    });
   },
   { name: 'ceping-ballot-box', dependencies: ['ceping-db'] },
 );

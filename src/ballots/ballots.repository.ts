@@ -1,118 +1,9 @@
-// Every statement on ballots: the ballot box (its own SQLite file, src/ballots/ballot-box.ts) and the legacy
-// `ballots` table of the main database, which only ever holds ballots written before the box existed.
-//
-// Sizes never change in place. A slot is created empty at its final size (`f` = 0, `v` = 0, `r` = zeros of
-// the meeting's record size) and a vote overwrites it with `f` = 1, `v` = 0 or 1 and a record of the same size;
-// SQLite stores the integers 0 and 1 in zero bytes, so the row keeps its size and SQLite rewrites the cell where
-// it is. A marker is created unused (`u` = 0, `n` = 32 zero bytes) and a vote flips it to `u` = 1 with the nonce
-// hash in `n`. No index covers a column a vote changes, so no index entry moves either.
-import type Database from 'better-sqlite3';
+// The legacy `ballots` table of the main database, which only ever holds ballots written before the ballot box
+// existed, and what the main database says about how a meeting's records read. The box's own statements are in
+// box.repository.ts.
 import { statement, type Conn } from '../db/client.js';
 import { ballots } from '../db/schema.js';
 import { storedLayout, type RecordFormat } from './ballot-record.js';
-
-export type BoxDb = Database.Database;
-
-export const BOX_SCHEMA = `
-create table if not exists slots (
-  k integer primary key,
-  m text not null,
-  f integer not null,
-  v integer not null,
-  r blob not null
-);
-create index if not exists slots_meeting on slots (m);
-create table if not exists markers (
-  k blob primary key,
-  m text not null,
-  b text not null,
-  u integer not null,
-  n blob not null
-) without rowid;
-create table if not exists sizes (m text primary key, size integer not null) without rowid;
-create table if not exists state (key text primary key, value integer not null) without rowid;
-`;
-
-const prepared = new WeakMap<BoxDb, Map<string, Database.Statement>>();
-function q(db: BoxDb, sql: string): Database.Statement {
-  let m = prepared.get(db);
-  if (!m) prepared.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare(sql)));
-  return s;
-}
-
-export function createBoxSchema({ db }: { db: BoxDb }): void {
-  db.exec(BOX_SCHEMA);
-}
-
-export function readState({ db }: { db: BoxDb }, key: string): number | undefined {
-  return (q(db, 'select value from state where key = ?').get(key) as { value: number } | undefined)?.value;
-}
-
-export function writeState({ db }: { db: BoxDb }, key: string, value: number): void {
-  q(db, 'insert into state (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(key, value);
-}
-
-export function recordSizes({ db }: { db: BoxDb }): Array<{ m: string; size: number }> {
-  return q(db, 'select m, size from sizes').all() as Array<{ m: string; size: number }>;
-}
-
-export function setRecordSize({ db }: { db: BoxDb }, meetingId: string, size: number): void {
-  q(db, 'insert into sizes (m, size) values (?, ?) on conflict (m) do update set size = excluded.size').run(meetingId, size);
-}
-
-/** Markers by meeting, batch and state: the counters the box keeps in memory, read once at start. */
-export function markerCounts({ db }: { db: BoxDb }): Array<{ m: string; b: string; u: number; n: number }> {
-  return q(db, 'select m, b, u, count(*) as n from markers group by m, b, u').all() as Array<{ m: string; b: string; u: number; n: number }>;
-}
-
-/** Every slot's meeting, state and size, read once at start (free lists, counts of ballots). */
-export function slotStates({ db }: { db: BoxDb }): Array<{ k: number; m: string; f: number; v: number; size: number }> {
-  return q(db, 'select k, m, f, v, length(r) as size from slots').all() as Array<{ k: number; m: string; f: number; v: number; size: number }>;
-}
-
-export function findMarker({ db }: { db: BoxDb }, key: Buffer): { m: string; b: string; u: number; n: Buffer } | undefined {
-  return q(db, 'select m, b, u, n from markers where k = ?').get(key) as { m: string; b: string; u: number; n: Buffer } | undefined;
-}
-
-/** Creates an unused marker (nothing happens if it exists: taking in the same markers twice is harmless). */
-export function insertMarker({ db }: { db: BoxDb }, key: Buffer, meetingId: string, batchId: string, used = false, nonceHash: Buffer | null = null): boolean {
-  return q(db, 'insert or ignore into markers (k, m, b, u, n) values (?, ?, ?, ?, ?)').run(key, meetingId, batchId, used ? 1 : 0, nonceHash ?? Buffer.alloc(32)).changes === 1;
-}
-
-/** Flips an unused marker to used, in place; false when it was used already. */
-export function useMarker({ db }: { db: BoxDb }, key: Buffer, nonceHash: Buffer | null): boolean {
-  return q(db, 'update markers set u = 1, n = ? where k = ? and u = 0').run(nonceHash ?? Buffer.alloc(32), key).changes === 1;
-}
-
-/** Creates an empty slot of `size` bytes under key `k`; false if the key is taken (the caller draws another). */
-export function insertEmptySlot({ db }: { db: BoxDb }, k: number, meetingId: string, size: number): boolean {
-  return q(db, 'insert or ignore into slots (k, m, f, v, r) values (?, ?, 0, 0, zeroblob(?))').run(k, meetingId, size).changes === 1;
-}
-
-/** Writes a ballot into an empty slot, in place (same size); false if the slot was not empty. */
-export function fillSlot({ db }: { db: BoxDb }, k: number, valid: boolean, record: Uint8Array): boolean {
-  return q(db, 'update slots set f = 1, v = ?, r = ? where k = ? and f = 0').run(valid ? 1 : 0, record, k).changes === 1;
-}
-
-/** Creates a slot already holding a ballot (the one-time move of ballots written before the box). */
-export function insertFilledSlot({ db }: { db: BoxDb }, k: number, meetingId: string, valid: boolean, record: Uint8Array): boolean {
-  return q(db, 'insert or ignore into slots (k, m, f, v, r) values (?, ?, 1, ?, ?)').run(k, meetingId, valid ? 1 : 0, record).changes === 1;
-}
-
-/** The records of a meeting's ballots, in the order of their random slot keys (which says nothing about arrival). */
-export function filledRecords({ db }: { db: BoxDb }, meetingId: string): Buffer[] {
-  return (q(db, 'select r from slots where m = ? and f = 1 order by k').all(meetingId) as Array<{ r: Buffer }>).map((x) => x.r);
-}
-
-export function countFilled({ db }: { db: BoxDb }): number {
-  return (q(db, 'select count(*) as n from slots where f = 1').get() as { n: number }).n;
-}
-
-export function countUsedMarkers({ db }: { db: BoxDb }): number {
-  return (q(db, 'select count(*) as n from markers where u = 1').get() as { n: number }).n;
-}
 
 // ── The legacy `ballots` table of the main database ───────────────────────────────────────────────────────────
 
@@ -141,18 +32,7 @@ export function meetingRecordFormat({ db }: { db: Conn }, meetingId: string): Re
   return { layout: storedLayout(row?.layout ?? null), categories };
 }
 
-/**
- * The first `headSize` bytes of each of a meeting's ballot records, when every one of them is a compact record of
- * `recordSize` bytes (byte 0 = `format`); undefined when any is not (ballots stored before the meeting's layout).
- * The tally reads only the heads: the padded free text stays in SQLite.
- */
-export function recordHeads({ db }: { db: BoxDb }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
-  const rows = q(db, 'select substr(r, 1, ?) as h, length(r) as n from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
-  const heads: Buffer[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (row.n !== layout.recordSize || row.h[0] !== layout.format) return undefined;
-    heads[i] = row.h;
-  }
-  return heads;
+/** Meetings whose poll is open now: their slots are prepared as soon as the ballot box sees them. */
+export function openMeetingIds({ db }: { db: Conn }): string[] {
+  return (statement(db, "select id from meetings where status = 'open'").all() as Array<{ id: string }>).map((r) => r.id);
 }

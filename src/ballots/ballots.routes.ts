@@ -15,7 +15,7 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { ...quiet, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return ballotView({ db: app.db, forms: app.forms, box: writer }, req.params.token);
+      return await ballotView({ db: app.db, forms: app.forms, box: writer }, req.params.token);
     },
   );
 

@@ -62,11 +62,11 @@ export function formForVoter(form: FormTemplate, subjects: readonly SubjectRef[]
   };
 }
 
-export function ballotView({ db, forms, box }: { db: Db; forms: FormCatalog; box: BallotBox }, credential: string) {
+export async function ballotView({ db, forms, box }: { db: Db; forms: FormCatalog; box: BallotBox }, credential: string) {
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
   if (slip.voided) throw tokenVoided();
-  if (box.marker(slip.markerKey)?.used) throw tokenUsed();
+  if ((await box.marker(slip.markerKey))?.used) throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
@@ -134,19 +134,32 @@ export async function castBallot(
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
   const nonceHash = body.nonce ? createHash('sha256').update(`nonce:${body.nonce}`).digest() : null;
-  const marker = writer.marker(slip.markerKey);
-  if (marker?.used) {
-    if (nonceHash !== null && marker.nonceHash?.equals(nonceHash)) return { status: 'counted', alreadyCounted: true, valid: null };
-    throw tokenUsed();
-  }
-  if (slip.voided) throw tokenVoided();
+  // A slip that has voted is told so before anything else (a retry of a counted submit is "counted" even after
+  // the poll closed). On the usual path the box answers that with the write itself; only a refusal asks first.
+  const refuse = async (error: AppError): Promise<CastOutcome> => {
+    const marker = await writer.marker(slip.markerKey);
+    if (marker?.used) {
+      if (nonceHash !== null && marker.nonceHash?.equals(nonceHash)) return { status: 'counted', alreadyCounted: true, valid: null };
+      throw tokenUsed();
+    }
+    throw error;
+  };
+  if (slip.voided) return refuse(tokenVoided());
   const rec = loadMeetingCached({ db }, slip.meetingId);
-  if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
+  if (rec.meeting.status !== 'open') return refuse(meetingErrors.notOpen(rec.meeting.status));
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
-  if (decision.kind === 'refuse') throw unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems);
+  if (decision.kind === 'refuse') return refuse(unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems));
+  return submitBallot({ db, forms, writer }, slip, rec, nonceHash, { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
+}
 
+async function submitBallot(
+  { db, forms, writer }: { db: Db; forms: FormCatalog; writer: BallotBox },
+  slip: SlipRef,
+  rec: MeetingRecord,
+  nonceHash: Buffer | null,
+  ballot: StoredBallot,
+): Promise<CastOutcome> {
   const how = recording(forms, rec);
-  const ballot: StoredBallot = { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches };
   const out = await writer.submit({
     meetingId: slip.meetingId,
     markerKey: slip.markerKey,

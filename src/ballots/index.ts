@@ -2,7 +2,7 @@
 import type { Conn } from '../db/client.js';
 import { ballotBoxOf } from './ballot-box.js';
 import type { StoredBallot } from './ballot-record.js';
-import { filledRecords, meetingRecordFormat, recordHeads } from './ballots.repository.js';
+import { meetingRecordFormat } from './ballots.repository.js';
 
 export { ballotBoxPlugin, ballotBoxPath, type BallotBox, type BallotBoxCounts } from './ballot-box.js';
 export { meetingRecordFormat } from './ballots.repository.js';
@@ -15,7 +15,7 @@ export function meetingBallots({ db }: { db: Conn }, meetingId: string): StoredB
 
 /** The raw records of a meeting's ballots. */
 export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[] {
-  return filledRecords({ db: ballotBoxOf(db).db }, meetingId);
+  return ballotBoxOf(db).records(meetingId);
 }
 
 /**
@@ -23,12 +23,26 @@ export function meetingRecords({ db }: { db: Conn }, meetingId: string): Buffer[
  * when any is not): the tally reads only these.
  */
 export function meetingRecordHeads({ db }: { db: Conn }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
-  return recordHeads({ db: ballotBoxOf(db).db }, meetingId, layout);
+  return ballotBoxOf(db).heads(meetingId, layout);
 }
 
 /** Ballots cast and valid, and slips used, for one meeting: counters of the ballot box, no scan. */
 export function ballotCounts({ db }: { db: Conn }, meetingId: string): { cast: number; valid: number; used: number } {
   return ballotBoxOf(db).counts(meetingId);
+}
+
+/**
+ * Runs a synchronous write of the main database that decides whether queued ballots may still be stored (closing
+ * a poll) with no group of ballots on its way: those handed over before it are stored, those after it are checked
+ * against it.
+ */
+export function settleBallots<T>({ db }: { db: Conn }, write: () => T): Promise<T> {
+  return ballotBoxOf(db).settle(write);
+}
+
+/** Creates the empty slots of a meeting's slips as its poll opens (its record size is fixed by its layout). */
+export function prepareBallotSlots({ db }: { db: Conn }, meetingId: string, recordSize: number): Promise<void> {
+  return ballotBoxOf(db).prepare(meetingId, recordSize);
 }
 
 /** Slips used per batch of a meeting (each marker knows its batch, never its slip). */

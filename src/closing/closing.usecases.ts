@@ -9,6 +9,7 @@ import { auditActionLabel, listAudit, recordAudit } from '../audit/index.js';
 import type { SessionUser } from '../auth/index.js';
 import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { exactCounts, turnoutView, type Turnout } from '../turnout/index.js';
+import { settleBallots } from '../ballots/index.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
 import { AppError } from '../shared/errors.js';
 import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../exports/index.js';
@@ -228,7 +229,8 @@ export async function closeWithReport(
   meetingId: string,
   render: RenderExport = renderExport,
 ): Promise<{ meeting: MeetingRecord; reportId: string }> {
-  const reportId = closePoll(deps, actor, meetingId);
+  // No ballot is on its way to the box while the poll closes: the report counts every ballot acknowledged before.
+  const reportId = await settleBallots({ db: deps.db }, () => closePoll(deps, actor, meetingId));
   // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
   sealAfterPollClose(deps.db);
   await archiveExports(deps, reportId, actor.username, render);

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { decodeRecord, type RecordFormat } from '../../src/ballots/ballot-record.js';
 import { meetingRecordFormat } from '../../src/ballots/index.js';
-import { BOX_SCHEMA } from '../../src/ballots/ballots.repository.js';
+import { BOX_SCHEMA } from '../../src/ballots/box.repository.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import { hashToken, markerKey } from '../../src/slips/credentials.js';

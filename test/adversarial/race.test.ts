@@ -22,8 +22,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** Ballots stored for a meeting, and slips used: read from the ballot box itself. */
-const storedBallots = (meetingId: string) => (t.app.ballotWriter.db.prepare('select count(*) as n from slots where m = ? and f = 1').get(meetingId) as { n: number }).n;
-const usedSlips = (meetingId: string) => (t.app.ballotWriter.db.prepare('select count(*) as n from markers where m = ? and u = 1').get(meetingId) as { n: number }).n;
+const storedBallots = (meetingId: string) => t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from slots where m = ? and f = 1', meetingId)[0]!.n;
+const usedSlips = (meetingId: string) => t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from markers where m = ? and u = 1', meetingId)[0]!.n;
 
 async function newPoll(slips: number): Promise<{ id: string; tokens: string[]; serials: number[] }> {
   const m = await t.api('POST', '/api/meetings', villageMeeting());

@@ -104,8 +104,8 @@ describe('compact ballot records', () => {
       expect(r[0]).toBe(RECORD_FORMAT);
     }
     // Each record lies within its page of the ballot box: no overflow page holds part of a ballot.
-    const overflow = t.app.ballotWriter.db.prepare(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`).get() as { n: number };
-    expect(overflow.n).toBe(0);
+    const [overflow] = t.app.ballotWriter.inspect<{ n: number }>(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`);
+    expect(overflow!.n).toBe(0);
     // The stored ballots read back with their categories, sources and answers.
     const ballots = meetingBallots({ db: t.app.db }, id);
     expect(ballots.filter((b) => b.source === 'paper')).toHaveLength(4);

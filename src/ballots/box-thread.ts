@@ -1,0 +1,151 @@
+// The ballot box's thread: owns the box's file (box-store.ts) and answers the requests of src/ballots/ballot-box.ts.
+// Writes and their fsyncs happen here, so the server's event loop never waits for the disk.
+//
+// Requests arrive on one port, in order; each answer goes back on one port, and the shared `signal` counter is
+// bumped after each, so that the server thread can also wait for an answer synchronously (reads for tallies).
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { BoxStore, type MarkerRow, type StoreJob } from './box-store.js';
+
+export type BoxRequest =
+  | { op: 'init' }
+  | { op: 'legacy'; slips: Parameters<BoxStore['moveLegacy']>[0]; ballots: Parameters<BoxStore['moveLegacy']>[1] }
+  | { op: 'markers' }
+  | { op: 'group'; jobs: StoreJob[] }
+  | { op: 'marker'; key: Uint8Array }
+  | { op: 'prepare'; meetingId: string; recordSize: number }
+  | { op: 'records'; meetingId: string }
+  | { op: 'heads'; meetingId: string; layout: { recordSize: number; headSize: number; format: number } }
+  | { op: 'inspect'; sql: string; params: unknown[] }
+  | { op: 'close' };
+
+/** Every request carries the markers issued since the last one the server saw (taken in first). */
+export type BoxMessage = BoxRequest & { id: number; markers: MarkerRow[] };
+
+export interface BoxReply {
+  id: number;
+  value?: unknown;
+  error?: { message: string; code?: string };
+  /** Counters of the meetings the request changed. */
+  counts: Array<[string, ReturnType<BoxStore['counts']>]>;
+  absorbedUpTo: number;
+  /** Groups written and ballots in them, for tests and benchmarks. */
+  groups: number;
+  jobs: number;
+}
+
+/** Many records in one transferable buffer: lengths, then the bytes (no copy per record when it crosses threads). */
+export function packRecords(records: readonly Uint8Array[] | undefined): { lengths: Uint32Array; bytes: Uint8Array } | null {
+  if (!records) return null;
+  const lengths = new Uint32Array(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) total += lengths[i] = records[i]!.length;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const r of records) {
+    bytes.set(r, at);
+    at += r.length;
+  }
+  return { lengths, bytes };
+}
+
+export function unpackRecords(packed: { lengths: Uint32Array; bytes: Uint8Array } | null): Buffer[] | undefined {
+  if (!packed) return undefined;
+  const out: Buffer[] = new Array(packed.lengths.length);
+  let at = packed.bytes.byteOffset;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Buffer.from(packed.bytes.buffer, at, packed.lengths[i]!);
+    at += packed.lengths[i]!;
+  }
+  return out;
+}
+
+function serve(store: BoxStore, requests: MessagePort, replies: MessagePort, signal: Int32Array): void {
+  const stats = { groups: 0, jobs: 0 };
+  const answer = (reply: BoxReply, transfer: ArrayBuffer[] = []) => {
+    replies.postMessage(reply, transfer);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  requests.on('message', (msg: BoxMessage) => {
+    const touched = new Set<string>();
+    let value: unknown;
+    let error: BoxReply['error'];
+    const transfer: ArrayBuffer[] = [];
+    try {
+      if (msg.markers.length > 0) for (const m of store.takeMarkers(msg.markers)) touched.add(m);
+      switch (msg.op) {
+        case 'init':
+          value = { counts: store.allCounts(), legacyMoved: store.legacyMoved() };
+          break;
+        case 'legacy':
+          store.moveLegacy(msg.slips, msg.ballots);
+          value = { counts: store.allCounts() };
+          break;
+        case 'markers':
+          break;
+        case 'group': {
+          value = store.writeGroup(msg.jobs);
+          for (const j of msg.jobs) touched.add(j.meetingId);
+          stats.groups++;
+          stats.jobs += (value as Array<{ kind: string }>).filter((r) => r.kind === 'stored').length;
+          break;
+        }
+        case 'marker':
+          value = store.marker(msg.key) ?? null;
+          break;
+        case 'prepare':
+          store.prepare(msg.meetingId, msg.recordSize);
+          break;
+        case 'records':
+        case 'heads': {
+          const packed = packRecords(msg.op === 'records' ? store.records(msg.meetingId) : store.heads(msg.meetingId, msg.layout));
+          if (packed) transfer.push(packed.lengths.buffer as ArrayBuffer, packed.bytes.buffer as ArrayBuffer);
+          value = packed;
+          break;
+        }
+        case 'inspect': {
+          // Diagnostics and tests: read-only statements and pragma reads only.
+          const pragma = /^pragma ([a-z_]+)$/.exec(msg.sql);
+          if (pragma) value = store.db.pragma(pragma[1]!, { simple: true });
+          else {
+            const stmt = store.db.prepare(msg.sql);
+            if (!stmt.readonly) throw new Error('inspect: only read-only statements');
+            value = stmt.all(...msg.params);
+          }
+          break;
+        }
+        case 'close':
+          store.close();
+          break;
+      }
+    } catch (err) {
+      error = { message: err instanceof Error ? err.message : String(err), ...(err && typeof err === 'object' && 'code' in err ? { code: String(err.code) } : {}) };
+      // A failed group re-read the file: every meeting's counters may have moved back.
+      if (msg.op === 'group') for (const [m] of store.allCounts()) touched.add(m);
+    }
+    const counts = msg.op === 'close' ? [] : [...touched].map((m) => [m, store.counts(m)] as [string, ReturnType<BoxStore['counts']>]);
+    answer({ id: msg.id, ...(error ? { error } : { value }), counts, absorbedUpTo: store.absorbedUpTo, groups: stats.groups, jobs: stats.jobs }, transfer);
+    if (msg.op === 'close') requests.close();
+  });
+}
+
+if (parentPort && workerData?.ballotBox) {
+  const { path, requests, replies, signal } = workerData.ballotBox as { path: string; requests: MessagePort; replies: MessagePort; signal: SharedArrayBuffer };
+  const flag = new Int32Array(signal);
+  let store: BoxStore | undefined;
+  let failure: BoxReply['error'];
+  try {
+    store = new BoxStore(path);
+  } catch (err) {
+    // The file cannot be opened (another server holds it, a bad path): every request is told why.
+    failure = { message: err instanceof Error ? err.message : String(err), ...(err && typeof err === 'object' && 'code' in err ? { code: String(err.code) } : {}) };
+  }
+  if (store) serve(store, requests, replies, flag);
+  else
+    requests.on('message', (msg: BoxMessage) => {
+      replies.postMessage({ id: msg.id, error: failure, counts: [], absorbedUpTo: 0, groups: 0, jobs: 0 } satisfies BoxReply);
+      Atomics.add(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      if (msg.op === 'close') requests.close();
+    });
+}
