@@ -272,14 +272,14 @@ async function partyBuildingUnits(round, rule) {
 function partyBuildingPanel(round, unit, rule, units) {
   const current = units.find((u) => u.id === unit.partyBuildingUnitId);
   const byRound = new Map();
-  for (const u of units) byRound.set(u.roundTitle, [...(byRound.get(u.roundTitle) || []), u]);
+  for (const u of units) byRound.set(u.roundId, [...(byRound.get(u.roundId) || []), u]);
   // Not linked yet: the unit of the same name is the likely one.
   const guess = current || units.find((u) => u.name === unit.name);
   const select = h(
     'select',
     { id: 'pb-unit' },
     h('option', { value: '', text: units.length ? '选择党建工作成效考核中的单位' : '尚无党建工作成效考核轮次' }),
-    [...byRound].map(([title, list]) => h('optgroup', { label: title }, list.map((u) => h('option', { value: u.id, text: u.name, selected: guess && guess.id === u.id })))),
+    [...byRound.values()].map((list) => h('optgroup', { label: list[0].roundTitle }, list.map((u) => h('option', { value: u.id, text: u.name, selected: guess && guess.id === u.id })))),
   );
   const b = h('button', { type: 'submit', id: 'pb-link', text: '关联' });
   const box = errorBox();
@@ -386,7 +386,7 @@ function cadresPanel(round, unit) {
       route();
     }),
   );
-  const help = rules
+  const help = rules && (rules.investigation || rules.retired || rules.secondment || rules.partyBuilding)
     ? h('p', {
         class: 'help',
         text: '立案审查调查尚未结案的，参加考核、计算基数，但暂不确定等次；12月31日前退休的，不参加年度考核；中央、省、市下派挂职的，优秀不占本单位指标；县级下派挂职不满6个月的，在原单位考核。党委（党组）书记、分管党建工作的副职：本单位党建工作成效考核达不到“好”的，不得评为优秀。',
