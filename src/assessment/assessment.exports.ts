@@ -18,6 +18,15 @@ function unitFlags(u: RankedUnitView): string {
   return flagsText([...u.flags, ...u.components.flatMap((c) => c.flags), ...u.suggestion.flags]);
 }
 
+/** The linked 党建工作成效考核 grade of a cadre unit (seed 001 第十七条), in words; '' when the scheme has no such rule. */
+function partyBuildingText(u: RankedUnitView): string {
+  const pb = u.cadres?.partyBuilding;
+  if (pb === undefined) return '';
+  if (pb === null) return '未关联';
+  const how = pb.source === 'final' ? '已确定' : pb.source === 'suggested' ? '建议' : '尚无等次';
+  return `${pb.grade ?? '—'}（${how}；${pb.roundTitle}·${pb.unitName}）`;
+}
+
 export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
   const wb = await newWorkbook();
   wb.creator = 'Ceping';
@@ -53,16 +62,18 @@ export async function rankingXlsx(r: RoundRanking): Promise<Buffer> {
     const cadreUnits = dom.units.filter((u) => u.cadres && u.cadres.cadres.length > 0);
     if (cadreUnits.length > 0) {
       const cs = wb.addWorksheet(`${dom.label}·干部`.slice(0, 31));
-      cs.addRow(['单位', '班子等次', '优秀名额', '姓名', '职务', '主要负责人', '测评分值', '建议等次', '依据', '边界同分', '确定等次', '理由', '提示']).font = { bold: true };
+      cs.addRow(['单位', '班子等次', '党建工作成效考核等次', '优秀名额', '姓名', '职务', '主要负责人', '计算考核基数', '测评分值', '建议等次', '依据', '边界同分', '确定等次', '理由', '提示']).font = { bold: true };
       for (const u of cadreUnits) {
         for (const c of u.cadres!.cadres) {
           cs.addRow([
             text(u.name),
             text(u.cadres!.teamGrade ?? '未定'),
+            text(partyBuildingText(u)),
             text(u.cadres!.quota.arithmetic),
             text(c.name),
             text(c.title ?? ''),
             c.isHead ? '是' : '',
+            c.inBase ? '是' : '否',
             c.score ?? '',
             text(c.suggestion.grade ?? '—'),
             text(rulesText(c)),
@@ -104,11 +115,13 @@ export function rankingPdf(r: RoundRanking): Promise<Buffer> {
     const rows: string[][] = [];
     const unitRows = new Set<number>();
     for (const u of dom.units) {
-      const notes = [u.decision?.reason ? `理由：${u.decision.reason}` : '', u.suggestion.tieAtBoundary ? '边界同分' : '', unitFlags(u)].filter(Boolean).join('；');
+      const pb = partyBuildingText(u);
+      const cadreNotes = u.cadres && u.cadres.cadres.length > 0 ? [`干部优秀名额：${u.cadres.quota.arithmetic}`, pb ? `党建工作成效考核等次：${pb}` : '', flagsText(u.cadres.flags)] : [];
+      const notes = [u.decision?.reason ? `理由：${u.decision.reason}` : '', u.suggestion.tieAtBoundary ? '边界同分' : '', unitFlags(u), ...cadreNotes].filter(Boolean).join('；');
       unitRows.add(rows.length);
       rows.push([u.rank === null ? '—' : String(u.rank), u.name, u.total === null ? '不完整' : fixed2(u.total), u.suggestion.grade ?? '—', rulesLong(u), u.decision?.grade ?? '', notes]);
       for (const c of u.cadres?.cadres ?? []) {
-        rows.push(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesLong(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
+        rows.push(['', `　${c.name}${c.isHead ? '（主要负责人）' : ''}${c.inBase ? '' : '（不计算基数）'}`, c.score === null ? '—' : fixed2(c.score), c.suggestion.grade ?? '—', rulesLong(c), c.decision?.grade ?? '', [c.decision?.reason ?? '', flagsText(c.suggestion.flags)].filter(Boolean).join('；')]);
       }
     }
     // A unit's cadres follow it: the unit's row is tinted when it has any, so the groups read apart.

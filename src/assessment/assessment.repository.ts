@@ -55,6 +55,21 @@ export function updateUnitFacts({ db }: { db: Conn }, unitId: string, facts: Rec
   db.update(assessmentUnits).set({ facts }).where(eq(assessmentUnits.id, unitId)).run();
 }
 
+/** Points a unit of a cadre round at a unit of a 党建工作成效考核 round (seed 001 第十七条), or clears the link. */
+export function updatePartyBuildingLink({ db }: { db: Conn }, unitId: string, partyBuildingUnitId: string | null): void {
+  db.update(assessmentUnits).set({ partyBuildingUnitId }).where(eq(assessmentUnits.id, unitId)).run();
+}
+
+/** A unit of any round, by id. */
+export function findUnit({ db }: { db: Conn }, id: string): UnitRow | undefined {
+  return db.select().from(assessmentUnits).where(eq(assessmentUnits.id, id)).get();
+}
+
+/** Units of any rounds, by id. */
+export function findUnits({ db }: { db: Conn }, ids: readonly string[]): UnitRow[] {
+  return ids.length === 0 ? [] : db.select().from(assessmentUnits).where(inArray(assessmentUnits.id, [...ids])).all();
+}
+
 export function upsertInput({ db }: { db: Conn }, row: typeof assessmentInputs.$inferInsert): void {
   db.insert(assessmentInputs)
     .values(row)

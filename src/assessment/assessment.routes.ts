@@ -18,6 +18,7 @@ import {
   InputBody,
   InputParams,
   LinkBody,
+  PartyBuildingLinkBody,
   RankingView,
   RoundParams,
   RoundSummary,
@@ -35,6 +36,7 @@ import {
   editCadre,
   enterInput,
   linkMeeting,
+  linkPartyBuilding,
   unlinkMeeting,
   loadRound,
   recordGrade,
@@ -71,6 +73,21 @@ export function schemeSummary(s: Scheme) {
     }),
     indicators: s.indicators ?? [],
     cadres: s.cadres !== undefined,
+    ...(s.cadres
+      ? {
+          cadreRules: {
+            investigation: s.cadres.investigation !== undefined,
+            retired: s.cadres.retired !== undefined,
+            secondment: s.cadres.secondment !== undefined,
+            partyBuilding: s.cadres.partyBuilding
+              ? (() => {
+                  const seed = s.cadres.partyBuilding.rule.seed ?? s.source.seed;
+                  return { seed, document: documentTitle(seed), requiredGrade: s.cadres.partyBuilding.requiredGrade, text: s.cadres.partyBuilding.rule.text };
+                })()
+              : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -87,6 +104,7 @@ export function roundView(rec: RoundRecord) {
       domain: u.domain,
       name: u.name,
       facts: u.facts,
+      partyBuildingUnitId: u.partyBuildingUnitId,
       inputs: rec.inputs.filter((i) => i.unitId === u.id).map(({ unitId: _u, ...i }) => i),
       deductions: rec.deductions.filter((x) => x.unitId === u.id).map(({ unitId: _u, ...x }) => x),
       links: rec.links.filter((l) => l.unitId === u.id).map(({ unitId: _u, ...l }) => l),
@@ -168,8 +186,22 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/api/rounds/:id/cadres/:cadreId',
-    { schema: { ...secured, summary: 'Edit a cadre’s score or flags', params: CadreParams, body: EditCadreBody, response: { 200: RoundView, ...errorResponses } } },
+    { schema: { ...secured, summary: 'Edit a cadre’s score or facts (立案审查, 退休, 挂职, 党建职责)', params: CadreParams, body: EditCadreBody, response: { 200: RoundView, ...errorResponses } } },
     async (req) => roundView(editCadre(deps, req.user, req.params.id, req.params.cadreId, req.body)),
+  );
+
+  app.put(
+    '/api/rounds/:id/units/:unitId/party-building',
+    {
+      schema: {
+        ...secured,
+        summary: 'Link a unit of a cadre round to the same unit of a 党建工作成效考核 round (001 第十七条), or unlink it with null',
+        params: UnitParams,
+        body: PartyBuildingLinkBody,
+        response: { 200: RoundView, ...errorResponses },
+      },
+    },
+    async (req) => roundView(linkPartyBuilding(deps, req.user, req.params.id, req.params.unitId, req.body.partyBuildingUnitId)),
   );
 
   app.get(

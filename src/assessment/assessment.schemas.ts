@@ -1,6 +1,7 @@
 // TypeBox request and response schemas of the assessment routes.
 import { Type } from 'typebox';
 import { Flag } from '../shared/schemas.js';
+import { PARTY_ROLES, SECONDMENTS } from '../domain/assessment/cadre-facts.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Key = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9.-]{0,63}$' });
@@ -60,17 +61,32 @@ export const LinkBody = Type.Object(
   { meetingId: Id, formId: Type.String({ minLength: 1, maxLength: 64 }), subjectId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])) },
   { additionalProperties: false },
 );
+const Secondment = Type.Enum([...SECONDMENTS], {
+  description:
+    '挂职情况（004）：none 非挂职干部；from-above 中央、省、市下派挂职（在本单位考核，优秀不占本单位指标，不计算考核基数）；county-6plus 县级下派挂职满6个月（纳入本单位考核，占优秀指标）；county-under6 县级下派挂职不满6个月（在原单位考核，本单位不定等次）',
+});
+const PartyRole = Type.Enum([...PARTY_ROLES], {
+  description: '党建职责（001 第十七条）：none 无；secretary 党委（党组）书记；party-building-deputy 分管党建工作的副职。本单位党建工作成效考核达不到“好”等次的，二者年度考核不得评定为优秀',
+});
 const CadreFields = {
-  title: Type.Optional(Type.String({ maxLength: 100 })),
-  isHead: Type.Optional(Type.Boolean()),
-  score: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()])),
-  noExcellentInDaily: Type.Optional(Type.Boolean()),
+  title: Type.Optional(Type.String({ maxLength: 100, description: '职务' })),
+  isHead: Type.Optional(Type.Boolean({ description: '主要负责人（党政正职）' })),
+  score: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: '测评分值（0–100）' })),
+  noExcellentInDaily: Type.Optional(Type.Boolean({ description: '日常考核评价中全年领导评价无“优秀”等次（004：不得评为优秀）' })),
+  underInvestigation: Type.Optional(Type.Boolean({ description: '涉嫌违纪违法被立案审查调查尚未结案（004：参加年度考核、计算考核基数，但不确定等次，待结案后确定）' })),
+  retired: Type.Optional(Type.Boolean({ description: '考核年度12月31日前退休（004：不参加年度考核，不计算考核基数）' })),
+  secondment: Type.Optional(Secondment),
+  partyRole: Type.Optional(PartyRole),
 };
 export const AddCadresBody = Type.Object(
   { cadres: Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), ...CadreFields }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }) },
   { additionalProperties: false },
 );
 export const EditCadreBody = Type.Object(CadreFields, { additionalProperties: false, minProperties: 1 });
+export const PartyBuildingLinkBody = Type.Object(
+  { partyBuildingUnitId: Type.Union([Id, Type.Null()], { description: '党建工作成效考核轮次中同一单位的编号；null 取消关联（001 第十七条）' }) },
+  { additionalProperties: false },
+);
 export const GradeBody = Type.Object(
   { targetType: Type.Union([Type.Literal('unit'), Type.Literal('cadre')]), targetId: Id, grade: Grade, reason: Type.Optional(Type.String({ maxLength: 1000 })) },
   { additionalProperties: false },
@@ -157,6 +173,17 @@ export const RankingView = Type.Object({
             Type.Object({
               teamGrade: NullableString,
               teamGradeSource: Type.String(),
+              partyBuilding: Type.Optional(Type.Union([
+                Type.Object({
+                  unitId: Type.String(),
+                  unitName: Type.String(),
+                  roundId: Type.String(),
+                  roundTitle: Type.String(),
+                  grade: NullableString,
+                  source: Type.String({ description: 'final（已确定）、suggested（建议等次）或 none（尚无等次）' }),
+                }),
+                Type.Null(),
+              ])),
               quota: QuotaView,
               flags: Type.Array(Flag),
               cadres: Type.Array(
@@ -166,6 +193,7 @@ export const RankingView = Type.Object({
                   title: NullableString,
                   isHead: Type.Boolean(),
                   score: NullableNumber,
+                  inBase: Type.Boolean({ description: '计算本单位考核基数' }),
                   suggestion: SuggestionView,
                   decision: Type.Union([DecisionView, Type.Null()]),
                 }),
@@ -215,6 +243,15 @@ export const SchemeSummary = Type.Object({
     }),
   ),
   cadres: Type.Boolean(),
+  /** Which cadre facts the scheme has rules for (rounds keep the scheme they were created with). */
+  cadreRules: Type.Optional(
+    Type.Object({
+      investigation: Type.Boolean(),
+      retired: Type.Boolean(),
+      secondment: Type.Boolean(),
+      partyBuilding: Type.Union([Type.Object({ seed: Type.String(), document: Type.String(), requiredGrade: Type.String(), text: Type.String() }), Type.Null()]),
+    }),
+  ),
 });
 
 const Entered = { note: Type.String(), evidence: Type.String(), enteredBy: Type.String(), enteredAt: Type.String() };
@@ -234,7 +271,21 @@ export const RoundView = Type.Object({
       inputs: Type.Array(Type.Object({ input: Type.String(), value: Type.Union([Type.Number(), Type.String()]), ...Entered })),
       deductions: Type.Array(Type.Object({ id: Type.String(), indicatorId: Type.String(), ruleId: Type.String(), occurrences: Type.Number(), points: Type.Number(), ...Entered })),
       links: Type.Array(Type.Object({ component: Type.String(), meetingId: Type.String(), formId: Type.String(), subjectId: NullableString })),
-      cadres: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), title: NullableString, isHead: Type.Boolean(), score: NullableNumber, noExcellentInDaily: Type.Boolean() })),
+      partyBuildingUnitId: NullableString,
+      cadres: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          title: NullableString,
+          isHead: Type.Boolean(),
+          score: NullableNumber,
+          noExcellentInDaily: Type.Boolean(),
+          underInvestigation: Type.Boolean(),
+          retired: Type.Boolean(),
+          secondment: Type.String(),
+          partyRole: Type.String(),
+        }),
+      ),
     }),
   ),
 });

@@ -3,7 +3,7 @@
 import type { Conn, Db } from '../db/client.js';
 import { catalogueOf, inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
-import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type QuotaInfo, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
+import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type PartyBuildingGrade, type PartyRole, type QuotaInfo, type Secondment, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormTemplate } from '../domain/forms.js';
 import { documentTitle } from '../domain/sources.js';
@@ -18,12 +18,15 @@ import {
   deleteDeduction,
   deleteLink,
   findRound,
+  findUnit,
+  findUnits,
   insertCadres,
   insertDeduction,
   insertRound,
   insertUnits,
   listRounds,
   updateCadre,
+  updatePartyBuildingLink,
   updateUnitFacts,
   upsertDecision,
   upsertInput,
@@ -216,12 +219,32 @@ export function unlinkMeeting(d: Deps, actor: SessionUser, roundId: string, unit
   return loadRound(d, roundId);
 }
 
-export interface CadreInputBody {
+/** Facts about a cadre that change how they are graded (seed 004; seed 001 第十七条). */
+export interface CadreFactsBody {
+  underInvestigation?: boolean;
+  retired?: boolean;
+  secondment?: Secondment;
+  partyRole?: PartyRole;
+}
+
+export interface CadreInputBody extends CadreFactsBody {
   name: string;
   title?: string;
   isHead?: boolean;
   score?: number | null;
   noExcellentInDaily?: boolean;
+}
+
+/** A fact is recorded only where the round's scheme (as it stood when the round was created) has its rule. */
+function assertCadreFacts(rules: CadreRules, facts: readonly CadreFactsBody[]): void {
+  const missing = new Set<string>();
+  for (const c of facts) {
+    if (c.underInvestigation && !rules.investigation) missing.add('立案审查调查尚未结案');
+    if (c.retired && !rules.retired) missing.add('12月31日前退休');
+    if (c.secondment && c.secondment !== 'none' && !rules.secondment) missing.add('挂职');
+    if (c.partyRole && c.partyRole !== 'none' && !rules.partyBuilding) missing.add('党委（党组）书记、分管党建工作的副职');
+  }
+  if (missing.size > 0) throw unprocessable('RULE_NOT_IN_SCHEME', `本轮次创建时的考核方案没有相应规则，不能录入：${[...missing].join('、')}`);
 }
 
 /** One head per unit; where heads are assessed apart (seed 004: 乡镇党政正职), as many as the scheme allows. */
@@ -239,6 +262,7 @@ export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: 
   const heads = existing.filter((c) => c.isHead).length + cadres.filter((c) => c.isHead).length;
   assertHeads(rules, heads);
   if (cadres.some((c) => c.name.trim() === '')) throw unprocessable('INVALID_CADRE', '干部姓名不能为空');
+  assertCadreFacts(rules, cadres);
   d.db.transaction((tx) => {
     insertCadres(
       { db: tx },
@@ -250,22 +274,60 @@ export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: 
         isHead: c.isHead ?? false,
         score: c.score ?? null,
         noExcellentInDaily: c.noExcellentInDaily ?? false,
+        underInvestigation: c.underInvestigation ?? false,
+        retired: c.retired ?? false,
+        secondment: c.secondment ?? 'none',
+        partyRole: c.partyRole ?? 'none',
         position: existing.length + i,
       })),
     );
-    audit(tx, d, actor, 'assessment.cadres.add', { roundId, unitId, unit: unit.name, cadres: cadres.map((c) => ({ name: c.name.trim(), isHead: c.isHead ?? false, score: c.score ?? null })) });
+    audit(tx, d, actor, 'assessment.cadres.add', {
+      roundId,
+      unitId,
+      unit: unit.name,
+      cadres: cadres.map((c) => ({ name: c.name.trim(), isHead: c.isHead ?? false, score: c.score ?? null, underInvestigation: c.underInvestigation ?? false, retired: c.retired ?? false, secondment: c.secondment ?? 'none', partyRole: c.partyRole ?? 'none' })),
+    });
   });
   return loadRound(d, roundId);
 }
 
-export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId: string, patch: { score?: number | null; noExcellentInDaily?: boolean; isHead?: boolean; title?: string }): RoundRecord {
+export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId: string, patch: CadreFactsBody & { score?: number | null; noExcellentInDaily?: boolean; isHead?: boolean; title?: string }): RoundRecord {
   const rec = loadRound(d, roundId);
   const cadre = rec.cadres.find((c) => c.id === cadreId);
   if (!cadre) throw notFound('干部', 'CADRE_NOT_FOUND');
-  if (patch.isHead && !cadre.isHead) assertHeads(roundScheme(rec).cadres, rec.cadres.filter((c) => c.unitId === cadre.unitId && c.isHead).length + 1);
+  const rules = roundScheme(rec).cadres;
+  if (patch.isHead && !cadre.isHead) assertHeads(rules, rec.cadres.filter((c) => c.unitId === cadre.unitId && c.isHead).length + 1);
+  if (rules) assertCadreFacts(rules, [patch]);
   d.db.transaction((tx) => {
     updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
     audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
+  });
+  return loadRound(d, roundId);
+}
+
+/**
+ * Links a unit of an annual cadre round to the same unit in a 党建工作成效考核 round, whose grade decides whether its
+ * secretary and its deputy for party building may be 优秀 (seed 001_98ca728807ffae1b.txt 第十七条); null unlinks.
+ */
+export function linkPartyBuilding(d: Deps, actor: SessionUser, roundId: string, unitId: string, partyBuildingUnitId: string | null): RoundRecord {
+  const rec = loadRound(d, roundId);
+  const unit = unitOf(rec, unitId);
+  const rule = roundScheme(rec).cadres?.partyBuilding;
+  if (!rule) throw unprocessable('NO_PARTY_BUILDING_RULE', '本轮次的考核方案没有党建工作成效考核结果运用的规则，不能关联');
+  let detail: Record<string, unknown> = { partyBuildingUnitId: null };
+  if (partyBuildingUnitId !== null) {
+    const target = findUnit(d, partyBuildingUnitId);
+    if (!target) throw unprocessable('PARTY_BUILDING_UNIT_NOT_FOUND', '所选的党建工作成效考核单位不存在');
+    const other = loadRound(d, target.roundId);
+    const seed = rule.rule.seed ?? roundScheme(rec).source.seed;
+    if (other.round.id === roundId || roundScheme(other).source.seed !== seed) {
+      throw unprocessable('NOT_A_PARTY_BUILDING_UNIT', `所选单位不属于依据${documentTitle(seed)}的考核轮次`);
+    }
+    detail = { partyBuildingUnitId, partyBuildingUnit: target.name, partyBuildingRound: other.round.title };
+  }
+  d.db.transaction((tx) => {
+    updatePartyBuildingLink({ db: tx }, unitId, partyBuildingUnitId);
+    audit(tx, d, actor, 'assessment.party-building.link', { roundId, unitId, unit: unit.name, ...detail });
   });
   return loadRound(d, roundId);
 }
@@ -298,10 +360,22 @@ export interface RankedUnitView {
   cadres?: {
     teamGrade: string | null;
     teamGradeSource: 'final' | 'suggested' | 'none';
+    /**
+     * The linked unit of a 党建工作成效考核 round and its grade (seed 001 第十七条); null when not linked; absent when the
+     * round's scheme has no such rule.
+     */
+    partyBuilding?: PartyBuildingView | null;
     quota: QuotaInfo;
     flags: Flag[];
     cadres: Array<GradedCadre & { title: string | null; decision: DecisionView | null }>;
   };
+}
+
+export interface PartyBuildingView extends PartyBuildingGrade {
+  unitId: string;
+  unitName: string;
+  roundId: string;
+  roundTitle: string;
 }
 
 export interface DomainView {
@@ -363,10 +437,32 @@ function ballotScores(d: Deps, rec: RoundRecord): Map<string, Record<string, Bal
   return out;
 }
 
-export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
+/**
+ * The grades of the 党建工作成效考核 units a cadre round's units link to: final if recorded, else the suggestion. Each
+ * linked round is ranked once, without following links of its own.
+ */
+function partyBuildingGrades(d: Deps, rec: RoundRecord): Map<string, PartyBuildingView> {
+  const out = new Map<string, PartyBuildingView>();
+  const linked = findUnits(d, [...new Set(rec.units.flatMap((u) => (u.partyBuildingUnitId ? [u.partyBuildingUnitId] : [])))]);
+  for (const roundId of new Set(linked.map((u) => u.roundId))) {
+    const other = findRound(d, roundId);
+    if (!other) continue;
+    const ranking = computeRanking(d, other, false);
+    for (const dom of ranking.domains) {
+      for (const u of dom.units) {
+        const grade = u.decision?.grade ?? u.suggestion.grade;
+        out.set(u.id, { unitId: u.id, unitName: u.name, roundId, roundTitle: ranking.title, grade, source: u.decision ? 'final' : grade !== null ? 'suggested' : 'none' });
+      }
+    }
+  }
+  return out;
+}
+
+export function computeRanking(d: Deps, rec: RoundRecord, followLinks = true): RoundRanking {
   const scheme = roundScheme(rec);
   const seed = scheme.source.seed;
   const ballots = ballotScores(d, rec);
+  const partyBuilding = followLinks && scheme.cadres?.partyBuilding ? partyBuildingGrades(d, rec) : new Map<string, PartyBuildingView>();
   const decisions = new Map(rec.decisions.map((x) => [x.targetId, x]));
   const domains: DomainView[] = scheme.domains.map((dom) => {
     const components = scheme.formulas[dom.formula]!;
@@ -398,16 +494,30 @@ export function computeRanking(d: Deps, rec: RoundRecord): RoundRanking {
         if (scheme.cadres) {
           const teamGrade = decision?.grade ?? r.suggestion.grade;
           const rows: CadreRow[] = rec.cadres.filter((c) => c.unitId === r.id);
+          const unitRow = rec.units.find((x) => x.id === r.id);
+          const pb = unitRow?.partyBuildingUnitId ? (partyBuilding.get(unitRow.partyBuildingUnitId) ?? null) : null;
           const graded = gradeCadres(
             scheme.cadres,
             seed,
             teamGrade,
-            rows.map((c) => ({ id: c.id, name: c.name, isHead: c.isHead, score: c.score, noExcellentInDaily: c.noExcellentInDaily })),
-            (rec.units.find((x) => x.id === r.id)?.facts ?? {}) as UnitFacts,
+            rows.map((c) => ({
+              id: c.id,
+              name: c.name,
+              isHead: c.isHead,
+              score: c.score,
+              noExcellentInDaily: c.noExcellentInDaily,
+              underInvestigation: c.underInvestigation,
+              retired: c.retired,
+              secondment: c.secondment,
+              partyRole: c.partyRole,
+            })),
+            (unitRow?.facts ?? {}) as UnitFacts,
+            pb ? { grade: pb.grade, source: pb.source } : null,
           );
           view.cadres = {
             teamGrade,
             teamGradeSource: decision ? 'final' : r.suggestion.grade ? 'suggested' : 'none',
+            ...(scheme.cadres.partyBuilding ? { partyBuilding: pb } : {}),
             quota: graded.quota,
             flags: graded.flags,
             cadres: graded.cadres.map((c, i) => ({ ...c, title: rows[i]!.title, decision: decisionView(decisions.get(c.id), c.suggestion.grade) })),
@@ -456,6 +566,14 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
     // Seed 004: "……党政主要领导不能参加评优" is firm: no reason makes such a head 优秀.
     const bar = suggestion.flags.find((f) => f.code === 'HEAD_BARRED');
     if (bar && body.targetType === 'cadre' && body.grade === scale[0]) throw unprocessable('HEAD_BARRED', bar.message);
+    if (body.targetType === 'cadre') {
+      // Seed 004: "不确定等次,待结案后……确定", "不参加年度考核", "在原单位考核": no grade is recorded here, whatever the reason.
+      const none = suggestion.flags.find((f) => f.code === 'UNDER_INVESTIGATION' || f.code === 'RETIRED' || f.code === 'ASSESSED_IN_HOME_UNIT');
+      if (none) throw unprocessable(none.code === 'UNDER_INVESTIGATION' ? 'UNDER_INVESTIGATION' : 'NOT_ASSESSED_HERE', none.message);
+      // Seed 001 第十七条: "……年度考核不得评定为“优秀”等次".
+      const pbCap = suggestion.flags.find((f) => f.code === 'PARTY_BUILDING_BELOW_GOOD');
+      if (pbCap && body.grade === scale[0]) throw unprocessable('PARTY_BUILDING_BELOW_GOOD', pbCap.message);
+    }
     const reason = body.reason?.trim() ?? '';
     const departs = body.grade !== suggestion.grade;
     if (departs && reason.length < 2) {

@@ -34,6 +34,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'assessment.cadre.edit': '修改班子成员',
   'assessment.meeting.link': '关联测评会议',
   'assessment.meeting.unlink': '取消关联测评会议',
+  'assessment.party-building.link': '关联党建工作成效考核结果',
   'assessment.grade.record': '确定等次',
 };
 

@@ -7,8 +7,9 @@
 // - `slips` stores only hashes of its secrets and is never written by a vote: whether a slip was used is a
 //   marker in the ballot box under a key the database cannot derive (src/slips/credentials.ts).
 import { sql } from 'drizzle-orm';
-import { integer, primaryKey, sqliteTable, text, uniqueIndex, index, real } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text, uniqueIndex, index, real, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MeetingSettings } from '../domain/settings.js';
+import { PARTY_ROLES, SECONDMENTS } from '../domain/assessment/cadre-facts.js';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -232,6 +233,11 @@ export const assessmentUnits = sqliteTable(
     position: integer('position').notNull(),
     /** Facts that cap a grade (seed 001): named criticism, satisfaction survey grade, grave problems, 成效不明显. */
     facts: text('facts', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /**
+     * For a unit of an annual cadre round (seed 004): the same unit in a 党建工作成效考核 round (seed 001), whose grade
+     * below 好 keeps its secretary and its deputy for party building from 优秀 (001 第十七条).
+     */
+    partyBuildingUnitId: text('party_building_unit_id').references((): AnySQLiteColumn => assessmentUnits.id),
   },
   (t) => [uniqueIndex('assessment_units_round_name_idx').on(t.roundId, t.name), index('assessment_units_round_idx').on(t.roundId, t.position)],
 );
@@ -298,6 +304,14 @@ export const assessmentCadres = sqliteTable(
     score: real('score'),
     /** 全年领导评价无"优秀"等次 (seed 004): no 优秀 in the year's daily evaluations. */
     noExcellentInDaily: integer('no_excellent_in_daily', { mode: 'boolean' }).notNull().default(false),
+    /** 涉嫌违纪违法被立案审查调查尚未结案 (seed 004): in the base, no grade until the case is concluded. */
+    underInvestigation: integer('under_investigation', { mode: 'boolean' }).notNull().default(false),
+    /** 考核年度12月31日前退休 (seed 004): not assessed. */
+    retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
+    /** 挂职 (seed 004): from 中央/省/市 (out of the host's base and quota), from the county ≥ 6 months (counted), < 6 months (assessed at home). */
+    secondment: text('secondment', { enum: SECONDMENTS }).notNull().default('none'),
+    /** 党委（党组）书记 or 分管党建工作的副职 (seed 001 第十七条). */
+    partyRole: text('party_role', { enum: PARTY_ROLES }).notNull().default('none'),
     position: integer('position').notNull(),
   },
   (t) => [index('assessment_cadres_unit_idx').on(t.unitId, t.position)],

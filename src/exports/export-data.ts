@@ -9,7 +9,8 @@ export type RawBallot = ReturnType<typeof meetingBallots>[number];
 export interface ExportData {
   results: MeetingResults;
   ballots: readonly RawBallot[];
-  subjects: SubjectRef[];
+  /** The meeting's subjects; `isHead` marks the head (主要负责人) among persons. */
+  subjects: Array<SubjectRef & { isHead?: boolean }>;
   forms: FormTemplate[];
   /** When the poll was closed (ISO), for the date on the 统计表; null if it never was. */
   closedAt: string | null;

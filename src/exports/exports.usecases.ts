@@ -42,7 +42,7 @@ export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meet
     return {
       results: tallyResults({ db, forms }, rec, ballots),
       ballots,
-      subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),
+      subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title, isHead: s.isHead })),
       forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
       closedAt: rec.meeting.closedAt ?? null,
     };

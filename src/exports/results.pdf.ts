@@ -6,7 +6,7 @@ import type { FormResult, QuestionResult, SubjectResult } from '../domain/tally.
 import { bufferedCjkPdf } from '../shared/pdf.js';
 import { optionLabels, type ExportData } from './export-data.js';
 import { textAnswers } from './ballots.anonymised.js';
-import { factRows, fixed2, percent1, validityLine } from './results.table.js';
+import { factRows, fixed2, percent1, validityLine, wholeRowName } from './results.table.js';
 import { statistics } from './statistics.js';
 import { STATISTICS_MARGIN, statisticsLayout, statisticsPages } from './statistics.pdf.js';
 
@@ -107,11 +107,11 @@ function questionSection(doc: Doc, data: ExportData, form: FormTemplate, qr: Que
   ensure(doc, 50);
   doc.font('cjk-bold').fontSize(11).text(qr.text).moveDown(0.2);
   doc.font('cjk').fontSize(9);
-  // A graded question without subjects is drawn as one bar, for all respondents.
+  // A graded question without subjects is drawn as one bar, for all respondents, named as the console names it.
   const subjects: Bar[] | undefined =
     qr.subjects ??
     (q.type === 'graded'
-      ? [{ name: '全体', counts: qr.counts ?? {}, answered: qr.answered, meanPoints: qr.meanPoints ?? null, weightedMeanPoints: qr.weightedMeanPoints ?? null, favourableRate: qr.favourableRate ?? null, flags: [] }]
+      ? [{ name: wholeRowName(form, data.subjects), counts: qr.counts ?? {}, answered: qr.answered, meanPoints: qr.meanPoints ?? null, weightedMeanPoints: qr.weightedMeanPoints ?? null, favourableRate: qr.favourableRate ?? null, flags: [] }]
       : undefined);
   if (subjects) {
     bars(doc, data, labels, subjects);

@@ -1,5 +1,6 @@
 // The tally as lines and facts, shared by the results CSV, XLSX and PDF: one line per subject (or question) ×
 // respondent group × grade (or option), the facts of the meeting and its validity, so every format agrees.
+import type { FormTemplate } from '../domain/forms.js';
 import type { FormResult } from '../domain/tally.js';
 import type { MeetingResults } from '../results/index.js';
 import { optionLabels, type ExportData } from './export-data.js';
@@ -38,6 +39,19 @@ export function factRows(r: MeetingResults): Array<[string, string | number]> {
 
 export function flagRows(r: MeetingResults): Array<[string, string]> {
   return [...r.flags, ...r.notes].map((f) => ['提示', f.message]);
+}
+
+/**
+ * The name of the one row of a graded question asked once per ballot, not per subject, as the console's results
+ * page names it: a report on the secretary's work (党组织书记述党建工作, 述职评议) names the secretary, the meeting's
+ * person whose 职务 is 书记 (not 副书记), the head first, or 党组织书记 when none is entered; any other form, 全体参评人员.
+ */
+export function wholeRowName(form: Pick<FormTemplate, 'id'>, subjects: ExportData['subjects']): string {
+  if (/secretary/.test(form.id)) {
+    const people = subjects.filter((x) => x.kind === 'person' && /(^|[^副])书记/.test(x.title ?? ''));
+    return (people.find((x) => x.isHead) ?? people[0])?.name ?? '党组织书记';
+  }
+  return '全体参评人员';
 }
 
 export const RESULT_COLUMNS = ['测评表', '题目', '测评对象', '类别', '等次或选项', '票数', '占比', '有效答题数', '平均分', '加权平均分', '好评率', '提示'] as const;

@@ -38,10 +38,13 @@ export const errorsPlugin = fp(
       if (err.validation) {
         const first = err.validation[0];
         const where = first ? `${err.validationContext ?? ''}${first.instancePath || ''}`.replace(/^body\/?/, '') : '';
+        // A value outside a list (an enum) says which values are allowed, in words people can act on.
+        const allowed = first?.keyword === 'enum' ? (first.params as { allowedValues?: unknown[] }).allowedValues : undefined;
+        const what = allowed ? `须为以下之一：${allowed.map(String).join('、')}` : (first?.message ?? '');
         return reply.code(400).send(
           body(
             'VALIDATION_ERROR',
-            `请求内容不符合要求${where ? `（${where}）` : ''}：${first?.message ?? ''}`,
+            `请求内容不符合要求${where ? `（${where}）` : ''}：${what}`,
             err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
           ),
         );

@@ -165,7 +165,10 @@ describe('an assessment round in the console', () => {
     expect(after.units[0].facts).toMatchObject({ satisfaction: '一般', evidence: '满意度调查报告' });
   });
 
-  it('seed 004: cadres added and scored', async () => {
+  it('seed 004: cadres added and scored, their facts set, the unit linked to its 党建工作成效考核 unit', async () => {
+    // The 党建工作成效考核 round the cadre unit links to (001 第十七条), with a unit of the same name.
+    const pb = await api('POST', '/api/rounds', { title: '2026年度党建工作成效考核', schemeId: 'party-building-001' });
+    const pbUnit = (await api('POST', `/api/rounds/${pb.id}/units`, { units: [{ domain: 'county', name: '县发改局' }] })).units[0];
     const round = await api('POST', '/api/rounds', { title: '2026年度县管领导班子考核', schemeId: 'cadres-004' });
     const unit = (await api('POST', `/api/rounds/${round.id}/units`, { units: [{ domain: round.scheme.domains[0].key, name: '县发改局' }] })).units[0];
     await p.goto(`${server.url}/?r=2#/rounds/${round.id}/units/${unit.id}`);
@@ -178,6 +181,23 @@ describe('an assessment round in the console', () => {
     await p.locator('#cadres input[type=number]').fill('93');
     await p.locator('#cadres').getByRole('button', { name: '保存' }).click();
     await p.locator('#toast').getByText('已保存：刘建华').waitFor();
+    await expect.poll(async () => (await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0].score).toBe(93);
+
+    // Facts of seed 004 and 001 第十七条, saved with the row.
+    const row = p.locator('#cadres tr[data-cadre="刘建华"]');
+    await row.getByLabel('刘建华 挂职情况').selectOption('county-6plus');
+    await row.getByLabel('刘建华 立案审查调查尚未结案').check();
+    await row.getByLabel('刘建华 党建职责').selectOption('secretary');
+    await row.getByRole('button', { name: '保存' }).click();
+    await expect.poll(async () => (await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0].partyRole).toBe('secretary');
+    expect((await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0]).toMatchObject({ secondment: 'county-6plus', underInvestigation: true, retired: false });
+
+    // The unit of the same name is offered first; linking it shows where the grade comes from.
+    expect(await p.locator('#pb-unit').inputValue()).toBe(pbUnit.id);
+    await p.locator('#pb-link').click();
+    await p.locator('#pb-current').getByText('已关联：2026年度党建工作成效考核 · 县发改局').waitFor();
+    expect((await api('GET', `/api/rounds/${round.id}`)).units[0].partyBuildingUnitId).toBe(pbUnit.id);
+    await noSeedNamesOrRuleIds();
     await screenshot(p, '44-console-round-cadres');
     const after = await api('GET', `/api/rounds/${round.id}`);
     expect(after.units[0].cadres[0]).toMatchObject({ name: '刘建华', isHead: true, score: 93 });

@@ -408,6 +408,144 @@ describe('rules on facts the committee records', () => {
   });
 });
 
+// seed 004_9ba8455c36f7d67d.txt, "确定领导班子和领导干部考核对象范围需要注意的几个问题":
+// 1. "中央、省、市下派的挂职干部年度考核在所挂职乡镇进行,评为优秀的不占挂职单位20%的优秀指标(需填写《挂职干部年度考核登记表》附件6)。
+//    县级下派挂职干部,工作满6个月的纳入乡镇考核,占挂职乡镇20%优秀指标,工作不满6个月的在原单位考核。"
+// 10. "2019年12月31日前退休的县管干部,不参加年度考核。"
+// 11. "涉嫌违纪违法被立案审查调查尚未结案的,参加年度考核,但不确定等次,待结案后,根据处理情况确定当年年度考核等次。"
+describe('cadre facts (004): 立案审查, 退休, 挂职', () => {
+  const rules = s004.cadres!;
+  type C = Parameters<typeof gradeCadres>[3][number];
+  const cadre = (id: string, score: number | null, facts: Partial<C> = {}): C => ({ id, name: id, isHead: false, score, noExcellentInDaily: false, ...facts });
+  const byId = (r: ReturnType<typeof gradeCadres>, id: string) => r.cadres.find((c) => c.id === id)!;
+  const excellent = (r: ReturnType<typeof gradeCadres>) => r.cadres.filter((c) => c.suggestion.grade === '优秀').map((c) => c.id);
+  // A unit of 10 cadres of a 良好 team (20%).
+  const ten = [
+    cadre('审查', 99, { underInvestigation: true }),
+    cadre('退休', 98, { retired: true }),
+    cadre('市派', 97, { secondment: 'from-above' }),
+    cadre('县派', 96, { secondment: 'county-6plus' }),
+    cadre('甲', 95),
+    cadre('乙', 94),
+    cadre('丙', 85),
+    cadre('丁', 84),
+    cadre('戊', 83),
+    cadre('己', 82),
+  ];
+
+  it('10 cadres, one 立案审查, one retired, one 市下派, one 县级下派 ≥ 6 months: base 8, floor(20% × 8) = 1 place', () => {
+    const r = gradeCadres(rules, SEED004, '良好', ten);
+    // Out of the base: the retired cadre and the one sent down by the city; 10 − 2 = 8.
+    expect(r.quota).toMatchObject({ n: 8, percent: 20, max: 1, granted: 1, arithmetic: 'floor(20% × 8) = floor(1.6) = 1' });
+    expect(r.cadres.map((c) => [c.id, c.inBase])).toEqual([['审查', true], ['退休', false], ['市派', false], ['县派', true], ['甲', true], ['乙', true], ['丙', true], ['丁', true], ['戊', true], ['己', true]]);
+    // 立案审查: in the base, score shown, no grade, no place (the best score, 99, leaves its place to the next).
+    expect(byId(r, '审查')).toMatchObject({ score: 99, suggestion: { grade: null, rules: [{ id: '004-under-investigation' }], flags: [{ code: 'UNDER_INVESTIGATION', message: '涉嫌违纪违法被立案审查调查尚未结案：参加年度考核，但不确定等次，待结案后根据处理情况确定' }] } });
+    // Retired before 31 December: not assessed.
+    expect(byId(r, '退休').suggestion).toMatchObject({ grade: null, rules: [{ id: '004-retired' }], flags: [{ code: 'RETIRED' }] });
+    // 市下派: 优秀 with 97 ≥ 90, taking no place of the host's 20%.
+    expect(byId(r, '市派').suggestion).toMatchObject({ grade: '优秀', rules: [{ id: '004-seconded-from-above' }, { id: '004-cadre-min-score-90' }], flags: [{ code: 'SECONDED_FROM_ABOVE' }] });
+    // 县级下派 ≥ 6 months: counted like any cadre, and takes the one place.
+    expect(byId(r, '县派').suggestion).toMatchObject({ grade: '优秀', flags: [{ code: 'SECONDED_FROM_COUNTY' }] });
+    expect(byId(r, '县派').suggestion.rules.map((x) => x.id)).toEqual(['004-cadre-excellent-share', '004-cadre-min-score-90', '004-seconded-county-counted']);
+    expect(byId(r, '甲').suggestion).toMatchObject({ grade: '称职', flags: [{ code: 'OUTSIDE_QUOTA' }] });
+    expect(excellent(r)).toEqual(['市派', '县派']);
+    expect(r.flags.map((f) => f.message)).toEqual([
+      '不计算本单位考核基数：12月31日前退休（不参加年度考核） 1 人，中央、省、市下派挂职（优秀不占本单位指标） 1 人；考核基数 8 人',
+      '1 人立案审查调查尚未结案：计入考核基数，暂不确定等次，不占优秀名额',
+    ]);
+    // Without the facts the same ten give floor(20% × 10) = 2 places, to the two best scores (99, 98).
+    const plain = gradeCadres(rules, SEED004, '良好', ten.map((c) => cadre(c.id, c.score)));
+    expect(plain.quota).toMatchObject({ n: 10, max: 2 });
+    expect(excellent(plain)).toEqual(['审查', '退休']);
+    // With only the retirement: floor(20% × 9) = floor(1.8) = 1.
+    expect(gradeCadres(rules, SEED004, '良好', ten.map((c) => cadre(c.id, c.score, c.id === '退休' ? { retired: true } : {}))).quota.arithmetic).toBe('floor(20% × 9) = floor(1.8) = 1');
+  });
+
+  it('县级下派 under 6 months is assessed in the home unit: out of the base, no grade here; at 6 months or more, counted', () => {
+    const unit = (secondment: C['secondment']) => [cadre('挂职', 99, { secondment }), ...[95, 94, 80, 80].map((s, i) => cadre(`干部${i + 1}`, s))];
+    const short = gradeCadres(rules, SEED004, '良好', unit('county-under6'));
+    expect(short.quota).toMatchObject({ n: 4, max: 0, arithmetic: 'floor(20% × 4) = floor(0.8) = 0' });
+    expect(byId(short, '挂职')).toMatchObject({ inBase: false, score: 99, suggestion: { grade: null, rules: [{ id: '004-seconded-county-home' }], flags: [{ code: 'ASSESSED_IN_HOME_UNIT', message: '县级下派挂职不满6个月：在原单位考核，本单位不计算考核基数、不确定等次' }] } });
+    expect(short.flags.map((f) => f.code)).toEqual(['NOT_IN_BASE']);
+    const full = gradeCadres(rules, SEED004, '良好', unit('county-6plus'));
+    expect(full.quota).toMatchObject({ n: 5, max: 1 });
+    expect(excellent(full)).toEqual(['挂职']);
+  });
+
+  it('a 市下派 cadre below 90, or with no 优秀 in the daily evaluations, is 称职; one under investigation gets no grade', () => {
+    const r = gradeCadres(rules, SEED004, '良好', [
+      cadre('低分', 89, { secondment: 'from-above' }),
+      cadre('日常', 97, { secondment: 'from-above', noExcellentInDaily: true }),
+      cadre('审查', 97, { secondment: 'from-above', underInvestigation: true }),
+      cadre('甲', 80),
+    ]);
+    expect(r.cadres.map((c) => c.suggestion.grade)).toEqual(['称职', '称职', null, '称职']);
+    expect(byId(r, '日常').suggestion.rules[0]!.id).toBe('004-daily-no-excellent');
+    expect(byId(r, '审查').suggestion.flags.map((f) => f.code)).toEqual(['UNDER_INVESTIGATION', 'SECONDED_FROM_ABOVE']);
+    expect(r.quota.n).toBe(1);
+  });
+
+  it('a head assessed apart and under investigation: no grade, both said', () => {
+    const r = gradeCadres(rules, SEED004, '良好', [cadre('书记', 99, { isHead: true, underInvestigation: true }), cadre('甲', 95)]);
+    expect(byId(r, '书记').suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART', 'UNDER_INVESTIGATION']);
+    // Under investigation but assessed apart: out of the base as a head, so the unit's flag does not count them.
+    expect(r.flags.map((f) => f.code)).toEqual(['HEADS_ASSESSED_APART']);
+  });
+});
+
+// seed 001_98ca728807ffae1b.txt 第十七条: "党建工作成效考核达不到“好”等次的县区和单位,高质量发展绩效考核(评价)不得评定为“好”等次、
+// 年度综合考核不得评定为“第一”等次,党委(党组)书记和分管党建工作的副职年度考核不得评定为“优秀”等次".
+describe('001 第十七条 in the annual cadre grades (004): a unit below 好 in 党建工作成效考核', () => {
+  const rules = s004.cadres!;
+  // A township: the party secretary and the township head (正职, assessed apart), the deputy secretary in charge of
+  // party building (98) and 8 other cadres: base 9, floor(20% × 9) = 1 place.
+  const township = [
+    { id: 'sec', name: '党委书记', isHead: true, score: 99, noExcellentInDaily: false, partyRole: 'secretary' as const },
+    { id: 'mayor', name: '镇长', isHead: true, score: 97, noExcellentInDaily: false },
+    { id: 'dep', name: '党委副书记', isHead: false, score: 98, noExcellentInDaily: false, partyRole: 'party-building-deputy' as const },
+    ...[96, 95, 85, 84, 83, 82, 81, 80].map((score, i) => ({ id: `c${i + 1}`, name: `干部${i + 1}`, isHead: false, score, noExcellentInDaily: false })),
+  ];
+  const byId = (r: ReturnType<typeof gradeCadres>, id: string) => r.cadres.find((c) => c.id === id)!;
+
+  it('graded 一般: the deputy for party building is 称职 (the place passes to 96), the secretary carries the cap for the decision', () => {
+    const r = gradeCadres(rules, SEED004, '良好', township, {}, { grade: '一般', source: 'final' });
+    expect(r.quota).toMatchObject({ n: 9, max: 1, granted: 1, arithmetic: 'floor(20% × 9) = floor(1.8) = 1' });
+    const dep = byId(r, 'dep').suggestion;
+    expect(dep.grade).toBe('称职');
+    // The deciding rule is 001's, cited by its own document.
+    expect(dep.rules[0]).toMatchObject({ id: '001-party-building-not-good', seed: SEED001, document: '《市党建工作成效考核办法》' });
+    expect(dep.rules[0]!.text).toBe('党建工作成效考核达不到“好”等次的单位，党委（党组）书记和分管党建工作的副职年度考核不得评定为“优秀”等次');
+    expect(dep.flags).toEqual([{ code: 'PARTY_BUILDING_BELOW_GOOD', message: '本单位党建工作成效考核等次为“一般”（已确定），达不到“好”：党委（党组）书记和分管党建工作的副职年度考核不得评定为“优秀”' }]);
+    expect(byId(r, 'c1').suggestion.grade).toBe('优秀');
+    const sec = byId(r, 'sec').suggestion;
+    expect(sec.grade).toBeNull();
+    expect(sec.rules.map((x) => x.id)).toEqual(['004-heads-assessed-apart', '001-party-building-not-good']);
+    expect(sec.flags.map((f) => f.code)).toEqual(['ASSESSED_APART', 'PARTY_BUILDING_BELOW_GOOD']);
+    // The township head has no party-building role: untouched.
+    expect(byId(r, 'mayor').suggestion.flags.map((f) => f.code)).toEqual(['ASSESSED_APART']);
+  });
+
+  it('a secretary graded in the unit (no heads apart) is capped the same way, and a suggested 较好 caps too', () => {
+    const together = gradeCadres({ ...rules, apart: undefined }, SEED004, '良好', township, {}, { grade: '较好', source: 'suggested' });
+    expect(byId(together, 'sec').suggestion.grade).toBe('称职');
+    expect(byId(together, 'sec').suggestion.rules.map((x) => x.id)).toEqual(['001-party-building-not-good', '004-cadre-default']);
+    expect(byId(together, 'sec').suggestion.flags[0]!.message).toContain('“较好”（建议等次，尚未确定）');
+    // base 11, floor(2.2) = 2: the secretary (99) and the deputy (98) are passed over for 镇长 (97) and 96.
+    expect(together.cadres.filter((c) => c.suggestion.grade === '优秀').map((c) => c.id)).toEqual(['mayor', 'c1']);
+  });
+
+  it('graded 好: no cap, no flag; without a linked grade: no cap, only a note', () => {
+    const good = gradeCadres(rules, SEED004, '良好', township, {}, { grade: '好', source: 'final' });
+    expect(byId(good, 'dep').suggestion).toMatchObject({ grade: '优秀', flags: [] });
+    const unlinked = gradeCadres(rules, SEED004, '良好', township);
+    expect(byId(unlinked, 'dep').suggestion).toMatchObject({ grade: '优秀', flags: [{ code: 'PARTY_BUILDING_NOT_LINKED' }] });
+    const pending = gradeCadres(rules, SEED004, '良好', township, {}, { grade: null, source: 'none' });
+    expect(byId(pending, 'dep').suggestion).toMatchObject({ grade: '优秀', flags: [{ code: 'PARTY_BUILDING_PENDING' }] });
+    // Cadres without a party-building role never carry the note.
+    expect(byId(unlinked, 'c1').suggestion.flags.map((f) => f.code)).toEqual(['OUTSIDE_QUOTA']);
+  });
+});
+
 describe('property: no suggestion ever breaks a quota', () => {
   const score = fc.oneof(fc.constant(null), fc.integer({ min: 60, max: 100 }), fc.constantFrom(90, 90, 85));
   const facts = fc.record({ namedCriticism: fc.boolean(), satisfaction: fc.constantFrom(null, '好', '较好', '一般', '差'), graveProblem: fc.boolean(), ineffective: fc.boolean() }, { requiredKeys: [] });
@@ -435,6 +573,41 @@ describe('property: no suggestion ever breaks a quota', () => {
         expect(top.length).toBeLessThanOrEqual(10);
         const others = r.units.filter((u) => u.suggestion.grade !== '优秀' && u.total !== null);
         for (const t of top) for (const o of others) expect(t.total!).toBeGreaterThan(o.total!);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('004 cadre facts: the base leaves out only heads, the retired, and the seconded counted elsewhere; no barred cadre is 优秀', () => {
+    const facts = fc.record({
+      score,
+      head: fc.boolean(),
+      investigation: fc.boolean(),
+      retired: fc.boolean(),
+      secondment: fc.constantFrom('none', 'from-above', 'county-6plus', 'county-under6'),
+      role: fc.constantFrom('none', 'secretary', 'party-building-deputy'),
+    });
+    fc.assert(
+      fc.property(fc.constantFrom('优秀', '良好', '较差'), fc.constantFrom(null, '好', '较好', '一般'), fc.array(facts, { maxLength: 30 }), (team, pbGrade, xs) => {
+        const r = gradeCadres(
+          s004.cadres!,
+          SEED004,
+          team,
+          xs.map((x, i) => ({ id: `c${i}`, name: `干部${i}`, isHead: x.head, score: x.score, noExcellentInDaily: false, underInvestigation: x.investigation, retired: x.retired, secondment: x.secondment, partyRole: x.role })),
+          {},
+          pbGrade === null ? null : { grade: pbGrade, source: 'final' },
+        );
+        const out = (x: (typeof xs)[number]) => x.retired || x.secondment === 'county-under6' || x.head || x.secondment === 'from-above';
+        expect(r.quota.n).toBe(xs.filter((x) => !out(x)).length);
+        const inQuota = r.cadres.filter((c) => c.suggestion.grade === '优秀' && c.inBase);
+        expect(inQuota.length).toBeLessThanOrEqual(quotaMax({ 优秀: 25, 良好: 20, 较差: 15 }[team], r.quota.n));
+        r.cadres.forEach((c, i) => {
+          const x = xs[i]!;
+          expect(c.inBase).toBe(!out(x));
+          if (x.retired || x.secondment === 'county-under6' || x.investigation) expect(c.suggestion.grade).toBeNull();
+          if (x.role !== 'none' && pbGrade !== null && pbGrade !== '好') expect(c.suggestion.grade).not.toBe('优秀');
+          if (c.suggestion.grade === '优秀') expect(x.score!).toBeGreaterThanOrEqual(90);
+        });
       }),
       { numRuns: 300 },
     );

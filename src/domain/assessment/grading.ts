@@ -9,6 +9,9 @@ import type { Flag } from '../tally.js';
 import type { BandsGradingSpec, CadreRules, Grading, QuotaGradingSpec, RuleRef } from './scheme.js';
 import { worseGrade } from './scheme.js';
 import { documentTitle } from '../sources.js';
+import type { PartyRole, Secondment } from './cadre-facts.js';
+
+export type { PartyRole, Secondment } from './cadre-facts.js';
 
 export interface RuleCite {
   /** The rule's id and the seed file: for the API, the audit log and tests, never shown to users. */
@@ -99,8 +102,10 @@ export interface DomainRanking {
   flags: Flag[];
 }
 
+/** A rule with its document: the scheme's own (`seed`), or the one the rule names (seed 001 第十七条 in seed 004's rules). */
 export function cite(rule: RuleRef, seed: string): RuleCite {
-  return { id: rule.id, text: rule.text, seed, document: documentTitle(seed) };
+  const from = rule.seed ?? seed;
+  return { id: rule.id, text: rule.text, seed: from, document: documentTitle(from) };
 }
 
 /** floor(percent × n / 100) in integers, so that 30% of 10 is exactly 3. */
@@ -304,6 +309,14 @@ export interface CadreInput {
   isHead: boolean;
   score: number | null;
   noExcellentInDaily: boolean;
+  /** 涉嫌违纪违法被立案审查调查尚未结案 (seed 004). */
+  underInvestigation?: boolean;
+  /** Retired before 31 December of the year (seed 004). */
+  retired?: boolean;
+  /** 挂职 (seed 004); absent: 'none'. */
+  secondment?: Secondment;
+  /** 党委（党组）书记 or 分管党建工作的副职 (seed 001 第十七条); absent: 'none'. */
+  partyRole?: PartyRole;
 }
 
 export interface GradedCadre {
@@ -311,7 +324,15 @@ export interface GradedCadre {
   name: string;
   isHead: boolean;
   score: number | null;
+  /** Counted in the unit's base (考核基数): false for heads assessed apart, the retired, and the seconded counted elsewhere. */
+  inBase: boolean;
   suggestion: Suggestion;
+}
+
+/** The 党建工作成效考核 grade of the unit linked to a cadre unit (seed 001), final if recorded, else the suggestion. */
+export interface PartyBuildingGrade {
+  grade: string | null;
+  source: 'final' | 'suggested' | 'none';
 }
 
 /**
@@ -322,6 +343,18 @@ export interface GradedCadre {
  * 负责人参与考核但不计算本单位考核基数，不占本单位优秀指标，本单位考核结果作为定量考核结果" and "综合考核单列"): the
  * base and the quota count the other cadres only, no head takes a place, and a head's score is shown as the
  * quantitative result with no suggested grade.
+ *
+ * Facts about a cadre (seed 004_9ba8455c36f7d67d.txt, "确定领导班子和领导干部考核对象范围需要注意的几个问题"):
+ * - "2019年12月31日前退休的县管干部,不参加年度考核": out of the base, no grade.
+ * - "县级下派挂职干部……工作不满6个月的在原单位考核": out of this unit's base, no grade here.
+ * - "中央、省、市下派的挂职干部年度考核在所挂职乡镇进行,评为优秀的不占挂职单位20%的优秀指标": graded here (优秀 needs
+ *   90 points, as for anyone) but out of the base and taking no place.
+ * - "县级下派挂职干部,工作满6个月的纳入乡镇考核,占挂职乡镇20%优秀指标": counted like any cadre.
+ * - "涉嫌违纪违法被立案审查调查尚未结案的,参加年度考核,但不确定等次,待结案后,根据处理情况确定当年年度考核等次": in the
+ *   base, no grade, no place.
+ * And seed 001_98ca728807ffae1b.txt 第十七条, "党建工作成效考核达不到“好”等次的县区和单位,……党委(党组)书记和分管党建
+ * 工作的副职年度考核不得评定为“优秀”等次": with the linked unit's grade below `requiredGrade`, the cadres marked as its
+ * secretary or deputy for party building are at most `maxGrade` and take no place. Without a linked grade, no cap.
  */
 export function gradeCadres(
   rules: CadreRules,
@@ -329,24 +362,39 @@ export function gradeCadres(
   teamGrade: string | null,
   cadres: readonly CadreInput[],
   unitFacts: UnitFacts = {},
+  partyBuilding: PartyBuildingGrade | null = null,
 ): { cadres: GradedCadre[]; quota: QuotaInfo; flags: Flag[] } {
   // Seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优：本辖区内出现群体性事件的；被县委、政府问责的；
   // 党建工作排在全县后列的；本乡镇、本部门出现重大腐败案件的".
   const barEvents = rules.headBar ? HEAD_BAR_FACTS.filter(([k]) => unitFacts[k] === true).map(([, text]) => text) : [];
   const headBarred = (c: CadreInput) => c.isHead && barEvents.length > 0;
   const apartRule = rules.apart;
-  const isApart = (c: CadreInput) => apartRule !== undefined && c.isHead;
-  const base = cadres.filter((c) => !isApart(c));
+  const sec = rules.secondment;
+  const retired = (c: CadreInput) => rules.retired !== undefined && c.retired === true;
+  const atHome = (c: CadreInput) => sec !== undefined && c.secondment === 'county-under6';
+  /** Not assessed in this unit at all. */
+  const notHere = (c: CadreInput) => retired(c) || atHome(c);
+  const isApart = (c: CadreInput) => apartRule !== undefined && c.isHead && !notHere(c);
+  const fromAbove = (c: CadreInput) => sec !== undefined && c.secondment === 'from-above' && !notHere(c) && !isApart(c);
+  const investigated = (c: CadreInput) => rules.investigation !== undefined && c.underInvestigation === true;
+  const inBase = (c: CadreInput) => !notHere(c) && !isApart(c) && !fromAbove(c);
+  const base = cadres.filter(inBase);
   const n = base.length;
   const ex = rules.excellent;
   const percent = teamGrade !== null && ex.percentByTeamGrade[teamGrade] !== undefined ? ex.percentByTeamGrade[teamGrade]! : ex.defaultPercent;
   const max = quotaMax(percent, n);
   const exIdx = rules.scale.indexOf(ex.grade);
   const headCap = teamGrade === null ? undefined : rules.headCaps.find((h) => h.teamGrade === teamGrade);
+  const pb = rules.partyBuilding;
+  const pbRole = (c: CadreInput) => pb !== undefined && (c.partyRole === 'secretary' || c.partyRole === 'party-building-deputy');
+  const pbBelow = partyBuilding !== null && partyBuilding.grade !== null && pb !== undefined && partyBuilding.grade !== pb.requiredGrade;
+  const pbCapped = (c: CadreInput) => pbRole(c) && pbBelow;
   const blocked = (c: CadreInput) =>
+    investigated(c) ||
     headBarred(c) ||
     (c.isHead && headCap !== undefined && rules.scale.indexOf(headCap.maxGrade) > exIdx) ||
-    (c.noExcellentInDaily && rules.dailyCap !== undefined && rules.scale.indexOf(rules.dailyCap.maxGrade) > exIdx);
+    (c.noExcellentInDaily && rules.dailyCap !== undefined && rules.scale.indexOf(rules.dailyCap.maxGrade) > exIdx) ||
+    (pbCapped(c) && rules.scale.indexOf(pb!.maxGrade) > exIdx);
   const eligible = base
     .filter((c) => c.score !== null && c.score >= ex.minScore && !blocked(c))
     .map((c) => ({ ...c, total: c.score as number }))
@@ -356,24 +404,69 @@ export function gradeCadres(
   const tied = new Set(sel.tied.map((c) => c.id));
   const flags: Flag[] = [];
   if (teamGrade === null) flags.push({ code: 'TEAM_GRADE_UNKNOWN', message: `班子等次未定，优秀比例暂按 ${ex.defaultPercent}% 计，主要负责人等次限制暂无法判断` });
-  const apartCount = cadres.length - n;
+  const apartCount = cadres.filter(isApart).length;
   if (apartRule && apartCount > 0) {
     flags.push({ code: 'HEADS_ASSESSED_APART', message: `${apartCount} 名正职综合考核单列，不计算本单位考核基数（${n} 人），不占本单位优秀指标` });
   }
+  const outside = [
+    [cadres.filter(retired).length, '12月31日前退休（不参加年度考核）'],
+    [cadres.filter((c) => atHome(c) && !retired(c)).length, '县级下派挂职不满6个月（在原单位考核）'],
+    [cadres.filter(fromAbove).length, '中央、省、市下派挂职（优秀不占本单位指标）'],
+  ] as const;
+  if (outside.some(([k]) => k > 0)) {
+    flags.push({ code: 'NOT_IN_BASE', message: `不计算本单位考核基数：${outside.filter(([k]) => k > 0).map(([k, what]) => `${what} ${k} 人`).join('，')}；考核基数 ${n} 人` });
+  }
+  const underInvestigation = base.filter(investigated).length;
+  if (underInvestigation > 0) flags.push({ code: 'UNDER_INVESTIGATION', message: `${underInvestigation} 人立案审查调查尚未结案：计入考核基数，暂不确定等次，不占优秀名额` });
+
+  const investigationFlag: Flag = { code: 'UNDER_INVESTIGATION', message: '涉嫌违纪违法被立案审查调查尚未结案：参加年度考核，但不确定等次，待结案后根据处理情况确定' };
+  const fmtScore = (x: number) => Number(x.toFixed(2));
+  /** 第十七条 for a secretary or deputy: the rule cited and the flag, or a note that it cannot be checked yet. */
+  const partyBuildingNote = (c: CadreInput): { flag: Flag; capped: boolean } | null => {
+    if (!pbRole(c)) return null;
+    if (partyBuilding === null) return { capped: false, flag: { code: 'PARTY_BUILDING_NOT_LINKED', message: '本单位未关联党建工作成效考核结果：书记、分管党建工作的副职能否评为优秀尚无法核对' } };
+    if (partyBuilding.grade === null) return { capped: false, flag: { code: 'PARTY_BUILDING_PENDING', message: '关联的党建工作成效考核尚无等次：书记、分管党建工作的副职能否评为优秀待其确定' } };
+    if (!pbBelow) return null;
+    const how = partyBuilding.source === 'final' ? '已确定' : '建议等次，尚未确定';
+    return { capped: true, flag: { code: 'PARTY_BUILDING_BELOW_GOOD', message: `本单位党建工作成效考核等次为“${partyBuilding.grade}”（${how}），达不到“${pb!.requiredGrade}”：党委（党组）书记和分管党建工作的副职年度考核不得评定为“${ex.grade}”` } };
+  };
 
   const out = cadres.map((c): GradedCadre => {
+    const row = { id: c.id, name: c.name, isHead: c.isHead, score: c.score, inBase: inBase(c) };
+    const none = (rs: RuleCite[], f: Flag[]): GradedCadre => ({ ...row, suggestion: { grade: null, rules: rs, tieAtBoundary: false, flags: f } });
+    if (retired(c)) return none([cite(rules.retired!.rule, seed)], [{ code: 'RETIRED', message: '考核年度12月31日前退休：不参加年度考核，不计算本单位考核基数' }]);
+    if (atHome(c)) return none([cite(sec!.countyHome, seed)], [{ code: 'ASSESSED_IN_HOME_UNIT', message: '县级下派挂职不满6个月：在原单位考核，本单位不计算考核基数、不确定等次' }]);
+    const pbn = partyBuildingNote(c);
     if (apartRule && isApart(c)) {
-      // Graded apart: no suggestion here. The cap of a weak team's head still applies where the grade is decided.
-      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : []), ...(headBarred(c) ? [cite(rules.headBar!.rule, seed)] : [])];
-      const f: Flag[] = [{ code: 'ASSESSED_APART', message: `综合考核单列：本单位测评${c.score === null ? '尚无分值' : `分值 ${Number(c.score.toFixed(2))} 作为定量考核结果`}，等次由组织部综合酝酿确定` }];
+      // Graded apart: no suggestion here. The caps on a head still apply where the grade is decided.
+      const rs = [cite(apartRule.rule, seed), ...(headCap ? [cite(headCap.rule, seed)] : []), ...(headBarred(c) ? [cite(rules.headBar!.rule, seed)] : []), ...(pbn?.capped ? [cite(pb!.rule, seed)] : [])];
+      const f: Flag[] = [{ code: 'ASSESSED_APART', message: `综合考核单列：本单位测评${c.score === null ? '尚无分值' : `分值 ${fmtScore(c.score)} 作为定量考核结果`}，等次由组织部综合酝酿确定` }];
       if (headBarred(c)) f.push(headBarFlag(barEvents));
-      return { id: c.id, name: c.name, isHead: c.isHead, score: c.score, suggestion: { grade: null, rules: rs, tieAtBoundary: false, flags: f } };
+      if (pbn) f.push(pbn.flag);
+      if (investigated(c)) {
+        f.push(investigationFlag);
+        rs.push(cite(rules.investigation!.rule, seed));
+      }
+      return none(rs, f);
     }
-    if (c.score === null) return { id: c.id, name: c.name, isHead: c.isHead, score: null, suggestion: { grade: null, rules: [], tieAtBoundary: false, flags: [{ code: 'SCORE_MISSING', message: '缺少测评分值，暂不提出等次建议' }] } };
+    const above = fromAbove(c);
+    const aboveFlag: Flag = { code: 'SECONDED_FROM_ABOVE', message: '中央、省、市下派挂职干部：在本单位考核，评为优秀的不占本单位优秀指标，不计算本单位考核基数' };
+    if (investigated(c)) {
+      const f = [investigationFlag, ...(above ? [aboveFlag] : []), ...(pbn ? [pbn.flag] : [])];
+      return none([cite(rules.investigation!.rule, seed), ...(above ? [cite(sec!.fromAbove, seed)] : [])], f);
+    }
+    if (c.score === null) return none([], [{ code: 'SCORE_MISSING', message: '缺少测评分值，暂不提出等次建议' }, ...(above ? [aboveFlag] : []), ...(pbn ? [pbn.flag] : [])]);
     const f: Flag[] = [];
     let grade = rules.default.grade;
     let rs: RuleCite[] = [cite(rules.default.rule, seed)];
-    if (granted.has(c.id)) {
+    if (above) {
+      // Graded here without a place: 优秀 with 90 points, unless a cap below says otherwise.
+      if (c.score >= ex.minScore && !blocked(c)) {
+        grade = ex.grade;
+        rs = [cite(sec!.fromAbove, seed), cite(ex.scoreRule, seed)];
+      } else rs.push(cite(sec!.fromAbove, seed), ...(c.score < ex.minScore ? [cite(ex.scoreRule, seed)] : []));
+      f.push(aboveFlag);
+    } else if (granted.has(c.id)) {
       grade = ex.grade;
       rs = [cite(ex.rule, seed), cite(ex.scoreRule, seed)];
     } else if (c.score < ex.minScore) {
@@ -382,27 +475,31 @@ export function gradeCadres(
       f.push({ code: 'OUTSIDE_QUOTA', message: `测评分值达到 ${ex.minScore} 分，但超出优秀名额（${quotaArithmetic(percent, n)}）` });
       rs.push(cite(ex.rule, seed));
     }
-    if (c.isHead && headCap) {
-      const capped = worseGrade(rules.scale, grade, headCap.maxGrade);
-      if (capped !== grade) {
-        grade = capped;
-        rs = [cite(headCap.rule, seed), ...rs];
-      } else rs.push(cite(headCap.rule, seed));
+    if (sec && c.secondment === 'county-6plus') {
+      f.push({ code: 'SECONDED_FROM_COUNTY', message: '县级下派挂职满6个月：纳入本单位考核，计算考核基数，占本单位优秀指标' });
+      rs.push(cite(sec.countyCounted, seed));
     }
+    // A cap leads the rules when it lowers the grade, or when it is what keeps a cadre with 90 points from 优秀.
+    const capTo = (maxGrade: string, rule: RuleCite) => {
+      const capped = worseGrade(rules.scale, grade, maxGrade);
+      const decisive = capped !== grade || (c.score! >= ex.minScore && rules.scale.indexOf(maxGrade) > exIdx);
+      grade = capped;
+      if (decisive) rs = [rule, ...rs];
+      else rs.push(rule);
+    };
+    if (c.isHead && headCap) capTo(headCap.maxGrade, cite(headCap.rule, seed));
     if (headBarred(c)) {
       f.push(headBarFlag(barEvents));
       rs.push(cite(rules.headBar!.rule, seed));
     }
-    if (c.noExcellentInDaily && rules.dailyCap) {
-      const capped = worseGrade(rules.scale, grade, rules.dailyCap.maxGrade);
-      if (capped !== grade) {
-        grade = capped;
-        rs = [cite(rules.dailyCap.rule, seed), ...rs];
-      } else rs.push(cite(rules.dailyCap.rule, seed));
+    if (c.noExcellentInDaily && rules.dailyCap) capTo(rules.dailyCap.maxGrade, cite(rules.dailyCap.rule, seed));
+    if (pbn) {
+      f.push(pbn.flag);
+      if (pbn.capped) capTo(pb!.maxGrade, cite(pb!.rule, seed));
     }
     const tie = tied.has(c.id);
     if (tie) f.push(TIE_FLAG(c.score));
-    return { id: c.id, name: c.name, isHead: c.isHead, score: c.score, suggestion: { grade, rules: rs, tieAtBoundary: tie, flags: f } };
+    return { ...row, suggestion: { grade, rules: rs, tieAtBoundary: tie, flags: f } };
   });
   return {
     cadres: out,

@@ -8,9 +8,19 @@ const Key = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 const Label = Type.String({ minLength: 1, maxLength: 100 });
 const Grade = Type.String({ minLength: 1, maxLength: 10 });
 
-/** A rule as people cite it: an id, the text it applies, and the quote it comes from. */
+const SeedFile = Type.String({ pattern: '^[0-9]{3}_[0-9a-f]{16}\\.txt$' });
+
+/**
+ * A rule as people cite it: an id, the text it applies, and the quote it comes from. `seed` names the document when
+ * it is not the scheme's own (the annual cadre grades of seed 004 apply seed 001 第十七条).
+ */
 export const RuleRefSchema = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }), text: Type.String({ minLength: 1, maxLength: 300 }), quote: Type.Optional(Type.String({ maxLength: 600 })) },
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    text: Type.String({ minLength: 1, maxLength: 300 }),
+    quote: Type.Optional(Type.String({ maxLength: 600 })),
+    seed: Type.Optional(SeedFile),
+  },
   { additionalProperties: false },
 );
 export type RuleRef = Static<typeof RuleRefSchema>;
@@ -156,6 +166,20 @@ export const CadreRulesSchema = Type.Object(
      * ranking near the bottom or a major corruption case (unit facts, seed 004).
      */
     headBar: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
+    /** 立案审查调查尚未结案 (cadre fact `underInvestigation`): counted in the base, no grade, no 优秀 place. */
+    investigation: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
+    /** Retired before 31 December of the year (cadre fact `retired`): not assessed, out of the base. */
+    retired: Type.Optional(Type.Object({ rule: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * 挂职 (cadre fact `secondment`): `fromAbove` (中央、省、市下派) assessed here, out of the base, 优秀 without taking a
+     * place; `countyCounted` (县级下派满6个月) counted like any cadre; `countyHome` (不满6个月) assessed in the home unit.
+     */
+    secondment: Type.Optional(Type.Object({ fromAbove: RuleRefSchema, countyCounted: RuleRefSchema, countyHome: RuleRefSchema }, { additionalProperties: false })),
+    /**
+     * A unit whose 党建工作成效考核 grade (a linked unit of another round) is not `requiredGrade`: its secretary and its
+     * deputy for party building (cadre fact `partyRole`) are at most `maxGrade`.
+     */
+    partyBuilding: Type.Optional(Type.Object({ requiredGrade: Grade, maxGrade: Grade, rule: RuleRefSchema }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -166,7 +190,7 @@ export const SchemeSchema = Type.Object(
     id: Key,
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
-    source: Type.Object({ seed: Type.String({ pattern: '^[0-9]{3}_[0-9a-f]{16}\\.txt$' }), quote: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+    source: Type.Object({ seed: SeedFile, quote: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
     formulas: Type.Record(Key, Type.Array(ComponentSchema, { minItems: 1, maxItems: 20 })),
     gradings: Type.Record(Key, GradingSchema),
     domains: Type.Array(
@@ -250,7 +274,7 @@ export function parseScheme(raw: unknown, source: string): Scheme {
   }
   if (s.cadres) {
     const grades = new Set(s.cadres.scale);
-    for (const n of [s.cadres.excellent.grade, s.cadres.default.grade, ...s.cadres.headCaps.map((h) => h.maxGrade), ...(s.cadres.dailyCap ? [s.cadres.dailyCap.maxGrade] : [])]) {
+    for (const n of [s.cadres.excellent.grade, s.cadres.default.grade, ...s.cadres.headCaps.map((h) => h.maxGrade), ...(s.cadres.dailyCap ? [s.cadres.dailyCap.maxGrade] : []), ...(s.cadres.partyBuilding ? [s.cadres.partyBuilding.maxGrade] : [])]) {
       if (!grades.has(n)) problems.push(`cadres: grade "${n}" is not on the cadre scale`);
     }
   }

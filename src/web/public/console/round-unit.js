@@ -1,6 +1,7 @@
 // One unit of an assessment round (admins only): its scores and levels, deductions under the indicator rules (001),
-// the facts that cap a grade (001), the meetings that feed 述职评议 / 民主测评, and its cadres (004). Every entry
-// carries a note and evidence, as the server requires; rules are shown by their text, never by their id.
+// the facts that cap a grade (001), the meetings that feed 述职评议 / 民主测评, its cadres and what is known of each
+// (004: 立案审查, 退休, 挂职; 001 第十七条: 书记 and 分管党建工作的副职), and the 党建工作成效考核 unit it is linked to.
+// Every entry carries a note and evidence, as the server requires; rules are shown by their text, never by their id.
 import { action, errorBox, field, fmt, h, show, toast } from './dom.js';
 import { navigation, route } from './router.js';
 import { api } from './session.js';
@@ -18,6 +19,8 @@ export async function viewRoundUnit(id, unitId) {
   const [round, meetings, forms] = await Promise.all([api('GET', `/api/rounds/${id}`), api('GET', '/api/meetings'), api('GET', '/api/forms')]);
   const unit = round.units.find((u) => u.id === unitId);
   if (!unit) throw new Error('该单位不在此考核轮次中');
+  const pbRule = round.scheme.cadreRules && round.scheme.cadreRules.partyBuilding;
+  const pbUnits = pbRule ? await partyBuildingUnits(round, pbRule) : [];
   const domain = round.scheme.domains.find((d) => d.key === unit.domain) || { label: unit.domain, inputs: [], ballotComponents: [] };
   const sections = [
     h('p', {}, h('a', { href: `#/rounds/${id}`, text: `← 返回“${round.title}”` })),
@@ -27,6 +30,7 @@ export async function viewRoundUnit(id, unitId) {
   if (domain.inputs.length) sections.push(card('得分录入', inputsPanel(round, unit, domain)));
   if (domain.ballotComponents.length) sections.push(card('关联测评会议', linksPanel(round, unit, domain, meetings, forms)));
   if (round.scheme.indicators.length) sections.push(card('扣分（指标考核）', deductionsPanel(round, unit)), card('考核情况', factsPanel(round, unit)));
+  if (pbRule) sections.push(card('党建工作成效考核结果', partyBuildingPanel(round, unit, pbRule, pbUnits)));
   if (round.scheme.cadres) sections.push(card('班子成员', cadresPanel(round, unit)));
   if (gen !== navigation()) return;
   show(`${unit.name} · ${round.title}`, sections);
@@ -256,45 +260,143 @@ function factsPanel(round, unit) {
   return h('div', {}, h('p', { class: 'help', text: '这些情况会限制可评定的最高等次（001）。' }), f.enteredBy ? h('p', { class: 'small', text: `上次录入：${entered(f)}` }) : null, form);
 }
 
+/** The units of every other round scored under the document the rule names (001 党建工作成效考核), by round. */
+async function partyBuildingUnits(round, rule) {
+  const [rounds, schemes] = await Promise.all([api('GET', '/api/rounds'), api('GET', '/api/schemes')]);
+  const seedOf = (schemeId) => (schemes.find((x) => x.id === schemeId) || {}).seed;
+  const candidates = rounds.filter((r) => r.id !== round.id && seedOf(r.schemeId) === rule.seed);
+  const full = await Promise.all(candidates.map((r) => api('GET', `/api/rounds/${r.id}`)));
+  return full.flatMap((r) => r.units.map((u) => ({ id: u.id, name: u.name, roundId: r.id, roundTitle: r.title })));
+}
+
+function partyBuildingPanel(round, unit, rule, units) {
+  const current = units.find((u) => u.id === unit.partyBuildingUnitId);
+  const byRound = new Map();
+  for (const u of units) byRound.set(u.roundId, [...(byRound.get(u.roundId) || []), u]);
+  // Not linked yet: the unit of the same name is the likely one.
+  const guess = current || units.find((u) => u.name === unit.name);
+  const select = h(
+    'select',
+    { id: 'pb-unit' },
+    h('option', { value: '', text: units.length ? '选择党建工作成效考核中的单位' : '尚无党建工作成效考核轮次' }),
+    [...byRound.values()].map((list) => h('optgroup', { label: list[0].roundTitle }, list.map((u) => h('option', { value: u.id, text: u.name, selected: guess && guess.id === u.id })))),
+  );
+  const b = h('button', { type: 'submit', id: 'pb-link', text: '关联' });
+  const box = errorBox();
+  const form = h('form', { class: 'inline' }, field('党建工作成效考核中的同一单位', select), b);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      if (!select.value) return box.set('请选择党建工作成效考核中的单位');
+      await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/party-building`, { partyBuildingUnitId: select.value });
+      toast('已关联党建工作成效考核结果');
+      route();
+    }),
+  );
+  const parts = [
+    h('p', { class: 'help', text: `${rule.text}（${rule.document}）。关联后，书记、分管党建工作的副职的等次建议按该单位的党建工作成效考核等次（已确定的，否则为建议等次）核对。` }),
+    h('p', { class: unit.partyBuildingUnitId ? 'ok' : 'muted', id: 'pb-current', text: unit.partyBuildingUnitId ? `已关联：${current ? `${current.roundTitle} · ${current.name}` : '（单位已不在考核轮次中）'}` : '未关联。' }),
+    form,
+  ];
+  if (unit.partyBuildingUnitId) {
+    const off = h('button', { type: 'button', class: 'small secondary', id: 'pb-unlink', text: '取消关联' });
+    off.addEventListener(
+      'click',
+      action(off, box, async () => {
+        await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/party-building`, { partyBuildingUnitId: null });
+        toast('已取消关联');
+        route();
+      }),
+    );
+    parts.push(h('div', { class: 'buttons' }, off));
+  }
+  parts.push(box);
+  return h('div', {}, parts);
+}
+
+const SECONDMENTS = [
+  ['none', '非挂职干部'],
+  ['from-above', '中央、省、市下派挂职'],
+  ['county-6plus', '县级下派挂职满6个月'],
+  ['county-under6', '县级下派挂职不满6个月'],
+];
+const PARTY_ROLES = [
+  ['none', '无党建职责'],
+  ['secretary', '党委（党组）书记'],
+  ['party-building-deputy', '分管党建工作的副职'],
+];
+
+/** The facts of one cadre the round's scheme has rules for (004: 立案审查, 退休, 挂职; 001 第十七条: 党建职责). */
+function cadreFacts(rules, c) {
+  const name = c ? c.name : '新成员';
+  const out = { controls: [], read: () => ({}) };
+  if (!rules) return out;
+  const investigation = rules.investigation ? h('input', { type: 'checkbox', class: 'fact-investigation', checked: Boolean(c && c.underInvestigation), 'aria-label': `${name} 立案审查调查尚未结案` }) : null;
+  const retired = rules.retired ? h('input', { type: 'checkbox', class: 'fact-retired', checked: Boolean(c && c.retired), 'aria-label': `${name} 12月31日前退休` }) : null;
+  const secondment = rules.secondment ? h('select', { class: 'fact-secondment', 'aria-label': `${name} 挂职情况` }, SECONDMENTS.map(([v, t]) => h('option', { value: v, text: t, selected: (c ? c.secondment : 'none') === v }))) : null;
+  const role = rules.partyBuilding ? h('select', { class: 'fact-party-role', 'aria-label': `${name} 党建职责` }, PARTY_ROLES.map(([v, t]) => h('option', { value: v, text: t, selected: (c ? c.partyRole : 'none') === v }))) : null;
+  if (investigation) out.controls.push(h('label', { class: 'check', title: '参加年度考核，但不确定等次，待结案后确定' }, investigation, ' 立案审查调查尚未结案'));
+  if (retired) out.controls.push(h('label', { class: 'check', title: '不参加年度考核' }, retired, ' 12月31日前退休'));
+  if (secondment) out.controls.push(secondment);
+  if (role) out.controls.push(role);
+  out.read = () => ({
+    ...(investigation ? { underInvestigation: investigation.checked } : {}),
+    ...(retired ? { retired: retired.checked } : {}),
+    ...(secondment ? { secondment: secondment.value } : {}),
+    ...(role ? { partyRole: role.value } : {}),
+  });
+  return out;
+}
+
 function cadresPanel(round, unit) {
+  const rules = round.scheme.cadreRules;
   const rows = unit.cadres.map((c) => {
     const score = h('input', { type: 'number', class: 'num', min: 0, max: 100, step: 'any', value: c.score ?? '', 'aria-label': `${c.name} 测评得分` });
     const daily = h('input', { type: 'checkbox', checked: c.noExcellentInDaily, 'aria-label': `${c.name} 平时考核无“好”等次` });
+    const facts = cadreFacts(rules, c);
     const b = h('button', { type: 'submit', class: 'small', text: '保存' });
     const box = errorBox();
-    const form = h('form', { class: 'inline' }, score, h('label', { class: 'check' }, daily, ' 平时考核无“好”等次'), b, box);
+    const form = h('form', { class: 'inline' }, score, h('label', { class: 'check' }, daily, ' 平时考核无“好”等次'), facts.controls, b, box);
     form.addEventListener(
       'submit',
       action(b, box, async () => {
-        await api('PUT', `/api/rounds/${round.id}/cadres/${c.id}`, { score: score.value === '' ? null : Number(score.value), noExcellentInDaily: daily.checked });
+        await api('PUT', `/api/rounds/${round.id}/cadres/${c.id}`, { score: score.value === '' ? null : Number(score.value), noExcellentInDaily: daily.checked, ...facts.read() });
         toast(`已保存：${c.name}`);
         route();
       }),
     );
-    return h('tr', {}, h('th', { scope: 'row', text: c.name }), h('td', { text: `${c.title || ''}${c.isHead ? '（主要负责人）' : ''}` }), h('td', {}, form));
+    return h('tr', { 'data-cadre': c.name }, h('th', { scope: 'row', text: c.name }), h('td', { text: `${c.title || ''}${c.isHead ? '（主要负责人）' : ''}` }), h('td', {}, form));
   });
   const name = h('input', { id: 'cadre-name', maxlength: 50 });
   const title = h('input', { id: 'cadre-title', maxlength: 100 });
   const head = h('input', { type: 'checkbox', id: 'cadre-head' });
   const score = h('input', { id: 'cadre-score', type: 'number', min: 0, max: 100, step: 'any', class: 'num' });
+  const facts = cadreFacts(rules, null);
   const b = h('button', { type: 'submit', id: 'cadre-add', text: '添加班子成员' });
   const box = errorBox();
-  const form = h('form', { class: 'inline' }, field('姓名', name), field('职务', title), field('测评得分', score), h('label', { class: 'check' }, head, ' 主要负责人'), b, box);
+  const form = h('form', { class: 'inline' }, field('姓名', name), field('职务', title), field('测评得分', score), h('label', { class: 'check' }, head, ' 主要负责人'), facts.controls, b, box);
   form.addEventListener(
     'submit',
     action(b, box, async () => {
       if (!name.value.trim()) return box.set('请填写姓名');
       await api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, {
-        cadres: [{ name: name.value.trim(), ...(title.value.trim() ? { title: title.value.trim() } : {}), isHead: head.checked, ...(score.value !== '' ? { score: Number(score.value) } : {}) }],
+        cadres: [{ name: name.value.trim(), ...(title.value.trim() ? { title: title.value.trim() } : {}), isHead: head.checked, ...(score.value !== '' ? { score: Number(score.value) } : {}), ...facts.read() }],
       });
       toast(`已添加：${name.value.trim()}`);
       route();
     }),
   );
+  const help = rules && (rules.investigation || rules.retired || rules.secondment || rules.partyBuilding)
+    ? h('p', {
+        class: 'help',
+        text: '立案审查调查尚未结案的，参加考核、计算基数，但暂不确定等次；12月31日前退休的，不参加年度考核；中央、省、市下派挂职的，优秀不占本单位指标；县级下派挂职不满6个月的，在原单位考核。党委（党组）书记、分管党建工作的副职：本单位党建工作成效考核达不到“好”的，不得评为优秀。',
+      })
+    : null;
   return h(
     'div',
     {},
-    rows.length ? h('table', { class: 'list', id: 'cadres' }, h('thead', {}, h('tr', {}, ['姓名', '职务', '测评得分'].map((t) => h('th', { scope: 'col', text: t })))), h('tbody', {}, rows)) : h('p', { class: 'muted', text: '尚未添加班子成员。' }),
+    help,
+    rows.length ? h('table', { class: 'list', id: 'cadres' }, h('thead', {}, h('tr', {}, ['姓名', '职务', '测评得分与情况'].map((t) => h('th', { scope: 'col', text: t })))), h('tbody', {}, rows)) : h('p', { class: 'muted', text: '尚未添加班子成员。' }),
     form,
   );
 }

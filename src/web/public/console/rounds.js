@@ -47,6 +47,9 @@ export async function viewRounds() {
 }
 
 const rulesText = (sug) => sug.rules.map((r) => `${r.text}（${seedNumber(r.seed)}）`).join('；');
+/** The linked 党建工作成效考核 grade of a cadre unit (001 第十七条), for the cadres' caption. */
+const partyBuildingText = (pb) =>
+  pb === undefined ? '' : pb === null ? '；未关联党建工作成效考核结果' : `；党建工作成效考核：${pb.grade || '尚无等次'}${pb.source === 'final' ? '（已确定）' : pb.source === 'suggested' ? '（建议）' : ''}`;
 
 export async function viewRanking(id) {
   const gen = navigation();
@@ -118,11 +121,29 @@ export async function viewRanking(id) {
                     ? h(
                         'table',
                         { class: 'list' },
-                        h('caption', { text: `班子成员（班子等次：${u.cadres.teamGrade || '—'}；${u.cadres.quota.arithmetic}）` }),
-                        h('thead', {}, h('tr', {}, ['姓名', '职务', '测评得分', '建议等次', '依据', '确定等次', ''].map((t) => h('th', { scope: 'col', text: t })))),
-                        h('tbody', {}, u.cadres.cadres.map((c) => h('tr', {}, h('th', { scope: 'row', text: c.name }), h('td', { text: `${c.title || ''}${c.isHead ? '（主要负责人）' : ''}` }), h('td', { class: 'num', text: fmt.num(c.score) }), h('td', { text: c.suggestion.grade || '—' }), h('td', { class: 'small', text: rulesText(c.suggestion) }), h('td', { text: decided(c.decision) }), h('td', {}, gradeForm(d, 'cadre', c))))),
+                        h('caption', { text: `班子成员（班子等次：${u.cadres.teamGrade || '—'}；${u.cadres.quota.arithmetic}${partyBuildingText(u.cadres.partyBuilding)}）` }),
+                        h('thead', {}, h('tr', {}, ['姓名', '职务', '测评得分', '建议等次', '依据', '提示', '确定等次', ''].map((t) => h('th', { scope: 'col', text: t })))),
+                        h(
+                          'tbody',
+                          {},
+                          u.cadres.cadres.map((c) =>
+                            h(
+                              'tr',
+                              { 'data-cadre': c.name },
+                              h('th', { scope: 'row', text: c.name }),
+                              h('td', { text: `${c.title || ''}${c.isHead ? '（主要负责人）' : ''}${c.inBase ? '' : '（不计算考核基数）'}` }),
+                              h('td', { class: 'num', text: fmt.num(c.score) }),
+                              h('td', { text: c.suggestion.grade || '—' }),
+                              h('td', { class: 'small', text: rulesText(c.suggestion) }),
+                              h('td', { class: 'small', text: c.suggestion.flags.map((f) => f.message).join('；') }),
+                              h('td', { text: decided(c.decision) }),
+                              h('td', {}, gradeForm(d, 'cadre', c)),
+                            ),
+                          ),
+                        ),
                       )
                     : null,
+                  u.cadres ? flagsList(u.cadres.flags) : null,
                 ),
               ),
             ),
