@@ -89,12 +89,12 @@ function shapeOf(config: AnyConfig, dialect: SQLiteSyncDialect | PgDialect): Sha
 }
 
 const sqliteTables = new Map(
-  Object.values(sqliteSchema)
+  (Object.values(sqliteSchema) as unknown[])
     .filter((v): v is SQLiteTable => is(v, SQLiteTable))
     .map((t) => [getTableName(t), sqliteTableConfig(t)] as const),
 );
 const pgTables = new Map(
-  Object.values(pgSchema)
+  (Object.values(pgSchema) as unknown[])
     .filter((v): v is PgTable => is(v, PgTable))
     .map((t) => [getTableName(t), pgTableConfig(t)] as const),
 );
