@@ -1,6 +1,10 @@
 // The SQLite schema (src/db/schema.ts) and the PostgreSQL schema (src/db/schema.pg.ts) describe the same tables.
 // A change to one that is not made to the other fails here, table by table: columns, types (through the table of
 // allowed pairs below), nullability, defaults, enum values, primary keys, unique constraints, indexes and foreign keys.
+// And the PostgreSQL migrations keep to the plain SQL that docs/postgresql.md lists, so that they run on the
+// PostgreSQL-derived databases too.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getTableName, is, SQL } from 'drizzle-orm';
 import { getTableConfig as pgTableConfig, PgDialect, PgTable } from 'drizzle-orm/pg-core';
@@ -29,6 +33,8 @@ const ALLOWED_SQL_DEFAULTS: Record<string, string> = {
   // Now, in UTC, as ISO 8601 text with milliseconds.
   "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))": `(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`,
 };
+
+const pgMigrationsFolder = join(import.meta.dirname, '../../migrations/pg');
 
 const sqliteDialect = new SQLiteSyncDialect();
 const pgDialect = new PgDialect();
@@ -129,4 +135,46 @@ describe('the SQLite and PostgreSQL schemas describe the same tables', () => {
       });
     });
   }
+});
+
+/** The kinds of statement the PostgreSQL migrations may hold (docs/postgresql.md, "SQL that Ceping uses"). */
+const ALLOWED_STATEMENTS = [
+  /^CREATE TABLE "\w+" \(/,
+  /^ALTER TABLE "\w+" (ADD CONSTRAINT "\w+" FOREIGN KEY|ADD COLUMN|DROP COLUMN|DROP CONSTRAINT|RENAME COLUMN|ALTER COLUMN)/,
+  /^CREATE (UNIQUE )?INDEX "\w+" ON "\w+" USING btree \(/,
+  /^DROP (TABLE|INDEX) "\w+"/,
+  /^CREATE OR REPLACE FUNCTION "\w+"\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$/,
+  /^CREATE TRIGGER "\w+" BEFORE (UPDATE|DELETE|TRUNCATE) ON "\w+"\s+FOR EACH (ROW|STATEMENT) EXECUTE PROCEDURE "\w+"\(\);$/,
+];
+/** Column types the migrations may use: the right-hand side of ALLOWED_TYPES, nothing a derived database may lack. */
+const COLUMN_TYPES = ['text', 'integer', 'bigint', 'bigserial', 'boolean', 'double precision'];
+const FORBIDDEN = /\b(EXTENSION|jsonb?|uuid|GENERATED|IDENTITY|CREATE TYPE|timestamptz|timestamp|CONCURRENTLY|PARTITION|gin|gist|brin|spgist)\b/i;
+
+describe('the PostgreSQL migrations use plain SQL only', () => {
+  const files = readdirSync(pgMigrationsFolder).filter((f) => f.endsWith('.sql'));
+  const statements = files.flatMap((f) =>
+    readFileSync(join(pgMigrationsFolder, f), 'utf8')
+      .split('--> statement-breakpoint')
+      .map((s) => s.replace(/^--.*$/gm, '').trim())
+      .filter(Boolean)
+      .map((sql) => ({ file: f, sql })),
+  );
+
+  it('holds only the statement kinds and column types listed, and no extension or special type', () => {
+    expect(statements.length).toBeGreaterThan(20);
+    const wrong = statements.flatMap(({ file, sql }) => {
+      const problems: string[] = [];
+      if (!ALLOWED_STATEMENTS.some((re) => re.test(sql))) problems.push('statement kind');
+      if (FORBIDDEN.test(sql)) problems.push(`feature ${FORBIDDEN.exec(sql)![0]}`);
+      // A column's type is what stands between its name and DEFAULT, PRIMARY KEY, NOT NULL or the end.
+      const typeOf = (rest: string) => rest.replace(/( DEFAULT | PRIMARY KEY| NOT NULL).*$/, '').replace(/[,;]$/, '').trim();
+      const types = [
+        ...(sql.startsWith('CREATE TABLE') ? [...sql.matchAll(/^\s+"\w+" (.+)$/gm)].map((m) => typeOf(m[1]!)) : []),
+        ...[...sql.matchAll(/(?:ADD COLUMN "\w+"|SET DATA TYPE) ([^;]+)/g)].map((m) => typeOf(m[1]!)),
+      ];
+      for (const t of types) if (!COLUMN_TYPES.includes(t)) problems.push(`type ${t}`);
+      return problems.length > 0 ? [`${file}: ${problems.join(', ')}: ${sql.slice(0, 80)}`] : [];
+    });
+    expect(wrong).toEqual([]);
+  });
 });
