@@ -140,8 +140,8 @@ export const slips = pgTable(
  * `seq` is numbered by the database when omitted, as SQLite numbers an INTEGER PRIMARY KEY: here by a sequence
  * (bigserial, plain SQL everywhere; no identity column, which openGauss lacks). Unlike SQLite's single writer, two
  * transactions can commit their numbers out of order, so a reader keeping a high-water mark of `seq` (the ballot box)
- * must not pass a number whose transaction is still open: the coming repository step serialises the inserts
- * (docs/postgresql.md, "Transactions").
+ * must not pass a number whose transaction is still open: the inserts have to be serialised (docs/postgresql.md,
+ * "Transactions").
  */
 export const slipMarkers = pgTable('slip_markers', {
   seq: bigserial('seq', { mode: 'number' }).primaryKey(),
