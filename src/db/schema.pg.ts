@@ -13,8 +13,9 @@
 // - Times stored as ISO text keep their format: the default writes what SQLite's strftime wrote.
 // - No enum types and no CHECK constraints: SQLite's schema has none either (the enums are TypeScript-only).
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, customType, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { MeetingSettings } from '../domain/settings.js';
+import { PARTY_ROLES, SECONDMENTS } from '../domain/assessment/cadre-facts.js';
 
 /** A JSON value kept as text, as SQLite's `text(..., { mode: 'json' })` keeps it. */
 const jsonText = <T>(name: string) =>
@@ -217,6 +218,7 @@ export const assessmentUnits = pgTable(
     name: text('name').notNull(),
     position: integer('position').notNull(),
     facts: jsonText<Record<string, unknown>>('facts').notNull(),
+    partyBuildingUnitId: text('party_building_unit_id').references((): AnyPgColumn => assessmentUnits.id),
   },
   (t) => [uniqueIndex('assessment_units_round_name_idx').on(t.roundId, t.name), index('assessment_units_round_idx').on(t.roundId, t.position)],
 );
@@ -274,6 +276,10 @@ export const assessmentCadres = pgTable(
     isHead: boolean('is_head').notNull().default(false),
     score: doublePrecision('score'),
     noExcellentInDaily: boolean('no_excellent_in_daily').notNull().default(false),
+    underInvestigation: boolean('under_investigation').notNull().default(false),
+    retired: boolean('retired').notNull().default(false),
+    secondment: text('secondment', { enum: SECONDMENTS }).notNull().default('none'),
+    partyRole: text('party_role', { enum: PARTY_ROLES }).notNull().default('none'),
     position: integer('position').notNull(),
   },
   (t) => [index('assessment_cadres_unit_idx').on(t.unitId, t.position)],
