@@ -73,6 +73,9 @@ interface Pending {
 
 type Waiter = { resolve: (reply: BoxReply) => void };
 
+/** Groups handed to the thread and not yet answered: one being written, one ready to start the moment it ends. */
+const MAX_IN_FLIGHT = 2;
+
 const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
 const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
 const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
@@ -112,8 +115,8 @@ export class BallotBox {
   private readonly counters = new Map<string, MeetingCounts>();
   private queue: Pending[] = [];
   private scheduled = false;
-  /** The group on its way to the thread (one at a time). */
-  private inFlight: Promise<void> | null = null;
+  /** Groups on their way to the thread (at most MAX_IN_FLIGHT: one being written, the next waiting behind it). */
+  private inFlight = new Set<Promise<void>>();
   /** Fences in progress: while above zero, no group leaves. */
   private held = 0;
   private sentUpTo = 0;
@@ -282,7 +285,7 @@ export class BallotBox {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight || this.held > 0 || this.queue.length === 0) return;
+    if (this.closed || this.scheduled || this.inFlight.size >= MAX_IN_FLIGHT || this.held > 0 || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate lets every request already parsed in this turn of the event loop join the group.
     setImmediate(() => {
@@ -291,18 +294,24 @@ export class BallotBox {
     });
   }
 
-  private sendGroup(): void {
-    if (this.inFlight || this.held > 0 || this.failure) return;
+  private sendGroup(force = false): void {
+    if (this.failure || (!force && (this.closed || this.inFlight.size >= MAX_IN_FLIGHT || this.held > 0))) return;
     const group = this.queue.splice(0, this.maxGroup);
     const ready: Pending[] = [];
-    for (const p of group) {
-      try {
-        p.job.check();
-        ready.push(p);
-      } catch (err) {
-        p.reject(err);
+    const checkAll = () => {
+      for (const p of group) {
+        try {
+          p.job.check();
+          ready.push(p);
+        } catch (err) {
+          p.reject(err);
+        }
       }
-    }
+    };
+    // One read transaction for the whole group: one snapshot of the main database, taken once.
+    const client = this.main.$client;
+    if (client.inTransaction) checkAll();
+    else client.transaction(checkAll)();
     if (ready.length === 0) return this.schedule();
     const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, valid: p.job.ballot.valid, record: p.record }));
     let markers: MarkerRow[];
@@ -311,9 +320,9 @@ export class BallotBox {
     } catch {
       markers = [];
     }
-    this.inFlight = this.request({ op: 'group', jobs }, markers).then(
+    const sent: Promise<void> = this.request({ op: 'group', jobs }, markers).then(
       (reply) => {
-        this.inFlight = null;
+        this.inFlight.delete(sent);
         if (reply.error) {
           // Nothing of the group is stored (disk full, I/O error): say so to each of its voters.
           const error = boxFailed(reply.error.message);
@@ -325,10 +334,11 @@ export class BallotBox {
         this.schedule();
       },
       (err) => {
-        this.inFlight = null;
+        this.inFlight.delete(sent);
         for (const p of ready) p.reject(err);
       },
     );
+    this.inFlight.add(sent);
   }
 
   /**
@@ -339,7 +349,7 @@ export class BallotBox {
   async settle<T>(write: () => T): Promise<T> {
     this.held++;
     try {
-      while (this.inFlight) await this.inFlight;
+      while (this.inFlight.size > 0) await Promise.all(this.inFlight);
       return write();
     } finally {
       this.held--;
@@ -409,21 +419,16 @@ export class BallotBox {
     return this.call({ op: 'inspect', sql: `pragma ${name}`, params: [] });
   }
 
-  /** Writes what is queued (checked as usual), then closes the file and stops the thread. */
+  /**
+   * Writes what is queued (checked as usual), then closes the file and stops the thread. The thread answers in
+   * order, so once it has answered the close, every group before it has been answered too.
+   */
   close(): void {
     if (this.closed) return;
     clearInterval(this.poller);
     if (!this.failure) {
       try {
-        // Wait for the group on its way, then write what is queued, one group at a time, synchronously.
-        while (this.queue.length > 0 || this.inFlight) {
-          if (this.inFlight) {
-            this.drainReplies();
-            continue;
-          }
-          this.sendGroup();
-          if (!this.inFlight) break;
-        }
+        while (this.queue.length > 0 && !this.failure) this.sendGroup(true);
         this.call({ op: 'close' });
       } catch {
         // The thread is gone: nothing more can be written.
@@ -432,24 +437,6 @@ export class BallotBox {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(closing());
     void this.thread.terminate();
-  }
-
-  /** Waits, blocking, for the answer to the group on its way and delivers it. */
-  private drainReplies(): void {
-    const seen = Atomics.load(this.signal, 0);
-    const m = receiveMessageOnPort(this.replies);
-    if (m) {
-      this.onReply(m.message as BoxReply);
-      // The group's promise settles in a microtask; run its handler now so that `inFlight` clears.
-      return this.settleNow();
-    }
-    if (Atomics.wait(this.signal, 0, seen, 120_000) === 'timed-out') this.fail('no answer');
-  }
-
-  private settleNow(): void {
-    // A resolved reply's `.then` runs in a microtask, which a synchronous close cannot wait for: mark the group
-    // done here; its handler (when it runs) resolves the voters' promises.
-    this.inFlight = null;
   }
 }
 

@@ -107,7 +107,8 @@ export class BoxStore {
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    this.db = new Database(path);
+    // A second server on the same files waits a second at most, then fails at start with the lock named.
+    this.db = new Database(path, { timeout: 1000 });
     try {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = TRUNCATE');

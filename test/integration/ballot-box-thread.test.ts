@@ -1,0 +1,87 @@
+// The ballot box's thread (src/ballots/ballot-box.ts, box-thread.ts): a second server cannot open the same box,
+// closing a poll waits for the groups on their way, and a synchronous close writes what is queued.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionUser } from '../../src/auth/index.js';
+import { BallotBox, ballotBoxOf, ballotBoxPath, closeBallotBox } from '../../src/ballots/ballot-box.js';
+import { openDb, type Db } from '../../src/db/client.js';
+import { findSlipByCredential, issueSlips } from '../../src/slips/index.js';
+
+const ADMIN = { id: 'a', username: 'a', role: 'admin' } as SessionUser;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function openPollWithSlips(count: number): { db: Db; path: string; tokens: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'ceping-box-thread-'));
+  dirs.push(dir);
+  const path = join(dir, 'c.sqlite');
+  const db = openDb(path);
+  db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by, status) values ('m', 't', 'u', 'village', '[]', 'a', 'open')`);
+  const tokens: string[] = [];
+  for (let done = 0; done < count; done += 10_000) tokens.push(...issueSlips({ db, publicUrl: 'http://vote.test' }, ADMIN, 'm', { count: Math.min(10_000, count - done) }).slips.map((s) => s.token));
+  return { db, path, tokens };
+}
+
+const isOpen = (db: Db) => db.$client.prepare(`select 1 from meetings where id = 'm' and status = 'open'`).get() !== undefined;
+
+function cast(db: Db, box: BallotBox, token: string, i: number) {
+  return box.submit({
+    meetingId: 'm',
+    markerKey: findSlipByCredential({ db }, token)!.markerKey,
+    nonceHash: null,
+    recordSize: 64,
+    ballot: { category: null, source: 'phone', answers: { f: { i } }, valid: true, breaches: [] },
+    check: () => {
+      if (!isOpen(db)) throw new Error('closed');
+    },
+  });
+}
+
+describe('the ballot box thread', () => {
+  it('refuses a second box on the same file at once, and the first keeps working', async () => {
+    const { db, path, tokens } = openPollWithSlips(3);
+    const box = ballotBoxOf(db);
+    const t0 = Date.now();
+    expect(() => new BallotBox(openDb(path), ballotBoxPath(path))).toThrow(/locked|busy/i);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await expect(cast(db, box, tokens[0]!, 0)).resolves.toEqual({ kind: 'stored', valid: true });
+    closeBallotBox(db);
+  });
+
+  it('closing a poll inside settle() counts every ballot handed over before it, and stores none after it', async () => {
+    const { db, tokens } = openPollWithSlips(400);
+    const box = ballotBoxOf(db);
+    const before = tokens.slice(0, 300).map((tok, i) => cast(db, box, tok, i));
+    // The close runs once no group is on its way; the counts it reads are final.
+    const countedAtClose = await box.settle(() => {
+      db.$client.exec(`update meetings set status = 'closed' where id = 'm'`);
+      return box.counts('m').cast;
+    });
+    const after = tokens.slice(300).map((tok, i) => cast(db, box, tok, 300 + i));
+    const settledBefore = await Promise.allSettled(before);
+    const settledAfter = await Promise.allSettled(after);
+    const stored = settledBefore.filter((r) => r.status === 'fulfilled').length;
+    expect(countedAtClose).toBe(stored);
+    expect(settledAfter.every((r) => r.status === 'rejected')).toBe(true);
+    expect(box.counts('m').cast).toBe(countedAtClose);
+    expect(box.ballots('m')).toHaveLength(countedAtClose);
+    closeBallotBox(db);
+  });
+
+  it('a synchronous close writes what is still queued', async () => {
+    const { db, path, tokens } = openPollWithSlips(50);
+    const box = ballotBoxOf(db);
+    const pending = tokens.map((tok, i) => cast(db, box, tok, i));
+    closeBallotBox(db);
+    const results = await Promise.allSettled(pending);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    const reopened = ballotBoxOf(openDb(path));
+    expect(reopened.counts('m')).toEqual({ used: 50, cast: 50, valid: 50 });
+    reopened.close();
+    db.$client.close();
+  });
+});
