@@ -1,5 +1,6 @@
-// What every renderer gets: the tally, the raw ballots, the meeting's forms and subjects, all read in the one
-// read transaction of gatherExport (exports.usecases.ts), so every export of a meeting tells the same story.
+// What every renderer gets: the tally, the raw ballots (read for the raw-ballot exports only), the meeting's forms
+// and subjects, all read in the one read transaction of gatherExport (exports.usecases.ts), so every export of a
+// meeting tells the same story.
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
 import type { meetingBallots } from '../ballots/index.js';
 import type { MeetingResults } from '../results/index.js';

@@ -29,18 +29,27 @@ const RENDERERS: Record<ExportName, { contentType: string; render: (data: Export
   'statistics.csv': { contentType: 'text/csv; charset=utf-8', render: renderStatisticsCsv },
 };
 
+/** The exports that show the ballots themselves, tallied from those same ballots. */
+const RAW_BALLOTS: ReadonlySet<ExportName> = new Set(['ballots.json', 'ballots.csv']);
+/** The results report quotes the text answers of the valid ballots, so it reads the ballots too. */
+const TEXT_ANSWERS: ReadonlySet<ExportName> = new Set(['results.pdf']);
+
 /**
  * Everything an export shows, read in one read transaction so that the tally, the turnout and the raw
  * ballots agree (tallyResults' own transaction nests as a savepoint). No export of an open poll: two exports
  * compared would show what was cast in between (see admitPublication), and raw ballots would show when.
+ * The raw-ballot exports read and decode every ballot and tally those same ballots (a recount from the file
+ * matches); the results report reads them for their text answers; the others need the tally alone, which counts
+ * the records' heads.
  */
-export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string): ExportData {
+export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string, format?: ExportName): ExportData {
   return db.transaction(() => {
     const rec = loadMeeting({ db }, meetingId);
     admitPublication({ db }, rec);
-    const ballots = meetingBallots({ db }, meetingId);
+    const raw = format === undefined || RAW_BALLOTS.has(format);
+    const ballots = raw || TEXT_ANSWERS.has(format) ? meetingBallots({ db }, meetingId) : [];
     return {
-      results: tallyResults({ db, forms }, rec, ballots),
+      results: tallyResults({ db, forms }, rec, raw ? ballots : undefined),
       ballots,
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title, isHead: s.isHead })),
       forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
@@ -51,7 +60,7 @@ export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meet
 
 /** Renders one export of a meeting, named after its unit and title. */
 export async function renderExport(format: ExportName, deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
-  const data = gatherExport(deps, meetingId);
+  const data = gatherExport(deps, meetingId, format);
   const { contentType, render } = RENDERERS[format];
   return { body: await render(data), contentType, filename: exportFilename(format, data.results.unit, data.results.title) };
 }

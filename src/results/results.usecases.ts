@@ -50,10 +50,14 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
     const turnout = turnoutOf({ db }, rec);
     const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
     const categories = rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight }));
-    const counted = ballots ? undefined : countedRecords({ db }, rec, categories);
-    const tally = counted
-      ? tallyMeeting({ forms: counted.forms, subjects, categories, counters: counted.counters })
-      : tallyMeeting({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects, categories, ballots: ballots ?? meetingBallots({ db }, rec.meeting.id) });
+    const compute = (): Tally => {
+      const counted = ballots ? undefined : countedRecords({ db }, rec, categories);
+      return counted
+        ? tallyMeeting({ forms: counted.forms, subjects, categories, counters: counted.counters })
+        : tallyMeeting({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects, categories, ballots: ballots ?? meetingBallots({ db }, rec.meeting.id) });
+    };
+    // A closed poll's tally changes only with the meeting (its version) or its ballots (a reopen adds some).
+    const tally = ballots === undefined && rec.meeting.status === 'closed' ? cachedTally(db, rec.meeting.id, `${rec.meeting.version}:${turnout.ballotsCast}`, compute) : compute();
     return {
       meetingId: rec.meeting.id,
       title: rec.meeting.title,
@@ -66,6 +70,19 @@ export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec:
       ...tally,
     };
   });
+}
+
+const tallies = new WeakMap<object, Map<string, { key: string; tally: Tally }>>();
+
+/** The tally of a closed meeting, computed once per key on this database connection. */
+function cachedTally(db: Db, meetingId: string, key: string, compute: () => Tally): Tally {
+  let byMeeting = tallies.get(db.$client);
+  if (!byMeeting) tallies.set(db.$client, (byMeeting = new Map()));
+  const hit = byMeeting.get(meetingId);
+  if (hit && hit.key === key) return hit.tally;
+  const tally = compute();
+  byMeeting.set(meetingId, { key, tally });
+  return tally;
 }
 
 /**
