@@ -211,6 +211,7 @@ it(
       }
     });
     const r: Result = await load;
+    const loadEnded = Date.now();
     const probes = await health.stop();
     clearInterval(boxTimer);
     const { stdout: backupOut } = await backup;
@@ -264,6 +265,9 @@ it(
       p99OutsideBackup: percentile(submitMs((at) => !inBackup(at)), 99),
       p99DuringBackup: percentile(submitMs(inBackup), 99),
       backupS: (backupWindow.to - backupWindow.from) / 1000,
+      // A copy of the box is kept only if no group was written while it was made: under a steady load it may
+      // succeed only once the load stops (then it holds every ballot).
+      backupDoneUnderLoad: backupWindow.to <= loadEnded,
       healthProbes: probes.length,
       healthP50: percentile(healthMs, 50),
       healthP99: percentile(healthMs, 99),
