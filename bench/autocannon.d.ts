@@ -1,4 +1,4 @@
-// The part of autocannon's API the benchmarks use (the package ships no types).
+// The part of autocannon's API the benchmarks (and test/adversarial/reader-stall.test.ts) use (the package ships no types).
 declare module 'autocannon' {
   interface Histogram {
     average: number;
@@ -18,6 +18,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string | Buffer;
     setupRequest?: (req: RequestOptions, context: Record<string, unknown>) => RequestOptions | undefined;
+    /** Called with each response; `context` is the connection's, as setupRequest saw it for that request. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, unknown>) => void;
   }
   interface Options {
     url: string;
@@ -25,6 +27,9 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     pipelining?: number;
+    /** Requests per second over all connections, at most. */
+    overallRate?: number;
+    ignoreCoordinatedOmission?: boolean;
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
@@ -50,6 +55,8 @@ declare module 'autocannon' {
   }
   interface Instance extends PromiseLike<Result> {
     stop(): void;
+    /** Every response, with its latency in ms. */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
   }
   function autocannon(opts: Options): Instance;
   export default autocannon;

@@ -62,7 +62,12 @@ export async function startServer(dbPath: string, env: Record<string, string> = 
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${out}`)), startTimeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running once the test has given up on it (it would hold its port and files, and a core).
+      if (opts.group) process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${startTimeoutMs / 1000} s (it logs "Server listening" only at LOG_LEVEL info):\n${out}`));
+    }, startTimeoutMs);
     const check = () => {
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
