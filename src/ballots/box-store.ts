@@ -21,7 +21,7 @@
 //
 // The 32-bit "user version" in the file header is bumped by every transaction: `ceping backup` copies the file
 // raw, without a lock, and keeps the copy only if the counter did not move meanwhile (src/cli/backup.ts).
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -85,9 +85,17 @@ interface MeetingState {
   usedByBatch: Map<string, number>;
 }
 
-const KEY_SPACE = 2 ** 26;
-/** A random slot key below 2^52 (a safe integer): a uniformly random place in the table's key order. */
-const randomSlotKey = () => randomInt(KEY_SPACE) * KEY_SPACE + randomInt(KEY_SPACE);
+/**
+ * A slot key below 2^52 (a safe integer): 20 bits derived from the meeting, then 32 random bits. A meeting's slots
+ * lie together in the table's key order (so its pages stay few and cached, however many other meetings the file
+ * holds), and within the meeting each slot's place is drawn uniformly at random.
+ */
+const MEETING_SPACE = 2 ** 20;
+const SLOT_SPACE = 2 ** 32;
+function randomSlotKey(meetingId: string): number {
+  const region = createHash('sha256').update(meetingId).digest().readUInt32BE(0) % MEETING_SPACE;
+  return region * SLOT_SPACE + randomInt(2 ** 16) * 2 ** 16 + randomInt(2 ** 16);
+}
 
 export function shuffle<T>(a: T[]): T[] {
   for (let i = a.length - 1; i > 0; i--) {
@@ -179,7 +187,7 @@ export class BoxStore {
   moveLegacy(markers: Array<{ key: Uint8Array; meetingId: string; batchId: string; used: boolean; nonceHash: Uint8Array | null }>, ballots: Array<{ meetingId: string; valid: boolean; record: Uint8Array }>): void {
     this.db.transaction(() => {
       for (const s of markers) insertMarker({ db: this.db }, Buffer.from(s.key), s.meetingId, s.batchId, s.used, s.nonceHash ? Buffer.from(s.nonceHash) : null);
-      for (const b of ballots) while (!insertFilledSlot({ db: this.db }, randomSlotKey(), b.meetingId, b.valid, b.record));
+      for (const b of ballots) while (!insertFilledSlot({ db: this.db }, randomSlotKey(b.meetingId), b.meetingId, b.valid, b.record));
       writeState({ db: this.db }, 'legacy', 1);
       this.bump();
     })();
@@ -233,8 +241,8 @@ export class BoxStore {
   private allocate(m: string, size: number, count: number): number[] {
     const keys: number[] = [];
     for (let i = 0; i < count; i++) {
-      let k = randomSlotKey();
-      while (!insertEmptySlot({ db: this.db }, k, m, size)) k = randomSlotKey();
+      let k = randomSlotKey(m);
+      while (!insertEmptySlot({ db: this.db }, k, m, size)) k = randomSlotKey(m);
       keys.push(k);
     }
     return keys;
