@@ -79,6 +79,7 @@ export function schemeSummary(s: Scheme) {
             investigation: s.cadres.investigation !== undefined,
             retired: s.cadres.retired !== undefined,
             secondment: s.cadres.secondment !== undefined,
+            headBar: s.cadres.headBar !== undefined,
             partyBuilding: s.cadres.partyBuilding
               ? (() => {
                   const seed = s.cadres.partyBuilding.rule.seed ?? s.source.seed;

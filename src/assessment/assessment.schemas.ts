@@ -249,6 +249,8 @@ export const SchemeSummary = Type.Object({
       investigation: Type.Boolean(),
       retired: Type.Boolean(),
       secondment: Type.Boolean(),
+      /** The unit facts that bar its heads from 评优 (004) apply. */
+      headBar: Type.Boolean(),
       partyBuilding: Type.Union([Type.Object({ seed: Type.String(), document: Type.String(), requiredGrade: Type.String(), text: Type.String() }), Type.Null()]),
     }),
   ),

@@ -197,6 +197,16 @@ describe('an assessment round in the console', () => {
     await p.locator('#pb-link').click();
     await p.locator('#pb-current').getByText('已关联：2026年度党建工作成效考核 · 县发改局').waitFor();
     expect((await api('GET', `/api/rounds/${round.id}`)).units[0].partyBuildingUnitId).toBe(pbUnit.id);
+
+    // Seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优：本辖区内出现群体性事件的；…"
+    const bar = p.locator('form:has(#headbar-save)');
+    await bar.getByLabel('本辖区内出现群体性事件').check();
+    await note(bar).fill('7月发生群体性事件', '县委办通报〔2026〕3号');
+    await p.locator('#headbar-save').click();
+    await p.locator('#toast').getByText('已保存评优限制').waitFor();
+    await expect.poll(async () => (await api('GET', `/api/rounds/${round.id}`)).units[0].facts?.massIncident).toBe(true);
+    const ranking = await api('GET', `/api/rounds/${round.id}/ranking`);
+    expect(JSON.stringify(ranking)).toContain('HEAD_BARRED');
     await noSeedNamesOrRuleIds();
     await screenshot(p, '44-console-round-cadres');
     const after = await api('GET', `/api/rounds/${round.id}`);

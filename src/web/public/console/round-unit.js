@@ -30,6 +30,7 @@ export async function viewRoundUnit(id, unitId) {
   if (domain.inputs.length) sections.push(card('得分录入', inputsPanel(round, unit, domain)));
   if (domain.ballotComponents.length) sections.push(card('关联测评会议', linksPanel(round, unit, domain, meetings, forms)));
   if (round.scheme.indicators.length) sections.push(card('扣分（指标考核）', deductionsPanel(round, unit)), card('考核情况', factsPanel(round, unit)));
+  if (round.scheme.cadreRules && round.scheme.cadreRules.headBar) sections.push(card('主要领导评优限制', headBarPanel(round, unit)));
   if (pbRule) sections.push(card('党建工作成效考核结果', partyBuildingPanel(round, unit, pbRule, pbUnits)));
   if (round.scheme.cadres) sections.push(card('班子成员', cadresPanel(round, unit)));
   if (gen !== navigation()) return;
@@ -224,6 +225,7 @@ function factsPanel(round, unit) {
   const named = h('input', { type: 'checkbox', id: 'fact-named', checked: Boolean(f.namedCriticism) });
   const grave = h('input', { type: 'checkbox', id: 'fact-grave', checked: Boolean(f.graveProblem) });
   const ineffective = h('input', { type: 'checkbox', id: 'fact-ineffective', checked: Boolean(f.ineffective) });
+  const falsified = h('input', { type: 'checkbox', id: 'fact-falsified', checked: Boolean(f.falsified) });
   const satisfaction = h('select', { id: 'fact-satisfaction' }, h('option', { value: '', text: '未开展或不适用' }), ['好', '较好', '一般', '差'].map((g) => h('option', { value: g, text: g, selected: f.satisfaction === g })));
   const ne = noteAndEvidence('考核情况', f.note ? f : null);
   const b = h('button', { type: 'submit', id: 'facts-save', text: '保存考核情况' });
@@ -234,6 +236,7 @@ function factsPanel(round, unit) {
     h('label', { class: 'check' }, named, ' 受到党中央、国务院、省委、省人民政府点名或通报批评'),
     h('label', { class: 'check' }, grave, ' 存在重大问题，造成严重影响'),
     h('label', { class: 'check' }, ineffective, ' 加强党的建设年度成效不明显'),
+    h('label', { class: 'check' }, falsified, ' 在考核中弄虚作假（等次降低一档）'),
     field('党内集中教育满意度调查评估等次', satisfaction),
     field('说明', ne.note),
     field('佐证材料', ne.evidence),
@@ -246,9 +249,11 @@ function factsPanel(round, unit) {
       const problem = ne.check();
       if (problem) return box.set(problem);
       await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
+        ...keptFacts(f, HEAD_BAR_FACTS.map(([k]) => k)),
         namedCriticism: named.checked,
         graveProblem: grave.checked,
         ineffective: ineffective.checked,
+        falsified: falsified.checked,
         satisfaction: satisfaction.value || null,
         note: ne.note.value.trim(),
         evidence: ne.evidence.value.trim(),
@@ -258,6 +263,52 @@ function factsPanel(round, unit) {
     }),
   );
   return h('div', {}, h('p', { class: 'help', text: '这些情况会限制可评定的最高等次（001）。' }), f.enteredBy ? h('p', { class: 'small', text: `上次录入：${entered(f)}` }) : null, form);
+}
+
+/** The unit facts that bar its heads from 评优 (004), with the words of the document. */
+const HEAD_BAR_FACTS = [
+  ['massIncident', '本辖区内出现群体性事件'],
+  ['heldAccountable', '被县委、政府问责'],
+  ['partyBuildingLow', '党建工作排在全县后列'],
+  ['majorCorruption', '本乡镇、本部门出现重大腐败案件'],
+];
+
+/** The facts `keys` as they are stored, so that saving one card keeps what another card recorded. */
+function keptFacts(f, keys) {
+  const out = {};
+  for (const k of keys) if (f[k] !== undefined && f[k] !== null) out[k] = f[k];
+  return out;
+}
+
+function headBarPanel(round, unit) {
+  const f = unit.facts || {};
+  const boxes = HEAD_BAR_FACTS.map(([key, text]) => [key, text, h('input', { type: 'checkbox', id: `fact-${key}`, checked: Boolean(f[key]) })]);
+  const ne = noteAndEvidence('评优限制', f.note ? f : null);
+  const b = h('button', { type: 'submit', id: 'headbar-save', text: '保存' });
+  const box = errorBox();
+  const form = h('form', {}, boxes.map(([, text, input]) => h('label', { class: 'check' }, input, ` ${text}`)), field('说明', ne.note), field('佐证材料', ne.evidence), h('div', { class: 'buttons' }, b), box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      const problem = ne.check();
+      if (problem) return box.set(problem);
+      await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
+        ...keptFacts(f, ['namedCriticism', 'graveProblem', 'ineffective', 'falsified', 'satisfaction']),
+        ...Object.fromEntries(boxes.map(([key, , input]) => [key, input.checked])),
+        note: ne.note.value.trim(),
+        evidence: ne.evidence.value.trim(),
+      });
+      toast('已保存评优限制');
+      route();
+    }),
+  );
+  return h(
+    'div',
+    {},
+    h('p', { class: 'help', text: '本年度出现以下情况的，本单位党政主要领导不能参加评优，不得确定为优秀。' }),
+    f.enteredBy ? h('p', { class: 'small', text: `上次录入：${entered(f)}` }) : null,
+    form,
+  );
 }
 
 /** The units of every other round scored under the document the rule names (001 党建工作成效考核), by round. */
