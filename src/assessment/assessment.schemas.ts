@@ -9,6 +9,8 @@ const Note = Type.String({ minLength: 2, maxLength: 1000, description: '说明�
 const Evidence = Type.String({ minLength: 2, maxLength: 500, description: '佐证材料（文号、台账编号、链接等，必填）' });
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
+/** What every view of a cadre shows. */
+const CadreCore = { id: Type.String(), name: Type.String(), title: NullableString, isHead: Type.Boolean(), score: NullableNumber };
 
 export const RoundParams = Type.Object({ id: Id });
 export const UnitParams = Type.Object({ id: Id, unitId: Id });
@@ -188,11 +190,7 @@ export const RankingView = Type.Object({
               flags: Type.Array(Flag),
               cadres: Type.Array(
                 Type.Object({
-                  id: Type.String(),
-                  name: Type.String(),
-                  title: NullableString,
-                  isHead: Type.Boolean(),
-                  score: NullableNumber,
+                  ...CadreCore,
                   inBase: Type.Boolean({ description: '计算本单位考核基数' }),
                   suggestion: SuggestionView,
                   decision: Type.Union([DecisionView, Type.Null()]),
@@ -276,11 +274,7 @@ export const RoundView = Type.Object({
       partyBuildingUnitId: NullableString,
       cadres: Type.Array(
         Type.Object({
-          id: Type.String(),
-          name: Type.String(),
-          title: NullableString,
-          isHead: Type.Boolean(),
-          score: NullableNumber,
+          ...CadreCore,
           noExcellentInDaily: Type.Boolean(),
           underInvestigation: Type.Boolean(),
           retired: Type.Boolean(),

@@ -14,6 +14,28 @@ const noteAndEvidence = (prefix, e) => {
   return { note, evidence, check: () => (note.value.trim().length < 2 ? '请填写说明（至少 2 个字）' : evidence.value.trim().length < 2 ? '请填写佐证材料（文号、台账编号等，至少 2 个字）' : null) };
 };
 
+/**
+ * A form whose entry needs a note and evidence: `fields` above them, one submit button; on submit the note and
+ * evidence are checked, `send({ note, evidence })` stores the entry, and the toast says `done`.
+ */
+function evidencedForm({ prefix, stored, fields, button, evidenceHint, send, done }) {
+  const ne = noteAndEvidence(prefix, stored);
+  const b = h('button', { type: 'submit', id: button.id, text: button.text });
+  const box = errorBox();
+  const form = h('form', {}, fields, field('说明', ne.note), field('佐证材料', ne.evidence, evidenceHint), h('div', { class: 'buttons' }, b), box);
+  form.addEventListener(
+    'submit',
+    action(b, box, async () => {
+      const problem = ne.check();
+      if (problem) return box.set(problem);
+      await send({ note: ne.note.value.trim(), evidence: ne.evidence.value.trim() });
+      toast(done);
+      route();
+    }),
+  );
+  return form;
+}
+
 export async function viewRoundUnit(id, unitId) {
   const gen = navigation();
   const [round, meetings, forms] = await Promise.all([api('GET', `/api/rounds/${id}`), api('GET', '/api/meetings'), api('GET', '/api/forms')]);
@@ -189,26 +211,21 @@ function deductionsPanel(round, unit) {
   indicator.addEventListener('change', syncRules);
   rule.addEventListener('change', syncOcc);
   syncRules();
-  const ne = noteAndEvidence('扣分', null);
-  const b = h('button', { type: 'submit', id: 'ded-add', text: '录入扣分' });
-  const box = errorBox();
-  const form = h('form', {}, field('指标', indicator), field('扣分情形', rule), occField, field('说明', ne.note), field('佐证材料', ne.evidence, '文号、台账编号、通报名称等'), h('div', { class: 'buttons' }, b), box);
-  form.addEventListener(
-    'submit',
-    action(b, box, async () => {
-      const problem = ne.check();
-      if (problem) return box.set(problem);
-      await api('POST', `/api/rounds/${round.id}/units/${unit.id}/deductions`, {
+  const form = evidencedForm({
+    prefix: '扣分',
+    stored: null,
+    fields: [field('指标', indicator), field('扣分情形', rule), occField],
+    button: { id: 'ded-add', text: '录入扣分' },
+    evidenceHint: '文号、台账编号、通报名称等',
+    send: (ne) =>
+      api('POST', `/api/rounds/${round.id}/units/${unit.id}/deductions`, {
         indicatorId: indicator.value,
         ruleId: rule.value,
         ...(occField.hidden ? {} : { occurrences: Number(occ.value) }),
-        note: ne.note.value.trim(),
-        evidence: ne.evidence.value.trim(),
-      });
-      toast('已录入扣分');
-      route();
-    }),
-  );
+        ...ne,
+      }),
+    done: '已录入扣分',
+  });
   return h(
     'div',
     {},
@@ -227,41 +244,29 @@ function factsPanel(round, unit) {
   const ineffective = h('input', { type: 'checkbox', id: 'fact-ineffective', checked: Boolean(f.ineffective) });
   const falsified = h('input', { type: 'checkbox', id: 'fact-falsified', checked: Boolean(f.falsified) });
   const satisfaction = h('select', { id: 'fact-satisfaction' }, h('option', { value: '', text: '未开展或不适用' }), ['好', '较好', '一般', '差'].map((g) => h('option', { value: g, text: g, selected: f.satisfaction === g })));
-  const ne = noteAndEvidence('考核情况', f.note ? f : null);
-  const b = h('button', { type: 'submit', id: 'facts-save', text: '保存考核情况' });
-  const box = errorBox();
-  const form = h(
-    'form',
-    {},
-    h('label', { class: 'check' }, named, ' 受到党中央、国务院、省委、省人民政府点名或通报批评'),
-    h('label', { class: 'check' }, grave, ' 存在重大问题，造成严重影响'),
-    h('label', { class: 'check' }, ineffective, ' 加强党的建设年度成效不明显'),
-    h('label', { class: 'check' }, falsified, ' 在考核中弄虚作假（等次降低一档）'),
-    field('党内集中教育满意度调查评估等次', satisfaction),
-    field('说明', ne.note),
-    field('佐证材料', ne.evidence),
-    h('div', { class: 'buttons' }, b),
-    box,
-  );
-  form.addEventListener(
-    'submit',
-    action(b, box, async () => {
-      const problem = ne.check();
-      if (problem) return box.set(problem);
-      await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
+  const form = evidencedForm({
+    prefix: '考核情况',
+    stored: f.note ? f : null,
+    fields: [
+      h('label', { class: 'check' }, named, ' 受到党中央、国务院、省委、省人民政府点名或通报批评'),
+      h('label', { class: 'check' }, grave, ' 存在重大问题，造成严重影响'),
+      h('label', { class: 'check' }, ineffective, ' 加强党的建设年度成效不明显'),
+      h('label', { class: 'check' }, falsified, ' 在考核中弄虚作假（等次降低一档）'),
+      field('党内集中教育满意度调查评估等次', satisfaction),
+    ],
+    button: { id: 'facts-save', text: '保存考核情况' },
+    send: (ne) =>
+      api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
         ...keptFacts(f, HEAD_BAR_FACTS.map(([k]) => k)),
         namedCriticism: named.checked,
         graveProblem: grave.checked,
         ineffective: ineffective.checked,
         falsified: falsified.checked,
         satisfaction: satisfaction.value || null,
-        note: ne.note.value.trim(),
-        evidence: ne.evidence.value.trim(),
-      });
-      toast('已保存考核情况');
-      route();
-    }),
-  );
+        ...ne,
+      }),
+    done: '已保存考核情况',
+  });
   return h('div', {}, h('p', { class: 'help', text: '这些情况会限制可评定的最高等次（001）。' }), f.enteredBy ? h('p', { class: 'small', text: `上次录入：${entered(f)}` }) : null, form);
 }
 
@@ -283,25 +288,19 @@ function keptFacts(f, keys) {
 function headBarPanel(round, unit) {
   const f = unit.facts || {};
   const boxes = HEAD_BAR_FACTS.map(([key, text]) => [key, text, h('input', { type: 'checkbox', id: `fact-${key}`, checked: Boolean(f[key]) })]);
-  const ne = noteAndEvidence('评优限制', f.note ? f : null);
-  const b = h('button', { type: 'submit', id: 'headbar-save', text: '保存' });
-  const box = errorBox();
-  const form = h('form', {}, boxes.map(([, text, input]) => h('label', { class: 'check' }, input, ` ${text}`)), field('说明', ne.note), field('佐证材料', ne.evidence), h('div', { class: 'buttons' }, b), box);
-  form.addEventListener(
-    'submit',
-    action(b, box, async () => {
-      const problem = ne.check();
-      if (problem) return box.set(problem);
-      await api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
+  const form = evidencedForm({
+    prefix: '评优限制',
+    stored: f.note ? f : null,
+    fields: boxes.map(([, text, input]) => h('label', { class: 'check' }, input, ` ${text}`)),
+    button: { id: 'headbar-save', text: '保存' },
+    send: (ne) =>
+      api('PUT', `/api/rounds/${round.id}/units/${unit.id}/facts`, {
         ...keptFacts(f, ['namedCriticism', 'graveProblem', 'ineffective', 'falsified', 'satisfaction']),
         ...Object.fromEntries(boxes.map(([key, , input]) => [key, input.checked])),
-        note: ne.note.value.trim(),
-        evidence: ne.evidence.value.trim(),
-      });
-      toast('已保存评优限制');
-      route();
-    }),
-  );
+        ...ne,
+      }),
+    done: '已保存评优限制',
+  });
   return h(
     'div',
     {},
