@@ -48,6 +48,7 @@ describe('cadre facts (004)', () => {
       investigation: true,
       retired: true,
       secondment: true,
+      headBar: true,
       partyBuilding: { seed: '001_98ca728807ffae1b.txt', document: '《市党建工作成效考核办法》', requiredGrade: '好', text: '党建工作成效考核达不到“好”等次的单位，党委（党组）书记和分管党建工作的副职年度考核不得评定为“优秀”等次' },
     });
     const cadres = [
@@ -164,7 +165,7 @@ describe('cadre facts (004)', () => {
     expect(res.body.error).toEqual({ code: 'RULE_NOT_IN_SCHEME', message: '本轮次创建时的考核方案没有相应规则，不能录入：12月31日前退休、挂职' });
     // Plain cadres are still fine, and the facts' defaults ask for no rule.
     const plain = ok(await t.api('POST', `/api/rounds/${round.id}/units/${unit.id}/cadres`, { cadres: [{ name: '某人', secondment: 'none', partyRole: 'none' }] }), 201);
-    expect(plain.scheme.cadreRules).toEqual({ investigation: false, retired: false, secondment: false, partyBuilding: null });
+    expect(plain.scheme.cadreRules).toEqual({ investigation: false, retired: false, secondment: false, headBar: true, partyBuilding: null });
     const link = await t.api('PUT', `/api/rounds/${round.id}/units/${unit.id}/party-building`, { partyBuildingUnitId: null });
     expect(link.body.error.code).toBe('NO_PARTY_BUILDING_RULE');
   });
