@@ -237,6 +237,8 @@ async function tally(): Promise<void> {
           ? `results of ${n} ballots (${s.note})`
           : s.name === 'read'
             ? `read ${n} ballots (${s.note})`
+            : s.name === 'open-box'
+              ? `open the ballot box holding ${n} ballots (${s.note})`
             : s.name === 'records' || s.name === 'records-heads'
               ? `tally of ${n} ballot records (${s.note})`
               : `export ${s.name}`;

@@ -40,6 +40,8 @@ export interface CastJob {
   nonceHash: Buffer | null;
   /** The record size of the meeting's layout: the size of its slots. */
   recordSize: number;
+  /** The bytes of a compact record the tally counts, kept apart too (absent for the older JSON records). */
+  headSize?: number;
   ballot: StoredBallot;
   /**
    * The ballot already encoded as the meeting's compact record (`recordSize` bytes). Without it the ballot is
@@ -313,7 +315,7 @@ export class BallotBox {
     if (client.inTransaction) checkAll();
     else client.transaction(checkAll)();
     if (ready.length === 0) return this.schedule();
-    const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, valid: p.job.ballot.valid, record: p.record }));
+    const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record }));
     let markers: MarkerRow[];
     try {
       markers = this.newMarkers();
@@ -366,13 +368,13 @@ export class BallotBox {
       if (this.prepared.has(id)) continue;
       this.prepared.add(id);
       const layout = meetingRecordFormat({ db: this.main }, id).layout;
-      if (layout) void this.prepare(id, layout.recordSize).catch(() => this.prepared.delete(id));
+      if (layout) void this.prepare(id, layout.recordSize, layout.headSize).catch(() => this.prepared.delete(id));
     }
   }
 
   /** Creates the empty slots of a meeting's slips when its poll opens, so that its first voters do not wait. */
-  async prepare(meetingId: string, recordSize: number): Promise<void> {
-    const reply = await this.request({ op: 'prepare', meetingId, recordSize });
+  async prepare(meetingId: string, recordSize: number, headSize: number): Promise<void> {
+    const reply = await this.request({ op: 'prepare', meetingId, recordSize, headSize });
     if (reply.error) throw boxFailed(reply.error.message);
   }
 

@@ -165,6 +165,7 @@ async function submitBallot(
     markerKey: slip.markerKey,
     nonceHash,
     recordSize: how.size,
+    ...(how.layout ? { headSize: how.layout.headSize } : {}),
     ballot,
     ...(how.layout ? { record: compactRecord(how, ballot) } : {}),
     // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.

@@ -26,10 +26,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  countFilledHeads,
   createBoxSchema,
+  fillHead,
+  filledHeads,
   fillSlot,
   filledRecords,
   findMarker,
+  headSizes,
+  insertEmptyHead,
   insertEmptySlot,
   insertFilledSlot,
   insertMarker,
@@ -37,6 +42,7 @@ import {
   readState,
   recordHeads,
   recordSizes,
+  setHeadSize,
   setRecordSize,
   slotStates,
   useMarker,
@@ -58,6 +64,8 @@ export interface StoreJob {
   markerKey: Uint8Array;
   nonceHash: Uint8Array | null;
   recordSize: number;
+  /** Bytes at the start of the record that the tally counts (0 for the older JSON records). */
+  headSize: number;
   valid: boolean;
   record: Uint8Array;
 }
@@ -77,6 +85,8 @@ interface MeetingState {
   free: number[];
   /** Record size of this meeting's slots (0 until its poll opens or its first ballot). */
   size: number;
+  /** Size of the heads kept apart for the tally (0: none, the older JSON records). */
+  headSize: number;
   cast: number;
   valid: number;
   /** Markers taken in and not yet used (slips issued, unused, voided or not). */
@@ -135,7 +145,7 @@ export class BoxStore {
 
   private meeting(m: string): MeetingState {
     let st = this.meetings.get(m);
-    if (!st) this.meetings.set(m, (st = { free: [], size: 0, cast: 0, valid: 0, unused: 0, used: 0, usedByBatch: new Map() }));
+    if (!st) this.meetings.set(m, (st = { free: [], size: 0, headSize: 0, cast: 0, valid: 0, unused: 0, used: 0, usedByBatch: new Map() }));
     return st;
   }
 
@@ -144,6 +154,7 @@ export class BoxStore {
     this.meetings.clear();
     this.absorbedUpTo = readState({ db: this.db }, 'absorbed') ?? 0;
     for (const { m, size } of recordSizes({ db: this.db })) this.meeting(m).size = size;
+    for (const { m, size } of headSizes({ db: this.db })) this.meeting(m).headSize = size;
     for (const { m, b, u, n } of markerCounts({ db: this.db })) {
       const st = this.meeting(m);
       if (u === 1) {
@@ -208,7 +219,7 @@ export class BoxStore {
       for (const r of fresh) if (insertMarker({ db: this.db }, Buffer.from(r.markerKey, 'hex'), r.meetingId, r.batchId)) added.set(r.meetingId, (added.get(r.meetingId) ?? 0) + 1);
       for (const [m, n] of added) {
         const st = this.meeting(m);
-        if (st.size > 0) allocated.push([st, this.allocate(m, st.size, st.unused + n - st.free.length)]);
+        if (st.size > 0) allocated.push([st, this.allocate(m, st, st.unused + n - st.free.length)]);
       }
       writeState({ db: this.db }, 'absorbed', fresh[fresh.length - 1]!.seq);
       this.bump();
@@ -224,25 +235,41 @@ export class BoxStore {
    * that no voter waits for them. Slots of another size (a poll whose forms changed while closed) are left
    * empty and never drawn again.
    */
-  prepare(meetingId: string, recordSize: number): void {
+  prepare(meetingId: string, recordSize: number, headSize: number): void {
     const st = this.meeting(meetingId);
     this.db.transaction(() => {
-      if (st.size !== recordSize) {
-        st.size = recordSize;
-        st.free = [];
-        setRecordSize({ db: this.db }, meetingId, recordSize);
-      }
-      st.free.push(...this.allocate(meetingId, st.size, st.unused - st.free.length));
+      this.resize(meetingId, st, recordSize, headSize);
+      st.free.push(...this.allocate(meetingId, st, st.unused - st.free.length));
       this.bump();
     })();
   }
 
-  /** Creates `count` empty slots of `size` bytes under fresh random keys (inside the caller's transaction). */
-  private allocate(m: string, size: number, count: number): number[] {
+  /**
+   * Fixes a meeting's record and head sizes (inside the caller's transaction). Slots of another size (a poll whose
+   * forms changed while closed, or older records) are left empty and never drawn again.
+   */
+  private resize(meetingId: string, st: MeetingState, recordSize: number, headSize: number): void {
+    if (st.size !== recordSize) {
+      st.size = recordSize;
+      st.free = [];
+      setRecordSize({ db: this.db }, meetingId, recordSize);
+    }
+    if (st.headSize !== headSize) {
+      st.headSize = headSize;
+      setHeadSize({ db: this.db }, meetingId, headSize);
+    }
+  }
+
+  /**
+   * Creates `count` empty slots of the meeting's record size under fresh random keys, each with its empty head
+   * under the same key when the meeting's records have heads (inside the caller's transaction).
+   */
+  private allocate(m: string, st: MeetingState, count: number): number[] {
     const keys: number[] = [];
     for (let i = 0; i < count; i++) {
       let k = randomSlotKey(m);
-      while (!insertEmptySlot({ db: this.db }, k, m, size)) k = randomSlotKey(m);
+      while (!insertEmptySlot({ db: this.db }, k, m, st.size)) k = randomSlotKey(m);
+      if (st.headSize > 0) insertEmptyHead({ db: this.db }, k, m, st.headSize);
       keys.push(k);
     }
     return keys;
@@ -289,17 +316,13 @@ export class BoxStore {
         const need = new Map<string, number>();
         for (const { job } of accepted) {
           const st = this.meeting(job.meetingId);
-          if (job.recordSize !== st.size) {
-            // A meeting whose poll opened before slots were prepared at open: its first ballot fixes the size.
-            st.size = job.recordSize;
-            st.free = [];
-            setRecordSize({ db: this.db }, job.meetingId, st.size);
-          }
+          // A meeting whose poll opened before the box prepared its slots: its first ballot fixes the sizes.
+          if (job.recordSize !== st.size || job.headSize !== st.headSize) this.resize(job.meetingId, st, job.recordSize, job.headSize);
           need.set(job.meetingId, (need.get(job.meetingId) ?? 0) + 1);
         }
         for (const [m, n] of need) {
           const st = this.meeting(m);
-          st.free.push(...this.allocate(m, st.size, Math.max(n, st.unused) - st.free.length));
+          st.free.push(...this.allocate(m, st, Math.max(n, st.unused) - st.free.length));
         }
         for (const { job } of accepted) {
           const st = this.meeting(job.meetingId);
@@ -308,6 +331,8 @@ export class BoxStore {
           st.free[i] = st.free[st.free.length - 1]!;
           st.free.pop();
           if (!fillSlot({ db: this.db }, k, job.valid, job.record)) throw new Error('ballot box: a free slot was not empty');
+          // Slots created before heads existed have none: their meeting's tally reads the whole records.
+          if (st.headSize > 0) fillHead({ db: this.db }, k, job.record.subarray(0, st.headSize));
           if (!useMarker({ db: this.db }, Buffer.from(job.markerKey), job.nonceHash ? Buffer.from(job.nonceHash) : null)) throw new Error('ballot box: a marker checked unused was used');
         }
         this.bump();
@@ -334,8 +359,16 @@ export class BoxStore {
     return filledRecords({ db: this.db }, meetingId);
   }
 
-  /** The heads of a meeting's compact records (undefined when any record is not compact). */
+  /**
+   * The heads of a meeting's compact records (undefined when any record is not compact): from the heads kept apart
+   * when every ballot of the meeting has one, otherwise cut from the whole records.
+   */
   heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+    const st = this.meetings.get(meetingId);
+    if (st && st.headSize === layout.headSize && st.size === layout.recordSize && countFilledHeads({ db: this.db }, meetingId) === st.cast) {
+      const heads = filledHeads({ db: this.db }, meetingId);
+      if (heads.every((h) => h[0] === layout.format)) return heads;
+    }
     return recordHeads({ db: this.db }, meetingId, layout);
   }
 

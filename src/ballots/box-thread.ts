@@ -12,7 +12,7 @@ export type BoxRequest =
   | { op: 'markers' }
   | { op: 'group'; jobs: StoreJob[] }
   | { op: 'marker'; key: Uint8Array }
-  | { op: 'prepare'; meetingId: string; recordSize: number }
+  | { op: 'prepare'; meetingId: string; recordSize: number; headSize: number }
   | { op: 'records'; meetingId: string }
   | { op: 'heads'; meetingId: string; layout: { recordSize: number; headSize: number; format: number } }
   | { op: 'inspect'; sql: string; params: unknown[] }
@@ -94,7 +94,7 @@ function serve(store: BoxStore, requests: MessagePort, replies: MessagePort, sig
           value = store.marker(msg.key) ?? null;
           break;
         case 'prepare':
-          store.prepare(msg.meetingId, msg.recordSize);
+          store.prepare(msg.meetingId, msg.recordSize, msg.headSize);
           break;
         case 'records':
         case 'heads': {

@@ -40,11 +40,6 @@ export function settleBallots<T>({ db }: { db: Conn }, write: () => T): Promise<
   return ballotBoxOf(db).settle(write);
 }
 
-/** Creates the empty slots of a meeting's slips as its poll opens (its record size is fixed by its layout). */
-export function prepareBallotSlots({ db }: { db: Conn }, meetingId: string, recordSize: number): Promise<void> {
-  return ballotBoxOf(db).prepare(meetingId, recordSize);
-}
-
 /** Slips used per batch of a meeting (each marker knows its batch, never its slip). */
 export function usedSlipsByBatch({ db }: { db: Conn }, meetingId: string): Map<string, number> {
   return ballotBoxOf(db).usedByBatch(meetingId);

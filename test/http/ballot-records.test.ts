@@ -106,6 +106,15 @@ describe('compact ballot records', () => {
     // Each record lies within its page of the ballot box: no overflow page holds part of a ballot.
     const [overflow] = t.app.ballotWriter.inspect<{ n: number }>(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`);
     expect(overflow!.n).toBe(0);
+    // Each slot has its head (the bytes the tally counts) under the same key, created with it and filled in
+    // place: as many heads as slots, every one of the head size, one filled per ballot.
+    const [slots] = t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from slots where m = ?', id);
+    const heads = t.app.ballotWriter.inspect<{ k: number; f: number; size: number }>('select k, f, length(h) as size from heads where m = ?', id);
+    expect(heads).toHaveLength(slots!.n);
+    expect(new Set(heads.map((x) => x.size))).toEqual(new Set([layout!.headSize]));
+    expect(heads.filter((x) => x.f === 1)).toHaveLength(20);
+    const [sameKeys] = t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from heads join slots using (k) where heads.m = ? and heads.f = slots.f', id);
+    expect(sameKeys!.n).toBe(slots!.n);
     // The stored ballots read back with their categories, sources and answers.
     const ballots = meetingBallots({ db: t.app.db }, id);
     expect(ballots.filter((b) => b.source === 'paper')).toHaveLength(4);
