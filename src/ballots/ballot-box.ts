@@ -174,6 +174,11 @@ export class BallotBox {
     this.poller.unref();
   }
 
+  /** Why the box's thread stopped answering (null while it works): the server cannot store ballots then. */
+  get failed(): string | null {
+    return this.failure;
+  }
+
   private fail(message: string): void {
     if (this.failure) return;
     this.failure = message;

@@ -84,4 +84,15 @@ describe('the ballot box thread', () => {
     reopened.close();
     db.$client.close();
   });
+
+  it('a stopped thread is said at once: submits answer 503 and the box says why', async () => {
+    const { db, tokens } = openPollWithSlips(2);
+    const box = ballotBoxOf(db);
+    expect(box.failed).toBeNull();
+    await box['thread'].terminate();
+    await expect.poll(() => box.failed).not.toBeNull();
+    await expect(cast(db, box, tokens[0]!, 0)).rejects.toMatchObject({ statusCode: 503, code: 'BALLOT_BOX_UNAVAILABLE' });
+    closeBallotBox(db);
+    db.$client.close();
+  });
 });
