@@ -5,10 +5,12 @@
 //
 // This side keeps:
 // - the queue of submissions. Each is checked against the main database (poll still open, slip not voided) just
-//   before its group is handed to the thread; one group is on its way at a time, and everything that arrives
-//   meanwhile forms the next one, so groups grow with the disk's latency instead of queueing behind it.
+//   before its group is handed to the thread (all of a group's checks in one read transaction); two groups may
+//   be on their way (one being written, the next waiting behind it), and everything that arrives meanwhile forms
+//   the group after, so groups grow with the disk's latency instead of queueing behind it.
 // - a fence (`settle`) for the few writes that change what that check decides (closing a poll): it holds new
-//   groups back, waits for the one on its way, runs the write, and lets the held submissions be checked after it.
+//   groups back, waits for those on their way, runs the write, and lets the held submissions be checked after it.
+// - the preparation of a poll's slots when it opens (a timer looks for newly opened polls every second).
 // - the counters of each meeting (ballots cast and valid, slips used per batch), updated from every answer of
 //   the thread: turnout reads them without asking the thread.
 // - the markers of slips issued since the thread last heard: every request carries them, so a slip issued a
