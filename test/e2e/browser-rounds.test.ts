@@ -182,6 +182,12 @@ describe('an assessment round in the console', () => {
     await p.locator('#cadres').getByRole('button', { name: '保存' }).click();
     await p.locator('#toast').getByText('已保存：刘建华').waitFor();
     await expect.poll(async () => (await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0].score).toBe(93);
+    // A save re-renders the page from the server; start each next step on the page as it then stands.
+    const reopen = async () => {
+      await p.reload();
+      await p.locator('#cadres tr[data-cadre="刘建华"]').waitFor();
+    };
+    await reopen();
 
     // Facts of seed 004 and 001 第十七条, saved with the row.
     const row = p.locator('#cadres tr[data-cadre="刘建华"]');
@@ -191,12 +197,14 @@ describe('an assessment round in the console', () => {
     await row.getByRole('button', { name: '保存' }).click();
     await expect.poll(async () => (await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0].partyRole).toBe('secretary');
     expect((await api('GET', `/api/rounds/${round.id}`)).units[0].cadres[0]).toMatchObject({ secondment: 'county-6plus', underInvestigation: true, retired: false });
+    await reopen();
 
     // The unit of the same name is offered first; linking it shows where the grade comes from.
     expect(await p.locator('#pb-unit').inputValue()).toBe(pbUnit.id);
     await p.locator('#pb-link').click();
     await p.locator('#pb-current').getByText('已关联：2026年度党建工作成效考核 · 县发改局').waitFor();
     expect((await api('GET', `/api/rounds/${round.id}`)).units[0].partyBuildingUnitId).toBe(pbUnit.id);
+    await reopen();
 
     // Seed 004_9ba8455c36f7d67d.txt: "凡是本年度出现以下情况的乡镇、部门党政主要领导不能参加评优：本辖区内出现群体性事件的；…"
     const bar = p.locator('form:has(#headbar-save)');
