@@ -17,12 +17,6 @@ export function deleteLegacyBallots({ db }: { db: Conn }): number {
   return statement(db, 'delete from ballots').run().changes;
 }
 
-/** Writes a ballot into the legacy table: only for tests that build a database as an older Ceping wrote it. */
-export function insertLegacyBallot({ db }: { db: Conn }, b: typeof ballots.$inferInsert): void {
-  db.insert(ballots).values(b).run();
-}
-
-
 // ── Reads for the tally and the exports ───────────────────────────────────────────────────────────────────────
 
 /** How the records of a meeting read: its frozen layout (null before its first open, or for older meetings) and its category keys in order. */

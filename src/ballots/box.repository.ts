@@ -140,14 +140,6 @@ export function filledRecords({ db }: { db: BoxDb }, meetingId: string): Buffer[
   return (q(db, 'select r from slots where m = ? and f = 1 order by k').all(meetingId) as Array<{ r: Buffer }>).map((x) => x.r);
 }
 
-export function countFilled({ db }: { db: BoxDb }): number {
-  return (q(db, 'select count(*) as n from slots where f = 1').get() as { n: number }).n;
-}
-
-export function countUsedMarkers({ db }: { db: BoxDb }): number {
-  return (q(db, 'select count(*) as n from markers where u = 1').get() as { n: number }).n;
-}
-
 /**
  * The first `headSize` bytes of each of a meeting's ballot records, when every one of them is a compact record of
  * `recordSize` bytes (byte 0 = `format`); undefined when any is not (ballots stored before the meeting's layout).

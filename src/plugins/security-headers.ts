@@ -29,7 +29,7 @@ const HELMET: HelmetOptions = {
 };
 
 /** The headers helmet sets with these options, read off one run of its middleware. */
-export function securityHeaders(options: HelmetOptions = HELMET): Record<string, string> {
+function securityHeaders(options: HelmetOptions = HELMET): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
