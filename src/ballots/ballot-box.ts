@@ -50,8 +50,17 @@ export interface CastJob {
    * written in the older JSON record format (meetings whose layout predates the compact record).
    */
   record?: Buffer;
-  /** Re-checks, against the main database, just before the write: throws to refuse (poll closed, slip voided). */
-  check: () => void;
+  /**
+   * Re-checks, against the main database, just before the write: throws to refuse (poll closed, slip voided).
+   * All checks of a group see one snapshot, so what several ballots ask alike (is this poll open?) is read once,
+   * through `group.once`.
+   */
+  check: (group: GroupCheck) => void;
+}
+
+/** What the checks of one group share: one snapshot of the main database, and answers read once from it. */
+export interface GroupCheck {
+  once<T>(key: string, read: () => T): T;
 }
 
 export type CastResult = StoreResult;
@@ -123,6 +132,8 @@ export class BallotBox {
   private inFlight = new Set<Promise<void>>();
   /** Fences in progress: while above zero, no group leaves. */
   private held = 0;
+  /** The read transaction the checks of a group run in, made once (better-sqlite3 builds a wrapper per call). */
+  private inReadTransaction: ((run: () => void) => void) | undefined;
   private sentUpTo = 0;
   private closed = false;
   private failure: string | null = null;
@@ -307,10 +318,19 @@ export class BallotBox {
     if (this.failure || (!force && (this.closed || this.inFlight.size >= MAX_IN_FLIGHT || this.held > 0))) return;
     const group = this.queue.splice(0, this.maxGroup);
     const ready: Pending[] = [];
+    const answers = new Map<string, unknown>();
+    const shared: GroupCheck = {
+      once: <T>(key: string, read: () => T): T => {
+        if (answers.has(key)) return answers.get(key) as T;
+        const value = read();
+        answers.set(key, value);
+        return value;
+      },
+    };
     const checkAll = () => {
       for (const p of group) {
         try {
-          p.job.check();
+          p.job.check(shared);
           ready.push(p);
         } catch (err) {
           p.reject(err);
@@ -320,7 +340,7 @@ export class BallotBox {
     // One read transaction for the whole group: one snapshot of the main database, taken once.
     const client = this.main.$client;
     if (client.inTransaction) checkAll();
-    else client.transaction(checkAll)();
+    else (this.inReadTransaction ??= client.transaction((run: () => void) => run()))(checkAll);
     if (ready.length === 0) return this.schedule();
     const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record }));
     let markers: MarkerRow[];

@@ -169,8 +169,8 @@ async function submitBallot(
     ballot,
     ...(how.layout ? { record: compactRecord(how, ballot) } : {}),
     // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.
-    check: () => {
-      if (!isMeetingOpen({ db }, slip.meetingId)) throw meetingErrors.notOpen('closed');
+    check: (group) => {
+      if (!group.once(`open:${slip.meetingId}`, () => isMeetingOpen({ db }, slip.meetingId))) throw meetingErrors.notOpen('closed');
       if (isSlipVoided({ db }, slip.ref)) throw tokenVoided();
     },
   });
