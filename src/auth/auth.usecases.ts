@@ -81,13 +81,18 @@ export async function login({ db, sign }: { db: Db; sign: SignSession }, input: 
   const user = findUserByUsername({ db }, input.username);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!user || !ok || user.disabled) {
-    recordAudit({ db }, { actor: user ? user.username : '（未知用户）', action: 'auth.login-failed', meetingId: null, detail: { reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password' } });
-    const delay = recordLoginFailure({ db }, input.username, address);
+    // The failure is counted and audited in one transaction; the slow-down waits after it has committed.
+    const delay = db.transaction((tx) => {
+      recordAudit({ db: tx }, { actor: user ? user.username : '（未知用户）', action: 'auth.login-failed', meetingId: null, detail: { reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password' } });
+      return recordLoginFailure({ db: tx }, input.username, address);
+    });
     if (delay > 0) await sleep(delay);
     throw authErrors.loginFailed();
   }
-  recordLoginSuccess({ db }, input.username, address);
-  recordAudit({ db }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
+  db.transaction((tx) => {
+    recordLoginSuccess({ db: tx }, input.username, address);
+    recordAudit({ db: tx }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
+  });
   return { token: signFor(sign, user), user: userView(user) };
 }
 
@@ -120,7 +125,8 @@ export function logout({ db }: { db: Db }, user: SessionUser): void {
 export function renewSession({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser) {
   const row = findUserById({ db }, user.id);
   if (!row || row.disabled) throw authErrors.accountGone();
-  if (user.session) revokeSession({ db }, user.session.jti, user.session.exp);
+  // Not audited (the login was); its two statements (sweep, revoke) still commit together.
+  if (user.session) db.transaction((tx) => revokeSession({ db: tx }, user.session!.jti, user.session!.exp));
   return { token: signFor(sign, row), user: userView(row) };
 }
 

@@ -8,7 +8,7 @@
 // Keys are hashed: neither a username nor an address is stored in clear.
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { deleteLoginFailures, deleteLoginFailuresLike, findLoginFailures, saveLoginFailures } from './login-failures.repository.js';
 
@@ -35,34 +35,37 @@ export function loginLockedFor({ db }: { db: Db }, username: string, address: st
   return Math.max(0, ...[k.pair, k.address].map((key) => (findLoginFailures({ db }, key)?.lockedUntil ?? 0) - now));
 }
 
-/** Records a failed login; returns how long to hold back the answer (the username's slow-down). */
-export function recordLoginFailure({ db }: { db: Db }, username: string, address: string, now = Date.now()): number {
+/**
+ * Records a failed login; returns how long to hold back the answer (the username's slow-down). Runs inside the
+ * caller's transaction, with the audit entry of the failure.
+ */
+export function recordLoginFailure({ db }: { db: Conn }, username: string, address: string, now = Date.now()): number {
   const k = loginKeys(username, address);
   const { pair, address: perAddress } = LIMITS.login;
-  let userFailures = 0;
-  db.transaction((tx) => {
-    const bump = (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {
-      const row = findLoginFailures({ db: tx }, key);
-      const fresh = !row || now - row.windowStart >= windowMs;
-      const failures = fresh ? 1 : row.failures + 1;
-      const locked = maxFailures !== null && failures > maxFailures;
-      saveLoginFailures({ db: tx }, { key, failures: locked ? 0 : failures, windowStart: fresh || locked ? now : row.windowStart, lockedUntil: locked ? now + lockMs : (row?.lockedUntil ?? 0) });
-      return failures;
-    };
-    bump(k.pair, pair.windowMs, pair.maxFailures, pair.lockMs);
-    bump(k.address, perAddress.windowMs, perAddress.maxFailures, perAddress.lockMs);
-    userFailures = bump(k.user, LIMITS.login.user.windowMs, null, 0);
-  });
+  const bump = (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {
+    const row = findLoginFailures({ db }, key);
+    const fresh = !row || now - row.windowStart >= windowMs;
+    const failures = fresh ? 1 : row.failures + 1;
+    const locked = maxFailures !== null && failures > maxFailures;
+    saveLoginFailures({ db }, { key, failures: locked ? 0 : failures, windowStart: fresh || locked ? now : row.windowStart, lockedUntil: locked ? now + lockMs : (row?.lockedUntil ?? 0) });
+    return failures;
+  };
+  bump(k.pair, pair.windowMs, pair.maxFailures, pair.lockMs);
+  bump(k.address, perAddress.windowMs, perAddress.maxFailures, perAddress.lockMs);
+  const userFailures = bump(k.user, LIMITS.login.user.windowMs, null, 0);
   const over = userFailures - LIMITS.login.user.slowAfter;
   return over <= 0 ? 0 : Math.min(LIMITS.login.user.baseDelayMs * 2 ** (over - 1), LIMITS.login.user.maxDelayMs);
 }
 
-/** A successful login clears its username+address counter. */
-export function recordLoginSuccess({ db }: { db: Db }, username: string, address: string): void {
+/** A successful login clears its username+address counter (inside the caller's transaction, with its audit entry). */
+export function recordLoginSuccess({ db }: { db: Conn }, username: string, address: string): void {
   deleteLoginFailures({ db }, loginKeys(username, address).pair);
 }
 
-/** Lifts the login lockouts of one username (every address), or all of them; returns how many were lifted. */
-export function liftLoginLockouts({ db }: { db: Db }, username?: string): number {
+/**
+ * Lifts the login lockouts of one username (every address), or all of them; returns how many were lifted. Given a
+ * transaction, it runs inside it (a savepoint), so a use case can record it with its audit entry.
+ */
+export function liftLoginLockouts({ db }: { db: Conn }, username?: string): number {
   return db.transaction((tx) => (username === undefined ? deleteLoginFailuresLike({ db: tx }, '') : userKeyPrefixes(username).reduce((n, p) => n + deleteLoginFailuresLike({ db: tx }, p), 0)));
 }
