@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.password-reset': '重置密码',
   'auth.login': '登录',
   'auth.login-failed': '登录失败',
+  'auth.logout': '退出登录',
   'security.clear-lockouts': '解除访问锁定',
   'assessment.round.create': '创建考核轮次',
   'assessment.units.add': '添加参加考核单位',

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_ACTION_LABELS } from '../../src/audit/audit.labels.js';
 import { ADMIN, fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -511,6 +512,8 @@ describe('every write is all or nothing', () => {
       const res = await perform(w).finally(() => (writes = trace.stop()));
       expect(res.status, `${label(s)}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(s.status);
       expect(auditSince(seq), `${label(s)}: the audit entries it adds`).toEqual(s.audit);
+      // The audit log page and the closing report show each entry in words: no action may reach them unnamed.
+      for (const action of s.audit) expect(AUDIT_ACTION_LABELS[action], `${label(s)}: a Chinese label for ${action}`).toMatch(/\p{Script=Han}/u);
       expect(snapshot(), `${label(s)} changed nothing`).not.toEqual(before);
       // 2. A fault at each other kind of statement it ran, each time on a fresh setup.
       const others = writes.filter((f) => !(s.audit.length > 0 && same(f, AUDIT_ENTRY)) && !s.later?.writes.some((l) => same(l, f)));
