@@ -25,6 +25,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'auth.login-failed': '登录失败',
   'auth.logout': '退出登录',
   'security.clear-lockouts': '解除访问锁定',
+  'auth.unlock': '解除登录锁定（命令行）',
   'assessment.round.create': '创建考核轮次',
   'assessment.units.add': '添加参加考核单位',
   'assessment.input.enter': '录入考核得分',

@@ -21,7 +21,7 @@ import {
 import type { SessionClaims, SessionUser } from './session.js';
 import { weakPasswordReason } from './common-passwords.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loginLockedFor, recordLoginFailure, recordLoginSuccess, tooManyAttempts } from './login-throttle.js';
+import { liftLoginLockouts, loginLockedFor, recordLoginFailure, recordLoginSuccess, tooManyAttempts } from './login-throttle.js';
 
 export interface NewUser {
   username: string;
@@ -178,4 +178,16 @@ export function userByName({ db }: { db: Db }, username: string): UserRow {
   const row = findUserByUsername({ db }, username);
   if (!row) throw authErrors.userNotFound();
   return row;
+}
+
+/**
+ * Lifts login lockouts from the command line (`ceping users unlock`), for one username or everyone, and records
+ * it in the audit log in the same transaction, as the console's lifting does.
+ */
+export function unlockLogins({ db }: { db: Db }, actor: string, username?: string): number {
+  return db.transaction((tx) => {
+    const lifted = liftLoginLockouts({ db: tx }, username);
+    recordAudit({ db: tx }, { actor, action: 'auth.unlock', meetingId: null, detail: { username: username ?? null, keys: lifted } });
+    return lifted;
+  });
 }

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/client.js';
-import { createUser, liftLoginLockouts, listUserViews, resetPassword, updateUserByAdmin, userByName, type Role } from '../auth/index.js';
+import { createUser, listUserViews, resetPassword, unlockLogins, updateUserByAdmin, userByName, type Role } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 
 const HELP = `Usage: ceping users <command> [--db <path>]
@@ -62,7 +62,7 @@ export async function runUsers(db: Db, args: string[], input: () => Promise<stri
     }
     case 'unlock': {
       if (name) userByName({ db }, name);
-      const n = liftLoginLockouts({ db }, name);
+      const n = unlockLogins({ db }, CLI_ACTOR.username, name);
       console.log(`Lifted ${n} login lockout record(s)${name ? ` of ${name}` : ''}.`);
       return 0;
     }

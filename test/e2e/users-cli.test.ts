@@ -33,6 +33,10 @@ describe('ceping users', () => {
     expect(unlock.code).toBe(0);
     expect(unlock.stdout).toMatch(/Lifted [1-9]\d* login lockout/);
     expect((await login(ADMIN.password)).statusCode).toBe(200);
+    // The lifting is on the record, like the console's, with who asked for it.
+    const audit = await t.api('GET', '/api/audit?limit=5');
+    expect(audit.status).toBe(200);
+    expect(JSON.stringify(audit.body)).toMatch(/auth\.unlock[\s\S]*ceping users|ceping users[\s\S]*auth\.unlock/);
 
     const weak = await ceping(['reset-password', ADMIN.username], 'password1234\n');
     expect(weak.code).toBe(1);
