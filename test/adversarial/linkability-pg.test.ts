@@ -200,6 +200,8 @@ let vacuumedFile: { found: number; rho: number };
 let rewrittenLive: Attack[] = [];
 let sealed: SealResult;
 let closeXid = 0;
+/** The tables' files before the seal. */
+let oldFiles: string[] = [];
 let closed: Awaited<ReturnType<typeof tableAttacks>>;
 let closedLinks: { linked: number; right: number };
 
@@ -290,6 +292,7 @@ beforeAll(async () => {
   rewrittenFile = oldVersionsIn(await relationFile('box_ballots'));
   await q('vacuum box_ballots, box_markers');
   vacuumedFile = oldVersionsIn(await relationFile('box_ballots'));
+  oldFiles = (await q<{ p: string }>(`select pg_relation_filepath('box_ballots') as p union all select pg_relation_filepath('box_markers')`)).map((r) => r.p);
   sealed = await storeA.seal();
   closed = await tableAttacks();
   closedLinks = xminLinks(closed.ballots, closed.markers);
@@ -399,6 +402,13 @@ describe('the close', () => {
     expect(old.found).toBe(0);
     expect(markerAt.every((o) => o.length === 1)).toBe(true);
     expect(xmins).toEqual(new Set([closeXid]));
+  });
+
+  it('after the seal (and a checkpoint) the old files are gone', async () => {
+    await q('checkpoint');
+    const sizes = await q<{ size: string | null }>(`select (pg_stat_file(p, true)).size::text as size from unnest($1::text[]) as p`, [oldFiles]);
+    note(`closed: the tables' files before the seal: ${oldFiles.join(', ')}; now ${sizes.map((s) => s.size ?? 'gone').join(', ')}`);
+    expect(sizes.map((s) => s.size ?? '0')).toEqual(['0', '0']);
   });
 
   it("pageinspect finds no tuple but the close's in either table", async (ctx) => {
