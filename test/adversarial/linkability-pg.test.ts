@@ -12,6 +12,10 @@
 // views. While the poll is open the test records what PostgreSQL keeps and asserts what docs/security.md says it
 // keeps; after the close every position in the tables must be unrelated to arrival (|rho| < 0.1) and every row of
 // the meeting carry the same xmin.
+//
+// The insider is the database superuser (reading files and pg_wal needs one): with CEPING_TEST_PG, connect as one.
+// The test's own server starts with wal_level = logical and pg_stat_statements loaded; on a server without them,
+// the logical slot, pageinspect and pg_stat_statements parts are skipped, and the log part needs the own server's log.
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
