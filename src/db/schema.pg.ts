@@ -25,6 +25,9 @@ const jsonText = <T>(name: string) =>
     fromDriver: (value) => JSON.parse(value) as T,
   })(name);
 
+/** Bytes (the ballot box's keys, records and nonce hashes), read back as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
 /** Now, in UTC, as ISO 8601 text with milliseconds: what SQLite's strftime('%Y-%m-%dT%H:%M:%fZ','now') gives. */
 const nowIso = sql`(to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
 
@@ -298,4 +301,40 @@ export const assessmentDecisions = pgTable(
     decidedAt: text('decided_at').notNull(),
   },
   (t) => [index('assessment_decisions_round_idx').on(t.roundId)],
+);
+
+// The ballot box (src/ballots/box-store.pg.ts, where the design and what it hides are described). On SQLite the box is
+// a file of its own (src/ballots/box.repository.ts); here its two tables sit beside the others, with no foreign key
+// into them: a vote must not lock or touch any row of the main tables. Every key is random (a marker's is derived
+// from its slip's token, a ballot's drawn when it is written and drawn again at the close); no column holds a time,
+// a sequence number, a slip or a token.
+
+/** A slip's "used" marker: created unused when the slip is issued, flipped by its vote, rewritten at the close. */
+export const boxMarkers = pgTable(
+  'box_markers',
+  {
+    key: bytea('key').primaryKey(),
+    meetingId: text('meeting_id').notNull(),
+    batchId: text('batch_id').notNull(),
+    used: boolean('used').notNull().default(false),
+    /** SHA-256 of the phone's retry nonce, set by the vote (null while unused, or for a vote without one). */
+    nonceHash: bytea('nonce_hash'),
+  },
+  (t) => [index('box_markers_meeting_idx').on(t.meetingId)],
+);
+
+/**
+ * One accepted ballot: its fixed-size record (src/ballots/ballot-record.ts) and the head the tally counts (null for
+ * the older JSON records, which have none).
+ */
+export const boxBallots = pgTable(
+  'box_ballots',
+  {
+    key: bytea('key').primaryKey(),
+    meetingId: text('meeting_id').notNull(),
+    valid: boolean('valid').notNull(),
+    head: bytea('head'),
+    record: bytea('record').notNull(),
+  },
+  (t) => [index('box_ballots_meeting_idx').on(t.meetingId)],
 );

@@ -26,6 +26,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import { hashToken, markerKey } from '../../src/slips/credentials.js';
 import { ADMIN, fullBallot, villageMeeting } from '../helpers/app.js';
+import { spearman } from '../helpers/rank-correlation.js';
 import { repoRoot } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
@@ -56,28 +57,6 @@ let format: RecordFormat;
 let reader: Database.Database;
 /** The insider's list: who (which token, short code, address, device) voted in which order. */
 const voters: Array<{ token: string; shortCode: string; ip: string; ua: string; nonce: string; usedShortCode: boolean }> = [];
-
-function spearman(x: number[], y: number[]): number {
-  const rank = (v: number[]) => {
-    const r = new Array<number>(v.length);
-    v.map((val, i) => [val, i] as const)
-      .sort((a, b) => a[0] - b[0])
-      .forEach(([, i], k) => (r[i] = k));
-    return r;
-  };
-  const rx = rank(x);
-  const ry = rank(y);
-  const m = (x.length - 1) / 2;
-  let num = 0;
-  let dx = 0;
-  let dy = 0;
-  for (let i = 0; i < x.length; i++) {
-    num += (rx[i]! - m) * (ry[i]! - m);
-    dx += (rx[i]! - m) ** 2;
-    dy += (ry[i]! - m) ** 2;
-  }
-  return dx === 0 || dy === 0 ? 0 : num / Math.sqrt(dx * dy);
-}
 
 const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') =>
   app.inject({ method, url, remoteAddress, headers: { authorization: `Bearer ${adminToken}`, ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });

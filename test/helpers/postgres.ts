@@ -29,12 +29,22 @@ export interface TestPostgres {
   freshDatabase: () => Promise<string>;
   /** Drops the databases (external server) or stops the server and removes its files (own server). */
   stop: () => Promise<void>;
+  /** The server's log (own server only: an external server's log is not ours to read). */
+  logFile?: string;
+}
+
+export interface TestPostgresOptions {
+  /**
+   * Server settings for an own server, given as `-c name=value` at start (those that need a restart too, such as
+   * wal_level or shared_preload_libraries). An external server keeps its own: a test checks with `show` what it got.
+   */
+  settings?: Record<string, string>;
 }
 
 /** Starts (or connects to) a PostgreSQL server and creates a fresh database on it. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const external = process.env.CEPING_TEST_PG;
-  const server = external ? { adminUrl: external, stop: async () => {} } : await startOwnServer();
+  const server: { adminUrl: string; stop: () => Promise<void>; logFile?: string } = external ? { adminUrl: external, stop: async () => {} } : await startOwnServer(options.settings ?? {});
   const created: string[] = [];
   const freshDatabase = async () => {
     const name = `ceping_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -47,6 +57,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     return {
       url,
       freshDatabase,
+      ...(server.logFile ? { logFile: server.logFile } : {}),
       stop: async () => {
         if (external) {
           await withClient(external, async (c) => {
@@ -159,7 +170,7 @@ wait "$server"; status=$?
 kill "$watcher" 2>/dev/null
 exit "$status"`;
 
-async function startOwnServer(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
+async function startOwnServer(settings: Record<string, string>): Promise<{ adminUrl: string; stop: () => Promise<void>; logFile: string }> {
   const owner = serverUser();
   const bin = await binaries(owner?.uid);
   const dir = mkdtempSync(join(tmpdir(), 'ceping-pg-'));
@@ -196,6 +207,7 @@ async function startOwnServer(): Promise<{ adminUrl: string; stop: () => Promise
       // A throwaway server: durability is not what these tests measure.
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
       '-c', 'max_connections=40', '-c', 'shared_buffers=32MB',
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ];
     const child = spawn('/bin/sh', ['-c', GUARD, 'pg-guard', bin.postgres, ...args], { ...asOwner, stdio: ['pipe', logFd, logFd], env: { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     closeSync(logFd);
@@ -203,7 +215,7 @@ async function startOwnServer(): Promise<{ adminUrl: string; stop: () => Promise
     const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
     try {
       await waitUntilReady(adminUrl, exited, log);
-      return { adminUrl, stop: () => stopServer(child, exited, data).finally(removeFiles) };
+      return { adminUrl, logFile: log, stop: () => stopServer(child, exited, data).finally(removeFiles) };
     } catch (e) {
       lastError = e;
       await stopServer(child, exited, data);
@@ -252,4 +264,23 @@ async function stopServer(child: ChildProcess, exited: Promise<number | null>, d
   } catch {}
   child.kill('SIGKILL');
   await exited;
+}
+
+/**
+ * A pool whose end() resolves once every connection has closed. pg-pool's own resolves as soon as it has asked them
+ * to close; a server stopped right after would then send the connections still closing a FATAL "terminating
+ * connection due to administrator command" that nobody listens for.
+ */
+export function testPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  const closed: Array<Promise<void>> = [];
+  pool.on('connect', (client) => {
+    closed.push(new Promise((resolve) => client.once('end', () => resolve())));
+  });
+  const end = pool.end.bind(pool);
+  pool.end = (async () => {
+    await end();
+    await Promise.all(closed);
+  }) as typeof pool.end;
+  return pool;
 }

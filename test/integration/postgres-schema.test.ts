@@ -90,6 +90,7 @@ describe('the migrated database matches src/db/schema.pg.ts', () => {
     bigserial: 'bigint',
     boolean: 'boolean',
     'double precision': 'double precision',
+    bytea: 'bytea',
   };
 
   it('has exactly the declared tables and columns, with their types and nullability', async () => {
