@@ -76,16 +76,19 @@ const VALUE = 2;
 
 /**
  * How one field is written; every op has the same shape, so that the loop below stays monomorphic.
- * - BYTE: one byte, 0 blank, else `values[v]` (a graded question without subjects, or a single choice);
- * - CELLS: one byte per subject, an object of the subjects rated;
+ * - BYTE: one byte, 0 blank, else `values[v]`, the member `"question": "value"` (a graded question without
+ *   subjects, or a single choice);
+ * - CELLS: one byte per subject; `first[i][v]` opens the object of the subjects rated with subject i's member,
+ *   `next[i][v]` adds it after another;
  * - VALUE: read as decodeBallot reads it (readAnswer) and stringified.
  */
 interface Op {
   kind: typeof BYTE | typeof CELLS | typeof VALUE;
   at: number;
   key: Uint8Array;
-  cellKeys: Uint8Array[];
   values: Uint8Array[];
+  first: Uint8Array[][];
+  next: Uint8Array[][];
   what: string;
   field: LayoutField;
 }
@@ -111,20 +114,23 @@ export function answersJsonWriter(layout: BallotLayout, depth: number): AnswersJ
   const nextForm = b(`,${nl(depth + 1)}`);
   const firstAnswer = b(`{${nl(depth + 2)}`);
   const nextAnswer = b(`,${nl(depth + 2)}`);
-  const firstCell = b(`{${nl(depth + 3)}`);
-  const nextCell = b(`,${nl(depth + 3)}`);
   const closeCells = b(`${nl(depth + 2)}}`);
   const closeForm = b(`${nl(depth + 1)}}`);
   const closeAnswers = b(`${nl(depth)}}`);
   const empty = b('{}');
   const literals = (values: readonly string[]) => [new Uint8Array(0), ...values.map((v) => b(JSON.stringify(v)))];
+  // Per subject and grade byte: the subject's member, after "{" and the indent, or after "," and the indent.
+  const members = (subjects: readonly string[], values: readonly string[], before: string) =>
+    subjects.map((sid) => [new Uint8Array(0), ...values.map((v) => b(`${before}${JSON.stringify(sid)}: ${JSON.stringify(v)}`))]);
   const forms = layout.forms.map((form) => ({
     key: key(form.id),
     ops: layout.fields
       .filter((f) => f.formId === form.id)
       .map((f): Op => {
-        const op: Op = { kind: VALUE, at: f.offset, key: key(f.questionId), cellKeys: [], values: [], what: '', field: f };
-        if (f.kind === 'grades' && f.subjects !== null) return { ...op, kind: CELLS, cellKeys: f.subjects.map(key), values: literals(f.values), what: '等次' };
+        const op: Op = { kind: VALUE, at: f.offset, key: key(f.questionId), values: [], first: [], next: [], what: '', field: f };
+        if (f.kind === 'grades' && f.subjects !== null) {
+          return { ...op, kind: CELLS, first: members(f.subjects, f.values, `{${nl(depth + 3)}`), next: members(f.subjects, f.values, `,${nl(depth + 3)}`), what: '等次' };
+        }
         if (f.kind === 'grades' || f.kind === 'single') return { ...op, kind: BYTE, values: literals(f.values), what: f.kind === 'grades' ? '等次' : '选项' };
         return op;
       }),
@@ -150,19 +156,18 @@ export function answersJsonWriter(layout: BallotLayout, depth: number): AnswersJ
             sink.put(op.key);
             sink.put(value);
           } else if (op.kind === CELLS) {
+            const cells = op.first.length;
             let rated = 0;
-            for (let i = 0; i < op.cellKeys.length; i++) {
+            for (let i = 0; i < cells; i++) {
               const v = record[start + op.at + i]!;
               if (v === 0) continue;
-              const value = op.values[v];
-              if (value === undefined) throw corrupt('等次');
+              const member = (rated === 0 ? op.first : op.next)[i]![v];
+              if (member === undefined) throw corrupt('等次');
               if (rated++ === 0) {
                 sink.put(answered++ === 0 ? firstAnswer : nextAnswer);
                 sink.put(op.key);
-                sink.put(firstCell);
-              } else sink.put(nextCell);
-              sink.put(op.cellKeys[i]!);
-              sink.put(value);
+              }
+              sink.put(member);
             }
             if (rated > 0) sink.put(closeCells);
           } else {
