@@ -4,8 +4,9 @@
 // shuffled, stringified whole), whatever the page size, for a meeting with text answers that need escaping,
 // choices, nominations with written-in names, blank and invalid ballots in two categories, and for a meeting whose
 // ballots are partly in the older JSON record. The report's text answers, read page by page, are those of the
-// valid ballots. Over a real socket, the download arrives in chunks with no length announced.
+// valid ballots. Over a real socket, the download arrives in chunks with no length announced (compressed or not).
 import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetingBallots, type StoredBallot } from '../../src/ballots/index.js';
@@ -228,12 +229,12 @@ describe('streamed raw-ballot exports', () => {
   it('arrives over a socket in chunks with no length announced, and reads as the same ballots', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
-    const get = (path: string) =>
-      new Promise<{ headers: Record<string, unknown>; chunks: number; body: Buffer }>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${t.adminToken}` } }, (res) => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${t.adminToken}`, ...headers } }, (res) => {
           const parts: Buffer[] = [];
           res.on('data', (d: Buffer) => parts.push(d));
-          res.on('end', () => resolve({ headers: res.headers, chunks: parts.length, body: Buffer.concat(parts) }));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
           res.on('error', reject);
         });
         req.on('error', reject);
@@ -248,6 +249,11 @@ describe('streamed raw-ballot exports', () => {
       // Each export is shuffled anew: the same lines, in another order.
       const lines = (b: Buffer) => b.toString('utf8').split('\n').sort();
       expect(lines(res.body)).toEqual(lines(again.rawPayload));
+      // As a browser asks for it: compressed on the way, still in chunks.
+      const zipped = await get(`/api/meetings/${mixed}/${format}`, { 'accept-encoding': 'gzip' });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers['transfer-encoding']).toBe('chunked');
+      expect(lines(gunzipSync(zipped.body))).toEqual(lines(again.rawPayload));
     }
   });
 });
