@@ -41,7 +41,7 @@ export interface BuildOptions {
   formsDir?: string;
   /** Pino logger options or false; tests pass a stream to read what was logged. */
   logger?: boolean | Record<string, unknown>;
-  /** Ballots per page of a streamed raw-ballot export (default BALLOT_PAGE_SIZE); tests set a small one. */
+  /** Ballots per page of a streamed raw-ballot export (default: ballots/ballot-pages.ts); tests set a small one. */
   exportPageSize?: number;
 }
 

@@ -409,9 +409,9 @@ export class BallotBox {
   }
 
   /**
-   * What an export reads before the records: the slot keys of a meeting's ballots in key order, their validity,
-   * counts by category and the keys of older records (BoxStore.ballotIndex). Taken once, synchronously, in the
-   * export's read transaction; the records are then read by key, page by page.
+   * What an export reads before the records: the slot keys of a meeting's ballots in key order, their counts by
+   * category and the keys of older records (BoxStore.ballotIndex). Taken once, synchronously, in the export's read
+   * transaction; the records are then read by key, page by page.
    */
   ballotIndex(meetingId: string, format: number): BallotIndex {
     return this.call({ op: 'index', meetingId, format }) as BallotIndex;

@@ -1,15 +1,15 @@
 // A closed meeting's ballots as the exports read them: first the slot keys and the counts by category, in the
-// export's read transaction; then the records by key, a page at a time, decoded as they come, so
-// that an export of 100,000 ballots never holds more than a page of them. A filled slot is never written again
-// (box-store.ts), so keys taken once name the same ballots for as long as an export takes to be read.
+// export's read transaction; then the records by key, a page at a time, so that an export of 100,000 ballots
+// never holds more than a page or two of them. A filled slot is never written again (box-store.ts), so keys taken
+// once name the same ballots for as long as an export takes to be read.
 import type { Conn } from '../db/client.js';
 import type { BallotAnswers } from '../domain/ballot.js';
 import { RECORD_FORMAT, wholeRecordMarks } from '../domain/ballot-record.js';
 import { ballotBoxOf } from './ballot-box.js';
-import { decodeRecord, decodeRecordTexts, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { decodeRecord, decodeRecordTexts, type RecordFormat } from './ballot-record.js';
 import { meetingRecordFormat } from './ballots.repository.js';
 
-/** Ballots read at a time when no page size is given: about 2 MB of village records, and their decoded answers. */
+/** Ballots read at a time when no page size is given: at most about 2 MB of village records. */
 export const BALLOT_PAGE_SIZE = 1000;
 
 export interface BallotPages {
@@ -24,8 +24,6 @@ export interface BallotPages {
    * with no text answer and no breached rule, its head alone (`format.layout.headSize` bytes, see wholeRecordMarks).
    */
   records(keys: Float64Array, pageSize?: number): AsyncGenerator<Buffer[]>;
-  /** The same ballots decoded (decodeRecord). */
-  ballots(keys: Float64Array, pageSize?: number): AsyncGenerator<StoredBallot[]>;
   /** Only the validity and the text answers of the ballots in these slots (decodeRecordTexts), `pageSize` at a time. */
   texts(keys: Float64Array, pageSize?: number): AsyncGenerator<Array<{ valid: boolean; answers: BallotAnswers }>>;
 }
@@ -49,13 +47,13 @@ export function meetingBallotPages({ db }: { db: Conn }, meetingId: string): Bal
     for (const record of box.recordsAtNow(meetingId, others.slice(from, from + BALLOT_PAGE_SIZE))) count(decodeRecord(record, format).category, 1);
   }
 
-  // Readers that need no more than a head are sent heads where they suffice (see BoxStore.recordsAt).
+  // Both readers below need no more than a record's head where its texts are blank and it breaks no rule.
   const heads = format.layout ? { size: format.layout.headSize, format: RECORD_FORMAT, marks: wholeRecordMarks(format.layout) } : undefined;
-  async function* pages<T>(order: Float64Array, pageSize: number, headsWillDo: boolean, decode: (record: Buffer) => T): AsyncGenerator<T[]> {
+  async function* pages<T>(order: Float64Array, pageSize: number, decode: (record: Buffer) => T): AsyncGenerator<T[]> {
     const size = Math.max(1, Math.floor(pageSize));
     // A copy of the page's keys: a view would send its whole buffer to the thread.
     const read = (from: number) => {
-      const p = box.recordsAt(meetingId, order.slice(from, from + size), headsWillDo ? heads : undefined);
+      const p = box.recordsAt(meetingId, order.slice(from, from + size), heads);
       // Read ahead: should the reader stop early, its failure is nobody's to handle.
       p.catch(() => undefined);
       return p;
@@ -73,8 +71,7 @@ export function meetingBallotPages({ db }: { db: Conn }, meetingId: string): Bal
     format,
     keys,
     byCategory,
-    records: (order, pageSize = BALLOT_PAGE_SIZE) => pages(order, pageSize, true, (r) => r),
-    ballots: (order, pageSize = BALLOT_PAGE_SIZE) => pages(order, pageSize, false, (r) => decodeRecord(r, format)),
-    texts: (order, pageSize = BALLOT_PAGE_SIZE) => pages(order, pageSize, true, (r) => decodeRecordTexts(r, format)),
+    records: (order, pageSize = BALLOT_PAGE_SIZE) => pages(order, pageSize, (r) => r),
+    texts: (order, pageSize = BALLOT_PAGE_SIZE) => pages(order, pageSize, (r) => decodeRecordTexts(r, format)),
   };
 }

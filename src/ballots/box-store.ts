@@ -398,7 +398,8 @@ export class BoxStore {
    * Read in key order (twice as fast as in a random order: neighbouring slots share pages), answered as asked.
    * With `heads`, a ballot whose head is kept apart (`heads.size` bytes starting with `heads.format`: a tenth of a
    * village record, in a table that stays in the cache) is answered with its head alone unless one of the byte
-   * ranges `heads.marks` of it is not all zero (then the reader needs the whole record: see wholeRecordMarks in domain/ballot-record.ts).
+   * ranges `heads.marks` of it is not all zero (then the reader needs the whole record: see wholeRecordMarks in
+   * domain/ballot-record.ts).
    */
   recordsAt(meetingId: string, keys: Float64Array, heads?: { size: number; format: number; marks: Array<[number, number]> }): Buffer[] {
     const st = this.meetings.get(meetingId);

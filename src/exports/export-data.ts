@@ -2,10 +2,8 @@
 // exports and the report's text answers only), the meeting's forms and subjects, all taken in the one read
 // transaction of gatherExport (exports.usecases.ts), so every export of a meeting tells the same story.
 import { gradeChoices, nominationOptions, type FormTemplate, type Question, type SubjectRef } from '../domain/forms.js';
-import type { BallotPages, StoredBallot } from '../ballots/index.js';
+import type { BallotPages } from '../ballots/index.js';
 import type { MeetingResults } from '../results/index.js';
-
-export type RawBallot = StoredBallot;
 
 export interface ExportData {
   results: MeetingResults;
