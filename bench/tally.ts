@@ -218,7 +218,7 @@ async function main(): Promise<void> {
     input.ballots = [];
 
     const { result: _rows, ...read } = await measure('read', runs, () => meetingBallots({ db }, meetingId));
-    steps.push({ ...read, note: 'read and decode every record (the raw-ballot exports)' });
+    steps.push({ ...read, note: 'read and decode every record at once (what the raw-ballot exports did before they were streamed)' });
 
     const exportsFile = resolve(import.meta.dirname, '../src/exports/index.ts');
     if (existsSync(exportsFile)) {
