@@ -41,6 +41,8 @@ export interface BuildOptions {
   formsDir?: string;
   /** Pino logger options or false; tests pass a stream to read what was logged. */
   logger?: boolean | Record<string, unknown>;
+  /** Ballots per page of a streamed raw-ballot export (default: ballots/ballot-pages.ts); tests set a small one. */
+  exportPageSize?: number;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -77,7 +79,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(turnoutLivePlugin);
 
   // The capabilities.
-  for (const routes of [authRoutes, formsRoutes, metaRoutes, meetingsRoutes, slipsRoutes, paperRoutes, ballotsRoutes, resultsRoutes, exportsRoutes, turnoutRoutes, closingRoutes, auditRoutes, assessmentRoutes, securityRoutes]) {
+  for (const routes of [authRoutes, formsRoutes, metaRoutes, meetingsRoutes, slipsRoutes, paperRoutes, ballotsRoutes, resultsRoutes]) {
+    await app.register(routes);
+  }
+  await app.register(exportsRoutes, { pageSize: options.exportPageSize });
+  for (const routes of [turnoutRoutes, closingRoutes, auditRoutes, assessmentRoutes, securityRoutes]) {
     await app.register(routes);
   }
   await app.register(healthPlugin);

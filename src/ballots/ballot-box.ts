@@ -29,7 +29,7 @@ import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
 import { deleteLegacyBallots, legacyBallots, meetingRecordFormat, openMeetingIds } from './ballots.repository.js';
-import { shuffle, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
+import { shuffle, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
 import { unpackRecords, type BoxMessage, type BoxReply, type BoxRequest } from './box-thread.js';
 
 /** The ballot box of the main database at `mainPath`. */
@@ -158,7 +158,8 @@ export class BallotBox {
       if (!this.closed) this.fail(`exit ${code}`);
     });
     this.replies.on('message', (reply: BoxReply) => this.onReply(reply));
-    // The thread keeps no event loop of ours alive: the server (or a CLI) decides when to stop.
+    // The thread keeps no event loop of ours alive (only an answer awaited does, see request): the server (or a
+    // CLI) decides when to stop.
     this.thread.unref();
     this.replies.unref();
     try {
@@ -199,6 +200,7 @@ export class BallotBox {
     for (const p of this.queue.splice(0)) p.reject(error);
     for (const [id, w] of this.waiting) w.resolve({ id, error: { message }, counts: [], absorbedUpTo: this.sentUpTo, groups: this.stats.groups, jobs: this.stats.jobs });
     this.waiting.clear();
+    this.replies.unref();
   }
 
   /** Markers of slips issued since the last request (read from the main database, in their random order). */
@@ -217,6 +219,7 @@ export class BallotBox {
     const w = this.waiting.get(reply.id);
     if (w) {
       this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) this.replies.unref();
       w.resolve(reply);
     }
   }
@@ -230,7 +233,11 @@ export class BallotBox {
   /** A request answered asynchronously. */
   private request(req: BoxRequest, markers: MarkerRow[] = this.newMarkers()): Promise<BoxReply> {
     if (this.failure) return Promise.reject(boxFailed(this.failure));
+    // The thread has closed its file and its port: a request now would never be answered.
+    if (this.closed) return Promise.reject(closing());
     const id = this.post(req, markers);
+    // An answer awaited keeps the process alive (a CLI or a benchmark reading an export has nothing else that does).
+    if (this.waiting.size === 0) this.replies.ref();
     return new Promise<BoxReply>((resolve) => this.waiting.set(id, { resolve }));
   }
 
@@ -419,6 +426,31 @@ export class BallotBox {
   /** The raw records of a meeting's ballots, in the order of their random slot keys. */
   records(meetingId: string): Buffer[] {
     return unpackRecords(this.call({ op: 'records', meetingId }) as Parameters<typeof unpackRecords>[0]) ?? [];
+  }
+
+  /**
+   * What an export reads before the records: the slot keys of a meeting's ballots in key order, their counts by
+   * category and the keys of older records (BoxStore.ballotIndex). Taken once, synchronously, in the export's read
+   * transaction; the records are then read by key, page by page.
+   */
+  ballotIndex(meetingId: string, format: number): BallotIndex {
+    return this.call({ op: 'index', meetingId, format }) as BallotIndex;
+  }
+
+  /**
+   * The records in these slots of a meeting, in the order given; with `heads`, the head alone of a ballot that
+   * needs no more (BoxStore.recordsAt). Answered asynchronously: a streamed export reads its pages without
+   * holding up the event loop.
+   */
+  async recordsAt(meetingId: string, keys: Float64Array, heads?: { size: number; format: number; marks: Array<[number, number]> }): Promise<Buffer[]> {
+    const reply = await this.request({ op: 'recordsAt', meetingId, keys, ...(heads ? { heads } : {}) });
+    if (reply.error) throw new Error(`ballot box: ${reply.error.message}`);
+    return unpackRecords(reply.value as Parameters<typeof unpackRecords>[0]) ?? [];
+  }
+
+  /** The whole records in these slots, answered synchronously (inside a read transaction of the main database). */
+  recordsAtNow(meetingId: string, keys: Float64Array): Buffer[] {
+    return unpackRecords(this.call({ op: 'recordsAt', meetingId, keys }) as Parameters<typeof unpackRecords>[0]) ?? [];
   }
 
   /** The heads of a meeting's compact records; undefined when any record is not compact. */

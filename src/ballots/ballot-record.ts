@@ -10,7 +10,7 @@
 //   padding up to the meeting's maximum. Meetings without a layout (opened before it existed) keep writing and
 //   reading it, so that no stored ballot needs rewriting and a poll open across the upgrade keeps one size.
 import type { BallotAnswers, BallotSource } from '../domain/ballot.js';
-import { decodeBallot, encodeBallot, parseBallotLayout, RECORD_FORMAT, BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
+import { decodeBallot, decodeTextAnswers, encodeBallot, parseBallotLayout, readRecordHeader, RECORD_FORMAT, BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 
 export interface StoredBallot {
@@ -141,4 +141,17 @@ export function decodeRecord(bytes: Uint8Array, format?: RecordFormat): StoredBa
     };
   }
   return decodeJsonRecord(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/**
+ * One stored record as far as a reader of its text answers needs it: its validity, and a compact record's text
+ * answers alone (nothing else decoded) or an older record's answers in full.
+ */
+export function decodeRecordTexts(bytes: Uint8Array, format?: RecordFormat): { valid: boolean; answers: BallotAnswers } {
+  if (isCompactRecord(bytes)) {
+    if (!format?.layout) throw new BallotRecordError('本次测评的选票版式缺失，无法读取选票');
+    return { valid: readRecordHeader(format.layout, bytes, 0).valid, answers: decodeTextAnswers(format.layout, bytes) };
+  }
+  const b = decodeJsonRecord(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { valid: b.valid, answers: b.answers };
 }

@@ -30,7 +30,12 @@ import {
   createBoxSchema,
   fillHead,
   filledHeads,
+  filledKeys,
+  countByHeader,
+  keysNotInFormat,
   fillSlot,
+  filledHead,
+  filledRecord,
   filledRecords,
   findMarker,
   headSizes,
@@ -71,6 +76,16 @@ export interface StoreJob {
 }
 
 export type StoreResult = { kind: 'stored'; valid: boolean } | { kind: 'used'; nonceMatches: boolean } | { kind: 'unknown' };
+
+/** What an export reads of a meeting's ballots before their records (BoxStore.ballotIndex). */
+export interface BallotIndex {
+  /** Slot keys in key order. */
+  keys: Float64Array;
+  /** Compact records by their category byte: [byte, ballots]. */
+  categories: Array<[number, number]>;
+  /** Keys of the records in another format (older JSON records), in key order. */
+  others: Float64Array;
+}
 
 /** What the rest of the server keeps of a meeting: counters only. */
 export interface MeetingCounts {
@@ -357,6 +372,56 @@ export class BoxStore {
   /** The records of a meeting's ballots, in the order of their random slot keys. */
   records(meetingId: string): Buffer[] {
     return filledRecords({ db: this.db }, meetingId);
+  }
+
+  /**
+   * What an export reads before the records themselves: the slot keys of a meeting's ballots in key order, the
+   * ballots counted by the category byte of their compact records (`format` is their first byte), and the keys
+   * of records in another format, whose category only decoding tells. A filled slot is never written again, so
+   * the keys name the same ballots for as long as an export takes.
+   */
+  ballotIndex(meetingId: string, format: number): BallotIndex {
+    const st = this.meetings.get(meetingId);
+    const fromHeads = st !== undefined && st.headSize > 0 && countFilledHeads({ db: this.db }, meetingId) === st.cast;
+    const keys = Float64Array.from(filledKeys({ db: this.db }, meetingId, fromHeads));
+    const categories: Array<[number, number]> = [];
+    let others = 0;
+    for (const [first, category, n] of countByHeader({ db: this.db }, meetingId, fromHeads)) {
+      if (first[0] === format) categories.push([category[0] ?? 0, n]);
+      else others += n;
+    }
+    return { keys, categories, others: others > 0 ? Float64Array.from(keysNotInFormat({ db: this.db }, meetingId, format)) : new Float64Array(0) };
+  }
+
+  /**
+   * The records of a meeting's ballots in these slots, in the order given; throws if one holds no ballot of it.
+   * Read in key order (twice as fast as in a random order: neighbouring slots share pages), answered as asked.
+   * With `heads`, a ballot whose head is kept apart (`heads.size` bytes starting with `heads.format`: a tenth of a
+   * village record, in a table that stays in the cache) is answered with its head alone unless one of the byte
+   * ranges `heads.marks` of it is not all zero (then the reader needs the whole record: see wholeRecordMarks in
+   * domain/ballot-record.ts).
+   */
+  recordsAt(meetingId: string, keys: Float64Array, heads?: { size: number; format: number; marks: Array<[number, number]> }): Buffer[] {
+    const st = this.meetings.get(meetingId);
+    const useHeads = heads !== undefined && st !== undefined && st.headSize === heads.size;
+    const enough = (head: Buffer | undefined): head is Buffer => {
+      if (!head || head.length !== heads!.size || head[0] !== heads!.format) return false;
+      for (const [at, n] of heads!.marks) for (let j = at; j < at + n; j++) if (head[j] !== 0) return false;
+      return true;
+    };
+    const order = Array.from(keys.keys()).sort((a, b) => keys[a]! - keys[b]!);
+    const out: Buffer[] = new Array(keys.length);
+    for (const i of order) {
+      const head = useHeads ? filledHead({ db: this.db }, meetingId, keys[i]!) : undefined;
+      if (enough(head)) {
+        out[i] = head;
+        continue;
+      }
+      const r = filledRecord({ db: this.db }, meetingId, keys[i]!);
+      if (!r) throw new Error('ballot box: a slot read for an export holds no ballot of its meeting');
+      out[i] = r;
+    }
+    return out;
   }
 
   /**

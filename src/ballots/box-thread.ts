@@ -14,6 +14,8 @@ export type BoxRequest =
   | { op: 'marker'; key: Uint8Array }
   | { op: 'prepare'; meetingId: string; recordSize: number; headSize: number }
   | { op: 'records'; meetingId: string }
+  | { op: 'index'; meetingId: string; format: number }
+  | { op: 'recordsAt'; meetingId: string; keys: Float64Array; heads?: { size: number; format: number; marks: Array<[number, number]> } }
   | { op: 'heads'; meetingId: string; layout: { recordSize: number; headSize: number; format: number } }
   | { op: 'inspect'; sql: string; params: unknown[] }
   | { op: 'close' };
@@ -100,6 +102,18 @@ function serve(store: BoxStore, requests: MessagePort, replies: MessagePort, sig
         case 'heads': {
           const packed = packRecords(msg.op === 'records' ? store.records(msg.meetingId) : store.heads(msg.meetingId, msg.layout));
           if (packed) transfer.push(packed.lengths.buffer as ArrayBuffer, packed.bytes.buffer as ArrayBuffer);
+          value = packed;
+          break;
+        }
+        case 'index': {
+          const index = store.ballotIndex(msg.meetingId, msg.format);
+          transfer.push(index.keys.buffer as ArrayBuffer, index.others.buffer as ArrayBuffer);
+          value = index;
+          break;
+        }
+        case 'recordsAt': {
+          const packed = packRecords(store.recordsAt(msg.meetingId, msg.keys, msg.heads))!;
+          transfer.push(packed.lengths.buffer as ArrayBuffer, packed.bytes.buffer as ArrayBuffer);
           value = packed;
           break;
         }

@@ -141,6 +141,41 @@ export function filledRecords({ db }: { db: BoxDb }, meetingId: string): Buffer[
 }
 
 /**
+ * The slot keys of a meeting's ballots in key order, from the heads kept apart when `fromHeads` (a tenth of the
+ * reading when every ballot has one), else from the slots.
+ */
+export function filledKeys({ db }: { db: BoxDb }, meetingId: string, fromHeads: boolean): number[] {
+  const sql = fromHeads ? 'select k from heads where m = ? and f = 1 order by k' : 'select k from slots where m = ? and f = 1 order by k';
+  return q(db, sql).pluck(true).all(meetingId) as number[];
+}
+
+/**
+ * A meeting's ballots counted by the first and third bytes of their records (a compact record's format and
+ * category), from the heads kept apart when `fromHeads`, else from the records.
+ */
+export function countByHeader({ db }: { db: BoxDb }, meetingId: string, fromHeads: boolean): Array<[Buffer, Buffer, number]> {
+  const sql = fromHeads
+    ? 'select substr(h, 1, 1), substr(h, 3, 1), count(*) from heads where m = ? and f = 1 group by 1, 2'
+    : 'select substr(r, 1, 1), substr(r, 3, 1), count(*) from slots where m = ? and f = 1 group by 1, 2';
+  return q(db, sql).raw(true).all(meetingId) as Array<[Buffer, Buffer, number]>;
+}
+
+/** The slot keys of a meeting's ballots whose record does not start with `format` (older JSON records). */
+export function keysNotInFormat({ db }: { db: BoxDb }, meetingId: string, format: number): number[] {
+  return q(db, 'select k from slots where m = ? and f = 1 and substr(r, 1, 1) != ? order by k').pluck(true).all(meetingId, Buffer.from([format])) as number[];
+}
+
+/** The head kept apart for the ballot in slot `k` of the meeting (undefined when there is none). */
+export function filledHead({ db }: { db: BoxDb }, meetingId: string, k: number): Buffer | undefined {
+  return (q(db, 'select h from heads where k = ? and m = ? and f = 1').pluck(true).get(k, meetingId) as Buffer | undefined) ?? undefined;
+}
+
+/** The record of the ballot in slot `k` of the meeting (undefined when that slot holds no ballot of it). */
+export function filledRecord({ db }: { db: BoxDb }, meetingId: string, k: number): Buffer | undefined {
+  return (q(db, 'select r from slots where k = ? and m = ? and f = 1').pluck(true).get(k, meetingId) as Buffer | undefined) ?? undefined;
+}
+
+/**
  * The first `headSize` bytes of each of a meeting's ballot records, when every one of them is a compact record of
  * `recordSize` bytes (byte 0 = `format`); undefined when any is not (ballots stored before the meeting's layout).
  * The tally reads only the heads: the padded free text stays in SQLite.

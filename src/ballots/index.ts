@@ -6,7 +6,8 @@ import { meetingRecordFormat } from './ballots.repository.js';
 
 export { ballotBoxPlugin, ballotBoxPath, type BallotBox, type BallotBoxCounts } from './ballot-box.js';
 export { meetingRecordFormat } from './ballots.repository.js';
-export type { StoredBallot } from './ballot-record.js';
+export { meetingBallotPages, type BallotPages } from './ballot-pages.js';
+export { decodeRecord, isCompactRecord, type RecordFormat, type StoredBallot } from './ballot-record.js';
 
 /** The ballots of a meeting, in the order of their random slot keys (which says nothing about arrival). */
 export function meetingBallots({ db }: { db: Conn }, meetingId: string): StoredBallot[] {

@@ -423,6 +423,8 @@ export interface DecodedBallot {
 }
 
 const corrupt = (what: string) => new BallotRecordError(`选票记录已损坏（${what}），无法读取`);
+/** The error for bytes no encoding writes, for readers of records outside this file. */
+export const corruptRecord = corrupt;
 
 /** True when the slot holds no ballot (its first byte is 0). */
 export function isEmptySlot(record: Uint8Array, start = 0): boolean {
@@ -453,13 +455,117 @@ function readWriteIns(record: Uint8Array, field: Extract<LayoutField, { kind: 'n
   return names;
 }
 
+/** A text field's answer (undefined when blank): its length in the head, its UTF-8 among the bodies. */
+function readText(record: Uint8Array, field: Extract<LayoutField, { kind: 'text' }>, start: number): string | undefined {
+  const at = start + field.offset;
+  const n = record[at]! | (record[at + 1]! << 8);
+  if (n === 0) return undefined;
+  if (n > field.bodySize) throw corrupt('文字');
+  // A head read alone (no bodies) serves only a ballot whose texts are blank.
+  if (start + field.bodyOffset + n > record.length) throw corrupt('长度不符');
+  try {
+    return utf8Strict.decode(record.subarray(start + field.bodyOffset, start + field.bodyOffset + n));
+  } catch {
+    throw corrupt('文字编码');
+  }
+}
+
+/**
+ * The text answers of one record alone, as `decodeBallot` gives them (form → question → text; blank ones absent,
+ * every form present), without decoding its other answers or its breaches: the results report quotes only these.
+ * The record's head alone (`layout.headSize` bytes) serves when its texts are blank (see wholeRecordMarks).
+ */
+export function decodeTextAnswers(layout: BallotLayout, record: Uint8Array): BallotAnswers {
+  if (record.length !== layout.recordSize && record.length !== layout.headSize) throw corrupt('长度不符');
+  if (record[0] === 0) throw new BallotRecordError('该位置没有选票');
+  if (record[0] !== RECORD_FORMAT) throw corrupt('格式');
+  const answers: BallotAnswers = {};
+  for (const form of layout.forms) answers[form.id] = {};
+  for (const field of layout.fields) {
+    if (field.kind !== 'text') continue;
+    const text = readText(record, field, 0);
+    if (text !== undefined) answers[field.formId]![field.questionId] = text;
+  }
+  return answers;
+}
+
+/**
+ * The byte ranges ([offset, length]) of a record's head that, when not all zero, mean that a reader needs the whole
+ * record rather than its head: the lengths of the text answers (their bodies lie beyond the head) and the breached
+ * rules (decodeBallot derives their messages from the decoded answers). A ballot with neither is read in full
+ * from its head.
+ */
+export function wholeRecordMarks(layout: BallotLayout): Array<[number, number]> {
+  const marks: Array<[number, number]> = layout.fields.filter((f) => f.kind === 'text').map((f) => [f.offset, 2]);
+  const breachBytes = Math.ceil(layout.rules.length / 8);
+  if (breachBytes > 0) marks.push([HEADER_BYTES, breachBytes]);
+  return marks;
+}
+
 /** Reads one record (exactly `layout.recordSize` bytes) back. Throws BallotRecordError for an empty slot or corrupt bytes. */
 export function decodeBallot(layout: BallotLayout, record: Uint8Array): DecodedBallot {
   if (record.length !== layout.recordSize) throw corrupt('长度不符');
   return decodeAt(layout, record, 0);
 }
 
-function decodeAt(layout: BallotLayout, record: Uint8Array, start: number): DecodedBallot {
+/**
+ * One question's answer as decodeBallot gives it (undefined when blank), read from the record at `start`. Throws
+ * BallotRecordError for bytes no encoding writes.
+ */
+export function readAnswer(field: LayoutField, record: Uint8Array, start: number): unknown {
+  const at = start + field.offset;
+  switch (field.kind) {
+    case 'grades': {
+      if (field.subjects === null) {
+        const v = record[at]!;
+        if (v === 0) return undefined;
+        const grade = field.values[v - 1];
+        if (grade === undefined) throw corrupt('等次');
+        return grade;
+      }
+      let grades: Record<string, string> | undefined;
+      for (let i = 0; i < field.subjects.length; i++) {
+        const v = record[at + i]!;
+        if (v === 0) continue;
+        const grade = field.values[v - 1];
+        if (grade === undefined) throw corrupt('等次');
+        (grades ??= {})[field.subjects[i]!] = grade;
+      }
+      return grades;
+    }
+    case 'single': {
+      const v = record[at]!;
+      if (v === 0) return undefined;
+      const value = field.values[v - 1];
+      if (value === undefined) throw corrupt('选项');
+      return value;
+    }
+    case 'multiple': {
+      const values = bitsToValues(record, at, field.values);
+      return values.length > 0 ? values : undefined;
+    }
+    case 'nomination': {
+      const options = bitsToValues(record, at, field.values);
+      const writeIns = readWriteIns(record, field, start);
+      return options.length + writeIns.length > 0 ? { options, writeIns } : undefined;
+    }
+    case 'text':
+      return readText(record, field, start);
+  }
+}
+
+/** What the first bytes of a record say, checked as decodeBallot checks them. */
+export interface RecordHeader {
+  valid: boolean;
+  source: BallotSource;
+  /** The position of the category among the meeting's categories; null without one. */
+  category: number | null;
+  /** True when the record names a breached rule (its messages need the decoded answers: decodeBallot). */
+  breached: boolean;
+}
+
+/** Reads and checks a record's header at `start`: its format, flags, category and breached rules. */
+export function readRecordHeader(layout: BallotLayout, record: Uint8Array, start: number): RecordHeader {
   const c = compile(layout);
   if (record[start] === 0) throw new BallotRecordError('该位置没有选票');
   if (record[start] !== RECORD_FORMAT) throw corrupt('格式');
@@ -467,55 +573,24 @@ function decodeAt(layout: BallotLayout, record: Uint8Array, start: number): Deco
   if (flags & ~(FLAG_VALID | FLAG_PAPER)) throw corrupt('标志');
   const cat = record[start + 2]!;
   if (cat > MAX_CATEGORIES) throw corrupt('类别');
+  let breached = false;
+  for (let i = 0; i < c.breachBytes; i++) if (record[start + HEADER_BYTES + i] !== 0) breached = true;
+  if (c.breachBytes > 0 && layout.rules.length & 7) {
+    const last = record[start + HEADER_BYTES + c.breachBytes - 1]!;
+    if (last >> (layout.rules.length & 7) !== 0) throw corrupt('无效原因');
+  }
+  return { valid: (flags & FLAG_VALID) !== 0, source: flags & FLAG_PAPER ? 'paper' : 'phone', category: cat === 0 ? null : cat - 1, breached };
+}
+
+function decodeAt(layout: BallotLayout, record: Uint8Array, start: number): DecodedBallot {
+  const c = compile(layout);
+  const header = readRecordHeader(layout, record, start);
   const answers: BallotAnswers = {};
   for (const form of layout.forms) answers[form.id] = {};
   try {
-    for (let fi = 0; fi < layout.fields.length; fi++) {
-      const field = layout.fields[fi]!;
-      const at = start + field.offset;
-      const out = answers[field.formId]!;
-      switch (field.kind) {
-        case 'grades': {
-          const cells = field.subjects?.length ?? 1;
-          let grades: Record<string, string> | undefined;
-          for (let i = 0; i < cells; i++) {
-            const v = record[at + i]!;
-            if (v === 0) continue;
-            const grade = field.values[v - 1];
-            if (grade === undefined) throw corrupt('等次');
-            if (field.subjects === null) out[field.questionId] = grade;
-            else (grades ??= {})[field.subjects[i]!] = grade;
-          }
-          if (grades) out[field.questionId] = grades;
-          break;
-        }
-        case 'single': {
-          const v = record[at]!;
-          if (v === 0) break;
-          const value = field.values[v - 1];
-          if (value === undefined) throw corrupt('选项');
-          out[field.questionId] = value;
-          break;
-        }
-        case 'multiple': {
-          const values = bitsToValues(record, at, field.values);
-          if (values.length > 0) out[field.questionId] = values;
-          break;
-        }
-        case 'nomination': {
-          const options = bitsToValues(record, at, field.values);
-          const writeIns = readWriteIns(record, field, start);
-          if (options.length + writeIns.length > 0) out[field.questionId] = { options, writeIns };
-          break;
-        }
-        case 'text': {
-          const n = record[at]! | (record[at + 1]! << 8);
-          if (n === 0) break;
-          if (n > field.bodySize) throw corrupt('文字');
-          out[field.questionId] = utf8Strict.decode(record.subarray(start + field.bodyOffset, start + field.bodyOffset + n));
-          break;
-        }
-      }
+    for (const field of layout.fields) {
+      const value = readAnswer(field, record, start);
+      if (value !== undefined) answers[field.formId]![field.questionId] = value;
     }
   } catch (e) {
     if (e instanceof BallotRecordError) throw e;
@@ -531,11 +606,7 @@ function decodeAt(layout: BallotLayout, record: Uint8Array, start: number): Deco
     const message = derived?.message ?? form.rules?.find((r) => r.id === rule.ruleId)?.message ?? '未注明原因';
     breaches.push({ ruleId: rule.ruleId, formId: rule.formId, message });
   });
-  if (c.breachBytes > 0 && layout.rules.length & 7) {
-    const last = record[start + HEADER_BYTES + c.breachBytes - 1]!;
-    if (last >> (layout.rules.length & 7) !== 0) throw corrupt('无效原因');
-  }
-  return { answers, valid: (flags & FLAG_VALID) !== 0, source: flags & FLAG_PAPER ? 'paper' : 'phone', category: cat === 0 ? null : cat - 1, breaches };
+  return { answers, valid: header.valid, source: header.source, category: header.category, breaches };
 }
 
 type Records = Uint8Array | Iterable<Uint8Array>;

@@ -4,7 +4,7 @@
 import type { FormTemplate } from '../domain/forms.js';
 import type { FormResult, QuestionResult, SubjectResult } from '../domain/tally.js';
 import { bufferedCjkPdf } from '../shared/pdf.js';
-import { optionLabels, type ExportData } from './export-data.js';
+import { optionLabels, type ExportData, type ReadOptions } from './export-data.js';
 import { textAnswers } from './ballots.anonymised.js';
 import { factRows, fixed2, percent1, validityLine, wholeRowName } from './results.table.js';
 import { statistics } from './statistics.js';
@@ -130,8 +130,7 @@ function formSection(doc: Doc, data: ExportData, fr: FormResult, section: number
   for (const qr of fr.questions) questionSection(doc, data, form, qr);
 }
 
-function textSection(doc: Doc, data: ExportData, section: number): void {
-  const texts = textAnswers(data).filter((t) => t.answers.length > 0);
+function textSection(doc: Doc, texts: Awaited<ReturnType<typeof textAnswers>>, section: number): void {
   ensure(doc, 40);
   doc.font('cjk-bold').fontSize(13).text(`${numeral(section)}、文字意见（有效票，按文字排序）`).moveDown(0.3);
   doc.font('cjk').fontSize(10);
@@ -145,8 +144,10 @@ function textSection(doc: Doc, data: ExportData, section: number): void {
   }
 }
 
-export async function renderResultsPdf(data: ExportData): Promise<Buffer> {
+export async function renderResultsPdf(data: ExportData, options: ReadOptions = {}): Promise<Buffer> {
   const r = data.results;
+  // Read first, page by page: only the text answers of the valid ballots are kept.
+  const texts = (await textAnswers(data, options)).filter((t) => t.answers.length > 0);
   const s = statistics(data);
   const { doc, done } = bufferedCjkPdf({ layout: statisticsLayout(s), margin: STATISTICS_MARGIN, info: { Title: `${r.title} 测评结果` } });
   const stamp = stampEveryPage(doc, data);
@@ -158,7 +159,7 @@ export async function renderResultsPdf(data: ExportData): Promise<Buffer> {
   factsSection(doc, data);
   const forms = r.forms.filter((fr) => data.forms.some((f) => f.id === fr.formId));
   forms.forEach((fr, i) => formSection(doc, data, fr, i + 2));
-  textSection(doc, data, forms.length + 2);
+  textSection(doc, texts, forms.length + 2);
   doc.end();
   return done;
 }

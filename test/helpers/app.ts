@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ADMIN } from './fixtures.js';
 
@@ -21,7 +21,7 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function makeTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function makeTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ceping-test-'));
   const config = loadConfig({
     CEPING_DB: join(dir, 'ceping.sqlite'),
@@ -31,7 +31,7 @@ export async function makeTestApp(env: Record<string, string> = {}): Promise<Tes
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options);
   await app.ready();
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
   const adminToken = login.json().token as string;
