@@ -83,6 +83,9 @@ it('backs up a live server during submissions; the restore finds every acknowled
   const restored = join(dir, 'restored.sqlite');
   copyFileSync(backupFile, restored);
   copyFileSync(`${backupFile}.ballots`, `${restored}.ballots`);
+  // What the copy holds, read before the restored server starts: once it has written to its box (it prepares the
+  // slots of open polls within a second), it holds the file alone and no other connection can read it.
+  const after = markersIn(restored);
   // The restored server is built in this process (the same app as src/server.ts starts; one process start less).
   const again = await buildApp(loadConfig({ CEPING_DB: restored, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' }));
   closers.push(() => again.close());
@@ -98,7 +101,6 @@ it('backs up a live server during submissions; the restore finds every acknowled
   const reuse = await inject('POST', `/api/ballot/${poll.tokens[ackedBefore[0]!]}`, { answers: poll.template });
   expect(reuse.status).toBe(409);
   // The restored server keeps taking ballots for slips not yet used in the copy.
-  const after = markersIn(restored);
   const unused = Array.from({ length: SLIPS }, (_, i) => i).find((i) => !after.markers.has(`ack-${i}`))!;
   const cast = await inject('POST', `/api/ballot/${poll.tokens[unused]}`, { answers: poll.template });
   expect(cast.status).toBe(201);
