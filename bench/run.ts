@@ -5,19 +5,20 @@
 //   BENCH_VOTERS=300       voters in the meeting burst
 //   BENCH_BALLOTS=100000   ballots in the tally benchmark
 //   BENCH_PREFILL=300000   ballots of other meetings in the ballot box for the "flat cost" run (part submit-full)
-//   BENCH_ONLY=submit,submit-full,burst,print,tally   run only these parts
+//   BENCH_ONLY=submit,submit-full,vote,burst,print,tally   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
 //   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
 import { answerBallot, freePort, MB, procMemory, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
+import { PHONE_ACCEPT_ENCODING, wholeVotes, type VoteFigures } from './votes.js';
 import type { TallyFigures } from './tally.js';
 
 const env = process.env;
@@ -27,7 +28,7 @@ const cfg = {
   voters: Number(env.BENCH_VOTERS ?? 300),
   ballots: Number(env.BENCH_BALLOTS ?? 100_000),
   prefill: Number(env.BENCH_PREFILL ?? 300_000),
-  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,burst,print,tally').split(',').map((s) => s.trim())),
+  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,print,tally').split(',').map((s) => s.trim())),
   cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
 };
 const here = import.meta.dirname;
@@ -35,6 +36,8 @@ const here = import.meta.dirname;
 const TARGETS = {
   /** Ballots/s against the bare ceiling measured in the same run: the requirement (the aim is 0.5). */
   ceilingRatio: 0.3,
+  /** Whole votes (GET the form + POST the ballot) against a bare GET + POST pair in the same run. */
+  voteCeilingRatio: 0.25,
   /** Submissions on a file already holding BENCH_PREFILL ballots of other meetings: at least this share of the fresh figure. */
   fullFileRatio: 0.9,
   p99Ms: 25,
@@ -165,6 +168,64 @@ async function submissionsFullFile(): Promise<void> {
   }
 }
 
+/**
+ * Whole votes: 100 connections, each loads a slip's form (GET, as a phone asks for it: br, gzip) and casts its
+ * ballot (POST), each slip once; against a bare Fastify GET + POST pair sending a JSON body of the same bytes
+ * (Ceping's own form, precompressed at start) in the same run.
+ */
+async function votes(): Promise<void> {
+  if (cfg.cpuProfDir) mkdirSync(cfg.cpuProfDir, { recursive: true });
+  const formDir = mkdtempSync(join(tmpdir(), 'ceping-bench-form-'));
+  let ceping: CepingProcess | undefined;
+  let bare: Awaited<ReturnType<typeof startChild>> | undefined;
+  try {
+    ceping = await startCeping(cepingArgs());
+    const meetingId = await openVillageMeeting(ceping);
+    const warmupS = 2;
+    const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 5_000));
+    // The form as Ceping serialises it (identity): the ceiling sends the same bytes.
+    const formRes = await fetch(`${ceping.url}/api/ballot/${pool[0]!}`, { headers: { 'accept-encoding': 'identity' } });
+    const formJson = Buffer.from(await formRes.arrayBuffer());
+    const formFile = join(formDir, 'form.json');
+    writeFileSync(formFile, formJson);
+    const answers = await villageAnswers(ceping, pool[0]!, 64, 3);
+    const barePort = await freePort();
+    bare = await startChild(process.execPath, ['--import', 'tsx', resolve(here, 'bare-server.ts'), String(barePort), formFile], { PATH: env.PATH, NODE_ENV: 'production' }, `http://127.0.0.1:${barePort}/healthz`);
+    const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
+    const run = (url: string, pid: number, tokens: readonly string[], durationS: number) => wholeVotes({ url, pid, tokens, answers, connections: cfg.connections, durationS });
+
+    await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
+    const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
+    const rest = pool.slice(1 + warm.tokensUsed);
+    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
+    await new Promise((r) => setTimeout(r, 2000));
+
+    load('before the GET + POST ceiling run');
+    const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
+    load('before the whole-vote run');
+    const v = await run(ceping.url, ceping.pid, rest, cfg.durationS);
+    const ratio = v.perSecond / ceiling.perSecond;
+    const label = `GET + POST /api/ballot/:token, accept-encoding: ${PHONE_ACCEPT_ENCODING}, ${cfg.connections} connections, ${cfg.durationS} s`;
+    const wire = (f: VoteFigures) => `${Object.entries(f.encodings).map(([e, n]) => `${e} ×${n}`).join(', ') || 'none'}, ${f.formBytesOnWire} B`;
+    rows.push({ part: 'Votes', what: `bare Fastify GET + POST ceiling (${label}; the form's ${formJson.length} B precompressed)`, figure: `${describeVotes(ceiling)}; GETs ${wire(ceiling)}` });
+    rows.push({ part: 'Votes', what: `Ceping whole votes (${label})`, figure: `${describeVotes(v)}; GETs ${wire(v)}` });
+    rows.push({ part: 'Votes', what: 'whole votes / ceiling', figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.voteCeilingRatio} %`, pass: ratio >= TARGETS.voteCeilingRatio });
+    rows.push({ part: 'Votes', what: 'the same ratio from server CPU per vote (less disturbed by other load)', figure: `${(100 * (ceiling.cpuPerVoteUs / v.cpuPerVoteUs)).toFixed(0)} %` });
+    rows.push({ part: 'Votes', what: 'errors, timeouts, failed GETs/POSTs', figure: `${v.errors}, ${v.timeouts}, ${v.failed}`, target: '0', pass: v.errors === 0 && v.timeouts === 0 && v.failed === 0 });
+    rows.push({ part: 'Memory', what: 'Ceping RSS under whole votes (peak sampled, VmHWM)', figure: `${fmtMb(v.rssUnderLoad)}, ${fmtMb(v.hwm)}` });
+    if (v.poolExhausted) notes.push(`Votes: the slip pool (${rest.length}) ran out after ${v.durationS.toFixed(1)} s; re-used slips answer 409 and count as failed.`);
+    notes.push(`Votes: ${v.votes} whole votes in ${v.durationS.toFixed(1)} s; the ceiling answered ${ceiling.votes} GET + POST pairs.`);
+  } finally {
+    await ceping?.stop();
+    await bare?.stop();
+    rmSync(formDir, { recursive: true, force: true });
+  }
+}
+
+function describeVotes(r: VoteFigures): string {
+  return `${r.perSecond.toFixed(0)} votes/s, pair p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)} (GET p99 ${fmtMs(r.getP99)}, POST p99 ${fmtMs(r.postP99)}); server CPU ${r.cpuPerVoteUs.toFixed(0)} µs per vote`;
+}
+
 function describeLoad(r: LoadFigures): string {
   return `${r.perSecond.toFixed(0)}/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)}; server CPU ${r.cpuPerOkUs.toFixed(0)} µs per response`;
 }
@@ -262,6 +323,7 @@ async function main(): Promise<void> {
   const parts: Array<[string, () => Promise<void>]> = [
     ['submit', submissions],
     ['submit-full', submissionsFullFile],
+    ['vote', votes],
     ['burst', burst],
     ['print', printing],
     ['tally', tally],

@@ -1,21 +1,33 @@
 // The voter's routes. They log nothing per request (no URL, address, user agent or time), so that the
 // logs cannot tell who voted when; see app.ts for the logger settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { LIMITS } from '../config.js';
 import { errorResponses } from '../shared/schemas.js';
-import { ballotView, castBallot } from './ballots.usecases.js';
+import { ballotFormView, castBallot, openSlipForm } from './ballots.usecases.js';
+import { preferredEncoding, VoterFormCache } from './form-cache.js';
 import { BallotFormView, CastBody, CountedAgainView, CountedView, CredentialParams } from './ballots.schemas.js';
 
 export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const writer = app.ballotWriter;
   const quiet = { logLevel: 'error' as const, config: { voterRoute: true } };
 
+  // The voter's form, serialised by this route's response schema and compressed once per meeting version and
+  // category (form-cache.ts): the route sends the kept bytes with the coding it chose, so compression is off here.
+  const formCache = new VoterFormCache();
   app.get(
     '/api/ballot/:token',
-    { ...quiet, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
+    { ...quiet, compress: false, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return await ballotView({ db: app.db, forms: app.forms, box: writer }, req.params.token);
+      const form = await openSlipForm({ db: app.db, box: writer }, req.params.token);
+      const key = { meetingId: form.rec.meeting.id, version: form.rec.meeting.version, category: form.category?.key ?? null };
+      const encoded = formCache.get(key, () => reply.serialize(ballotFormView(app.forms, form)));
+      const encoding = preferredEncoding(req.headers['accept-encoding']);
+      reply.header('content-type', 'application/json; charset=utf-8').header('vary', 'accept-encoding');
+      if (encoding !== 'identity') reply.header('content-encoding', encoding);
+      // Already the schema's serialisation (above): sent as bytes, with their content-length.
+      return reply.send(encoded.bytes(encoding) as unknown as Static<typeof BallotFormView>);
     },
   );
 

@@ -62,7 +62,17 @@ export function formForVoter(form: FormTemplate, subjects: readonly SubjectRef[]
   };
 }
 
-export async function ballotView({ db, forms, box }: { db: Db; forms: FormCatalog; box: BallotBox }, credential: string) {
+/**
+ * A slip's form, once the slip may vote: the meeting record it was read from (so at one version) and the slip's
+ * category. Everything in the form follows from these three (the form catalogue is fixed at start), which is what
+ * lets the route keep the serialised form per (meeting, version, category).
+ */
+export interface SlipForm {
+  rec: MeetingRecord;
+  category: { key: string; label: string } | null;
+}
+
+export async function openSlipForm({ db, box }: { db: Db; box: BallotBox }, credential: string): Promise<SlipForm> {
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
   if (slip.voided) throw tokenVoided();
@@ -71,11 +81,20 @@ export async function ballotView({ db, forms, box }: { db: Db; forms: FormCatalo
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
   const category = rec.categories.find((c) => c.key === slip.category);
+  return { rec, category: category ? { key: category.key, label: category.label } : null };
+}
+
+/** The form as the voter page gets it (BallotFormView). */
+export function ballotFormView(forms: FormCatalog, { rec, category }: SlipForm) {
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
-    category: category ? { key: category.key, label: category.label } : null,
+    category,
     forms: voterForms(forms, rec),
   };
+}
+
+export async function ballotView({ db, forms, box }: { db: Db; forms: FormCatalog; box: BallotBox }, credential: string) {
+  return ballotFormView(forms, await openSlipForm({ db, box }, credential));
 }
 
 /** Every voter of a meeting gets the same forms: built once per cached meeting record (that is, per version). */
