@@ -1,11 +1,11 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import { readSnapshot, type Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
-import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
+import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, meetingVersion, type MeetingRecord } from '../meetings/index.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
 import { findSlipByCredential, isSlipVoided, type SlipRef } from '../slips/index.js';
 import type { BallotBox } from './ballot-box.js';
@@ -150,8 +150,14 @@ export async function castBallot(
   body: { answers: unknown; nonce?: string },
   source: BallotSource = 'phone',
 ): Promise<CastOutcome> {
-  const slip = findSlip({ db }, credential);
-  if (!slip) throw tokenUnknown();
+  // The slip and its meeting from one snapshot: the meeting's version read here vouches, at the group's check, that
+  // neither a void nor a close has come since (both bump it in their own transaction; see submitBallot).
+  const found = readSnapshot(db, () => {
+    const slip = findSlip({ db }, credential);
+    return slip && { slip, rec: slip.voided ? null : loadMeetingCached({ db }, slip.meetingId) };
+  });
+  if (!found) throw tokenUnknown();
+  const { slip } = found;
   const nonceHash = body.nonce ? createHash('sha256').update(`nonce:${body.nonce}`).digest() : null;
   // A slip that has voted is told so before anything else (a retry of a counted submit is "counted" even after
   // the poll closed). On the usual path the box answers that with the write itself; only a refusal asks first.
@@ -163,8 +169,8 @@ export async function castBallot(
     }
     throw error;
   };
-  if (slip.voided) return refuse(tokenVoided());
-  const rec = loadMeetingCached({ db }, slip.meetingId);
+  const rec = found.rec;
+  if (slip.voided || !rec) return refuse(tokenVoided());
   if (rec.meeting.status !== 'open') return refuse(meetingErrors.notOpen(rec.meeting.status));
   const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
   if (decision.kind === 'refuse') return refuse(unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems));
@@ -179,6 +185,7 @@ async function submitBallot(
   ballot: StoredBallot,
 ): Promise<CastOutcome> {
   const how = recording(forms, rec);
+  const seenVersion = rec.meeting.version;
   const out = await writer.submit({
     meetingId: slip.meetingId,
     markerKey: slip.markerKey,
@@ -189,6 +196,9 @@ async function submitBallot(
     ...(how.layout ? { record: compactRecord(how, ballot) } : {}),
     // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.
     check: (group) => {
+      // Unchanged since the slip was read (not voided, poll open, one snapshot): a void and a close each bump the
+      // meeting's version in the transaction that makes them, so neither has come since. Otherwise ask again.
+      if (group.once(`version:${slip.meetingId}`, () => meetingVersion({ db }, slip.meetingId)) === seenVersion) return;
       if (!group.once(`open:${slip.meetingId}`, () => isMeetingOpen({ db }, slip.meetingId))) throw meetingErrors.notOpen('closed');
       if (isSlipVoided({ db }, slip.ref)) throw tokenVoided();
     },

@@ -66,6 +66,20 @@ export function statement(db: Conn, sql: string): Database.Statement {
   return stmt;
 }
 
+const snapshots = new WeakMap<Database.Database, (read: () => unknown) => unknown>();
+
+/**
+ * Runs `read` (reads only) in one read transaction, so that its statements see one snapshot of the database; inside
+ * a transaction already open, it simply runs. The transaction function is built once per connection.
+ */
+export function readSnapshot<T>(db: Db, read: () => T): T {
+  const client = db.$client;
+  if (client.inTransaction) return read();
+  let run = snapshots.get(client);
+  if (!run) snapshots.set(client, (run = client.transaction((r: () => unknown) => r())));
+  return run(read) as T;
+}
+
 /** True when the database answers a trivial query (the health check). */
 export function ping(db: Db): boolean {
   try {

@@ -1,6 +1,8 @@
 // Voiding lost or damaged slips, the batch list, and bad input on the slip routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.repository.js';
+import { castBallot } from '../../src/ballots/index.js';
+import { voidSlips as voidSlipsNow } from '../../src/slips/index.js';
 import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -185,5 +187,26 @@ describe('bad input: 4xx with a Chinese message, nothing written', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.message).toMatch(/[\u4e00-\u9fff]/);
     expect((await t.api('GET', '/api/meetings/nope/slips/batches')).status).toBe(404);
+  });
+});
+
+describe('a void racing a ballot', () => {
+  it('refuses a ballot whose slip is voided after the ballot was read but before its group is written', async () => {
+    const mid = (await t.api('POST', '/api/meetings', villageMeeting({ title: '作废与投票同时发生' }))).body.id as string;
+    const slips = (await t.api('POST', `/api/meetings/${mid}/slips`, { count: 2 })).body;
+    expect((await t.api('POST', `/api/meetings/${mid}/open`, {})).status).toBe(200);
+    const [token, otherToken] = slips.tokens as [string, string];
+    const form = (await ballot(token)).json();
+    // castBallot reads the slip and its meeting, then queues the ballot; its group leaves on a later turn of the
+    // event loop. The void commits in between (bumping the meeting's version), so the group's check must ask again.
+    const deps = { db: t.app.db, forms: t.app.forms, writer: t.app.ballotWriter };
+    const pending = castBallot(deps, token, { answers: fullBallot(form) });
+    const beside = castBallot(deps, otherToken, { answers: fullBallot(form) });
+    const admin = { id: 'admin', username: 'admin', role: 'admin' as const };
+    expect(voidSlipsNow({ db: t.app.db }, admin, mid, { serials: [slips.serials[0]], reason: '遗失' }).voided).toEqual([slips.serials[0]]);
+    await expect(pending).rejects.toMatchObject({ code: 'TOKEN_VOIDED' });
+    // The other slip of the same group, not voided, is taken: the check asks again, it does not refuse blindly.
+    await expect(beside).resolves.toMatchObject({ status: 'counted', alreadyCounted: false });
+    expect(t.app.ballotWriter.counts(mid).cast).toBe(1);
   });
 });
