@@ -29,7 +29,7 @@ import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
 import { deleteLegacyBallots, legacyBallots, meetingRecordFormat, openMeetingIds } from './ballots.repository.js';
-import { shuffle, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
+import { setUsedSlipBit, shuffle, usedSlipBitSet, USED_BITMAP_BYTES, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
 import { unpackRecords, type BoxMessage, type BoxReply, type BoxRequest } from './box-thread.js';
 
 /** The ballot box of the main database at `mainPath`. */
@@ -135,6 +135,8 @@ export class BallotBox {
   /** The read transaction the checks of a group run in, made once (better-sqlite3 builds a wrapper per call). */
   private inReadTransaction: ((run: () => void) => void) | undefined;
   private sentUpTo = 0;
+  /** Which slips have voted, as a bitmap with no order (box-store.ts, USED_BITMAP_BYTES): read at start, kept by each group's answer. */
+  private usedBits: Uint8Array = new Uint8Array(USED_BITMAP_BYTES);
   private closed = false;
   private failure: string | null = null;
   private readonly poller: NodeJS.Timeout;
@@ -166,6 +168,7 @@ export class BallotBox {
       const init = this.call({ op: 'init' }) as { counts: Array<[string, MeetingCounts]>; legacyMoved: boolean };
       for (const [m, c] of init.counts) this.counters.set(m, c);
       if (!init.legacyMoved) this.moveLegacy();
+      this.usedBits = this.call({ op: 'usedBitmap' }) as Uint8Array;
       this.main.transaction((tx) => {
         deleteLegacyBallots({ db: tx });
         forgetLegacyUse({ db: tx });
@@ -286,6 +289,15 @@ export class BallotBox {
     for (const [m, c] of out.counts) this.counters.set(m, c);
   }
 
+  /**
+   * False when the slip with this marker has certainly not voted (as far as the groups answered so far say): a
+   * voter's form is then sent without asking the box's thread, which may be busy writing a group. True means it may
+   * have: ask `marker`.
+   */
+  mayHaveVoted(key: Uint8Array): boolean {
+    return usedSlipBitSet(this.usedBits, key);
+  }
+
   /** Whether the slip with this marker has voted (and with which nonce). */
   async marker(key: Buffer): Promise<{ used: boolean; nonceHash: Buffer | null; batchId: string } | undefined> {
     const reply = await this.request({ op: 'marker', key });
@@ -365,7 +377,11 @@ export class BallotBox {
           for (const p of ready) p.reject(error);
         } else {
           const results = reply.value as StoreResult[];
-          ready.forEach((p, i) => p.resolve(results[i]!));
+          ready.forEach((p, i) => {
+            // Stored now, or found used: either way the slip has voted.
+            if (results[i]!.kind !== 'unknown') setUsedSlipBit(this.usedBits, p.job.markerKey);
+            p.resolve(results[i]!);
+          });
         }
         this.schedule();
       },

@@ -76,7 +76,8 @@ export async function openSlipForm({ db, box }: { db: Db; box: BallotBox }, cred
   const slip = findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
   if (slip.voided) throw tokenVoided();
-  if ((await box.marker(slip.markerKey))?.used) throw tokenUsed();
+  // The box's thread is asked only when the slip may have voted: it may be busy writing a group (its fsyncs).
+  if (box.mayHaveVoted(slip.markerKey) && (await box.marker(slip.markerKey))?.used) throw tokenUsed();
   const rec = loadMeetingCached({ db }, slip.meetingId);
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });

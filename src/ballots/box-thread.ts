@@ -10,6 +10,7 @@ export type BoxRequest =
   | { op: 'init' }
   | { op: 'legacy'; slips: Parameters<BoxStore['moveLegacy']>[0]; ballots: Parameters<BoxStore['moveLegacy']>[1] }
   | { op: 'markers' }
+  | { op: 'usedBitmap' }
   | { op: 'group'; jobs: StoreJob[] }
   | { op: 'marker'; key: Uint8Array }
   | { op: 'prepare'; meetingId: string; recordSize: number; headSize: number }
@@ -85,6 +86,12 @@ function serve(store: BoxStore, requests: MessagePort, replies: MessagePort, sig
           break;
         case 'markers':
           break;
+        case 'usedBitmap': {
+          const bits = store.usedBitmap();
+          transfer.push(bits.buffer as ArrayBuffer);
+          value = bits;
+          break;
+        }
         case 'group': {
           value = store.writeGroup(msg.jobs);
           for (const j of msg.jobs) touched.add(j.meetingId);

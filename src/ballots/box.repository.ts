@@ -81,6 +81,11 @@ export function findMarker({ db }: { db: BoxDb }, key: Buffer): { m: string; b: 
   return q(db, 'select m, b, u, n from markers where k = ?').get(key) as { m: string; b: string; u: number; n: Buffer } | undefined;
 }
 
+/** The keys of used markers, in key order (random: the keys derive from tokens). */
+export function usedMarkerKeys({ db }: { db: BoxDb }): Buffer[] {
+  return q(db, 'select k from markers where u = 1').pluck().all() as Buffer[];
+}
+
 /** Creates an unused marker (nothing happens if it exists: taking in the same markers twice is harmless). */
 export function insertMarker({ db }: { db: BoxDb }, key: Buffer, meetingId: string, batchId: string, used = false, nonceHash: Buffer | null = null): boolean {
   return q(db, 'insert or ignore into markers (k, m, b, u, n) values (?, ?, ?, ?, ?)').run(key, meetingId, batchId, used ? 1 : 0, nonceHash ?? Buffer.alloc(32)).changes === 1;

@@ -72,6 +72,30 @@ describe('the ballot box thread', () => {
     closeBallotBox(db);
   });
 
+  it('knows, without asking its thread, which slips have certainly not voted; the knowledge survives a restart', async () => {
+    const { db, path, tokens } = openPollWithSlips(200);
+    const key = (token: string) => findSlipByCredential({ db }, token)!.markerKey;
+    const box = ballotBoxOf(db);
+    expect(tokens.some((tok) => box.mayHaveVoted(key(tok)))).toBe(false);
+    await Promise.all(tokens.slice(0, 50).map((tok, i) => cast(db, box, tok, i)));
+    // A repeat is answered "used" and leaves the knowledge as it was.
+    await expect(cast(db, box, tokens[0]!, 0)).resolves.toMatchObject({ kind: 'used' });
+    const voted = tokens.slice(0, 50).map(key);
+    const unvoted = tokens.slice(50).map(key);
+    expect(voted.every((k) => box.mayHaveVoted(k))).toBe(true);
+    // 150 slips on a bitmap of 8 million bits with 50 set: a false "may have" would be a one-in-a-million event.
+    expect(unvoted.filter((k) => box.mayHaveVoted(k))).toEqual([]);
+    closeBallotBox(db);
+    db.$client.close();
+    const again = openDb(path);
+    const reopened = ballotBoxOf(again);
+    expect(voted.every((k) => reopened.mayHaveVoted(k))).toBe(true);
+    expect(unvoted.filter((k) => reopened.mayHaveVoted(k))).toEqual([]);
+    // What it says agrees with the box itself.
+    for (const k of [...voted.slice(0, 5), ...unvoted.slice(0, 5)]) expect((await reopened.marker(k))?.used).toBe(reopened.mayHaveVoted(k));
+    closeBallotBox(again);
+  });
+
   it('a synchronous close writes what is still queued', async () => {
     const { db, path, tokens } = openPollWithSlips(50);
     const box = ballotBoxOf(db);
