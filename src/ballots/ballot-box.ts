@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import fp from 'fastify-plugin';
-import type { Conn, Db } from '../db/client.js';
+import { readSnapshot, type Conn, type Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
@@ -132,8 +132,6 @@ export class BallotBox {
   private inFlight = new Set<Promise<void>>();
   /** Fences in progress: while above zero, no group leaves. */
   private held = 0;
-  /** The read transaction the checks of a group run in, made once (better-sqlite3 builds a wrapper per call). */
-  private inReadTransaction: ((run: () => void) => void) | undefined;
   private sentUpTo = 0;
   /** Which slips have voted, as a bitmap with no order (box-store.ts, USED_BITMAP_BYTES): read at start, kept by each group's answer. */
   private usedBits: Uint8Array = new Uint8Array(USED_BITMAP_BYTES);
@@ -357,9 +355,7 @@ export class BallotBox {
       }
     };
     // One read transaction for the whole group: one snapshot of the main database, taken once.
-    const client = this.main.$client;
-    if (client.inTransaction) checkAll();
-    else (this.inReadTransaction ??= client.transaction((run: () => void) => run()))(checkAll);
+    readSnapshot(this.main, checkAll);
     if (ready.length === 0) return this.schedule();
     const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record }));
     let markers: MarkerRow[];
