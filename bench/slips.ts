@@ -95,7 +95,7 @@ async function issueAndRender(count: number): Promise<number> {
   try {
     const db = openDb(join(dir, 'bench.sqlite'));
     const actor = { id: 'bench', username: 'bench', role: 'admin' as const };
-    const meeting = createMeeting({ db, forms: loadFormCatalog(formsFolder) }, actor, {
+    const meeting = await createMeeting({ db, forms: loadFormCatalog(formsFolder) }, actor, {
       title: INFO.title,
       unit: INFO.unit,
       kind: 'village',
@@ -103,8 +103,8 @@ async function issueAndRender(count: number): Promise<number> {
       subjects: [{ name: '张建国', kind: 'person', title: '党总支书记' }],
     });
     const t0 = performance.now();
-    const batch = issueSlips({ db, publicUrl: PUBLIC_URL }, actor, meeting.meeting.id, { count, reason: '性能测试：大批量打印' });
-    await pipeline(slipsPdfStream(sheetInfo({ db, publicUrl: PUBLIC_URL }, batch), batch.slips), new Writable({ write: (_c, _e, done) => done() }));
+    const batch = await issueSlips({ db, publicUrl: PUBLIC_URL }, actor, meeting.meeting.id, { count, reason: '性能测试：大批量打印' });
+    await pipeline(slipsPdfStream(await sheetInfo({ db, publicUrl: PUBLIC_URL }, batch), batch.slips), new Writable({ write: (_c, _e, done) => done() }));
     const seconds = (performance.now() - t0) / 1000;
     db.$client.close();
     return seconds;

@@ -82,8 +82,8 @@ async function measure(name: string, runs: number, fn: () => unknown): Promise<T
 }
 
 /** A village meeting with 20 subjects (1 organisation, 1 team, 18 members) and two weighted respondent categories. */
-function generate(db: Db, forms: FormCatalog, count: number): string {
-  const rec = createMeeting({ db, forms }, actor, {
+async function generate(db: Db, forms: FormCatalog, count: number): Promise<string> {
+  const rec = await createMeeting({ db, forms }, actor, {
     ...villageMeeting(11),
     categories: [
       { key: 'leaders', label: '镇领导班子成员', weight: 0.4 },
@@ -91,7 +91,7 @@ function generate(db: Db, forms: FormCatalog, count: number): string {
     ],
   });
   const id = rec.meeting.id;
-  openPoll({ db, forms }, actor, id, undefined);
+  await openPoll({ db, forms }, actor, id, undefined);
   const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
   const templates = meetingForms(forms, rec.meeting.formIds);
   const view = { forms: templates.map((f) => formForVoter(f, subjects)) } as unknown as VoterForm;
@@ -183,17 +183,17 @@ async function main(): Promise<void> {
     let db = openDb(path);
     const t0 = nowMs();
     const c0 = process.cpuUsage();
-    const meetingId = generate(db, forms, count);
+    const meetingId = await generate(db, forms, count);
     const generateMs = nowMs() - t0;
     const gc0 = process.cpuUsage(c0);
     const generateCpuMs = (gc0.user + gc0.system) / 1000;
     // Closed without a closing report: only the tally and the exports are timed here.
-    updateMeeting({ db }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
+    await updateMeeting({ db }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
     closeBallotBox(db);
     db.$client.close();
     // A fresh connection and heap, as a server that has just been asked for the results.
     db = openDb(path);
-    const rec = loadMeeting({ db }, meetingId);
+    const rec = await loadMeeting({ db }, meetingId);
     const steps: Timed[] = [];
     // The server opens the ballot box when it starts (its thread reads every slot's state once): timed apart.
     const reopened = db;

@@ -1,6 +1,6 @@
 // All SQL of assessment rounds. Functions take `{ db }` (the database or a transaction).
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { first, type Conn } from '../db/client.js';
 import { assessmentCadres, assessmentDecisions, assessmentDeductions, assessmentInputs, assessmentLinks, assessmentRounds, assessmentUnits } from '../db/schema.js';
 
 export type RoundRow = typeof assessmentRounds.$inferSelect;
@@ -22,98 +22,95 @@ export interface RoundRecord {
   decisions: DecisionRow[];
 }
 
-export function insertRound({ db }: { db: Conn }, row: typeof assessmentRounds.$inferInsert): void {
-  db.insert(assessmentRounds).values(row).run();
+export async function insertRound({ db }: { db: Conn }, row: typeof assessmentRounds.$inferInsert): Promise<void> {
+  await db.insert(assessmentRounds).values(row);
 }
 
-export function listRounds({ db }: { db: Conn }): RoundRow[] {
-  return db.select().from(assessmentRounds).orderBy(asc(assessmentRounds.createdAt)).all();
+export async function listRounds({ db }: { db: Conn }): Promise<RoundRow[]> {
+  return await db.select().from(assessmentRounds).orderBy(asc(assessmentRounds.createdAt));
 }
 
-export function findRound({ db }: { db: Conn }, id: string): RoundRecord | undefined {
-  const round = db.select().from(assessmentRounds).where(eq(assessmentRounds.id, id)).get();
+export async function findRound({ db }: { db: Conn }, id: string): Promise<RoundRecord | undefined> {
+  const round = await first(db.select().from(assessmentRounds).where(eq(assessmentRounds.id, id)));
   if (!round) return undefined;
-  const units = db.select().from(assessmentUnits).where(eq(assessmentUnits.roundId, id)).orderBy(asc(assessmentUnits.position)).all();
+  const units = await db.select().from(assessmentUnits).where(eq(assessmentUnits.roundId, id)).orderBy(asc(assessmentUnits.position));
   const ids = units.map((u) => u.id);
   const none = ids.length === 0;
   return {
     round,
     units,
-    inputs: none ? [] : db.select().from(assessmentInputs).where(inArray(assessmentInputs.unitId, ids)).all(),
-    deductions: none ? [] : db.select().from(assessmentDeductions).where(inArray(assessmentDeductions.unitId, ids)).orderBy(asc(assessmentDeductions.enteredAt)).all(),
-    links: none ? [] : db.select().from(assessmentLinks).where(inArray(assessmentLinks.unitId, ids)).all(),
-    cadres: none ? [] : db.select().from(assessmentCadres).where(inArray(assessmentCadres.unitId, ids)).orderBy(asc(assessmentCadres.position)).all(),
-    decisions: db.select().from(assessmentDecisions).where(eq(assessmentDecisions.roundId, id)).all(),
+    inputs: none ? [] : await db.select().from(assessmentInputs).where(inArray(assessmentInputs.unitId, ids)),
+    deductions: none ? [] : await db.select().from(assessmentDeductions).where(inArray(assessmentDeductions.unitId, ids)).orderBy(asc(assessmentDeductions.enteredAt)),
+    links: none ? [] : await db.select().from(assessmentLinks).where(inArray(assessmentLinks.unitId, ids)),
+    cadres: none ? [] : await db.select().from(assessmentCadres).where(inArray(assessmentCadres.unitId, ids)).orderBy(asc(assessmentCadres.position)),
+    decisions: await db.select().from(assessmentDecisions).where(eq(assessmentDecisions.roundId, id)),
   };
 }
 
-export function insertUnits({ db }: { db: Conn }, rows: Array<typeof assessmentUnits.$inferInsert>): void {
-  if (rows.length > 0) db.insert(assessmentUnits).values(rows).run();
+export async function insertUnits({ db }: { db: Conn }, rows: Array<typeof assessmentUnits.$inferInsert>): Promise<void> {
+  if (rows.length > 0) await db.insert(assessmentUnits).values(rows);
 }
 
-export function updateUnitFacts({ db }: { db: Conn }, unitId: string, facts: Record<string, unknown>): void {
-  db.update(assessmentUnits).set({ facts }).where(eq(assessmentUnits.id, unitId)).run();
+export async function updateUnitFacts({ db }: { db: Conn }, unitId: string, facts: Record<string, unknown>): Promise<void> {
+  await db.update(assessmentUnits).set({ facts }).where(eq(assessmentUnits.id, unitId));
 }
 
 /** Points a unit of a cadre round at a unit of a 党建工作成效考核 round (seed 001 第十七条), or clears the link. */
-export function updatePartyBuildingLink({ db }: { db: Conn }, unitId: string, partyBuildingUnitId: string | null): void {
-  db.update(assessmentUnits).set({ partyBuildingUnitId }).where(eq(assessmentUnits.id, unitId)).run();
+export async function updatePartyBuildingLink({ db }: { db: Conn }, unitId: string, partyBuildingUnitId: string | null): Promise<void> {
+  await db.update(assessmentUnits).set({ partyBuildingUnitId }).where(eq(assessmentUnits.id, unitId));
 }
 
 /** A unit of any round, by id. */
-export function findUnit({ db }: { db: Conn }, id: string): UnitRow | undefined {
-  return db.select().from(assessmentUnits).where(eq(assessmentUnits.id, id)).get();
+export async function findUnit({ db }: { db: Conn }, id: string): Promise<UnitRow | undefined> {
+  return await first(db.select().from(assessmentUnits).where(eq(assessmentUnits.id, id)));
 }
 
 /** Units of any rounds, by id. */
-export function findUnits({ db }: { db: Conn }, ids: readonly string[]): UnitRow[] {
-  return ids.length === 0 ? [] : db.select().from(assessmentUnits).where(inArray(assessmentUnits.id, [...ids])).all();
+export async function findUnits({ db }: { db: Conn }, ids: readonly string[]): Promise<UnitRow[]> {
+  return ids.length === 0 ? [] : await db.select().from(assessmentUnits).where(inArray(assessmentUnits.id, [...ids]));
 }
 
-export function upsertInput({ db }: { db: Conn }, row: typeof assessmentInputs.$inferInsert): void {
-  db.insert(assessmentInputs)
+export async function upsertInput({ db }: { db: Conn }, row: typeof assessmentInputs.$inferInsert): Promise<void> {
+  await db.insert(assessmentInputs)
     .values(row)
-    .onConflictDoUpdate({ target: [assessmentInputs.unitId, assessmentInputs.input], set: { value: row.value, note: row.note, evidence: row.evidence, enteredBy: row.enteredBy, enteredAt: row.enteredAt } })
-    .run();
+    .onConflictDoUpdate({ target: [assessmentInputs.unitId, assessmentInputs.input], set: { value: row.value, note: row.note, evidence: row.evidence, enteredBy: row.enteredBy, enteredAt: row.enteredAt } });
 }
 
-export function insertDeduction({ db }: { db: Conn }, row: typeof assessmentDeductions.$inferInsert): void {
-  db.insert(assessmentDeductions).values(row).run();
+export async function insertDeduction({ db }: { db: Conn }, row: typeof assessmentDeductions.$inferInsert): Promise<void> {
+  await db.insert(assessmentDeductions).values(row);
 }
 
-export function deleteDeduction({ db }: { db: Conn }, unitId: string, id: string): DeductionRow | undefined {
-  const row = db.select().from(assessmentDeductions).where(and(eq(assessmentDeductions.id, id), eq(assessmentDeductions.unitId, unitId))).get();
-  if (row) db.delete(assessmentDeductions).where(eq(assessmentDeductions.id, id)).run();
+export async function deleteDeduction({ db }: { db: Conn }, unitId: string, id: string): Promise<DeductionRow | undefined> {
+  const row = await first(db.select().from(assessmentDeductions).where(and(eq(assessmentDeductions.id, id), eq(assessmentDeductions.unitId, unitId))));
+  if (row) await db.delete(assessmentDeductions).where(eq(assessmentDeductions.id, id));
   return row;
 }
 
-export function upsertLink({ db }: { db: Conn }, row: typeof assessmentLinks.$inferInsert): void {
-  db.insert(assessmentLinks)
+export async function upsertLink({ db }: { db: Conn }, row: typeof assessmentLinks.$inferInsert): Promise<void> {
+  await db.insert(assessmentLinks)
     .values(row)
-    .onConflictDoUpdate({ target: [assessmentLinks.unitId, assessmentLinks.component], set: { meetingId: row.meetingId, formId: row.formId, subjectId: row.subjectId ?? null } })
-    .run();
+    .onConflictDoUpdate({ target: [assessmentLinks.unitId, assessmentLinks.component], set: { meetingId: row.meetingId, formId: row.formId, subjectId: row.subjectId ?? null } });
 }
 
-export function insertCadres({ db }: { db: Conn }, rows: Array<typeof assessmentCadres.$inferInsert>): void {
-  if (rows.length > 0) db.insert(assessmentCadres).values(rows).run();
+export async function insertCadres({ db }: { db: Conn }, rows: Array<typeof assessmentCadres.$inferInsert>): Promise<void> {
+  if (rows.length > 0) await db.insert(assessmentCadres).values(rows);
 }
 
-export function updateCadre({ db }: { db: Conn }, id: string, patch: Partial<typeof assessmentCadres.$inferInsert>): void {
-  db.update(assessmentCadres).set(patch).where(eq(assessmentCadres.id, id)).run();
+export async function updateCadre({ db }: { db: Conn }, id: string, patch: Partial<typeof assessmentCadres.$inferInsert>): Promise<void> {
+  await db.update(assessmentCadres).set(patch).where(eq(assessmentCadres.id, id));
 }
 
-export function upsertDecision({ db }: { db: Conn }, row: typeof assessmentDecisions.$inferInsert): void {
-  db.insert(assessmentDecisions)
+export async function upsertDecision({ db }: { db: Conn }, row: typeof assessmentDecisions.$inferInsert): Promise<void> {
+  await db.insert(assessmentDecisions)
     .values(row)
     .onConflictDoUpdate({
       target: assessmentDecisions.targetId,
       set: { grade: row.grade, suggested: row.suggested ?? null, reason: row.reason ?? null, decidedBy: row.decidedBy, decidedAt: row.decidedAt },
-    })
-    .run();
+    });
 }
 
-export function deleteLink({ db }: { db: Conn }, unitId: string, component: string): LinkRow | undefined {
-  const row = db.select().from(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component))).get();
-  if (row) db.delete(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component))).run();
+export async function deleteLink({ db }: { db: Conn }, unitId: string, component: string): Promise<LinkRow | undefined> {
+  const row = await first(db.select().from(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component))));
+  if (row) await db.delete(assessmentLinks).where(and(eq(assessmentLinks.unitId, unitId), eq(assessmentLinks.component, component)));
   return row;
 }

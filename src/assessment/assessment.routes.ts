@@ -126,7 +126,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/rounds',
     { schema: { ...secured, summary: 'Create an assessment round scored by a shipped scheme', body: CreateRoundBody, response: { 201: RoundView, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(roundView(createRound(deps, req.user, req.body))),
+    async (req, reply) => reply.code(201).send(roundView(await createRound(deps, req.user, req.body))),
   );
 
   app.get('/api/rounds', { schema: { ...secured, summary: 'Assessment rounds', response: { 200: Type.Array(RoundSummary), ...errorResponses } } }, async () =>
@@ -134,61 +134,61 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/api/rounds/:id', { schema: { ...secured, summary: 'A round: its scheme, units and everything entered', params: RoundParams, response: { 200: RoundView, ...errorResponses } } }, async (req) =>
-    roundView(loadRound({ db: app.db }, req.params.id)),
+    roundView(await loadRound({ db: app.db }, req.params.id)),
   );
 
   app.post(
     '/api/rounds/:id/units',
     { schema: { ...secured, summary: 'Add units to a round, each in a domain of its scheme', params: RoundParams, body: AddUnitsBody, response: { 201: RoundView, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(roundView(addUnits(deps, req.user, req.params.id, req.body.units))),
+    async (req, reply) => reply.code(201).send(roundView(await addUnits(deps, req.user, req.params.id, req.body.units))),
   );
 
   app.put(
     '/api/rounds/:id/units/:unitId/facts',
     { schema: { ...secured, summary: 'Facts that cap a grade (001): named criticism, satisfaction survey, grave problems, 成效不明显', params: UnitParams, body: FactsBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(setFacts(deps, req.user, req.params.id, req.params.unitId, req.body)),
+    async (req) => roundView(await setFacts(deps, req.user, req.params.id, req.params.unitId, req.body)),
   );
 
   app.put(
     '/api/rounds/:id/units/:unitId/inputs/:input',
     { schema: { ...secured, summary: 'Enter a score (a number, or a level such as first / second / other)', params: InputParams, body: InputBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(enterInput(deps, req.user, req.params.id, req.params.unitId, req.params.input, req.body)),
+    async (req) => roundView(await enterInput(deps, req.user, req.params.id, req.params.unitId, req.params.input, req.body)),
   );
 
   app.post(
     '/api/rounds/:id/units/:unitId/deductions',
     { schema: { ...secured, summary: 'Record a deduction under an indicator rule (001, 扣分制)', params: UnitParams, body: DeductionBody, response: { 201: RoundView, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(roundView(addDeduction(deps, req.user, req.params.id, req.params.unitId, req.body))),
+    async (req, reply) => reply.code(201).send(roundView(await addDeduction(deps, req.user, req.params.id, req.params.unitId, req.body))),
   );
 
   app.delete(
     '/api/rounds/:id/units/:unitId/deductions/:deductionId',
     { schema: { ...secured, summary: 'Withdraw a deduction, with a reason (audit-logged)', params: DeductionParams, body: WithdrawBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(withdrawDeduction(deps, req.user, req.params.id, req.params.unitId, req.params.deductionId, req.body.reason)),
+    async (req) => roundView(await withdrawDeduction(deps, req.user, req.params.id, req.params.unitId, req.params.deductionId, req.body.reason)),
   );
 
   app.put(
     '/api/rounds/:id/units/:unitId/links/:component',
     { schema: { ...secured, summary: 'Feed a ballot component (述职评议, 民主测评) from a meeting’s tally', params: ComponentParams, body: LinkBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(linkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body)),
+    async (req) => roundView(await linkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body)),
   );
 
   app.delete(
     '/api/rounds/:id/units/:unitId/links/:component',
     { schema: { ...secured, summary: 'Unlink a meeting from a component, with a reason (audit-logged)', params: ComponentParams, body: WithdrawBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(unlinkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body.reason)),
+    async (req) => roundView(await unlinkMeeting(deps, req.user, req.params.id, req.params.unitId, req.params.component, req.body.reason)),
   );
 
   app.post(
     '/api/rounds/:id/units/:unitId/cadres',
     { schema: { ...secured, summary: 'Add the cadres of a unit (004)', params: UnitParams, body: AddCadresBody, response: { 201: RoundView, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(roundView(addCadres(deps, req.user, req.params.id, req.params.unitId, req.body.cadres))),
+    async (req, reply) => reply.code(201).send(roundView(await addCadres(deps, req.user, req.params.id, req.params.unitId, req.body.cadres))),
   );
 
   app.put(
     '/api/rounds/:id/cadres/:cadreId',
     { schema: { ...secured, summary: 'Edit a cadre’s score or facts (立案审查, 退休, 挂职, 党建职责)', params: CadreParams, body: EditCadreBody, response: { 200: RoundView, ...errorResponses } } },
-    async (req) => roundView(editCadre(deps, req.user, req.params.id, req.params.cadreId, req.body)),
+    async (req) => roundView(await editCadre(deps, req.user, req.params.id, req.params.cadreId, req.body)),
   );
 
   app.put(
@@ -202,7 +202,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RoundView, ...errorResponses },
       },
     },
-    async (req) => roundView(linkPartyBuilding(deps, req.user, req.params.id, req.params.unitId, req.body.partyBuildingUnitId)),
+    async (req) => roundView(await linkPartyBuilding(deps, req.user, req.params.id, req.params.unitId, req.body.partyBuildingUnitId)),
   );
 
   app.get(
@@ -221,7 +221,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/rounds/:id/ranking.xlsx',
     { schema: { ...secured, summary: 'The ranking as an Excel workbook', params: RoundParams, response: { 200: Type.Unknown(), ...errorResponses } } },
     async (req, reply) => {
-      const r = roundRanking(deps, req.params.id);
+      const r = await roundRanking(deps, req.params.id);
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="ranking.xlsx"; filename*=UTF-8''${encodeURIComponent(`${r.title}-排名.xlsx`)}`)
@@ -233,7 +233,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/rounds/:id/ranking.pdf',
     { schema: { ...secured, summary: 'The ranking as a PDF report', params: RoundParams, response: { 200: Type.Unknown(), ...errorResponses } } },
     async (req, reply) => {
-      const r = roundRanking(deps, req.params.id);
+      const r = await roundRanking(deps, req.params.id);
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="ranking.pdf"; filename*=UTF-8''${encodeURIComponent(`${r.title}-排名.pdf`)}`)

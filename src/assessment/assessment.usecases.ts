@@ -1,6 +1,6 @@
 // Assessment rounds: define a round, enter scores, link meetings, compute the ranking, record final grades.
 // Each write is one synchronous transaction and one audit entry.
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { catalogueOf, inputsOf, parseScheme, type CadreRules, type Component, type Scheme } from '../domain/assessment/scheme.js';
 import { ballotScoreFromTally, ballotUsable, deductionPoints, scoreUnit, type BallotScore, type ComponentScore, type UnitScore } from '../domain/assessment/score.js';
 import { gradeCadres, rankDomain, type DomainRanking, type GradedCadre, type PartyBuildingGrade, type PartyRole, type QuotaInfo, type Secondment, type Suggestion, type UnitFacts } from '../domain/assessment/grading.js';
@@ -46,8 +46,8 @@ export interface Deps {
 
 const nowIso = (d: Deps) => (d.now ?? (() => new Date()))().toISOString();
 
-export function loadRound({ db }: { db: Conn }, id: string): RoundRecord {
-  const rec = findRound({ db }, id);
+export async function loadRound({ db }: { db: Conn }, id: string): Promise<RoundRecord> {
+  const rec = await findRound({ db }, id);
   if (!rec) throw notFound('考核轮次', 'ROUND_NOT_FOUND');
   return rec;
 }
@@ -71,19 +71,19 @@ function componentsOf(scheme: Scheme, domain: string): Component[] {
 
 const audit = (tx: Conn, d: Deps, actor: SessionUser, action: string, detail: Record<string, unknown>) => recordAudit({ db: tx }, { actor: actor.username, action, meetingId: null, detail }, d.now);
 
-export function createRound(d: Deps, actor: SessionUser, input: { title: string; schemeId: string }): RoundRecord {
+export async function createRound(d: Deps, actor: SessionUser, input: { title: string; schemeId: string }): Promise<RoundRecord> {
   const scheme = d.schemes.get(input.schemeId);
   if (!scheme) throw unprocessable('UNKNOWN_SCHEME', `考核方案“${input.schemeId}”不存在`);
   const id = randomId();
-  d.db.transaction((tx) => {
-    insertRound({ db: tx }, { id, title: input.title.trim(), schemeId: scheme.id, scheme: scheme as unknown as Record<string, unknown>, createdBy: actor.username, createdAt: nowIso(d) });
-    recordAudit({ db: tx }, { actor: actor.username, action: 'assessment.round.create', meetingId: null, detail: { roundId: id, title: input.title.trim(), schemeId: scheme.id } }, d.now);
+  await transaction(d.db, async (tx) => {
+    await insertRound({ db: tx }, { id, title: input.title.trim(), schemeId: scheme.id, scheme: scheme as unknown as Record<string, unknown>, createdBy: actor.username, createdAt: nowIso(d) });
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'assessment.round.create', meetingId: null, detail: { roundId: id, title: input.title.trim(), schemeId: scheme.id } }, d.now);
   });
   return loadRound(d, id);
 }
 
-export function addUnits(d: Deps, actor: SessionUser, roundId: string, units: Array<{ domain: string; name: string }>): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function addUnits(d: Deps, actor: SessionUser, roundId: string, units: Array<{ domain: string; name: string }>): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const scheme = roundScheme(rec);
   const problems: string[] = [];
   const names = new Set(rec.units.map((u) => u.name));
@@ -95,12 +95,12 @@ export function addUnits(d: Deps, actor: SessionUser, roundId: string, units: Ar
     names.add(name);
   }
   if (problems.length > 0) throw unprocessable('INVALID_UNITS', problems.join('；'), problems);
-  d.db.transaction((tx) => {
-    insertUnits(
+  await transaction(d.db, async (tx) => {
+    await insertUnits(
       { db: tx },
       units.map((u, i) => ({ id: randomId(), roundId, domain: u.domain, name: u.name.trim(), position: rec.units.length + i, facts: {} })),
     );
-    audit(tx, d, actor, 'assessment.units.add', { roundId, units: units.map((u) => ({ domain: u.domain, name: u.name.trim() })) });
+    await audit(tx, d, actor, 'assessment.units.add', { roundId, units: units.map((u) => ({ domain: u.domain, name: u.name.trim() })) });
   });
   return loadRound(d, roundId);
 }
@@ -110,19 +110,19 @@ export interface FactsInput extends UnitFacts {
   evidence: string;
 }
 
-export function setFacts(d: Deps, actor: SessionUser, roundId: string, unitId: string, facts: FactsInput): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function setFacts(d: Deps, actor: SessionUser, roundId: string, unitId: string, facts: FactsInput): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const stored = { ...facts, note: facts.note.trim(), evidence: facts.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) };
-  d.db.transaction((tx) => {
-    updateUnitFacts({ db: tx }, unitId, stored);
-    audit(tx, d, actor, 'assessment.facts.set', { roundId, unitId, unit: unit.name, facts: stored });
+  await transaction(d.db, async (tx) => {
+    await updateUnitFacts({ db: tx }, unitId, stored);
+    await audit(tx, d, actor, 'assessment.facts.set', { roundId, unitId, unit: unit.name, facts: stored });
   });
   return loadRound(d, roundId);
 }
 
-export function enterInput(d: Deps, actor: SessionUser, roundId: string, unitId: string, input: string, body: { value: number | string; note: string; evidence: string }): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function enterInput(d: Deps, actor: SessionUser, roundId: string, unitId: string, input: string, body: { value: number | string; note: string; evidence: string }): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const spec = inputsOf(componentsOf(roundScheme(rec), unit.domain)).find((s) => s.input === input);
   if (!spec) throw unprocessable('UNKNOWN_INPUT', `“${unit.name}”的考核方案中没有可录入的项目“${input}”`);
@@ -131,21 +131,21 @@ export function enterInput(d: Deps, actor: SessionUser, roundId: string, unitId:
   } else if (typeof body.value !== 'number' || body.value < spec.min || body.value > spec.max || (spec.integer && !Number.isInteger(body.value))) {
     throw unprocessable('INVALID_INPUT', `“${spec.label}”须为 ${spec.min}–${spec.max} 之间的${spec.integer ? '整数' : '数值'}`);
   }
-  d.db.transaction((tx) => {
-    upsertInput({ db: tx }, { unitId, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
-    audit(tx, d, actor, 'assessment.input.enter', { roundId, unitId, unit: unit.name, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim() });
+  await transaction(d.db, async (tx) => {
+    await upsertInput({ db: tx }, { unitId, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
+    await audit(tx, d, actor, 'assessment.input.enter', { roundId, unitId, unit: unit.name, input, value: body.value, note: body.note.trim(), evidence: body.evidence.trim() });
   });
   return loadRound(d, roundId);
 }
 
-export function addDeduction(
+export async function addDeduction(
   d: Deps,
   actor: SessionUser,
   roundId: string,
   unitId: string,
   body: { indicatorId: string; ruleId: string; occurrences?: number; note: string; evidence: string },
-): RoundRecord {
-  const rec = loadRound(d, roundId);
+): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const scheme = roundScheme(rec);
   if (!componentsOf(scheme, unit.domain).some((c) => c.type === 'deduction')) throw unprocessable('NO_DEDUCTIONS', '该考核方案不采用扣分制指标');
@@ -157,21 +157,21 @@ export function addDeduction(
   const occurrences = body.occurrences ?? 1;
   if (!rule.per && occurrences !== 1) throw unprocessable('INVALID_OCCURRENCES', '该细则为固定扣分，不按次数计');
   const points = deductionPoints(rule, occurrences);
-  d.db.transaction((tx) => {
+  await transaction(d.db, async (tx) => {
     const id = randomId();
-    insertDeduction({ db: tx }, { id, unitId, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
-    audit(tx, d, actor, 'assessment.deduction.add', { roundId, unitId, unit: unit.name, deductionId: id, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim() });
+    await insertDeduction({ db: tx }, { id, unitId, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim(), enteredBy: actor.username, enteredAt: nowIso(d) });
+    await audit(tx, d, actor, 'assessment.deduction.add', { roundId, unitId, unit: unit.name, deductionId: id, indicatorId: indicator.id, ruleId: rule.id, occurrences, points, note: body.note.trim(), evidence: body.evidence.trim() });
   });
   return loadRound(d, roundId);
 }
 
-export function withdrawDeduction(d: Deps, actor: SessionUser, roundId: string, unitId: string, deductionId: string, reason: string): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function withdrawDeduction(d: Deps, actor: SessionUser, roundId: string, unitId: string, deductionId: string, reason: string): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
-  d.db.transaction((tx) => {
-    const row = deleteDeduction({ db: tx }, unitId, deductionId);
+  await transaction(d.db, async (tx) => {
+    const row = await deleteDeduction({ db: tx }, unitId, deductionId);
     if (!row) throw notFound('扣分记录', 'DEDUCTION_NOT_FOUND');
-    audit(tx, d, actor, 'assessment.deduction.withdraw', { roundId, unitId, unit: unit.name, deduction: row, reason: reason.trim() });
+    await audit(tx, d, actor, 'assessment.deduction.withdraw', { roundId, unitId, unit: unit.name, deduction: row, reason: reason.trim() });
   });
   return loadRound(d, roundId);
 }
@@ -182,12 +182,12 @@ function ratesPersonsAlone(form: FormTemplate | undefined): boolean {
   return graded.length > 0 && graded.every((q) => q.type === 'graded' && q.subjects !== undefined && q.subjects.every((k) => k === 'person'));
 }
 
-export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, body: { meetingId: string; formId: string; subjectId?: string | null }): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, body: { meetingId: string; formId: string; subjectId?: string | null }): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const comp = componentsOf(roundScheme(rec), unit.domain).find((c) => c.key === component);
   if (!comp || comp.type !== 'ballot') throw unprocessable('NOT_A_BALLOT_COMPONENT', `“${component}”不是由测评票计分的项目`);
-  const m = findMeetingRecord({ db: d.db }, body.meetingId);
+  const m = await findMeetingRecord({ db: d.db }, body.meetingId);
   if (!m) throw notFound('测评会议', 'MEETING_NOT_FOUND');
   if (!m.meeting.formIds.includes(body.formId)) throw unprocessable('FORM_NOT_IN_MEETING', `会议“${m.meeting.title}”未使用测评表“${body.formId}”`);
   const subjectId = body.subjectId ?? null;
@@ -200,21 +200,21 @@ export function linkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId
     if (s.kind === 'person' && !ratesPersonsAlone(d.forms.get(body.formId))) throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织；个人只能通过逐人评议的述职评议表关联到其所在单位');
     if (s.kind !== 'team' && s.kind !== 'organisation' && s.kind !== 'person') throw unprocessable('SUBJECT_NOT_A_TEAM', '单位得分须取自领导班子或党组织，而非个人');
   }
-  d.db.transaction((tx) => {
-    upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
-    audit(tx, d, actor, 'assessment.meeting.link', { roundId, unitId, unit: unit.name, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
+  await transaction(d.db, async (tx) => {
+    await upsertLink({ db: tx }, { unitId, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
+    await audit(tx, d, actor, 'assessment.meeting.link', { roundId, unitId, unit: unit.name, component, meetingId: m.meeting.id, formId: body.formId, subjectId });
   });
   return loadRound(d, roundId);
 }
 
 /** Unlinks a meeting from a component, with a reason (e.g. the committee accepts a score held on paper instead). */
-export function unlinkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, reason: string): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function unlinkMeeting(d: Deps, actor: SessionUser, roundId: string, unitId: string, component: string, reason: string): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
-  d.db.transaction((tx) => {
-    const row = deleteLink({ db: tx }, unitId, component);
+  await transaction(d.db, async (tx) => {
+    const row = await deleteLink({ db: tx }, unitId, component);
     if (!row) throw notFound('会议关联', 'LINK_NOT_FOUND');
-    audit(tx, d, actor, 'assessment.meeting.unlink', { roundId, unitId, unit: unit.name, component, meetingId: row.meetingId, formId: row.formId, subjectId: row.subjectId, reason: reason.trim() });
+    await audit(tx, d, actor, 'assessment.meeting.unlink', { roundId, unitId, unit: unit.name, component, meetingId: row.meetingId, formId: row.formId, subjectId: row.subjectId, reason: reason.trim() });
   });
   return loadRound(d, roundId);
 }
@@ -253,8 +253,8 @@ function assertHeads(rules: CadreRules | undefined, heads: number): void {
   if (heads > max) throw unprocessable('ONE_HEAD', max === 1 ? '每个单位只能有一名主要负责人' : `每个单位最多 ${max} 名党政正职（主要负责人）`);
 }
 
-export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: string, cadres: CadreInputBody[]): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: string, cadres: CadreInputBody[]): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const rules = roundScheme(rec).cadres;
   if (!rules) throw unprocessable('NO_CADRE_RULES', '该考核方案不评定领导干部等次');
@@ -263,8 +263,8 @@ export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: 
   assertHeads(rules, heads);
   if (cadres.some((c) => c.name.trim() === '')) throw unprocessable('INVALID_CADRE', '干部姓名不能为空');
   assertCadreFacts(rules, cadres);
-  d.db.transaction((tx) => {
-    insertCadres(
+  await transaction(d.db, async (tx) => {
+    await insertCadres(
       { db: tx },
       cadres.map((c, i) => ({
         id: randomId(),
@@ -281,7 +281,7 @@ export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: 
         position: existing.length + i,
       })),
     );
-    audit(tx, d, actor, 'assessment.cadres.add', {
+    await audit(tx, d, actor, 'assessment.cadres.add', {
       roundId,
       unitId,
       unit: unit.name,
@@ -291,16 +291,16 @@ export function addCadres(d: Deps, actor: SessionUser, roundId: string, unitId: 
   return loadRound(d, roundId);
 }
 
-export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId: string, patch: CadreFactsBody & { score?: number | null; noExcellentInDaily?: boolean; isHead?: boolean; title?: string }): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId: string, patch: CadreFactsBody & { score?: number | null; noExcellentInDaily?: boolean; isHead?: boolean; title?: string }): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const cadre = rec.cadres.find((c) => c.id === cadreId);
   if (!cadre) throw notFound('干部', 'CADRE_NOT_FOUND');
   const rules = roundScheme(rec).cadres;
   if (patch.isHead && !cadre.isHead) assertHeads(rules, rec.cadres.filter((c) => c.unitId === cadre.unitId && c.isHead).length + 1);
   if (rules) assertCadreFacts(rules, [patch]);
-  d.db.transaction((tx) => {
-    updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
-    audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
+  await transaction(d.db, async (tx) => {
+    await updateCadre({ db: tx }, cadreId, { ...patch, ...(patch.title !== undefined ? { title: patch.title.trim() || null } : {}) });
+    await audit(tx, d, actor, 'assessment.cadre.edit', { roundId, cadreId, name: cadre.name, patch });
   });
   return loadRound(d, roundId);
 }
@@ -309,25 +309,25 @@ export function editCadre(d: Deps, actor: SessionUser, roundId: string, cadreId:
  * Links a unit of an annual cadre round to the same unit in a 党建工作成效考核 round, whose grade decides whether its
  * secretary and its deputy for party building may be 优秀 (seed 001_98ca728807ffae1b.txt 第十七条); null unlinks.
  */
-export function linkPartyBuilding(d: Deps, actor: SessionUser, roundId: string, unitId: string, partyBuildingUnitId: string | null): RoundRecord {
-  const rec = loadRound(d, roundId);
+export async function linkPartyBuilding(d: Deps, actor: SessionUser, roundId: string, unitId: string, partyBuildingUnitId: string | null): Promise<RoundRecord> {
+  const rec = await loadRound(d, roundId);
   const unit = unitOf(rec, unitId);
   const rule = roundScheme(rec).cadres?.partyBuilding;
   if (!rule) throw unprocessable('NO_PARTY_BUILDING_RULE', '本轮次的考核方案没有党建工作成效考核结果运用的规则，不能关联');
   let detail: Record<string, unknown> = { partyBuildingUnitId: null };
   if (partyBuildingUnitId !== null) {
-    const target = findUnit(d, partyBuildingUnitId);
+    const target = await findUnit(d, partyBuildingUnitId);
     if (!target) throw unprocessable('PARTY_BUILDING_UNIT_NOT_FOUND', '所选的党建工作成效考核单位不存在');
-    const other = loadRound(d, target.roundId);
+    const other = await loadRound(d, target.roundId);
     const seed = rule.rule.seed ?? roundScheme(rec).source.seed;
     if (other.round.id === roundId || roundScheme(other).source.seed !== seed) {
       throw unprocessable('NOT_A_PARTY_BUILDING_UNIT', `所选单位不属于依据${documentTitle(seed)}的考核轮次`);
     }
     detail = { partyBuildingUnitId, partyBuildingUnit: target.name, partyBuildingRound: other.round.title };
   }
-  d.db.transaction((tx) => {
-    updatePartyBuildingLink({ db: tx }, unitId, partyBuildingUnitId);
-    audit(tx, d, actor, 'assessment.party-building.link', { roundId, unitId, unit: unit.name, ...detail });
+  await transaction(d.db, async (tx) => {
+    await updatePartyBuildingLink({ db: tx }, unitId, partyBuildingUnitId);
+    await audit(tx, d, actor, 'assessment.party-building.link', { roundId, unitId, unit: unit.name, ...detail });
   });
   return loadRound(d, roundId);
 }
@@ -415,13 +415,13 @@ function decisionView(row: DecisionRow | undefined, current: string | null): Dec
 }
 
 /** Ballot scores of a round's links, tallying each linked meeting once. */
-function ballotScores(d: Deps, rec: RoundRecord): Map<string, Record<string, BallotScore>> {
-  const tallies = new Map<string, ReturnType<typeof tallyResults> | null>();
+async function ballotScores(d: Deps, rec: RoundRecord): Promise<Map<string, Record<string, BallotScore>>> {
+  const tallies = new Map<string, Awaited<ReturnType<typeof tallyResults>> | null>();
   const out = new Map<string, Record<string, BallotScore>>();
   for (const l of rec.links) {
     if (!tallies.has(l.meetingId)) {
-      const m = findMeetingRecord({ db: d.db }, l.meetingId);
-      tallies.set(l.meetingId, m ? tallyResults({ db: d.db, forms: d.forms }, m) : null);
+      const m = await findMeetingRecord({ db: d.db }, l.meetingId);
+      tallies.set(l.meetingId, m ? await tallyResults({ db: d.db, forms: d.forms }, m) : null);
     }
     const t = tallies.get(l.meetingId)!;
     const per = out.get(l.unitId) ?? {};
@@ -441,13 +441,13 @@ function ballotScores(d: Deps, rec: RoundRecord): Map<string, Record<string, Bal
  * The grades of the 党建工作成效考核 units a cadre round's units link to: final if recorded, else the suggestion. Each
  * linked round is ranked once, without following links of its own.
  */
-function partyBuildingGrades(d: Deps, rec: RoundRecord): Map<string, PartyBuildingView> {
+async function partyBuildingGrades(d: Deps, rec: RoundRecord): Promise<Map<string, PartyBuildingView>> {
   const out = new Map<string, PartyBuildingView>();
-  const linked = findUnits(d, [...new Set(rec.units.flatMap((u) => (u.partyBuildingUnitId ? [u.partyBuildingUnitId] : [])))]);
+  const linked = await findUnits(d, [...new Set(rec.units.flatMap((u) => (u.partyBuildingUnitId ? [u.partyBuildingUnitId] : [])))]);
   for (const roundId of new Set(linked.map((u) => u.roundId))) {
-    const other = findRound(d, roundId);
+    const other = await findRound(d, roundId);
     if (!other) continue;
-    const ranking = computeRanking(d, other, false);
+    const ranking = await computeRanking(d, other, false);
     for (const dom of ranking.domains) {
       for (const u of dom.units) {
         const grade = u.decision?.grade ?? u.suggestion.grade;
@@ -458,11 +458,11 @@ function partyBuildingGrades(d: Deps, rec: RoundRecord): Map<string, PartyBuildi
   return out;
 }
 
-export function computeRanking(d: Deps, rec: RoundRecord, followLinks = true): RoundRanking {
+export async function computeRanking(d: Deps, rec: RoundRecord, followLinks = true): Promise<RoundRanking> {
   const scheme = roundScheme(rec);
   const seed = scheme.source.seed;
-  const ballots = ballotScores(d, rec);
-  const partyBuilding = followLinks && scheme.cadres?.partyBuilding ? partyBuildingGrades(d, rec) : new Map<string, PartyBuildingView>();
+  const ballots = await ballotScores(d, rec);
+  const partyBuilding = followLinks && scheme.cadres?.partyBuilding ? await partyBuildingGrades(d, rec) : new Map<string, PartyBuildingView>();
   const decisions = new Map(rec.decisions.map((x) => [x.targetId, x]));
   const domains: DomainView[] = scheme.domains.map((dom) => {
     const components = scheme.formulas[dom.formula]!;
@@ -530,17 +530,17 @@ export function computeRanking(d: Deps, rec: RoundRecord, followLinks = true): R
   return { roundId: rec.round.id, title: rec.round.title, schemeId: scheme.id, schemeTitle: scheme.title, seed, document: documentTitle(seed), cadreScale: scheme.cadres?.scale ?? null, domains };
 }
 
-export function roundRanking(d: Deps, roundId: string): RoundRanking {
+export async function roundRanking(d: Deps, roundId: string): Promise<RoundRanking> {
   // One read transaction, so that every tally and every entered score belong to the same moment.
-  return d.db.transaction(() => computeRanking(d, loadRound(d, roundId)));
+  return await transaction(d.db, async () => computeRanking(d, await loadRound(d, roundId)));
 }
 
 /** Records the final grade of a unit or a cadre; a grade other than the suggestion needs a written reason. */
-export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: { targetType: 'unit' | 'cadre'; targetId: string; grade: string; reason?: string }): DecisionView {
-  return d.db.transaction((tx) => {
-    const rec = loadRound({ db: tx }, roundId);
+export async function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: { targetType: 'unit' | 'cadre'; targetId: string; grade: string; reason?: string }): Promise<DecisionView> {
+  return await transaction(d.db, async (tx) => {
+    const rec = await loadRound({ db: tx }, roundId);
     // One connection: reads through d.db inside this callback see the transaction.
-    const ranking = computeRanking(d, rec);
+    const ranking = await computeRanking(d, rec);
     let suggestion: Suggestion | undefined;
     let scale: string[] = [];
     let name = '';
@@ -581,8 +581,8 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
       throw new AppError(422, 'REASON_REQUIRED', apart ? '综合考核单列的正职没有本单位等次建议，确定等次须写明依据' : suggestion.grade === null ? '尚无等次建议（得分不完整），确定等次须写明理由' : `确定等次与建议等次“${suggestion.grade}”不同，须写明理由`);
     }
     const at = nowIso(d);
-    upsertDecision({ db: tx }, { targetId: body.targetId, roundId, targetType: body.targetType, grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at });
-    recordAudit(
+    await upsertDecision({ db: tx }, { targetId: body.targetId, roundId, targetType: body.targetType, grade: body.grade, suggested: suggestion.grade, reason: reason || null, decidedBy: actor.username, decidedAt: at });
+    await recordAudit(
       { db: tx },
       {
         actor: actor.username,
@@ -599,6 +599,6 @@ export function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: 
 export type { RoundRecord };
 
 /** Every round, newest last, as the list shows them. */
-export function roundSummaries({ db }: { db: Db }) {
-  return listRounds({ db }).map((r) => ({ id: r.id, title: r.title, schemeId: r.schemeId, createdBy: r.createdBy, createdAt: r.createdAt }));
+export async function roundSummaries({ db }: { db: Db }) {
+  return (await listRounds({ db })).map((r) => ({ id: r.id, title: r.title, schemeId: r.schemeId, createdBy: r.createdBy, createdAt: r.createdAt }));
 }

@@ -1,7 +1,7 @@
 // The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, so that an edit made by
 // someone who drops the triggers is detected by verifyAuditChain.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { first, type Conn } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import { sha256Hex } from '../shared/ids.js';
 
@@ -19,31 +19,29 @@ function entryHash(prevHash: string, seq: number, at: string, e: AuditEntry): st
 }
 
 /** Appends one entry. Call it inside the transaction of the change it records. */
-export function recordAudit({ db }: { db: Conn }, entry: AuditEntry, now: () => Date = () => new Date()): void {
-  const last = db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+export async function recordAudit({ db }: { db: Conn }, entry: AuditEntry, now: () => Date = () => new Date()): Promise<void> {
+  const last = await first(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS;
   const at = now().toISOString();
-  db.insert(auditLog)
-    .values({ seq, at, actor: entry.actor, action: entry.action, meetingId: entry.meetingId, detail: entry.detail, prevHash, hash: entryHash(prevHash, seq, at, entry) })
-    .run();
+  await db.insert(auditLog)
+    .values({ seq, at, actor: entry.actor, action: entry.action, meetingId: entry.meetingId, detail: entry.detail, prevHash, hash: entryHash(prevHash, seq, at, entry) });
 }
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
 /** Newest first; `beforeSeq` pages back through older entries. */
-export function listAudit({ db }: { db: Conn }, filter: { meetingId?: string; limit?: number; beforeSeq?: number } = {}): AuditRow[] {
+export async function listAudit({ db }: { db: Conn }, filter: { meetingId?: string; limit?: number; beforeSeq?: number } = {}): Promise<AuditRow[]> {
   const conds = [
     ...(filter.meetingId ? [eq(auditLog.meetingId, filter.meetingId)] : []),
     ...(filter.beforeSeq !== undefined ? [lt(auditLog.seq, filter.beforeSeq)] : []),
   ];
-  return db
+  return await db
     .select()
     .from(auditLog)
     .where(conds.length > 0 ? and(...conds) : undefined)
     .orderBy(desc(auditLog.seq))
-    .limit(filter.limit ?? 500)
-    .all();
+    .limit(filter.limit ?? 500);
 }
 
 /** Recomputes the chain; returns the first sequence number whose entry does not match, or null if intact. */

@@ -2,9 +2,9 @@
 import type { Db } from '../db/client.js';
 import { checkAuditChain, listAudit } from './audit.repository.js';
 
-export function auditEntries({ db }: { db: Db }, query: { meetingId?: string; limit?: string; beforeSeq?: string }) {
+export async function auditEntries({ db }: { db: Db }, query: { meetingId?: string; limit?: string; beforeSeq?: string }) {
   return {
-    entries: listAudit({ db }, {
+    entries: await listAudit({ db }, {
       ...(query.meetingId !== undefined ? { meetingId: query.meetingId } : {}),
       ...(query.limit !== undefined ? { limit: Number(query.limit) } : {}),
       ...(query.beforeSeq !== undefined ? { beforeSeq: Number(query.beforeSeq) } : {}),

@@ -41,7 +41,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/auth/logout',
     { onRequest: [app.authenticate], schema: { ...session, summary: 'End this session now', response: { 204: Type.Null(), ...errorResponses } } },
     async (req, reply) => {
-      logout({ db: app.db }, req.user);
+      await logout({ db: app.db }, req.user);
       return reply.code(204).send(null);
     },
   );
@@ -49,7 +49,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/auth/renew',
     { onRequest: [app.authenticate], schema: { ...session, summary: 'A fresh session for a user at work (this one ends)', response: { 200: SessionView, ...errorResponses } } },
-    async (req) => ({ ...renewSession(sign, req.user), expiresInMinutes: app.config.sessionMinutes }),
+    async (req) => ({ ...(await renewSession(sign, req.user)), expiresInMinutes: app.config.sessionMinutes }),
   );
 
   app.put(

@@ -1,5 +1,5 @@
 // Users and logins. A login is audited (success and failure, by username only: never the password or the address).
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import { randomId } from '../shared/ids.js';
 import { recordAudit } from '../audit/index.js';
 import { authErrors } from './auth.errors.js';
@@ -37,32 +37,32 @@ function assertStrongPassword(password: string, username: string): void {
 }
 
 export async function createUser({ db }: { db: Db }, actor: string, input: NewUser): Promise<{ id: string }> {
-  if (findUserByUsername({ db }, input.username)) throw authErrors.usernameTaken(input.username);
+  if (await findUserByUsername({ db }, input.username)) throw authErrors.usernameTaken(input.username);
   assertStrongPassword(input.password, input.username);
   const passwordHash = await hashPassword(input.password);
   const id = randomId();
-  db.transaction((tx) => {
-    if (findUserByUsername({ db: tx }, input.username)) throw authErrors.usernameTaken(input.username);
-    insertUser({ db: tx }, { id, username: input.username, passwordHash, role: input.role, displayName: input.displayName ?? '' });
-    recordAudit({ db: tx }, { actor, action: 'user.create', meetingId: null, detail: { userId: id, username: input.username, role: input.role } });
+  await transaction(db, async (tx) => {
+    if (await findUserByUsername({ db: tx }, input.username)) throw authErrors.usernameTaken(input.username);
+    await insertUser({ db: tx }, { id, username: input.username, passwordHash, role: input.role, displayName: input.displayName ?? '' });
+    await recordAudit({ db: tx }, { actor, action: 'user.create', meetingId: null, detail: { userId: id, username: input.username, role: input.role } });
   });
   return { id };
 }
 
 /** True once any account exists. */
-export const hasUsers = ({ db }: { db: Db }): boolean => countUsers({ db }) > 0;
+export const hasUsers = async ({ db }: { db: Db }): Promise<boolean> => await countUsers({ db }) > 0;
 
 /** Creates the configured admin when the database has no user yet (first start). */
 export async function ensureInitialAdmin({ db }: { db: Db }, username: string | null, password: string | null): Promise<boolean> {
-  if (!username || !password || countUsers({ db }) > 0) return false;
+  if (!username || !password || await countUsers({ db }) > 0) return false;
   await createUser({ db }, 'system', { username, password, role: 'admin', displayName: '管理员' });
   return true;
 }
 
 const userView = (u: UserRow) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, disabled: u.disabled });
 
-export function listUserViews({ db }: { db: Db }) {
-  return listUsers({ db }).map(userView);
+export async function listUserViews({ db }: { db: Db }) {
+  return (await listUsers({ db })).map(userView);
 }
 
 /** Signs a session for a user; the route passes Fastify's JWT signer, so this module needs no web framework. */
@@ -76,22 +76,22 @@ const signFor = (sign: SignSession, user: UserRow) => sign({ sub: user.id, usern
  * an unknown username records no name at all (it may be a password typed into the wrong field).
  */
 export async function login({ db, sign }: { db: Db; sign: SignSession }, input: { username: string; password: string }, address: string) {
-  const locked = loginLockedFor({ db }, input.username, address);
+  const locked = await loginLockedFor({ db }, input.username, address);
   if (locked > 0) throw tooManyAttempts(locked);
-  const user = findUserByUsername({ db }, input.username);
+  const user = await findUserByUsername({ db }, input.username);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!user || !ok || user.disabled) {
     // The failure is counted and audited in one transaction; the slow-down waits after it has committed.
-    const delay = db.transaction((tx) => {
-      recordAudit({ db: tx }, { actor: user ? user.username : '（未知用户）', action: 'auth.login-failed', meetingId: null, detail: { reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password' } });
+    const delay = await transaction(db, async (tx) => {
+      await recordAudit({ db: tx }, { actor: user ? user.username : '（未知用户）', action: 'auth.login-failed', meetingId: null, detail: { reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password' } });
       return recordLoginFailure({ db: tx }, input.username, address);
     });
     if (delay > 0) await sleep(delay);
     throw authErrors.loginFailed();
   }
-  db.transaction((tx) => {
-    recordLoginSuccess({ db: tx }, input.username, address);
-    recordAudit({ db: tx }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
+  await transaction(db, async (tx) => {
+    await recordLoginSuccess({ db: tx }, input.username, address);
+    await recordAudit({ db: tx }, { actor: user.username, action: 'auth.login', meetingId: null, detail: {} });
   });
   return { token: signFor(sign, user), user: userView(user) };
 }
@@ -100,11 +100,11 @@ export async function login({ db, sign }: { db: Db; sign: SignSession }, input: 
  * The user behind a verified session token: the account still exists, is enabled, and has not moved to a new
  * session epoch (password changed, logged out everywhere) since; the session itself was not ended by a logout.
  */
-export function sessionUser({ db }: { db: Db }, claims: { sub: string; ep?: unknown; jti?: unknown; exp?: unknown }): SessionUser {
-  const user = findUserById({ db }, claims.sub);
+export async function sessionUser({ db }: { db: Db }, claims: { sub: string; ep?: unknown; jti?: unknown; exp?: unknown }): Promise<SessionUser> {
+  const user = await findUserById({ db }, claims.sub);
   if (!user || user.disabled) throw authErrors.accountGone();
   if ((typeof claims.ep === 'number' ? claims.ep : 0) !== user.sessionEpoch) throw authErrors.unauthorized();
-  if (typeof claims.jti === 'string' && isSessionRevoked({ db }, claims.jti)) throw authErrors.unauthorized();
+  if (typeof claims.jti === 'string' && await isSessionRevoked({ db }, claims.jti)) throw authErrors.unauthorized();
   return {
     id: user.id,
     username: user.username,
@@ -114,68 +114,68 @@ export function sessionUser({ db }: { db: Db }, claims: { sub: string; ep?: unkn
 }
 
 /** Ends the caller's session now (its token is refused from here on). */
-export function logout({ db }: { db: Db }, user: SessionUser): void {
-  db.transaction((tx) => {
-    if (user.session) revokeSession({ db: tx }, user.session.jti, user.session.exp);
-    recordAudit({ db: tx }, { actor: user.username, action: 'auth.logout', meetingId: null, detail: {} });
+export async function logout({ db }: { db: Db }, user: SessionUser): Promise<void> {
+  await transaction(db, async (tx) => {
+    if (user.session) await revokeSession({ db: tx }, user.session.jti, user.session.exp);
+    await recordAudit({ db: tx }, { actor: user.username, action: 'auth.logout', meetingId: null, detail: {} });
   });
 }
 
 /** A fresh session for a user still at work (the console renews before expiry); the old one ends. */
-export function renewSession({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser) {
-  const row = findUserById({ db }, user.id);
+export async function renewSession({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser) {
+  const row = await findUserById({ db }, user.id);
   if (!row || row.disabled) throw authErrors.accountGone();
   // Not audited (the login was); its two statements (sweep, revoke) still commit together.
-  if (user.session) db.transaction((tx) => revokeSession({ db: tx }, user.session!.jti, user.session!.exp));
+  if (user.session) await transaction(db, async (tx) => revokeSession({ db: tx }, user.session!.jti, user.session!.exp));
   return { token: signFor(sign, row), user: userView(row) };
 }
 
 /** Changes one's own password (the current one is asked); every other session of the account ends. */
 export async function changeOwnPassword({ db, sign }: { db: Db; sign: SignSession }, user: SessionUser, input: { currentPassword: string; newPassword: string }) {
-  const row = findUserById({ db }, user.id);
+  const row = await findUserById({ db }, user.id);
   if (!row || row.disabled) throw authErrors.accountGone();
   if (!(await verifyPassword(row.passwordHash, input.currentPassword))) throw authErrors.wrongCurrentPassword();
   assertStrongPassword(input.newPassword, row.username);
   const passwordHash = await hashPassword(input.newPassword);
-  db.transaction((tx) => {
-    updateUser({ db: tx }, row.id, { passwordHash });
-    bumpSessionEpoch({ db: tx }, row.id);
-    recordAudit({ db: tx }, { actor: row.username, action: 'user.password', meetingId: null, detail: { userId: row.id, by: 'self' } });
+  await transaction(db, async (tx) => {
+    await updateUser({ db: tx }, row.id, { passwordHash });
+    await bumpSessionEpoch({ db: tx }, row.id);
+    await recordAudit({ db: tx }, { actor: row.username, action: 'user.password', meetingId: null, detail: { userId: row.id, by: 'self' } });
   });
-  return { token: signFor(sign, findUserById({ db }, row.id)!), user: userView(findUserById({ db }, row.id)!) };
+  return { token: signFor(sign, (await findUserById({ db }, row.id))!), user: userView((await findUserById({ db }, row.id))!) };
 }
 
 /** An admin sets a user's new password (a forgotten one); the user's sessions end. */
 export async function resetPassword({ db }: { db: Db }, actor: string, userId: string, password: string): Promise<void> {
-  const row = findUserById({ db }, userId);
+  const row = await findUserById({ db }, userId);
   if (!row) throw authErrors.userNotFound();
   assertStrongPassword(password, row.username);
   const passwordHash = await hashPassword(password);
-  db.transaction((tx) => {
-    updateUser({ db: tx }, row.id, { passwordHash });
-    bumpSessionEpoch({ db: tx }, row.id);
-    recordAudit({ db: tx }, { actor, action: 'user.password', meetingId: null, detail: { userId: row.id, username: row.username, by: 'admin' } });
+  await transaction(db, async (tx) => {
+    await updateUser({ db: tx }, row.id, { passwordHash });
+    await bumpSessionEpoch({ db: tx }, row.id);
+    await recordAudit({ db: tx }, { actor, action: 'user.password', meetingId: null, detail: { userId: row.id, username: row.username, by: 'admin' } });
   });
 }
 
 /** An admin changes a user's name, role or enabled state; the last enabled admin cannot be removed. */
 export function updateUserByAdmin({ db }: { db: Db }, actor: SessionUser | { id: null; username: string }, userId: string, patch: { displayName?: string; role?: Role; disabled?: boolean }) {
-  return db.transaction((tx) => {
-    const row = findUserById({ db: tx }, userId);
+  return transaction(db, async (tx) => {
+    const row = await findUserById({ db: tx }, userId);
     if (!row) throw authErrors.userNotFound();
     const losesAdmin = row.role === 'admin' && !row.disabled && (patch.disabled === true || patch.role === 'assessor');
     if (losesAdmin && actor.id === row.id) throw authErrors.notYourself();
-    if (losesAdmin && countEnabledAdmins({ db: tx }) <= 1) throw authErrors.lastAdmin();
-    updateUser({ db: tx }, row.id, patch);
-    if (patch.disabled === true || (patch.role !== undefined && patch.role !== row.role)) bumpSessionEpoch({ db: tx }, row.id);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'user.update', meetingId: null, detail: { userId: row.id, username: row.username, ...patch } });
-    return userView(findUserById({ db: tx }, row.id)!);
+    if (losesAdmin && await countEnabledAdmins({ db: tx }) <= 1) throw authErrors.lastAdmin();
+    await updateUser({ db: tx }, row.id, patch);
+    if (patch.disabled === true || (patch.role !== undefined && patch.role !== row.role)) await bumpSessionEpoch({ db: tx }, row.id);
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'user.update', meetingId: null, detail: { userId: row.id, username: row.username, ...patch } });
+    return userView((await findUserById({ db: tx }, row.id))!);
   });
 }
 
 /** The user by name, for the command line. */
-export function userByName({ db }: { db: Db }, username: string): UserRow {
-  const row = findUserByUsername({ db }, username);
+export async function userByName({ db }: { db: Db }, username: string): Promise<UserRow> {
+  const row = await findUserByUsername({ db }, username);
   if (!row) throw authErrors.userNotFound();
   return row;
 }
@@ -184,10 +184,10 @@ export function userByName({ db }: { db: Db }, username: string): UserRow {
  * Lifts login lockouts from the command line (`ceping users unlock`), for one username or everyone, and records
  * it in the audit log in the same transaction, as the console's lifting does.
  */
-export function unlockLogins({ db }: { db: Db }, actor: string, username?: string): number {
-  return db.transaction((tx) => {
-    const lifted = liftLoginLockouts({ db: tx }, username);
-    recordAudit({ db: tx }, { actor, action: 'auth.unlock', meetingId: null, detail: { username: username ?? null, keys: lifted } });
+export async function unlockLogins({ db }: { db: Db }, actor: string, username?: string): Promise<number> {
+  return await transaction(db, async (tx) => {
+    const lifted = await liftLoginLockouts({ db: tx }, username);
+    await recordAudit({ db: tx }, { actor, action: 'auth.unlock', meetingId: null, detail: { username: username ?? null, keys: lifted } });
     return lifted;
   });
 }

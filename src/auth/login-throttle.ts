@@ -8,7 +8,7 @@
 // Keys are hashed: neither a username nor an address is stored in clear.
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../config.js';
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { deleteLoginFailures, deleteLoginFailuresLike, findLoginFailures, saveLoginFailures } from './login-failures.repository.js';
 
@@ -30,42 +30,49 @@ export function tooManyAttempts(ms: number): AppError {
 }
 
 /** Milliseconds left of a lockout on this attempt's address or username+address, or 0. */
-export function loginLockedFor({ db }: { db: Db }, username: string, address: string, now = Date.now()): number {
+export async function loginLockedFor({ db }: { db: Db }, username: string, address: string, now = Date.now()): Promise<number> {
   const k = loginKeys(username, address);
-  return Math.max(0, ...[k.pair, k.address].map((key) => (findLoginFailures({ db }, key)?.lockedUntil ?? 0) - now));
+  let left = 0;
+  for (const key of [k.pair, k.address]) left = Math.max(left, ((await findLoginFailures({ db }, key))?.lockedUntil ?? 0) - now);
+  return left;
 }
 
 /**
  * Records a failed login; returns how long to hold back the answer (the username's slow-down). Runs inside the
  * caller's transaction, with the audit entry of the failure.
  */
-export function recordLoginFailure({ db }: { db: Conn }, username: string, address: string, now = Date.now()): number {
+export async function recordLoginFailure({ db }: { db: Conn }, username: string, address: string, now = Date.now()): Promise<number> {
   const k = loginKeys(username, address);
   const { pair, address: perAddress } = LIMITS.login;
-  const bump = (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {
-    const row = findLoginFailures({ db }, key);
+  const bump = async (key: string, windowMs: number, maxFailures: number | null, lockMs: number) => {
+    const row = await findLoginFailures({ db }, key);
     const fresh = !row || now - row.windowStart >= windowMs;
     const failures = fresh ? 1 : row.failures + 1;
     const locked = maxFailures !== null && failures > maxFailures;
-    saveLoginFailures({ db }, { key, failures: locked ? 0 : failures, windowStart: fresh || locked ? now : row.windowStart, lockedUntil: locked ? now + lockMs : (row?.lockedUntil ?? 0) });
+    await saveLoginFailures({ db }, { key, failures: locked ? 0 : failures, windowStart: fresh || locked ? now : row.windowStart, lockedUntil: locked ? now + lockMs : (row?.lockedUntil ?? 0) });
     return failures;
   };
-  bump(k.pair, pair.windowMs, pair.maxFailures, pair.lockMs);
-  bump(k.address, perAddress.windowMs, perAddress.maxFailures, perAddress.lockMs);
-  const userFailures = bump(k.user, LIMITS.login.user.windowMs, null, 0);
+  await bump(k.pair, pair.windowMs, pair.maxFailures, pair.lockMs);
+  await bump(k.address, perAddress.windowMs, perAddress.maxFailures, perAddress.lockMs);
+  const userFailures = await bump(k.user, LIMITS.login.user.windowMs, null, 0);
   const over = userFailures - LIMITS.login.user.slowAfter;
   return over <= 0 ? 0 : Math.min(LIMITS.login.user.baseDelayMs * 2 ** (over - 1), LIMITS.login.user.maxDelayMs);
 }
 
 /** A successful login clears its username+address counter (inside the caller's transaction, with its audit entry). */
-export function recordLoginSuccess({ db }: { db: Conn }, username: string, address: string): void {
-  deleteLoginFailures({ db }, loginKeys(username, address).pair);
+export async function recordLoginSuccess({ db }: { db: Conn }, username: string, address: string): Promise<void> {
+  await deleteLoginFailures({ db }, loginKeys(username, address).pair);
 }
 
 /**
  * Lifts the login lockouts of one username (every address), or all of them; returns how many were lifted. Given a
  * transaction, it runs inside it (a savepoint), so a use case can record it with its audit entry.
  */
-export function liftLoginLockouts({ db }: { db: Conn }, username?: string): number {
-  return db.transaction((tx) => (username === undefined ? deleteLoginFailuresLike({ db: tx }, '') : userKeyPrefixes(username).reduce((n, p) => n + deleteLoginFailuresLike({ db: tx }, p), 0)));
+export async function liftLoginLockouts({ db }: { db: Conn }, username?: string): Promise<number> {
+  return transaction(db, async (tx) => {
+    if (username === undefined) return deleteLoginFailuresLike({ db: tx }, '');
+    let lifted = 0;
+    for (const prefix of userKeyPrefixes(username)) lifted += await deleteLoginFailuresLike({ db: tx }, prefix);
+    return lifted;
+  });
 }

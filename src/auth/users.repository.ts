@@ -1,53 +1,53 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
-import type { Conn as Db } from '../db/client.js';
+import { first, type Conn as Db } from '../db/client.js';
 import { meetingAssessors, revokedSessions, users } from '../db/schema.js';
 
 export type Role = 'admin' | 'assessor';
 export type UserRow = typeof users.$inferSelect;
 
-export function findUserByUsername({ db }: { db: Db }, username: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.username, username)).get();
+export async function findUserByUsername({ db }: { db: Db }, username: string): Promise<UserRow | undefined> {
+  return await first(db.select().from(users).where(eq(users.username, username)));
 }
 
-export function findUserById({ db }: { db: Db }, id: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.id, id)).get();
+export async function findUserById({ db }: { db: Db }, id: string): Promise<UserRow | undefined> {
+  return await first(db.select().from(users).where(eq(users.id, id)));
 }
 
-export function countUsers({ db }: { db: Db }): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+export async function countUsers({ db }: { db: Db }): Promise<number> {
+  return (await first(db.select({ n: sql<number>`count(*)` }).from(users)))?.n ?? 0;
 }
 
-export function insertUser({ db }: { db: Db }, user: typeof users.$inferInsert): void {
-  db.insert(users).values(user).run();
+export async function insertUser({ db }: { db: Db }, user: typeof users.$inferInsert): Promise<void> {
+  await db.insert(users).values(user);
 }
 
-export function listUsers({ db }: { db: Db }): UserRow[] {
-  return db.select().from(users).orderBy(asc(users.username)).all();
+export async function listUsers({ db }: { db: Db }): Promise<UserRow[]> {
+  return await db.select().from(users).orderBy(asc(users.username));
 }
 
-export function isAssignedTo({ db }: { db: Db }, userId: string, meetingId: string): boolean {
-  return db.select().from(meetingAssessors).where(and(eq(meetingAssessors.userId, userId), eq(meetingAssessors.meetingId, meetingId))).get() !== undefined;
+export async function isAssignedTo({ db }: { db: Db }, userId: string, meetingId: string): Promise<boolean> {
+  return await first(db.select().from(meetingAssessors).where(and(eq(meetingAssessors.userId, userId), eq(meetingAssessors.meetingId, meetingId)))) !== undefined;
 }
 
-export function updateUser({ db }: { db: Db }, id: string, patch: Partial<Pick<UserRow, 'displayName' | 'role' | 'disabled' | 'passwordHash'>>): void {
-  db.update(users).set(patch).where(eq(users.id, id)).run();
+export async function updateUser({ db }: { db: Db }, id: string, patch: Partial<Pick<UserRow, 'displayName' | 'role' | 'disabled' | 'passwordHash'>>): Promise<void> {
+  await db.update(users).set(patch).where(eq(users.id, id));
 }
 
 /** Ends every session of the user: tokens carry the epoch they were signed in. */
-export function bumpSessionEpoch({ db }: { db: Db }, id: string): void {
-  db.update(users).set({ sessionEpoch: sql`${users.sessionEpoch} + 1` }).where(eq(users.id, id)).run();
+export async function bumpSessionEpoch({ db }: { db: Db }, id: string): Promise<void> {
+  await db.update(users).set({ sessionEpoch: sql`${users.sessionEpoch} + 1` }).where(eq(users.id, id));
 }
 
-export function countEnabledAdmins({ db }: { db: Db }): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), eq(users.disabled, false))).get()?.n ?? 0;
+export async function countEnabledAdmins({ db }: { db: Db }): Promise<number> {
+  return (await first(db.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), eq(users.disabled, false)))))?.n ?? 0;
 }
 
 /** Ends one session before its time (logout); rows whose session would have expired anyway are dropped. */
-export function revokeSession({ db }: { db: Db }, jti: string, expiresAt: number, now = Math.floor(Date.now() / 1000)): void {
-  db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now)).run();
-  db.insert(revokedSessions).values({ jti, expiresAt }).onConflictDoNothing().run();
+export async function revokeSession({ db }: { db: Db }, jti: string, expiresAt: number, now = Math.floor(Date.now() / 1000)): Promise<void> {
+  await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
+  await db.insert(revokedSessions).values({ jti, expiresAt }).onConflictDoNothing();
 }
 
-export function isSessionRevoked({ db }: { db: Db }, jti: string): boolean {
-  return db.select({ jti: revokedSessions.jti }).from(revokedSessions).where(eq(revokedSessions.jti, jti)).get() !== undefined;
+export async function isSessionRevoked({ db }: { db: Db }, jti: string): Promise<boolean> {
+  return await first(db.select({ jti: revokedSessions.jti }).from(revokedSessions).where(eq(revokedSessions.jti, jti))) !== undefined;
 }

@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import fp from 'fastify-plugin';
-import { readSnapshot, type Conn, type Db } from '../db/client.js';
+import { readSnapshotSync, type Conn, type Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
@@ -355,7 +355,7 @@ export class BallotBox {
       }
     };
     // One read transaction for the whole group: one snapshot of the main database, taken once.
-    readSnapshot(this.main, checkAll);
+    readSnapshotSync(this.main, checkAll);
     if (ready.length === 0) return this.schedule();
     const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record }));
     let markers: MarkerRow[];
@@ -394,11 +394,11 @@ export class BallotBox {
    * closing a poll) with no group on its way: ballots handed over before it are on disk, ballots after it are
    * checked against what it wrote.
    */
-  async settle<T>(write: () => T): Promise<T> {
+  async settle<T>(write: () => T | Promise<T>): Promise<T> {
     this.held++;
     try {
       while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-      return write();
+      return await write();
     } finally {
       this.held--;
       this.schedule();

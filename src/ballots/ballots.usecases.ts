@@ -78,7 +78,7 @@ export async function openSlipForm({ db, box }: { db: Db; box: BallotBox }, cred
   if (slip.voided) throw tokenVoided();
   // The box's thread is asked only when the slip may have voted: it may be busy writing a group (its fsyncs).
   if (box.mayHaveVoted(slip.markerKey) && (await box.marker(slip.markerKey))?.used) throw tokenUsed();
-  const rec = loadMeetingCached({ db }, slip.meetingId);
+  const rec = await loadMeetingCached({ db }, slip.meetingId);
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
   const category = rec.categories.find((c) => c.key === slip.category);
@@ -153,9 +153,9 @@ export async function castBallot(
 ): Promise<CastOutcome> {
   // The slip and its meeting from one snapshot: the meeting's version read here vouches, at the group's check, that
   // neither a void nor a close has come since (both bump it in their own transaction; see submitBallot).
-  const found = readSnapshot(db, () => {
+  const found = await readSnapshot(db, async () => {
     const slip = findSlip({ db }, credential);
-    return slip && { slip, rec: slip.voided ? null : loadMeetingCached({ db }, slip.meetingId) };
+    return slip && { slip, rec: slip.voided ? null : await loadMeetingCached({ db }, slip.meetingId) };
   });
   if (!found) throw tokenUnknown();
   const { slip } = found;

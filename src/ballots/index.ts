@@ -33,11 +33,11 @@ export function ballotCounts({ db }: { db: Conn }, meetingId: string): { cast: n
 }
 
 /**
- * Runs a synchronous write of the main database that decides whether queued ballots may still be stored (closing
+ * Runs a write of the main database (one transaction) that decides whether queued ballots may still be stored (closing
  * a poll) with no group of ballots on its way: those handed over before it are stored, those after it are checked
  * against it.
  */
-export function settleBallots<T>({ db }: { db: Conn }, write: () => T): Promise<T> {
+export function settleBallots<T>({ db }: { db: Conn }, write: () => T | Promise<T>): Promise<T> {
   return ballotBoxOf(db).settle(write);
 }
 

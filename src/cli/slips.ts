@@ -111,17 +111,17 @@ export async function run(argv: string[]): Promise<number> {
   try {
     let stream;
     if (opts.paper) {
-      const printed = issuePaperBallots({ ...deps, forms: loadFormCatalog(formsFolder) }, actor, opts.meeting, input);
+      const printed = await issuePaperBallots({ ...deps, forms: loadFormCatalog(formsFolder) }, actor, opts.meeting, input);
       batchId = printed.batch.batchId;
       stream = { batch: printed.batch, pdf: () => paperBallotsPdfStream(printed.info, printed.forms, printed.batch.slips, (done) => bar.update(done)) };
     } else {
-      const batch = issueSlips(deps, actor, opts.meeting, input);
+      const batch = await issueSlips(deps, actor, opts.meeting, input);
       batchId = batch.batchId;
-      stream = { batch, pdf: () => slipsPdfStream(sheetInfo(deps, batch), batch.slips, (done) => bar.update(done)) };
+      stream = { batch, pdf: async () => slipsPdfStream(await sheetInfo(deps, batch), batch.slips, (done) => bar.update(done)) };
     }
     const large = opts.count >= 200;
     if (large) bar.start(opts.count, 0);
-    await pipeline(stream.pdf(), createWriteStream(partial));
+    await pipeline(await stream.pdf(), createWriteStream(partial));
     if (large) {
       bar.update(opts.count);
       bar.stop();
@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     bar.stop();
     rmSync(partial, { force: true });
     if (batchId !== null) {
-      voidSlips({ db }, actor, opts.meeting, { batchId, reason: '打印失败，整批作废（ceping slips）' });
+      await voidSlips({ db }, actor, opts.meeting, { batchId, reason: '打印失败，整批作废（ceping slips）' });
       console.error(`Printing failed; batch ${batchId} was voided.`);
     }
     const e = err as Error & { code?: string };

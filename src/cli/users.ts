@@ -34,7 +34,7 @@ export async function runUsers(db: Db, args: string[], input: () => Promise<stri
   const [command, name, role] = args;
   switch (command) {
     case 'list':
-      for (const u of listUserViews({ db })) console.log(`${u.username}\t${u.role}${u.disabled ? '\t(disabled)' : ''}`);
+      for (const u of await listUserViews({ db })) console.log(`${u.username}\t${u.role}${u.disabled ? '\t(disabled)' : ''}`);
       return 0;
     case 'create': {
       if (!name || (role !== 'admin' && role !== 'assessor')) return usage();
@@ -46,7 +46,7 @@ export async function runUsers(db: Db, args: string[], input: () => Promise<stri
     }
     case 'reset-password': {
       if (!name) return usage();
-      const user = userByName({ db }, name);
+      const user = await userByName({ db }, name);
       const password = await input();
       if ([...password].length < 12) throw new AppError(422, 'WEAK_PASSWORD', 'The password must have at least 12 characters.');
       await resetPassword({ db }, CLI_ACTOR.username, user.id, password);
@@ -56,13 +56,13 @@ export async function runUsers(db: Db, args: string[], input: () => Promise<stri
     case 'disable':
     case 'enable': {
       if (!name) return usage();
-      updateUserByAdmin({ db }, CLI_ACTOR, userByName({ db }, name).id, { disabled: command === 'disable' });
+      await updateUserByAdmin({ db }, CLI_ACTOR, (await userByName({ db }, name)).id, { disabled: command === 'disable' });
       console.log(`${command === 'disable' ? 'Disabled' : 'Enabled'} ${name}.`);
       return 0;
     }
     case 'unlock': {
-      if (name) userByName({ db }, name);
-      const n = unlockLogins({ db }, CLI_ACTOR.username, name);
+      if (name) await userByName({ db }, name);
+      const n = await unlockLogins({ db }, CLI_ACTOR.username, name);
       console.log(`Lifted ${n} login lockout record(s)${name ? ` of ${name}` : ''}.`);
       return 0;
     }

@@ -35,7 +35,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       const { meeting } = await closeWithReport(deps, req.user, req.params.id);
       app.turnoutLive.poke(req.params.id);
       return meetingView(meeting);
@@ -49,7 +49,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'The closing report (the latest, or ?reportId=)', params: IdParams, querystring: ReportIdQuery, response: { 200: ClosingReportView, ...errorResponses } },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return getClosingReport(deps, req.params.id, req.query.reportId);
     },
   );
@@ -61,7 +61,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'The closing report as a PDF', params: IdParams, querystring: ReportIdQuery, produces: ['application/pdf'], response: { 200: Binary, ...errorResponses } },
     },
     async (req, reply) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       const view = await getClosingReport(deps, req.params.id, req.query.reportId);
       return reply
         .type('application/pdf')
@@ -75,7 +75,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/meetings/:id/closing-reports',
     { onRequest: [app.authenticate], schema: { ...secured, summary: 'Every closing report of the meeting, newest first', params: IdParams, response: { 200: ClosingReportList, ...errorResponses } } },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return closingReportList({ db: app.db }, req.params.id);
     },
   );
@@ -93,7 +93,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       const file = await archivedExport(deps, req.params.id, req.params.name, req.query.reportId);
       return reply.type(file.contentType).header('content-disposition', attachment(req.params.name, file.filename)).header('cache-control', 'no-store').send(file.body);
     },

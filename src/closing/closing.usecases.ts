@@ -1,6 +1,6 @@
 // Closing a poll and its closing report (测评结束报告): the facts, the minimum and whether it was met, the counts,
 // the flags, who closed it and when, and the SHA-256 of each export archived with it.
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { sealAfterPollClose } from '../db/client.js';
 import { exactFigures, MEETING_KIND_LABELS, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
@@ -76,8 +76,8 @@ export function serialRanges(serials: readonly number[]): string {
 }
 
 /** The voids of a meeting's slips, oldest first, from the audit log (which keeps the reason of each). */
-function voidsOf(db: Conn, meetingId: string): VoidEntry[] {
-  return listAudit({ db }, { meetingId, limit: 1000 })
+async function voidsOf(db: Conn, meetingId: string): Promise<VoidEntry[]> {
+  return (await listAudit({ db }, { meetingId, limit: 1000 }))
     .filter((r) => r.action === 'slips.void')
     .reverse()
     .map((r) => {
@@ -131,8 +131,8 @@ interface StoredReport {
 /** The actions that make a meeting's history in its closing report; their labels are the audit log's own. */
 const HISTORY_ACTIONS = new Set(['meeting.create', 'meeting.open', 'meeting.reopen', 'meeting.close', 'meeting.minimum', 'meeting.attendance', 'meeting.closing-report']);
 
-function historyOf(db: Conn, meetingId: string): HistoryEntry[] {
-  return listAudit({ db }, { meetingId, limit: 1000 })
+async function historyOf(db: Conn, meetingId: string): Promise<HistoryEntry[]> {
+  return (await listAudit({ db }, { meetingId, limit: 1000 }))
     .filter((r) => HISTORY_ACTIONS.has(r.action))
     .reverse()
     .map((r) => {
@@ -146,10 +146,10 @@ function historyOf(db: Conn, meetingId: string): HistoryEntry[] {
 }
 
 /** The report of a meeting just closed, drafted inside the closing transaction. Exports are added after. */
-function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
+async function draftClosingReport(tx: Conn, meetingId: string): Promise<ClosingReport> {
   {
-    const fresh = loadMeeting({ db: tx }, meetingId);
-    const figures = exactFigures(exactCounts({ db: tx }, fresh));
+    const fresh = await loadMeeting({ db: tx }, meetingId);
+    const figures = exactFigures(await exactCounts({ db: tx }, fresh));
     const t = turnoutView(fresh, figures, false);
     const m = fresh.meeting;
     const verdict = verdictOf(figures);
@@ -188,8 +188,8 @@ function draftClosingReport(tx: Conn, meetingId: string): ClosingReport {
         ballotsWithinSignedIn: figures.signedIn === null ? null : figures.ballotsCast <= figures.signedIn,
       },
       flags: figures.flags,
-      history: historyOf(tx, m.id),
-      voids: voidsOf(tx, m.id),
+      history: await historyOf(tx, m.id),
+      voids: await voidsOf(tx, m.id),
       exports: [],
       hashNote: HASH_NOTE,
     };
@@ -234,43 +234,43 @@ export async function closeWithReport(
   // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
   sealAfterPollClose(deps.db);
   await archiveExports(deps, reportId, actor.username, render);
-  return { meeting: loadMeeting({ db: deps.db }, meetingId), reportId };
+  return { meeting: await loadMeeting({ db: deps.db }, meetingId), reportId };
 }
 
 /** The closing transaction: the meeting closed, its report drafted (pending its exports), both audited. */
-export function closePoll({ db }: { db: Db }, actor: SessionUser, meetingId: string): string {
+export async function closePoll({ db }: { db: Db }, actor: SessionUser, meetingId: string): Promise<string> {
   const id = randomId();
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status);
-    updateMeeting({ db: tx }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId, detail: {} });
-    const report = draftClosingReport(tx, meetingId);
+    await updateMeeting({ db: tx }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.close', meetingId, detail: {} });
+    const report = await draftClosingReport(tx, meetingId);
     const stored: StoredReport = { report, archive: {}, pending: true };
-    insertClosingReport({ db: tx }, { id, meetingId, closedBy: report.closedBy, closedAt: report.closedAt, report: stored as unknown as Record<string, unknown> });
+    await insertClosingReport({ db: tx }, { id, meetingId, closedBy: report.closedBy, closedAt: report.closedAt, report: stored as unknown as Record<string, unknown> });
   });
   return id;
 }
 
 /** Renders and archives the exports of a pending report, then records the report's hash in the audit log. */
 export async function archiveExports(deps: { db: Db; forms: FormCatalog }, reportId: string, actor: string, render: RenderExport = renderExport): Promise<void> {
-  const row = findClosingReport({ db: deps.db }, undefined, reportId);
+  const row = await findClosingReport({ db: deps.db }, undefined, reportId);
   if (!row || !(row.report as unknown as StoredReport).pending) return;
   const { report } = row.report as unknown as StoredReport;
   const { digests, archive } = await digestExports(deps, row.meetingId, render);
   report.exports = digests;
-  deps.db.transaction((tx) => {
-    const now = findClosingReport({ db: tx }, undefined, reportId);
+  await transaction(deps.db, async (tx) => {
+    const now = await findClosingReport({ db: tx }, undefined, reportId);
     // Archived meanwhile by another call (start-up and a read racing): keep the first.
     if (!now || !(now.report as unknown as StoredReport).pending) return;
-    updateClosingReport({ db: tx }, reportId, { report, archive } satisfies StoredReport as unknown as Record<string, unknown>);
-    recordAudit({ db: tx }, { actor, action: 'meeting.closing-report', meetingId: row.meetingId, detail: { reportId, reportSha256: reportHash(report), verdict: report.verdict } });
+    await updateClosingReport({ db: tx }, reportId, { report, archive } satisfies StoredReport as unknown as Record<string, unknown>);
+    await recordAudit({ db: tx }, { actor, action: 'meeting.closing-report', meetingId: row.meetingId, detail: { reportId, reportSha256: reportHash(report), verdict: report.verdict } });
   });
 }
 
 /** Archives every report still pending (at start). */
 export async function archivePendingReports(deps: { db: Db; forms: FormCatalog }): Promise<number> {
-  const pending = pendingClosingReports({ db: deps.db }).filter((r) => (r.report as unknown as StoredReport).pending);
+  const pending = (await pendingClosingReports({ db: deps.db })).filter((r) => (r.report as unknown as StoredReport).pending);
   for (const r of pending) await archiveExports(deps, r.id, 'system');
   return pending.length;
 }
@@ -301,25 +301,25 @@ function viewOf(row: ClosingReportRow, rec: MeetingRecord): ClosingReportView {
 
 /** A closing report (the latest, or `reportId`); one still pending is archived first. */
 export async function getClosingReport(deps: { db: Db; forms: FormCatalog }, meetingId: string, reportId?: string): Promise<ClosingReportView> {
-  const rec = loadMeeting({ db: deps.db }, meetingId);
-  let row = findClosingReport({ db: deps.db }, meetingId, reportId);
+  const rec = await loadMeeting({ db: deps.db }, meetingId);
+  let row = await findClosingReport({ db: deps.db }, meetingId, reportId);
   if (!row) throw closingErrors.reportNotFound();
   if ((row.report as unknown as StoredReport).pending) {
     await archiveExports(deps, row.id, 'system');
-    row = findClosingReport({ db: deps.db }, meetingId, row.id)!;
+    row = (await findClosingReport({ db: deps.db }, meetingId, row.id))!;
   }
   return viewOf(row, rec);
 }
 
-export function closingReportList({ db }: { db: Db }, meetingId: string) {
-  loadMeeting({ db }, meetingId);
+export async function closingReportList({ db }: { db: Db }, meetingId: string) {
+  await loadMeeting({ db }, meetingId);
   return listClosingReports({ db }, meetingId);
 }
 
 /** The exact bytes of an export archived with a report, so its hash can be checked. */
 export async function archivedExport(deps: { db: Db; forms: FormCatalog }, meetingId: string, name: ExportFormat, reportId?: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
   const view = await getClosingReport(deps, meetingId, reportId);
-  const stored = findClosingReport({ db: deps.db }, meetingId, view.id)!.report as unknown as StoredReport;
+  const stored = (await findClosingReport({ db: deps.db }, meetingId, view.id))!.report as unknown as StoredReport;
   const b64 = stored.archive?.[name];
   const digest = stored.report.exports.find((e) => e.name === name);
   if (b64 === undefined || !digest) throw closingErrors.archivedExportNotFound();

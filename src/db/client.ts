@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -58,7 +59,7 @@ const statements = new WeakMap<Database.Database, Map<string, Database.Statement
  * cost more than running it (BENCHMARKS.md).
  */
 export function statement(db: Conn, sql: string): Database.Statement {
-  const client = (db as unknown as { session: { client: Database.Database } }).session.client;
+  const client = sqliteClient(db);
   let byConnection = statements.get(client);
   if (!byConnection) statements.set(client, (byConnection = new Map()));
   let stmt = byConnection.get(sql);
@@ -66,18 +67,115 @@ export function statement(db: Conn, sql: string): Database.Statement {
   return stmt;
 }
 
-const snapshots = new WeakMap<Database.Database, (read: () => unknown) => unknown>();
+/**
+ * Repositories and use cases are written once for both engines: they await drizzle's query builders (never
+ * `.run()`, `.get()` or `.all()`, which only SQLite has; test/unit/architecture.test.ts refuses them outside the
+ * SQLite-only files) and write in transactions opened by `transaction` below. Their queries are typed by the
+ * SQLite schema; PostgreSQL's (schema.pg.ts) has the same tables, columns and value types, which
+ * test/unit/schema-engines.test.ts keeps true.
+ */
+
+/** The first row a query returns, or undefined (SQLite's `.get()`, on either engine). */
+export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  return (await query)[0];
+}
+
+/** How many rows an awaited insert, update or delete wrote (SQLite's `changes`, PostgreSQL's `rowCount`). */
+export function affected(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return r.changes ?? r.rowCount ?? 0;
+}
+
+/** Thrown when a transaction's work waited on something other than the database: see `transaction`. */
+export class TransactionEscaped extends Error {
+  constructor() {
+    super('A transaction waited on something other than the database (a timer, a thread, a file); it was rolled back.');
+  }
+}
+
+/** The transaction the running use case is in (per asynchronous call chain), so that what it calls joins it. */
+const current = new AsyncLocalStorage<{ client: Database.Database; tx: Conn; open: boolean }>();
+const queues = new WeakMap<Database.Database, Promise<unknown>>();
 
 /**
- * Runs `read` (reads only) in one read transaction, so that its statements see one snapshot of the database; inside
- * a transaction already open, it simply runs. The transaction function is built once per connection.
+ * Runs `work` in one transaction: every statement it awaits commits together, or none does (an error rolls all
+ * back). `work` must await only statements (hash passwords, call the ballot box, read files before or after).
+ * A use case called from `work` joins the transaction, whether it is handed `tx` or the database.
+ *
+ * On SQLite, whose one connection every request shares, the transaction is BEGIN … COMMIT on that connection, one
+ * at a time: another request's transaction waits its turn. A statement of better-sqlite3 answers at once, so work
+ * that awaits only statements ends within the same turn of the event loop, and no timer, socket or thread of
+ * another request runs in between. Work that waited on anything else would keep the connection in its transaction
+ * while other requests' statements ran in it (the async-callback trap of drizzle's own better-sqlite3
+ * transactions, where the statements after an `await` commit on their own): it is rolled back and refused with
+ * `TransactionEscaped` (test/integration/transaction.test.ts). `mode` says whether the work writes; on SQLite both begin the
+ * same way (deferred: the write lock is taken at the first write).
  */
-export function readSnapshot<T>(db: Db, read: () => T): T {
+export async function transaction<T>(db: Conn, work: (tx: Conn) => Promise<T> | T, _mode: 'write' | 'read' = 'write'): Promise<T> {
+  const client = sqliteClient(db);
+  const outer = current.getStore();
+  if (outer?.open && outer.client === client) return work(outer.tx);
+  const before = queues.get(client);
+  let release!: () => void;
+  const turn = new Promise<void>((resolve) => (release = resolve));
+  queues.set(client, turn);
+  try {
+    if (before) await before;
+    const context = { client, tx: db, open: true };
+    try {
+      return await current.run(context, () => runTransaction(client, db, work));
+    } finally {
+      // Anything the work left running (it should not) no longer counts as inside the transaction.
+      context.open = false;
+    }
+  } finally {
+    if (queues.get(client) === turn) queues.delete(client);
+    release();
+  }
+}
+
+async function runTransaction<T>(client: Database.Database, tx: Conn, work: (tx: Conn) => Promise<T> | T): Promise<T> {
+  let escaped = false;
+  const watch = setImmediate(() => {
+    escaped = true;
+  });
+  // Deferred, as drizzle's transactions were: SQLite takes its write lock at the first write.
+  client.exec('BEGIN');
+  try {
+    const result = await work(tx);
+    if (escaped) throw new TransactionEscaped();
+    client.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (client.inTransaction) client.exec('ROLLBACK');
+    throw err;
+  } finally {
+    clearImmediate(watch);
+  }
+}
+
+/** Runs `read` (reads only) in one read transaction, so that its statements see one snapshot of the database. */
+export function readSnapshot<T>(db: Conn, read: () => Promise<T> | T): Promise<T> {
+  return transaction(db, read, 'read');
+}
+
+const syncSnapshots = new WeakMap<Database.Database, (read: () => unknown) => unknown>();
+
+/**
+ * `readSnapshot` for the SQLite ballot box's own synchronous checks (src/ballots/ballot-box.ts), which run between
+ * two writes of its thread and must not yield. The transaction function is built once per connection.
+ */
+export function readSnapshotSync<T>(db: Db, read: () => T): T {
   const client = db.$client;
   if (client.inTransaction) return read();
-  let run = snapshots.get(client);
-  if (!run) snapshots.set(client, (run = client.transaction((r: () => unknown) => r())));
+  let run = syncSnapshots.get(client);
+  if (!run) syncSnapshots.set(client, (run = client.transaction((r: () => unknown) => r())));
   return run(read) as T;
+}
+
+/** The better-sqlite3 connection behind `db` (the database or a transaction on it). */
+export function sqliteClient(db: Conn): Database.Database {
+  return (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
 /** True when the database answers a trivial query (the health check). */

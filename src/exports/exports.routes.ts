@@ -27,7 +27,7 @@ export const exportsRoutes: FastifyPluginAsyncTypebox<ExportsRoutesOptions> = as
         schema: { tags: ['exports'], security: [{ bearer: [] }], summary, params: IdParams, response: { 200: ExportFile, ...errorResponses } },
       },
       async (req, reply) => {
-        app.assertMeetingAccess(req.user, req.params.id);
+        await app.assertMeetingAccess(req.user, req.params.id);
         const out = await streamExport(format, { db: app.db, forms: app.forms }, req.params.id, { pageSize: opts.pageSize });
         return reply
           .type(out.contentType)

@@ -2,7 +2,7 @@
 // that show ballots) the keys of the meeting's ballots once; then the renderer of the format asked for turns them
 // into bytes. The raw-ballot exports are streamed: their ballots are read, decoded and written a page at a time.
 import { Readable } from 'node:stream';
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import type { FormCatalog } from '../forms/index.js';
 import { meetingBallotPages } from '../ballots/index.js';
 import { loadMeeting, meetingForms } from '../meetings/index.js';
@@ -48,11 +48,11 @@ const READS_BALLOTS: ReadonlySet<ExportName> = new Set(['ballots.json', 'ballots
  * afterwards are exactly the ballots the tally counted (a recount from the file matches): a filled slot is never
  * written again, even should the poll reopen while the file is being read.
  */
-export function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string, format: ExportName): ExportData {
-  return db.transaction(() => {
-    const rec = loadMeeting({ db }, meetingId);
-    admitPublication({ db }, rec);
-    const results = tallyResults({ db, forms }, rec);
+export async function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string, format: ExportName): Promise<ExportData> {
+  return await transaction(db, async () => {
+    const rec = await loadMeeting({ db }, meetingId);
+    await admitPublication({ db }, rec);
+    const results = await tallyResults({ db, forms }, rec);
     return {
       results,
       ballots: READS_BALLOTS.has(format) ? meetingBallotPages({ db }, meetingId) : null,
@@ -70,7 +70,7 @@ export interface ExportFile<Body> {
 }
 
 async function rendered(format: ExportName, deps: { db: Db; forms: FormCatalog }, meetingId: string, options: ReadOptions): Promise<ExportFile<Rendered>> {
-  const data = gatherExport(deps, meetingId, format);
+  const data = await gatherExport(deps, meetingId, format);
   const { contentType, render } = RENDERERS[format];
   return { body: await render(data, options), contentType, filename: exportFilename(format, data.results.unit, data.results.title) };
 }

@@ -13,7 +13,7 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/meetings',
     { schema: { ...secured, summary: 'Create a meeting (draft)', body: CreateMeetingBody, response: { 201: MeetingView, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(meetingView(createMeeting(deps, req.user, req.body))),
+    async (req, reply) => reply.code(201).send(meetingView(await createMeeting(deps, req.user, req.body))),
   );
 
   app.get(
@@ -23,8 +23,8 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/api/meetings/:id', { schema: { ...secured, params: IdParams, response: { 200: MeetingView, ...errorResponses } } }, async (req) => {
-    app.assertMeetingAccess(req.user, req.params.id);
-    return meetingView(loadMeeting({ db: app.db }, req.params.id));
+    await app.assertMeetingAccess(req.user, req.params.id);
+    return meetingView(await loadMeeting({ db: app.db }, req.params.id));
   });
 
   app.post(
@@ -34,8 +34,8 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'Open the poll; reopening a closed poll needs a written reason', params: IdParams, body: PollActionBody, response: { 200: MeetingView, ...errorResponses } },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      const view = meetingView(openPoll(deps, req.user, req.params.id, req.body.reason));
+      await app.assertMeetingAccess(req.user, req.params.id);
+      const view = meetingView(await openPoll(deps, req.user, req.params.id, req.body.reason));
       app.turnoutLive.poke(req.params.id);
       return view;
     },
@@ -47,8 +47,8 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'Record the sign-in count (签到人数) and the individual interviews held (个别谈话)', params: IdParams, body: AttendanceBody, response: { 200: MeetingView, ...errorResponses } },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      return meetingView(recordAttendance(deps, req.user, req.params.id, req.body));
+      await app.assertMeetingAccess(req.user, req.params.id);
+      return meetingView(await recordAttendance(deps, req.user, req.params.id, req.body));
     },
   );
 
@@ -58,7 +58,7 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [app.requireAdmin],
       schema: { ...secured, summary: 'Assign the assessors (考核组) who may run this meeting (admin only)', params: IdParams, body: AssessorsBody, response: { 200: MeetingView, ...errorResponses } },
     },
-    async (req) => meetingView(assignAssessors(deps, req.user, req.params.id, req.body.assessorIds)),
+    async (req) => meetingView(await assignAssessors(deps, req.user, req.params.id, req.body.assessorIds)),
   );
 
   app.patch(
@@ -73,8 +73,8 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      return meetingView(editMeeting(deps, req.user, req.params.id, req.body));
+      await app.assertMeetingAccess(req.user, req.params.id);
+      return meetingView(await editMeeting(deps, req.user, req.params.id, req.body));
     },
   );
 
@@ -82,7 +82,7 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/meetings/:id',
     { schema: { ...secured, summary: 'Delete a draft meeting for which no slip has been issued', params: IdParams, response: { 200: DeletedMeeting, ...errorResponses } } },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return deleteDraftMeeting(deps, req.user, req.params.id);
     },
   );
@@ -99,8 +99,8 @@ export const meetingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      const view = meetingView(correctSubject(deps, req.user, req.params.id, req.params.subjectId, req.body));
+      await app.assertMeetingAccess(req.user, req.params.id);
+      const view = meetingView(await correctSubject(deps, req.user, req.params.id, req.params.subjectId, req.body));
       app.turnoutLive.poke(req.params.id);
       return view;
     },

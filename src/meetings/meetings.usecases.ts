@@ -1,6 +1,6 @@
 // Meetings: creating one, opening its poll, the sign-in count, its assessors, and reading it (cached by version
 // for the voter's hot path). Closing the poll belongs to src/closing, turnout to src/turnout.
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
 import { ballotLayout as buildBallotLayout } from '../domain/ballot-record.js';
 import { decideMinimum, MEETING_KIND_LABELS, type MeetingKind, type MinimumDecision } from '../domain/turnout.js';
@@ -71,14 +71,14 @@ export function meetingForms(forms: FormCatalog, formIds: readonly string[], set
 /** Which minimum rule each form of the meeting falls under (src/domain/turnout.ts, decideMinimum). */
 const minimumBasesOf = (forms: FormCatalog, formIds: readonly string[]) => formIds.map((id) => forms.get(id)?.minimumBasis ?? null);
 
-function meetingProblems(
+async function meetingProblems(
   { db, forms }: { db: Conn; forms: FormCatalog },
   input: Pick<NewMeeting, 'kind' | 'formIds' | 'categories' | 'minReason' | 'assessorIds' | 'pointMaps'> & {
     subjects: ReadonlyArray<{ name: string; kind: SubjectKind }>;
     minRespondents?: number | null;
     staffCount?: number | null;
   },
-): string[] {
+): Promise<string[]> {
   const problems: string[] = [];
   if (new Set(input.formIds).size !== input.formIds.length) problems.push('测评表不能重复选择');
   const templates = input.formIds.map((id) => forms.get(id));
@@ -105,22 +105,22 @@ function meetingProblems(
     if (Math.abs(sum - 1) > 1e-6) problems.push(`各类别权重之和须为 1（现为 ${Number(sum.toFixed(6))}）`);
   }
   for (const uid of input.assessorIds ?? []) {
-    const u = findUserById({ db }, uid);
+    const u = await findUserById({ db }, uid);
     if (!u || u.role !== 'assessor') problems.push(`考核组成员 ${uid} 不存在`);
   }
   return problems;
 }
 
-export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): MeetingRecord {
-  const problems = meetingProblems({ db, forms }, input);
+export async function createMeeting({ db, forms }: Deps, actor: SessionUser, input: NewMeeting): Promise<MeetingRecord> {
+  const problems = await meetingProblems({ db, forms }, input);
   const cats = input.categories ?? [];
   if (problems.length > 0) throw meetingErrors.invalid(problems);
 
   const id = randomId();
   const assessorIds = new Set(input.assessorIds ?? []);
   if (actor.role === 'assessor') assessorIds.add(actor.id);
-  db.transaction((tx) => {
-    insertMeeting(
+  await transaction(db, async (tx) => {
+    await insertMeeting(
       { db: tx },
       {
         meeting: {
@@ -149,13 +149,13 @@ export function createMeeting({ db, forms }: Deps, actor: SessionUser, input: Ne
         assessorIds: [...assessorIds],
       },
     );
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false, pointMaps: input.pointMaps ?? null } });
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.create', meetingId: id, detail: { title: input.title, kind: input.kind, minRespondents: input.minRespondents ?? null, minReason: input.minReason ?? null, smallUnitExcellentException: input.smallUnitExcellentException ?? false, pointMaps: input.pointMaps ?? null } });
   });
-  return findMeeting({ db }, id)!;
+  return (await findMeeting({ db }, id))!;
 }
 
-export function loadMeeting({ db }: { db: Conn }, id: string): MeetingRecord {
-  const rec = findMeeting({ db }, id);
+export async function loadMeeting({ db }: { db: Conn }, id: string): Promise<MeetingRecord> {
+  const rec = await findMeeting({ db }, id);
   if (!rec) throw meetingErrors.notFound();
   return rec;
 }
@@ -166,14 +166,14 @@ const meetingCache = new WeakMap<object, Map<string, MeetingRecord>>();
  * loadMeeting for the voter's hot path: the record is reused while the meeting's version is unchanged
  * (updateMeeting bumps it on every change), so a page load or a submit reads one small row, not four tables.
  */
-export function loadMeetingCached({ db }: { db: Db }, id: string): MeetingRecord {
+export async function loadMeetingCached({ db }: { db: Db }, id: string): Promise<MeetingRecord> {
   const version = meetingVersion({ db }, id);
   if (version === undefined) throw meetingErrors.notFound();
   let byDb = meetingCache.get(db.$client);
   if (!byDb) meetingCache.set(db.$client, (byDb = new Map()));
   const hit = byDb.get(id);
   if (hit && hit.meeting.version === version) return hit;
-  const rec = loadMeeting({ db }, id);
+  const rec = await loadMeeting({ db }, id);
   byDb.set(id, rec);
   return rec;
 }
@@ -216,13 +216,13 @@ export function meetingView(rec: MeetingRecord) {
 }
 
 /** The meetings a user may see: every one for an admin, those assigned to an assessor. */
-export function listMeetingViews({ db }: { db: Conn }, user: SessionUser) {
-  return listMeetingRecords({ db }, user.role === 'admin' ? {} : { assessorId: user.id }).map(meetingView);
+export async function listMeetingViews({ db }: { db: Conn }, user: SessionUser) {
+  return (await listMeetingRecords({ db }, user.role === 'admin' ? {} : { assessorId: user.id })).map(meetingView);
 }
 
-export function openPoll({ db, forms }: Deps, actor: SessionUser, id: string, reason: string | undefined): MeetingRecord {
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
+export async function openPoll({ db, forms }: Deps, actor: SessionUser, id: string, reason: string | undefined): Promise<MeetingRecord> {
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, id);
     const from = rec.meeting.status;
     if (from === 'open') throw meetingErrors.alreadyOpen();
     // Once results are out, a reopen lets a few late ballots be told apart by comparing publications: the results
@@ -233,36 +233,36 @@ export function openPoll({ db, forms }: Deps, actor: SessionUser, id: string, re
     // once slips exist, and stored records are read with the layout they were written with).
     const ballotLayout =
       rec.meeting.ballotLayout === null ? JSON.stringify(buildBallotLayout(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), rec.subjects)) : undefined;
-    updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null, ...(ballotLayout !== undefined ? { ballotLayout } : {}) });
-    recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: why } });
+    await updateMeeting({ db: tx }, id, { status: 'open', closedAt: null, closedBy: null, ...(ballotLayout !== undefined ? { ballotLayout } : {}) });
+    await recordAudit({ db: tx }, { actor: actor.username, action: from === 'closed' ? 'meeting.reopen' : 'meeting.open', meetingId: id, detail: { from, reason: why } });
   });
   return loadMeeting({ db }, id);
 }
 
-export function recordAttendance({ db }: Deps, actor: SessionUser, id: string, patch: { signedIn?: number; interviews?: number }): MeetingRecord {
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
+export async function recordAttendance({ db }: Deps, actor: SessionUser, id: string, patch: { signedIn?: number; interviews?: number }): Promise<MeetingRecord> {
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, id);
     // The sign-in count can set the minimum (部门站所 without a staff count) and raises BALLOTS_EXCEED_SIGNED_IN:
     // after close it would change a stamped result, so it needs a reopen. Interviews may be recorded any time.
     if (rec.meeting.status === 'closed' && patch.signedIn !== undefined && patch.signedIn !== rec.meeting.signedIn) {
       throw meetingErrors.closed('修改签到人数');
     }
-    updateMeeting({ db: tx }, id, patch);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch, status: rec.meeting.status } });
+    await updateMeeting({ db: tx }, id, patch);
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.attendance', meetingId: id, detail: { ...patch, status: rec.meeting.status } });
   });
   return loadMeeting({ db }, id);
 }
 
-export function assignAssessors({ db }: Deps, actor: SessionUser, id: string, assessorIds: string[]): MeetingRecord {
+export async function assignAssessors({ db }: Deps, actor: SessionUser, id: string, assessorIds: string[]): Promise<MeetingRecord> {
   const unique = [...new Set(assessorIds)];
   for (const uid of unique) {
-    const u = findUserById({ db }, uid);
+    const u = await findUserById({ db }, uid);
     if (!u || u.role !== 'assessor') throw meetingErrors.unknownAssessor(uid);
   }
-  db.transaction((tx) => {
-    loadMeeting({ db: tx }, id);
-    setAssessors({ db: tx }, id, unique);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
+  await transaction(db, async (tx) => {
+    await loadMeeting({ db: tx }, id);
+    await setAssessors({ db: tx }, id, unique);
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.assessors', meetingId: id, detail: { assessorIds: unique } });
   });
   return loadMeeting({ db }, id);
 }
@@ -286,9 +286,9 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * as it is: the forms, the subjects' number, order and kinds, and the respondent categories (a name or 职务 may still
  * be corrected). After the poll opens nothing here changes; correctSubject fixes a spelling with a reason.
  */
-export function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string, patch: MeetingEdit): MeetingRecord {
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
+export async function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string, patch: MeetingEdit): Promise<MeetingRecord> {
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, id);
     const m = rec.meeting;
     if (m.status !== 'draft') throw meetingErrors.notDraft();
     const known = new Map(rec.subjects.map((s) => [s.id, s]));
@@ -303,10 +303,10 @@ export function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string,
       minRespondents: patch.minRespondents !== undefined ? patch.minRespondents : m.minOverride,
       minReason: patch.minReason ?? m.minOverrideReason ?? undefined,
     };
-    problems.push(...meetingProblems({ db: tx, forms }, next));
+    problems.push(...await meetingProblems({ db: tx, forms }, next));
     if (problems.length > 0) throw meetingErrors.invalid(problems);
 
-    if (hasIssuedSlips({ db: tx }, id)) {
+    if (await hasIssuedSlips({ db: tx }, id)) {
       if (patch.formIds && !sameJson(patch.formIds, m.formIds)) throw meetingErrors.slipsIssued('更换测评表');
       const shape = (list: ReadonlyArray<{ id?: string; kind: string; isHead?: boolean | null }>) => list.map((s) => [s.id ?? null, s.kind, Boolean(s.isHead)]);
       if (patch.subjects && !sameJson(shape(patch.subjects), shape(rec.subjects))) throw meetingErrors.slipsIssued('增加、删除或调整测评对象');
@@ -332,16 +332,16 @@ export function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string,
     } else if (patch.minReason !== undefined && m.minOverride !== null) {
       row.minOverrideReason = patch.minReason.trim();
     }
-    if (Object.keys(row).length > 0) updateMeeting({ db: tx }, id, row);
+    if (Object.keys(row).length > 0) await updateMeeting({ db: tx }, id, row);
     if (patch.subjects) {
-      replaceSubjects(
+      await replaceSubjects(
         { db: tx },
         id,
         patch.subjects.map((s, i) => ({ id: s.id ?? randomId(9), meetingId: id, position: i, name: s.name.trim(), kind: s.kind, title: s.title?.trim() || null, isHead: s.isHead ?? false })),
       );
     }
-    if (patch.categories) replaceCategories({ db: tx }, id, patch.categories.map((c, i) => ({ meetingId: id, key: c.key, label: c.label, weight: c.weight, position: i })));
-    recordAudit(
+    if (patch.categories) await replaceCategories({ db: tx }, id, patch.categories.map((c, i) => ({ meetingId: id, key: c.key, label: c.label, weight: c.weight, position: i })));
+    await recordAudit(
       { db: tx },
       {
         actor: actor.username,
@@ -365,9 +365,9 @@ export function editMeeting({ db, forms }: Deps, actor: SessionUser, id: string,
  * Correct the spelling of a subject's name or 职务. Ballots answer by the subject's id, so no answer changes; once
  * the poll has opened the fix needs a written reason, and the audit log keeps the old and new text with it.
  */
-export function correctSubject({ db }: Deps, actor: SessionUser, id: string, subjectId: string, patch: { name?: string; title?: string | null; reason?: string }): MeetingRecord {
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
+export async function correctSubject({ db }: Deps, actor: SessionUser, id: string, subjectId: string, patch: { name?: string; title?: string | null; reason?: string }): Promise<MeetingRecord> {
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, id);
     const subject = rec.subjects.find((s) => s.id === subjectId);
     if (!subject) throw meetingErrors.subjectNotFound();
     const reason = rec.meeting.status === 'draft' ? (patch.reason?.trim() ?? null) : requireReason(patch.reason, '测评开始后更正测评对象的姓名或职务');
@@ -375,8 +375,8 @@ export function correctSubject({ db }: Deps, actor: SessionUser, id: string, sub
     if (name === '') throw meetingErrors.invalid(['测评对象姓名不能为空']);
     const title = patch.title !== undefined ? patch.title?.trim() || null : subject.title;
     if (name === subject.name && title === subject.title) throw meetingErrors.nothingToCorrect();
-    correctSubjectRow({ db: tx }, id, subjectId, { name, title });
-    recordAudit(
+    await correctSubjectRow({ db: tx }, id, subjectId, { name, title });
+    await recordAudit(
       { db: tx },
       {
         actor: actor.username,
@@ -390,16 +390,16 @@ export function correctSubject({ db }: Deps, actor: SessionUser, id: string, sub
 }
 
 /** Delete a draft for which no slip has been issued (a printed slip must never point at nothing). */
-export function deleteDraftMeeting({ db }: Deps, actor: SessionUser, id: string): { deleted: true; id: string; message: string } {
+export async function deleteDraftMeeting({ db }: Deps, actor: SessionUser, id: string): Promise<{ deleted: true; id: string; message: string }> {
   let title = '';
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, id);
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, id);
     if (rec.meeting.status !== 'draft') throw meetingErrors.notDraft();
-    if (hasIssuedSlips({ db: tx }, id)) throw meetingErrors.slipsIssued('删除会议');
-    if (isLinkedToRound({ db: tx }, id)) throw meetingErrors.linkedToRound();
+    if (await hasIssuedSlips({ db: tx }, id)) throw meetingErrors.slipsIssued('删除会议');
+    if (await isLinkedToRound({ db: tx }, id)) throw meetingErrors.linkedToRound();
     title = rec.meeting.title;
-    deleteMeetingRow({ db: tx }, id);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.delete', meetingId: id, detail: { title: rec.meeting.title, unit: rec.meeting.unit, kind: rec.meeting.kind } });
+    await deleteMeetingRow({ db: tx }, id);
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.delete', meetingId: id, detail: { title: rec.meeting.title, unit: rec.meeting.unit, kind: rec.meeting.kind } });
   });
   return { deleted: true, id, message: `已删除测评会议“${title}”` };
 }

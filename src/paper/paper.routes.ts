@@ -25,9 +25,9 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       assertPrintable(app.config.publicUrl, isLoopbackUrl(app.config.publicUrl), req.body.confirmPublicUrl);
-      const { batch, info, forms } = issuePaperBallots({ db: app.db, forms: app.forms, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
+      const { batch, info, forms } = await issuePaperBallots({ db: app.db, forms: app.forms, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
       return reply
         .code(201)
         .header('content-type', 'application/pdf')
@@ -50,8 +50,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      return { ...paperForms({ db: app.db, forms: app.forms }, req.params.id), category: null };
+      await app.assertMeetingAccess(req.user, req.params.id);
+      return { ...(await paperForms({ db: app.db, forms: app.forms }, req.params.id)), category: null };
     },
   );
 
@@ -75,7 +75,7 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       const out = await keyInPaperBallot({ db: app.db, forms: app.forms, writer: app.ballotWriter }, req.params.id, req.body);
       const valid = out.valid ?? true;
       return reply.code(201).send({

@@ -11,8 +11,8 @@ import type { PaperForm } from './paper-pdf.js';
 import { paperErrors } from './paper.errors.js';
 
 /** The questionnaire of a meeting as printed on paper and as the key-in page shows it (the voter's view). */
-export function paperForms({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string): { meeting: { title: string; unit: string }; forms: PaperForm[] } {
-  const rec = loadMeeting({ db }, meetingId);
+export async function paperForms({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string): Promise<{ meeting: { title: string; unit: string }; forms: PaperForm[] }> {
+  const rec = await loadMeeting({ db }, meetingId);
   const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
   return {
     meeting: { title: rec.meeting.title, unit: rec.meeting.unit },
@@ -24,15 +24,15 @@ export function paperForms({ db, forms }: { db: Db; forms: FormCatalog }, meetin
  * Issues the slips of `count` paper ballots exactly as issueSlips does (one transaction, hashes only) and
  * returns what the PDF needs. The forms are read first, so a broken form catalogue issues nothing.
  */
-export function issuePaperBallots(
+export async function issuePaperBallots(
   { db, forms, publicUrl }: { db: Db; forms: FormCatalog; publicUrl: string },
   actor: SessionUser,
   meetingId: string,
   input: { count: number; category?: string },
-): { batch: IssuedBatch; info: SlipSheetInfo; forms: PaperForm[] } {
-  const questionnaire = paperForms({ db, forms }, meetingId);
-  const batch = issueSlips({ db, publicUrl }, actor, meetingId, input, 'paper-ballots');
-  return { batch, info: sheetInfo({ db, publicUrl }, batch), forms: questionnaire.forms };
+): Promise<{ batch: IssuedBatch; info: SlipSheetInfo; forms: PaperForm[] }> {
+  const questionnaire = await paperForms({ db, forms }, meetingId);
+  const batch = await issueSlips({ db, publicUrl }, actor, meetingId, input, 'paper-ballots');
+  return { batch, info: await sheetInfo({ db, publicUrl }, batch), forms: questionnaire.forms };
 }
 
 /**
@@ -45,7 +45,7 @@ export async function keyInPaperBallot(
   meetingId: string,
   input: { code: string; answers: unknown },
 ): Promise<CastOutcome> {
-  loadMeeting({ db: deps.db }, meetingId);
+  await loadMeeting({ db: deps.db }, meetingId);
   const slip = findSlip({ db: deps.db }, input.code.trim());
   if (!slip || slip.meetingId !== meetingId) throw paperErrors.codeNotFound();
   try {

@@ -21,7 +21,7 @@ declare module 'fastify' {
     /** preHandler: requires an admin session. */
     requireAdmin: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** Throws 404 unless the user may see the meeting (admins all; assessors those assigned to them). */
-    assertMeetingAccess: (user: SessionUser, meetingId: string) => void;
+    assertMeetingAccess: (user: SessionUser, meetingId: string) => Promise<void>;
   }
 }
 
@@ -58,7 +58,7 @@ export const authPlugin = fp<AuthOptions>(
         throw authErrors.unauthorized();
       }
       const u = req.user;
-      req.user = sessionUser({ db: app.db }, { sub: u.id, ep: u.ep, jti: u.session?.jti, exp: u.session?.exp });
+      req.user = await sessionUser({ db: app.db }, { sub: u.id, ep: u.ep, jti: u.session?.jti, exp: u.session?.exp });
     });
 
     app.decorate('requireAdmin', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -66,15 +66,15 @@ export const authPlugin = fp<AuthOptions>(
       if (req.user.role !== 'admin') throw authErrors.adminOnly();
     });
 
-    app.decorate('assertMeetingAccess', (user: SessionUser, meetingId: string) => {
+    app.decorate('assertMeetingAccess', async (user: SessionUser, meetingId: string) => {
       if (user.role === 'admin') return;
-      if (!isAssignedTo({ db: app.db }, user.id, meetingId)) throw meetingErrors.notFound();
+      if (!(await isAssignedTo({ db: app.db }, user.id, meetingId))) throw meetingErrors.notFound();
     });
 
     app.addHook('onReady', async () => {
       if (await ensureInitialAdmin({ db: app.db }, opts.adminUser ?? null, opts.adminPassword ?? null)) app.log.info({ username: opts.adminUser }, 'created the initial admin');
       // A server nobody can log in to must say so at start, and say how to fix it.
-      else if (!hasUsers({ db: app.db }))
+      else if (!(await hasUsers({ db: app.db })))
         app.log.warn(
           'No user exists yet, so nobody can log in. Start once with CEPING_ADMIN_USER and CEPING_ADMIN_PASSWORD set (for example: CEPING_ADMIN_USER=admin CEPING_ADMIN_PASSWORD=\'a-long-password\' npm start), or run: npx ceping users create admin admin',
         );

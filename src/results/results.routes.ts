@@ -11,7 +11,7 @@ export const resultsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['results'], security: [{ bearer: [] }], summary: 'The tally of the valid ballots, with turnout and flags (409 MEETING_OPEN while the poll is open)', params: IdParams, response: { 200: ResultsView, ...errorResponses } },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return meetingResults({ db: app.db, forms: app.forms }, req.params.id);
     },
   );

@@ -1,4 +1,4 @@
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { countersFromRecords, tallyMeeting, type Tally, type TallyBallot, type TallyCounters } from '../domain/tally.js';
 import { countRecords } from '../domain/ballot-record.js';
 import type { Flag } from '../domain/tally.js';
@@ -30,24 +30,24 @@ export interface MeetingResults extends Tally {
  *   late ballots stay stored, counted in the turnout, and are published once enough have gathered (a later reopen).
  * An admitted publication of a closed poll is recorded as the last one. A draft's empty results are not recorded.
  */
-export function admitPublication({ db }: { db: Conn }, rec: MeetingRecord): void {
+export async function admitPublication({ db }: { db: Conn }, rec: MeetingRecord): Promise<void> {
   const m = rec.meeting;
   if (m.status === 'open') throw resultsErrors.meetingOpen();
   if (m.status !== 'closed') return;
   const cast = ballotCounts({ db }, m.id).cast;
   const late = m.publishedBallots === null ? null : cast - m.publishedBallots;
   if (late !== null && late > 0 && late < MIN_GROUP_SIZE) throw resultsErrors.withheld(late);
-  if (late !== 0) updateMeeting({ db }, m.id, { publishedBallots: cast });
+  if (late !== 0) await updateMeeting({ db }, m.id, { publishedBallots: cast });
 }
 
 /**
  * Tallies a meeting from its stored ballots, with the turnout facts and flags every view must show. A caller
  * that needs the ballots too (the exports) reads them in its own transaction and passes them in.
  */
-export function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec: MeetingRecord, ballots?: Iterable<TallyBallot>): MeetingResults {
+export async function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec: MeetingRecord, ballots?: Iterable<TallyBallot>): Promise<MeetingResults> {
   // Read ballots and counts in one read transaction so the tally and the turnout agree.
-  return db.transaction(() => {
-    const turnout = turnoutOf({ db }, rec);
+  return await transaction(db, async () => {
+    const turnout = await turnoutOf({ db }, rec);
     const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
     const categories = rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight }));
     const compute = (): Tally => {
@@ -99,10 +99,10 @@ function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Para
 }
 
 /** GET /results: the tally of a meeting that is not open. */
-export function meetingResults(deps: { db: Db; forms: FormCatalog }, meetingId: string): MeetingResults {
-  return deps.db.transaction(() => {
-    const rec = loadMeeting({ db: deps.db }, meetingId);
-    admitPublication({ db: deps.db }, rec);
+export async function meetingResults(deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<MeetingResults> {
+  return await transaction(deps.db, async () => {
+    const rec = await loadMeeting({ db: deps.db }, meetingId);
+    await admitPublication({ db: deps.db }, rec);
     return tallyResults(deps, rec);
   });
 }

@@ -17,6 +17,6 @@ export const securityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ClearedView, ...errorResponses },
       },
     },
-    async (req) => ({ cleared: clearLockouts({ db: app.db, counters: app.failureLimiter }, req.user.username) }),
+    async (req) => ({ cleared: await clearLockouts({ db: app.db, counters: app.failureLimiter }, req.user.username) }),
   );
 };

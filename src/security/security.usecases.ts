@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.js';
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import type { FailureCounter } from './failure-counter.js';
 import { liftLoginLockouts } from '../auth/index.js';
 
@@ -8,11 +8,11 @@ import { liftLoginLockouts } from '../auth/index.js';
  * lockouts are lifted in the transaction of the audit entry; the counters in memory are cleared once it has
  * committed, so a clear that failed lifted nothing.
  */
-export function clearLockouts({ db, counters }: { db: Db; counters: Record<string, FailureCounter> }, actor: string): number {
+export async function clearLockouts({ db, counters }: { db: Db; counters: Record<string, FailureCounter> }, actor: string): Promise<number> {
   const inMemory = Object.values(counters).reduce((n, c) => n + c.size, 0);
-  const cleared = db.transaction((tx) => {
-    const keys = inMemory + liftLoginLockouts({ db: tx });
-    recordAudit({ db: tx }, { actor, action: 'security.clear-lockouts', meetingId: null, detail: { keys } });
+  const cleared = await transaction(db, async (tx) => {
+    const keys = inMemory + await liftLoginLockouts({ db: tx });
+    await recordAudit({ db: tx }, { actor, action: 'security.clear-lockouts', meetingId: null, detail: { keys } });
     return keys;
   });
   for (const c of Object.values(counters)) c.clear();

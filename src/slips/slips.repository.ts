@@ -1,19 +1,19 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { statement, type Conn } from '../db/client.js';
+import { affected, first, statement, type Conn } from '../db/client.js';
 import { slipBatches, slipMarkers, slips } from '../db/schema.js';
 
 export type SlipRow = typeof slips.$inferSelect;
 
-export function nextSerial({ db }: { db: Conn }, meetingId: string): number {
-  const row = db.select({ max: sql<number | null>`max(${slips.serial})` }).from(slips).where(eq(slips.meetingId, meetingId)).get();
+export async function nextSerial({ db }: { db: Conn }, meetingId: string): Promise<number> {
+  const row = await first(db.select({ max: sql<number | null>`max(${slips.serial})` }).from(slips).where(eq(slips.meetingId, meetingId)));
   return (row?.max ?? 0) + 1;
 }
 
 /** A new slip's row (its status starts as issued). */
 export type NewSlipRow = Pick<typeof slips.$inferInsert, 'tokenHash' | 'shortCodeHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'serial'>;
 
-export function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inferInsert, rows: readonly NewSlipRow[]): void {
-  db.insert(slipBatches).values(batch).run();
+export async function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inferInsert, rows: readonly NewSlipRow[]): Promise<void> {
+  await db.insert(slipBatches).values(batch);
   // One prepared statement run per row: a batch of 10,000 slips built as multi-row inserts left about 7 KB of
   // garbage per slip (the query builder's objects), hundreds of MB for a large issue, collected later in long pauses.
   const insert = statement(db, "insert into slips (token_hash, short_code_hash, token_wrap, meeting_id, batch_id, category, serial, status) values (?, ?, ?, ?, ?, ?, ?, 'issued')");
@@ -66,38 +66,36 @@ export function forgetLegacyUse({ db }: { db: Conn }): number {
 
 export type BatchRow = typeof slipBatches.$inferSelect;
 
-export function findSlipBySerial({ db }: { db: Conn }, meetingId: string, serial: number): SlipRow | undefined {
-  return db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))).get();
+export async function findSlipBySerial({ db }: { db: Conn }, meetingId: string, serial: number): Promise<SlipRow | undefined> {
+  return await first(db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))));
 }
 
-export function findBatch({ db }: { db: Conn }, batchId: string): BatchRow | undefined {
-  return db.select().from(slipBatches).where(eq(slipBatches.id, batchId)).get();
+export async function findBatch({ db }: { db: Conn }, batchId: string): Promise<BatchRow | undefined> {
+  return await first(db.select().from(slipBatches).where(eq(slipBatches.id, batchId)));
 }
 
-export function slipsOfBatch({ db }: { db: Conn }, batchId: string): SlipRow[] {
-  return db.select().from(slips).where(eq(slips.batchId, batchId)).orderBy(asc(slips.serial)).all();
+export async function slipsOfBatch({ db }: { db: Conn }, batchId: string): Promise<SlipRow[]> {
+  return await db.select().from(slips).where(eq(slips.batchId, batchId)).orderBy(asc(slips.serial));
 }
 
 /** Voids the given slips that are not voided yet; returns how many changed. */
-export function voidSlipRows({ db }: { db: Conn }, tokenHashes: string[], reason: string): number {
+export async function voidSlipRows({ db }: { db: Conn }, tokenHashes: string[], reason: string): Promise<number> {
   let changed = 0;
   for (let i = 0; i < tokenHashes.length; i += 500) {
-    changed += db
+    changed += affected(await db
       .update(slips)
       .set({ status: 'voided', voidReason: reason })
-      .where(and(inArray(slips.tokenHash, tokenHashes.slice(i, i + 500)), ne(slips.status, 'voided')))
-      .run().changes;
+      .where(and(inArray(slips.tokenHash, tokenHashes.slice(i, i + 500)), ne(slips.status, 'voided'))));
   }
   return changed;
 }
 
 /** Slips of a meeting by state: issued (all) and voided. Whether a slip was used is the ballot box's to count. */
-export function countSlipRows({ db }: { db: Conn }, meetingId: string): { issued: number; voided: number } {
-  const row = db
+export async function countSlipRows({ db }: { db: Conn }, meetingId: string): Promise<{ issued: number; voided: number }> {
+  const row = await first(db
     .select({ issued: sql<number>`count(*)`, voided: sql<number>`coalesce(sum(${slips.status} = 'voided'), 0)` })
     .from(slips)
-    .where(eq(slips.meetingId, meetingId))
-    .get();
+    .where(eq(slips.meetingId, meetingId)));
   return { issued: row?.issued ?? 0, voided: row?.voided ?? 0 };
 }
 
@@ -107,14 +105,13 @@ export interface BatchCounts {
 }
 
 /** The batches of a meeting in issue order, each with its count of voided slips (no secrets). */
-export function batchesWithCounts({ db }: { db: Conn }, meetingId: string): BatchCounts[] {
-  const batches = db.select().from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).orderBy(asc(slipBatches.firstSerial)).all();
-  const rows = db
+export async function batchesWithCounts({ db }: { db: Conn }, meetingId: string): Promise<BatchCounts[]> {
+  const batches = await db.select().from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).orderBy(asc(slipBatches.firstSerial));
+  const rows = await db
     .select({ batchId: slips.batchId, n: sql<number>`count(*)` })
     .from(slips)
     .where(and(eq(slips.meetingId, meetingId), eq(slips.status, 'voided')))
-    .groupBy(slips.batchId)
-    .all();
+    .groupBy(slips.batchId);
   return batches.map((batch) => ({ batch, voided: rows.find((r) => r.batchId === batch.id)?.n ?? 0 }));
 }
 
@@ -124,8 +121,8 @@ export interface SlipCounts {
   voided: number;
 }
 
-export function countSlips({ db }: { db: Conn }, meetingId: string): SlipCounts {
-  const rows = db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status).all();
+export async function countSlips({ db }: { db: Conn }, meetingId: string): Promise<SlipCounts> {
+  const rows = await db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status);
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
   const used = by.used ?? 0;
   const voided = by.voided ?? 0;

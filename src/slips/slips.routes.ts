@@ -24,14 +24,14 @@ export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       const wantsJson = (req.headers.accept ?? '').includes('application/json');
       // A print whose QR codes no phone can open is refused unless the address is confirmed (before anything is issued).
       if (!wantsJson) assertPrintable(app.config.publicUrl, loopback, req.body.confirmPublicUrl);
       // Issued (and committed) in one transaction before the first byte of the PDF is sent.
-      const batch = issueSlips({ db: app.db, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
+      const batch = await issueSlips({ db: app.db, publicUrl: app.config.publicUrl }, req.user, req.params.id, req.body);
       if (!wantsJson) {
-        const info = sheetInfo({ db: app.db, publicUrl: app.config.publicUrl }, batch);
+        const info = await sheetInfo({ db: app.db, publicUrl: app.config.publicUrl }, batch);
         return reply
           .code(201)
           .header('content-type', 'application/pdf')
@@ -64,8 +64,8 @@ export const slipsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
-      const out = voidSlips({ db: app.db }, req.user, req.params.id, req.body);
+      await app.assertMeetingAccess(req.user, req.params.id);
+      const out = await voidSlips({ db: app.db }, req.user, req.params.id, req.body);
       return { ...out, message: `已作废 ${out.voided.length} 张测评票（其中如有已投的票，照常计入）` };
     },
   );

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import { recordAudit } from '../audit/index.js';
 import { loadMeeting, minimumOf, updateMeeting } from '../meetings/index.js';
 import { LIMITS } from '../config.js';
@@ -42,20 +42,20 @@ export interface IssuedBatch {
  * as hashes: nobody can print the same slip again or learn its token from the database. Each slip's "used"
  * marker is left, in a random order within the batch, for the ballot box to take in (src/slips/credentials.ts).
  */
-export function issueSlips(
+export async function issueSlips(
   { db, publicUrl, random }: { db: Db; publicUrl: string; random?: RandomBytes },
   actor: SessionUser,
   meetingId: string,
   input: { count: number; category?: string; reason?: string },
   /** What the slips are printed as, for the audit log: slips, or paper ballots (seed 000). */
   purpose: 'slips' | 'paper-ballots' = 'slips',
-): IssuedBatch {
+): Promise<IssuedBatch> {
   const pepper = shortCodePepper({ db });
   const batchId = randomId();
   let category: IssuedBatch['category'] = null;
   const issued: IssuedSlip[] = [];
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status === 'closed') throw conflict('MEETING_CLOSED', '测评已结束，不能再发放测评票');
     if (input.category !== undefined) {
       const c = rec.categories.find((x) => x.key === input.category);
@@ -64,7 +64,7 @@ export function issueSlips(
     } else if (rec.categories.length > 0) {
       throw unprocessable('CATEGORY_REQUIRED', '本次测评区分参评人员类别，请选择类别后再发放测评票');
     }
-    const first = nextSerial({ db: tx }, meetingId);
+    const first = await nextSerial({ db: tx }, meetingId);
     // A cap per meeting: a multiple of the people who may vote, beyond which a written reason is required.
     const people = Math.max(rec.meeting.signedIn ?? 0, minimumOf(rec) ?? 0, rec.meeting.staffCount ?? 0);
     const cap = Math.max(LIMITS.slipsPerPerson * people, LIMITS.slipsFloor);
@@ -86,16 +86,16 @@ export function issueSlips(
       const j = randomInt(i + 1);
       [markers[i], markers[j]] = [markers[j]!, markers[i]!];
     }
-    insertBatch({ db: tx }, { id: batchId, meetingId, category: input.category ?? null, count: input.count, firstSerial: first, createdBy: actor.username }, rows);
+    await insertBatch({ db: tx }, { id: batchId, meetingId, category: input.category ?? null, count: input.count, firstSerial: first, createdBy: actor.username }, rows);
     insertPendingMarkers({ db: tx }, markers);
-    recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose, ...(why ? { overCap: cap, reason: why } : {}) } });
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose, ...(why ? { overCap: cap, reason: why } : {}) } });
   });
   return { batchId, meetingId, category, slips: issued };
 }
 
 /** What every printed slip of a batch shows besides its own codes. */
-export function sheetInfo({ db, publicUrl }: { db: Db; publicUrl: string }, batch: IssuedBatch): SlipSheetInfo {
-  const rec = loadMeeting({ db }, batch.meetingId);
+export async function sheetInfo({ db, publicUrl }: { db: Db; publicUrl: string }, batch: IssuedBatch): Promise<SlipSheetInfo> {
+  const rec = await loadMeeting({ db }, batch.meetingId);
   return { title: rec.meeting.title, unit: rec.meeting.unit, category: batch.category?.label ?? null, publicUrl };
 }
 
@@ -124,7 +124,7 @@ export interface VoidOutcome {
  * voted is not known here (nothing links a slip row to its marker), so the answer is the same for a used and
  * an unused slip, and a ballot already cast stays counted.
  */
-export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: VoidRequest): VoidOutcome {
+export async function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: VoidRequest): Promise<VoidOutcome> {
   const reason = requireReason(input.reason, '作废测评票');
   if (!input.serials?.length && !input.shortCodes?.length && input.batchId === undefined) {
     throw unprocessable('NOTHING_TO_VOID', '请指定要作废的测评票：编号、测评码或批次');
@@ -135,12 +135,12 @@ export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: str
     return code;
   });
   const pepper = codes.length > 0 ? shortCodePepper({ db }) : '';
-  return db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
+  return await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status === 'closed') throw conflict('MEETING_CLOSED', '测评已结束，不能再作废测评票');
     const named = new Map<string, SlipRow>();
     for (const serial of input.serials ?? []) {
-      const slip = findSlipBySerial({ db: tx }, meetingId, serial);
+      const slip = await findSlipBySerial({ db: tx }, meetingId, serial);
       if (!slip) throw new AppError(404, 'SLIP_NOT_FOUND', `本次测评没有编号为 ${serial} 的测评票`);
       named.set(slip.tokenHash, slip);
     }
@@ -152,28 +152,28 @@ export function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingId: str
     const targets = [...named.values()];
     const usedKept = 0;
     if (input.batchId !== undefined) {
-      const batch = findBatch({ db: tx }, input.batchId);
+      const batch = await findBatch({ db: tx }, input.batchId);
       if (!batch || batch.meetingId !== meetingId) throw notFound('该批次', 'BATCH_NOT_FOUND');
-      for (const slip of slipsOfBatch({ db: tx }, batch.id)) if (!named.has(slip.tokenHash)) targets.push(slip);
+      for (const slip of await slipsOfBatch({ db: tx }, batch.id)) if (!named.has(slip.tokenHash)) targets.push(slip);
     }
     const toVoid = targets.filter((s) => s.status !== 'voided');
     const alreadyVoided = targets.filter((s) => s.status === 'voided').map((s) => s.serial).sort((a, b) => a - b);
     const voided = toVoid.map((s) => s.serial).sort((a, b) => a - b);
     if (toVoid.length > 0) {
-      voidSlipRows({ db: tx }, toVoid.map((s) => s.tokenHash), reason);
+      await voidSlipRows({ db: tx }, toVoid.map((s) => s.tokenHash), reason);
       // The counts a tally shows (slips voided) changed.
-      updateMeeting({ db: tx }, meetingId, {});
+      await updateMeeting({ db: tx }, meetingId, {});
     }
-    recordAudit({ db: tx }, { actor: actor.username, action: 'slips.void', meetingId, detail: { serials: voided, batchId: input.batchId ?? null, reason, usedKept } });
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'slips.void', meetingId, detail: { serials: voided, batchId: input.batchId ?? null, reason, usedKept } });
     return { voided, alreadyVoided, usedKept };
   });
 }
 
 /** The slip batches of a meeting with their exact issue and void counts (never a token or code). */
 export function slipBatches({ db }: { db: Db }, meetingId: string) {
-  return db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
-    return batchesWithCounts({ db: tx }, meetingId).map(({ batch, voided }) => {
+  return transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, meetingId);
+    return (await batchesWithCounts({ db: tx }, meetingId)).map(({ batch, voided }) => {
       const c = rec.categories.find((x) => x.key === batch.category);
       return {
         batchId: batch.id,

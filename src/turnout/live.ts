@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import { LIMITS } from '../config.js';
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import { coarsenFigures, LIVE_STEP, roundDown } from '../domain/turnout.js';
 import { usedSlipsByBatch } from '../ballots/index.js';
 import { slipBatches } from '../slips/index.js';
@@ -67,11 +67,11 @@ export class LiveHub {
    * The turnout as screens show it: exact once the poll is closed (or before it opens), coarsened while open.
    * Sign-in, minimum and slips issued/voided move only by the team's actions and are read fresh.
    */
-  published(meetingId: string): Turnout {
-    return this.db.transaction((tx) => {
-      const rec = loadMeeting({ db: tx }, meetingId);
+  async published(meetingId: string): Promise<Turnout> {
+    return await transaction(this.db, async (tx) => {
+      const rec = await loadMeeting({ db: tx }, meetingId);
       if (rec.meeting.status !== 'open') return turnoutOf({ db: tx }, rec);
-      const counts = exactCounts({ db: tx }, rec);
+      const counts = await exactCounts({ db: tx }, rec);
       const epoch = Math.floor(this.now() / this.timing.tickMs);
       let s = this.samples.get(meetingId);
       if (!s || s.epoch !== epoch) {
@@ -88,9 +88,9 @@ export class LiveHub {
    * the poll is open, sampled at the same tick as the turnout and rounded down to the step, so the batch table
    * cannot tell who just voted either.
    */
-  batches(meetingId: string) {
-    const rec = loadMeeting({ db: this.db }, meetingId);
-    const rows = slipBatches({ db: this.db }, meetingId);
+  async batches(meetingId: string) {
+    const rec = await loadMeeting({ db: this.db }, meetingId);
+    const rows = await slipBatches({ db: this.db }, meetingId);
     const open = rec.meeting.status === 'open';
     let used: Map<string, number>;
     if (!open) used = usedSlipsByBatch({ db: this.db }, meetingId);
@@ -123,14 +123,14 @@ export class LiveHub {
     // A write racing a client that just went away must not become an unhandled 'error' event.
     res.on('error', () => this.drop(meetingId, stream));
     res.write(`retry: 5000\n\n`);
-    this.push(meetingId, [stream]);
+    void this.push(meetingId, [stream]);
     this.ensureTicker(meetingId);
     this.ensureHeartbeat();
   }
 
   /** Sends the current figures now (after the poll opens or closes, which the room sees anyway). */
   poke(meetingId: string): void {
-    if (this.streams.get(meetingId)?.size) this.push(meetingId);
+    if (this.streams.get(meetingId)?.size) void this.push(meetingId);
   }
 
   /** Number of open streams, for tests and the shutdown log. */
@@ -149,12 +149,13 @@ export class LiveHub {
     this.heartbeat = null;
   }
 
-  private push(meetingId: string, only?: Stream[]): void {
+  /** Never rejects: a failure to read ends the streams. */
+  private async push(meetingId: string, only?: Stream[]): Promise<void> {
     const set = this.streams.get(meetingId);
     if (!set || set.size === 0) return;
     let data: string;
     try {
-      data = JSON.stringify(this.published(meetingId));
+      data = JSON.stringify(await this.published(meetingId));
     } catch {
       // The meeting is gone (or the database closed): tell the clients and stop.
       for (const s of [...set]) this.end(meetingId, s, 'unavailable');
@@ -180,7 +181,7 @@ export class LiveHub {
             this.tickers.delete(meetingId);
             return;
           }
-          this.push(meetingId);
+          void this.push(meetingId);
           schedule();
         }, delay),
       );

@@ -26,7 +26,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return app.turnoutLive.published(req.params.id);
     },
   );
@@ -44,7 +44,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return app.turnoutLive.batches(req.params.id);
     },
   );
@@ -61,7 +61,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MeetingView, ...errorResponses },
       },
     },
-    async (req) => meetingView(setMinimum({ db: app.db }, req.user, req.params.id, req.body)),
+    async (req) => meetingView(await setMinimum({ db: app.db }, req.user, req.params.id, req.body)),
   );
 
   app.post(
@@ -71,7 +71,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { ...secured, summary: 'A one-minute ticket to open the live event stream (EventSource cannot send a bearer token)', params: IdParams, response: { 200: LiveTicket, ...errorResponses } },
     },
     async (req) => {
-      app.assertMeetingAccess(req.user, req.params.id);
+      await app.assertMeetingAccess(req.user, req.params.id);
       return issueLiveTicket({ db: app.db, secret }, req.user, req.params.id);
     },
   );
@@ -91,7 +91,7 @@ export const turnoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      authoriseLiveStream({ db: app.db, secret, assertAccess: app.assertMeetingAccess }, req.query.ticket, req.params.id);
+      await authoriseLiveStream({ db: app.db, secret, assertAccess: app.assertMeetingAccess }, req.query.ticket, req.params.id);
       reply.hijack();
       app.turnoutLive.subscribe(req.params.id, reply.raw);
     },

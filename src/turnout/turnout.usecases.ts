@@ -1,7 +1,7 @@
 // Turnout: who may be counted against the minimum, and how many have voted. Exact figures for tallies, exports
 // and reports; the live hub (live.ts) coarsens them for screens while a poll is open. Also the minimum override
 // and the tickets that open the live event stream.
-import type { Conn, Db } from '../db/client.js';
+import { transaction, type Conn, type Db } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
 import { LIMITS } from '../config.js';
 import { exactFigures, minimumInterviews, slipsReconcile, type ExactFigures, type MinimumSource, type VoidStamp } from '../domain/turnout.js';
@@ -44,9 +44,9 @@ export interface Turnout {
 }
 
 /** The exact counts of a meeting, before flags. Read them inside one transaction with anything they must agree with. */
-export function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): ExactFigures {
+export async function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): Promise<ExactFigures> {
   // Issued and voided from the slip rows; used, cast and valid from the ballot box (no slip row says it voted).
-  const slipCounts = countSlipRows({ db }, rec.meeting.id);
+  const slipCounts = await countSlipRows({ db }, rec.meeting.id);
   const b = ballotCounts({ db }, rec.meeting.id);
   return {
     minRespondents: minimumOf(rec),
@@ -88,8 +88,8 @@ export function turnoutView(rec: MeetingRecord, f: ReturnType<typeof exactFigure
 }
 
 /** The exact turnout: for tallies, exports and reports. Screens of an open poll use the coarsened one. */
-export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
-  return turnoutView(rec, exactFigures(exactCounts({ db }, rec)), false);
+export async function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Promise<Turnout> {
+  return turnoutView(rec, exactFigures(await exactCounts({ db }, rec)), false);
 }
 
 /**
@@ -97,16 +97,16 @@ export function turnoutOf({ db }: { db: Conn }, rec: MeetingRecord): Turnout {
  * tally stamped 无效 loses the stamp only by reopening (with a reason) and getting more ballots, or by an
  * override made while the poll is open again, which is itself in the audit log and on the next report.
  */
-export function setMinimum({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: { minRespondents: number | null; reason: string }): MeetingRecord {
+export async function setMinimum({ db }: { db: Db }, actor: SessionUser, meetingId: string, input: { minRespondents: number | null; reason: string }): Promise<MeetingRecord> {
   const reason = requireReason(input.reason, '调整最低参评人数');
-  db.transaction((tx) => {
-    const rec = loadMeeting({ db: tx }, meetingId);
+  await transaction(db, async (tx) => {
+    const rec = await loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status === 'closed') throw meetingErrors.closed('调整最低参评人数');
     if (input.minRespondents === null && rec.meeting.kind === 'other') throw turnoutErrors.minimumRequired();
     const from = minimumOf(rec);
-    updateMeeting({ db: tx }, meetingId, { minOverride: input.minRespondents, minOverrideReason: input.minRespondents === null ? null : reason });
-    const to = minimumOf(loadMeeting({ db: tx }, meetingId));
-    recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.minimum', meetingId, detail: { from, to, override: input.minRespondents, reason, status: rec.meeting.status } });
+    await updateMeeting({ db: tx }, meetingId, { minOverride: input.minRespondents, minOverrideReason: input.minRespondents === null ? null : reason });
+    const to = minimumOf(await loadMeeting({ db: tx }, meetingId));
+    await recordAudit({ db: tx }, { actor: actor.username, action: 'meeting.minimum', meetingId, detail: { from, to, override: input.minRespondents, reason, status: rec.meeting.status } });
   });
   return loadMeeting({ db }, meetingId);
 }
@@ -115,8 +115,8 @@ export function setMinimum({ db }: { db: Db }, actor: SessionUser, meetingId: st
 export const liveTicketSecret = ({ db }: { db: Db }): string => getOrCreateSecret({ db }, 'live-ticket-secret');
 
 /** A one-minute ticket to open the meeting's live stream (EventSource cannot send a bearer token). */
-export function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user: SessionUser, meetingId: string) {
-  loadMeeting({ db }, meetingId);
+export async function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user: SessionUser, meetingId: string) {
+  await loadMeeting({ db }, meetingId);
   const { ticket, expiresAt } = signTicket(secret, meetingId, user.id);
   return { ticket, expiresAt: new Date(expiresAt).toISOString(), streamUrl: `/api/meetings/${meetingId}/live?ticket=${ticket}` };
 }
@@ -125,17 +125,17 @@ export function issueLiveTicket({ db, secret }: { db: Db; secret: string }, user
  * Checks a ticket before a live stream opens: valid and unexpired, for this meeting, of a user who still exists,
  * is enabled and may see the meeting. Throws TICKET_INVALID (or the meeting's 404) otherwise.
  */
-export function authoriseLiveStream(
-  { db, secret, assertAccess, spent = spentTickets }: { db: Db; secret: string; assertAccess: (user: SessionUser, meetingId: string) => void; spent?: SpentTickets },
+export async function authoriseLiveStream(
+  { db, secret, assertAccess, spent = spentTickets }: { db: Db; secret: string; assertAccess: (user: SessionUser, meetingId: string) => Promise<void> | void; spent?: SpentTickets },
   ticket: string,
   meetingId: string,
-): void {
+): Promise<void> {
   const userId = verifyTicket(secret, ticket, meetingId);
   if (userId === null) throw turnoutErrors.badTicket();
-  const user = findUserById({ db }, userId);
+  const user = await findUserById({ db }, userId);
   if (!user || user.disabled) throw turnoutErrors.badTicket();
-  assertAccess({ id: user.id, username: user.username, role: user.role }, meetingId);
-  loadMeeting({ db }, meetingId);
+  await assertAccess({ id: user.id, username: user.username, role: user.role }, meetingId);
+  await loadMeeting({ db }, meetingId);
   // One stream per ticket: a ticket copied from a screen or a proxy log opens nothing more.
   if (!spent.spend(ticket)) throw turnoutErrors.badTicket();
 }

@@ -125,7 +125,7 @@ describe('group commit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ceping-group-'));
     const db = openDb(join(dir, 'g.sqlite'));
     db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by, status) values ('m', 't', 'u', 'village', '[]', 'a', 'open')`);
-    const batch = issueSlips({ db, publicUrl: 'http://vote.test' }, { id: 'a', username: 'a', role: 'admin' } as SessionUser, 'm', { count: 5 });
+    const batch = await issueSlips({ db, publicUrl: 'http://vote.test' }, { id: 'a', username: 'a', role: 'admin' } as SessionUser, 'm', { count: 5 });
     const box = ballotBoxOf(db);
     const job = (i: number, check: () => void = () => {}) =>
       box.submit({

@@ -201,14 +201,14 @@ describe('a full round of 12 units under seed 001 (指标 80 + 述职评议 20, 
     expect(refused.body.error.message).toContain('较好');
     expect(ok(await grade('U03', '好', '考核委员会研究：同分单位中年度重点任务完成最好'))).toMatchObject({ grade: '好', suggested: '较好', departsFromSuggestion: true });
     expect((await grade('U04', '特好', '理由')).status).toBe(422);
-    const audit = listAudit({ db: t.app.db }).filter((a) => a.action === 'assessment.grade.record');
+    const audit = (await listAudit({ db: t.app.db })).filter((a) => a.action === 'assessment.grade.record');
     expect(audit.map((a) => a.detail)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'U03', grade: '好', suggested: '较好', tieAtBoundary: true, reason: '考核委员会研究：同分单位中年度重点任务完成最好' }),
         expect.objectContaining({ name: 'U01', grade: '好', suggested: '好', reason: null }),
       ]),
     );
-    expect(listAudit({ db: t.app.db }).some((a) => a.action === 'assessment.deduction.add' && a.detail.evidence === note.evidence)).toBe(true);
+    expect((await listAudit({ db: t.app.db })).some((a) => a.action === 'assessment.deduction.add' && a.detail.evidence === note.evidence)).toBe(true);
     const r = ok(await t.api('GET', `/api/rounds/${roundId}/ranking`));
     expect(r.domains[0].units.find((u: any) => u.name === 'U03').decision).toMatchObject({ grade: '好', departsFromSuggestion: true, suggestionChanged: false });
   });
@@ -334,7 +334,7 @@ describe('seed 002: 民主测评 weighted 领导自评 40% / 民主评议 60% fr
     const after = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`)).domains.find((d: any) => d.key === 'township');
     expect(after.units[0].components[0]).toMatchObject({ value: 90, source: 'entered' });
     expect(after.units[0].total).toBe(18 + 20 + 57);
-    expect(listAudit({ db: t.app.db }).some((a) => a.action === 'assessment.meeting.unlink' && a.detail.reason === '考核委员会决定采用纸质述职评议结果')).toBe(true);
+    expect((await listAudit({ db: t.app.db })).some((a) => a.action === 'assessment.meeting.unlink' && a.detail.reason === '考核委员会决定采用纸质述职评议结果')).toBe(true);
   });
 });
 

@@ -166,7 +166,7 @@ describe('a poll closed below its minimum (6 ballots, village minimum 70: 003_43
     expect((await t.api('GET', `/api/meetings/${id}/closing-report?reportId=${old.id}`)).body.report.verdict).toBe('void');
 
     // Every state change is in the audit log, with its reason; each report's hash too.
-    const actions = listAudit({ db: t.app.db }, { meetingId: id })
+    const actions = (await listAudit({ db: t.app.db }, { meetingId: id }))
       .reverse()
       .map((e) => [e.action, (e.detail as any).reason ?? null]);
     expect(actions).toEqual([
@@ -181,7 +181,7 @@ describe('a poll closed below its minimum (6 ballots, village minimum 70: 003_43
       ['meeting.close', null],
       ['meeting.closing-report', null],
     ]);
-    const reportEntries = listAudit({ db: t.app.db }, { meetingId: id }).filter((e) => e.action === 'meeting.closing-report');
+    const reportEntries = (await listAudit({ db: t.app.db }, { meetingId: id })).filter((e) => e.action === 'meeting.closing-report');
     expect(reportEntries.map((e) => (e.detail as any).reportSha256)).toEqual([next.reportSha256, old.reportSha256]);
   });
 });

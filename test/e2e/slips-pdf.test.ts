@@ -266,8 +266,8 @@ describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => 
         expect(view.statusCode, view.body).toBe(200);
         expect((await t.app.inject({ method: 'GET', url: `/api/ballot/${s.shortCode}` })).statusCode).toBe(200);
       }),
-    ).then(() => {
-      const issue = listAudit({ db: t.app.db }, { meetingId }).find((e) => e.action === 'slips.issue');
+    ).then(async () => {
+      const issue = (await listAudit({ db: t.app.db }, { meetingId })).find((e) => e.action === 'slips.issue');
       expect(issue?.actor).toMatch(/^cli:/);
     });
   });

@@ -78,7 +78,7 @@ describe('cadre facts (004)', () => {
     const again = ok(await t.api('GET', `/api/rounds/${roundId}`));
     expect(again.units[0].cadres.find((c: any) => c.name === '干部5')).toMatchObject({ secondment: 'none', partyRole: 'none' });
 
-    const audit = listAudit({ db: t.app.db }).filter((a) => a.action === 'assessment.cadre.edit' || a.action === 'assessment.cadres.add');
+    const audit = (await listAudit({ db: t.app.db })).filter((a) => a.action === 'assessment.cadre.edit' || a.action === 'assessment.cadres.add');
     expect((audit.find((a) => a.action === 'assessment.cadres.add')!.detail.cadres as unknown[])[2]).toMatchObject({ name: '赵市派', secondment: 'from-above' });
     expect(audit.some((a) => a.action === 'assessment.cadre.edit' && (a.detail.patch as { partyRole?: string }).partyRole === 'secretary')).toBe(true);
   });
@@ -205,7 +205,7 @@ describe('001 第十七条: a cadre unit linked to its 党建工作成效考核 
 
     const linked = ok(await t.api('PUT', `/api/rounds/${round.id}/units/${unit.id}/party-building`, { partyBuildingUnitId: pbUnit.id }));
     expect(linked.units[0].partyBuildingUnitId).toBe(pbUnit.id);
-    expect(listAudit({ db: t.app.db }).find((a) => a.action === 'assessment.party-building.link')!.detail).toMatchObject({ unit: '甲镇', partyBuildingUnit: '甲镇', partyBuildingRound: '2026年度党建工作成效考核' });
+    expect((await listAudit({ db: t.app.db })).find((a) => a.action === 'assessment.party-building.link')!.detail).toMatchObject({ unit: '甲镇', partyBuildingUnit: '甲镇', partyBuildingRound: '2026年度党建工作成效考核' });
 
     // One unit in its domain: floor(30% × 1) = 0 好, so 甲镇 is suggested 较好: below 好.
     let u = ok(await t.api('GET', `/api/rounds/${round.id}/ranking`)).domains[0].units[0];

@@ -72,8 +72,8 @@ async function cast(meetingId: string, slip: { token: string; code: string }, i:
 }
 
 /** The results as the tally of the decoded ballots gives them (the computation before records were counted). */
-function fromDecodedBallots(meetingId: string) {
-  const rec = loadMeeting({ db: t.app.db }, meetingId);
+async function fromDecodedBallots(meetingId: string) {
+  const rec = await loadMeeting({ db: t.app.db }, meetingId);
   return tallyResults({ db: t.app.db, forms: t.app.forms }, rec, meetingBallots({ db: t.app.db }, meetingId));
 }
 
@@ -134,7 +134,7 @@ describe('compact ballot records', () => {
     expect((await t.api('POST', `/api/meetings/${id}/open`, {})).status).toBe(200);
     for (let i = 0; i < 24; i++) await cast(id, slips[i]!, i);
     await close(id);
-    const expected = fromDecodedBallots(id);
+    const expected = await fromDecodedBallots(id);
     expect(expected.ballots.cast).toBe(24);
     // Both categories reach the minimum group, so the per-category breakdown is shown and compared too.
     expect(expected.byCategory.map((c) => c.ballots)).toEqual([12, 12]);
@@ -144,8 +144,8 @@ describe('compact ballot records', () => {
     expect(JSON.parse(JSON.stringify(expected))).toMatchObject(res.body);
     expect(res.body.ballots).toEqual({ cast: 24, valid: expected.ballots.valid, invalid: expected.ballots.invalid });
     // And in full, in process: the records path (no ballots passed) equals the decoded-ballot path.
-    const rec = loadMeeting({ db: t.app.db }, id);
-    expect(tallyResults({ db: t.app.db, forms: t.app.forms }, rec)).toStrictEqual(expected);
+    const rec = await loadMeeting({ db: t.app.db }, id);
+    expect(await tallyResults({ db: t.app.db, forms: t.app.forms }, rec)).toStrictEqual(expected);
   });
 });
 
@@ -164,7 +164,7 @@ describe('ballots stored before layouts were frozen', () => {
     const first = await t.api('GET', `/api/meetings/${id}/results`);
     expect(first.status).toBe(200);
     expect(first.body.ballots.cast).toBe(8);
-    expect(JSON.parse(JSON.stringify(fromDecodedBallots(id)))).toMatchObject(first.body);
+    expect(JSON.parse(JSON.stringify(await fromDecodedBallots(id)))).toMatchObject(first.body);
 
     // The reopen freezes a layout now; later ballots are compact, the older ones stay as they were.
     await reopen(id);
@@ -178,12 +178,12 @@ describe('ballots stored before layouts were frozen', () => {
     const ballots = meetingBallots({ db: t.app.db }, id);
     expect(ballots).toHaveLength(16);
     expect(ballots.filter((b) => b.category === 'leaders')).toHaveLength(8);
-    const expected = fromDecodedBallots(id);
+    const expected = await fromDecodedBallots(id);
     expect(expected.ballots.cast).toBe(16);
     const res = await t.api('GET', `/api/meetings/${id}/results`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(JSON.parse(JSON.stringify(expected))).toMatchObject(res.body);
-    const rec = loadMeeting({ db: t.app.db }, id);
-    expect(tallyResults({ db: t.app.db, forms: t.app.forms }, rec)).toStrictEqual(expected);
+    const rec = await loadMeeting({ db: t.app.db }, id);
+    expect(await tallyResults({ db: t.app.db, forms: t.app.forms }, rec)).toStrictEqual(expected);
   });
 });

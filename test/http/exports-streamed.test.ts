@@ -121,11 +121,11 @@ const randomFrom = (seed: number) => {
 };
 
 /** The files as the exports built them in memory before they were streamed (the reference). */
-function inMemory(id: string, seed: number) {
+async function inMemory(id: string, seed: number) {
   const db = t.app.db;
-  const rec = loadMeeting({ db }, id);
+  const rec = await loadMeeting({ db }, id);
   const ballots = meetingBallots({ db }, id);
-  const r = tallyResults({ db, forms: t.app.forms }, rec, ballots);
+  const r = await tallyResults({ db, forms: t.app.forms }, rec, ballots);
   const labelOf = new Map(r.byCategory.map((c) => [c.key, c.label]));
   const perCategory = new Map<string, number>();
   for (const b of ballots) if (b.category) perCategory.set(b.category, (perCategory.get(b.category) ?? 0) + 1);
@@ -190,8 +190,8 @@ function inMemory(id: string, seed: number) {
 const deps = () => ({ db: t.app.db, forms: t.app.forms });
 
 describe('streamed raw-ballot exports', () => {
-  it('the meeting exercises what the files must carry: categories shown, text to escape, write-ins, blanks, an invalid ballot', () => {
-    const { json, ballots } = inMemory(mixed, 1);
+  it('the meeting exercises what the files must carry: categories shown, text to escape, write-ins, blanks, an invalid ballot', async () => {
+    const { json, ballots } = await inMemory(mixed, 1);
     const doc = JSON.parse(json.toString('utf8'));
     expect(doc.categoryShown).toBe(true);
     expect(ballots).toHaveLength(25);
@@ -199,7 +199,7 @@ describe('streamed raw-ballot exports', () => {
     expect(json.toString('utf8')).toContain(JSON.stringify(`${TEXT}（第0张）`));
     expect(json.toString('utf8')).toContain(JSON.stringify(WRITE_IN));
     expect(ballots.filter((b) => b.source === 'paper' && Object.keys(b.answers['county-cadre-evaluation']!).length < 3)).toHaveLength(2);
-    const { ballots: old } = inMemory(older, 1);
+    const { ballots: old } = await inMemory(older, 1);
     expect(old).toHaveLength(14);
   });
 
@@ -209,7 +209,7 @@ describe('streamed raw-ballot exports', () => {
         [mixed, pageSize],
         [older, 100 + pageSize],
       ] as const) {
-        const reference = inMemory(id, seed);
+        const reference = await inMemory(id, seed);
         const json = await renderExport('ballots.json', deps(), id, { pageSize, random: randomFrom(seed) });
         expect(json.body.toString('utf8')).toBe(reference.json.toString('utf8'));
         const csv = await renderExport('ballots.csv', deps(), id, { pageSize, random: randomFrom(seed) });
@@ -220,8 +220,8 @@ describe('streamed raw-ballot exports', () => {
 
   it('results.pdf quotes the text answers of the valid ballots, read page by page', async () => {
     for (const id of [mixed, older]) {
-      const texts = await textAnswers(gatherExport(deps(), id, 'results.pdf'), { pageSize: 2 });
-      expect(texts).toEqual(inMemory(id, 1).texts);
+      const texts = await textAnswers(await gatherExport(deps(), id, 'results.pdf'), { pageSize: 2 });
+      expect(texts).toEqual((await inMemory(id, 1)).texts);
       expect(texts.flatMap((x) => x.answers).length).toBeGreaterThan(0);
     }
   });

@@ -18,7 +18,7 @@ describe('login', () => {
     expect((await login('admin', 'wrong-password-xyz')).statusCode).toBe(401);
     expect((await login('nobody-here', 'secret-typed-as-name')).statusCode).toBe(401);
     expect((await login('admin', 'correct-horse-battery')).statusCode).toBe(200);
-    const entries = listAudit({ db: t.app.db }, { limit: 10 }).filter((e) => e.action.startsWith('auth.'));
+    const entries = (await listAudit({ db: t.app.db }, { limit: 10 })).filter((e) => e.action.startsWith('auth.'));
     expect(entries.map((e) => [e.action, e.actor])).toEqual([
       ['auth.login', 'admin'],
       ['auth.login-failed', '（未知用户）'],

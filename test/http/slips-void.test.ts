@@ -86,8 +86,8 @@ describe('voiding', () => {
     for (const token of second.tokens) expect((await ballot(token)).json().error.code).toBe('TOKEN_VOIDED');
   });
 
-  it('writes each voiding to the audit log with its reason', () => {
-    const entries = listAudit({ db: t.app.db }, { meetingId: id }).filter((e) => e.action === 'slips.void');
+  it('writes each voiding to the audit log with its reason', async () => {
+    const entries = (await listAudit({ db: t.app.db }, { meetingId: id })).filter((e) => e.action === 'slips.void');
     expect(entries.map((e) => e.detail.reason)).toEqual(['整批未发放', '遗失', '重复登记', '票面污损', '遗失']);
     expect(entries[0]!.detail).toMatchObject({ batchId: second.batchId, serials: second.serials, usedKept: 0 });
     expect(entries[0]!.actor).toBe('admin');
@@ -126,11 +126,11 @@ describe('bad input: 4xx with a Chinese message, nothing written', () => {
   let audit: number;
   beforeAll(async () => {
     before = await turnout(other.id);
-    audit = listAudit({ db: t.app.db }).length;
+    audit = (await listAudit({ db: t.app.db })).length;
   });
   afterAll(async () => {
     expect(await turnout(other.id)).toMatchObject({ slipsIssued: before.slipsIssued, slipsVoided: before.slipsVoided });
-    expect(listAudit({ db: t.app.db }).length).toBe(audit);
+    expect((await listAudit({ db: t.app.db })).length).toBe(audit);
   });
 
   const cases: Array<[string, unknown, number, string]> = [
@@ -155,14 +155,14 @@ describe('bad input: 4xx with a Chinese message, nothing written', () => {
     const byCode = await voidSlips({ shortCodes: [other.shortCodes[0]], reason: '遗失' }, id);
     expect(byCode.status).toBe(409); // the meeting `id` is closed: checked first
     const third = (await t.api('POST', '/api/meetings', villageMeeting({ title: '第三次测评' }))).body.id;
-    const auditNow = listAudit({ db: t.app.db }).length;
+    const auditNow = (await listAudit({ db: t.app.db })).length;
     const code = await voidSlips({ shortCodes: [other.shortCodes[0]], reason: '遗失' }, third);
     expect(code.status).toBe(404);
     expect(code.body.error.message).toContain('不属于本次测评');
     const batch = await voidSlips({ batchId: other.batchId, reason: '遗失' }, third);
     expect(batch.status).toBe(404);
     expect(batch.body.error.code).toBe('BATCH_NOT_FOUND');
-    expect(listAudit({ db: t.app.db }).length).toBe(auditNow);
+    expect((await listAudit({ db: t.app.db })).length).toBe(auditNow);
     audit = auditNow;
   });
 
@@ -203,7 +203,7 @@ describe('a void racing a ballot', () => {
     const pending = castBallot(deps, token, { answers: fullBallot(form) });
     const beside = castBallot(deps, otherToken, { answers: fullBallot(form) });
     const admin = { id: 'admin', username: 'admin', role: 'admin' as const };
-    expect(voidSlipsNow({ db: t.app.db }, admin, mid, { serials: [slips.serials[0]], reason: '遗失' }).voided).toEqual([slips.serials[0]]);
+    expect((await voidSlipsNow({ db: t.app.db }, admin, mid, { serials: [slips.serials[0]], reason: '遗失' })).voided).toEqual([slips.serials[0]]);
     await expect(pending).rejects.toMatchObject({ code: 'TOKEN_VOIDED' });
     // The other slip of the same group, not voided, is taken: the check asks again, it does not refuse blindly.
     await expect(beside).resolves.toMatchObject({ status: 'counted', alreadyCounted: false });

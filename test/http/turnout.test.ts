@@ -118,7 +118,7 @@ describe('PUT /api/meetings/:id/minimum', () => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body).toMatchObject({ minRespondents: 50, minOverrideReason: '本村常住人口较少，经镇党委同意' });
     expect(await turnout(id)).toMatchObject({ minRespondents: 50, minimumSource: 'override', minOverrideReason: '本村常住人口较少，经镇党委同意' });
-    const entry = listAudit({ db: t.app.db }, { meetingId: id }).find((e) => e.action === 'meeting.minimum');
+    const entry = (await listAudit({ db: t.app.db }, { meetingId: id })).find((e) => e.action === 'meeting.minimum');
     expect(entry?.actor).toBe('admin');
     expect(entry?.detail).toMatchObject({ from: 70, to: 50, reason: '本村常住人口较少，经镇党委同意' });
 
@@ -127,7 +127,7 @@ describe('PUT /api/meetings/:id/minimum', () => {
     const back = await t.api('PUT', `/api/meetings/${id}/minimum`, { minRespondents: null, reason: '恢复按规定执行' });
     expect(back.status).toBe(200);
     expect(await turnout(id)).toMatchObject({ minRespondents: 70, minimumSource: 'kind', minOverrideReason: null });
-    expect(listAudit({ db: t.app.db }, { meetingId: id }).filter((e) => e.action === 'meeting.minimum')).toHaveLength(2);
+    expect((await listAudit({ db: t.app.db }, { meetingId: id })).filter((e) => e.action === 'meeting.minimum')).toHaveLength(2);
   });
 
   it('refuses to drop the minimum of an "other" meeting, which has no rule to fall back on', async () => {

@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/db/client.js';
+import { transaction, openDb, type Db } from '../../src/db/client.js';
 import { checkAuditChain, recordAudit, verifyAuditChain } from '../../src/audit/audit.repository.js';
 
 describe('audit chain (repository)', () => {
   let dir: string;
   let db: Db;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ceping-audit-'));
     db = openDb(join(dir, 'a.sqlite'));
-    for (let i = 1; i <= 5; i++) db.transaction((tx) => recordAudit({ db: tx }, { actor: 'admin', action: `act.${i}`, meetingId: 'm1', detail: { n: i } }));
+    for (let i = 1; i <= 5; i++) await transaction(db, async (tx) => recordAudit({ db: tx }, { actor: 'admin', action: `act.${i}`, meetingId: 'm1', detail: { n: i } }));
   });
   afterAll(() => {
     db.$client.close();
@@ -50,9 +50,9 @@ describe('audit chain (repository)', () => {
     expect(head).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('shows a cut-off tail through the head hash (the chain alone cannot)', () => {
+  it('shows a cut-off tail through the head hash (the chain alone cannot)', async () => {
     const d = openDb(join(dir, 'b.sqlite'));
-    for (let i = 1; i <= 3; i++) d.transaction((tx) => recordAudit({ db: tx }, { actor: 'admin', action: `act.${i}`, meetingId: null, detail: {} }));
+    for (let i = 1; i <= 3; i++) await transaction(d, async (tx) => recordAudit({ db: tx }, { actor: 'admin', action: `act.${i}`, meetingId: null, detail: {} }));
     const written = checkAuditChain({ db: d }).headHash;
     d.$client.exec('drop trigger audit_log_no_delete');
     d.$client.prepare('delete from audit_log where seq = 3').run();

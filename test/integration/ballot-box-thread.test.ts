@@ -15,14 +15,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function openPollWithSlips(count: number): { db: Db; path: string; tokens: string[] } {
+async function openPollWithSlips(count: number): Promise<{ db: Db; path: string; tokens: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'ceping-box-thread-'));
   dirs.push(dir);
   const path = join(dir, 'c.sqlite');
   const db = openDb(path);
   db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by, status) values ('m', 't', 'u', 'village', '[]', 'a', 'open')`);
   const tokens: string[] = [];
-  for (let done = 0; done < count; done += 10_000) tokens.push(...issueSlips({ db, publicUrl: 'http://vote.test' }, ADMIN, 'm', { count: Math.min(10_000, count - done) }).slips.map((s) => s.token));
+  for (let done = 0; done < count; done += 10_000) tokens.push(...(await issueSlips({ db, publicUrl: 'http://vote.test' }, ADMIN, 'm', { count: Math.min(10_000, count - done) })).slips.map((s) => s.token));
   return { db, path, tokens };
 }
 
@@ -43,7 +43,7 @@ function cast(db: Db, box: BallotBox, token: string, i: number) {
 
 describe('the ballot box thread', () => {
   it('refuses a second box on the same file at once, and the first keeps working', async () => {
-    const { db, path, tokens } = openPollWithSlips(3);
+    const { db, path, tokens } = await openPollWithSlips(3);
     const box = ballotBoxOf(db);
     const t0 = Date.now();
     expect(() => new BallotBox(openDb(path), ballotBoxPath(path))).toThrow(/locked|busy/i);
@@ -53,7 +53,7 @@ describe('the ballot box thread', () => {
   });
 
   it('closing a poll inside settle() counts every ballot handed over before it, and stores none after it', async () => {
-    const { db, tokens } = openPollWithSlips(400);
+    const { db, tokens } = await openPollWithSlips(400);
     const box = ballotBoxOf(db);
     const before = tokens.slice(0, 300).map((tok, i) => cast(db, box, tok, i));
     // The close runs once no group is on its way; the counts it reads are final.
@@ -73,7 +73,7 @@ describe('the ballot box thread', () => {
   });
 
   it('knows, without asking its thread, which slips have certainly not voted; the knowledge survives a restart', async () => {
-    const { db, path, tokens } = openPollWithSlips(200);
+    const { db, path, tokens } = await openPollWithSlips(200);
     const key = (token: string) => findSlipByCredential({ db }, token)!.markerKey;
     const box = ballotBoxOf(db);
     expect(tokens.some((tok) => box.mayHaveVoted(key(tok)))).toBe(false);
@@ -97,7 +97,7 @@ describe('the ballot box thread', () => {
   });
 
   it('a synchronous close writes what is still queued', async () => {
-    const { db, path, tokens } = openPollWithSlips(50);
+    const { db, path, tokens } = await openPollWithSlips(50);
     const box = ballotBoxOf(db);
     const pending = tokens.map((tok, i) => cast(db, box, tok, i));
     closeBallotBox(db);
@@ -110,7 +110,7 @@ describe('the ballot box thread', () => {
   });
 
   it('a stopped thread is said at once: submits answer 503 and the box says why', async () => {
-    const { db, tokens } = openPollWithSlips(2);
+    const { db, tokens } = await openPollWithSlips(2);
     const box = ballotBoxOf(db);
     expect(box.failed).toBeNull();
     await box['thread'].terminate();

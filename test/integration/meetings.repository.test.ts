@@ -11,8 +11,8 @@ import { findMeeting, insertMeeting, listMeetingRecords, meetingVersion, setAsse
 let dir: string;
 let db: Db;
 
-function addMeeting(id: string, subjects: number): void {
-  insertMeeting(
+async function addMeeting(id: string, subjects: number): Promise<void> {
+  await insertMeeting(
     { db },
     {
       meeting: { id, title: `会议 ${id}`, unit: '某村', kind: 'village', formIds: ['village-annual-review'], createdBy: 'u-admin' },
@@ -24,7 +24,7 @@ function addMeeting(id: string, subjects: number): void {
 }
 
 /** Counts the statements prepared on the connection while `fn` runs (drizzle prepares one per query). */
-function statementsDuring(fn: () => void): number {
+async function statementsDuring(fn: () => Promise<unknown>): Promise<number> {
   const client = db.$client;
   const original = client.prepare.bind(client);
   let n = 0;
@@ -33,18 +33,18 @@ function statementsDuring(fn: () => void): number {
     return original(sql);
   }) as typeof client.prepare;
   try {
-    fn();
+    await fn();
   } finally {
     client.prepare = original;
   }
   return n;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ceping-meetings-repo-'));
   db = openDb(join(dir, 'm.sqlite'));
   for (const [id, role] of [['u-admin', 'admin'], ['u-a', 'assessor'], ['u-b', 'assessor']] as const) {
-    db.insert(users).values({ id, username: id, passwordHash: 'x', role, displayName: '' }).run();
+    await db.insert(users).values({ id, username: id, passwordHash: 'x', role, displayName: '' });
   }
 });
 afterAll(() => {
@@ -53,39 +53,35 @@ afterAll(() => {
 });
 
 describe('meeting version', () => {
-  it('moves with every write to the meeting or its assessors', () => {
-    addMeeting('m1', 3);
+  it('moves with every write to the meeting or its assessors', async () => {
+    await addMeeting('m1', 3);
     const v0 = meetingVersion({ db }, 'm1')!;
-    updateMeeting({ db }, 'm1', { signedIn: 70 });
+    await updateMeeting({ db }, 'm1', { signedIn: 70 });
     const v1 = meetingVersion({ db }, 'm1')!;
     expect(v1).toBeGreaterThan(v0);
-    setAssessors({ db }, 'm1', ['u-a']);
+    await setAssessors({ db }, 'm1', ['u-a']);
     const v2 = meetingVersion({ db }, 'm1')!;
     expect(v2).toBeGreaterThan(v1);
-    expect(findMeeting({ db }, 'm1')!.assessorIds).toEqual(['u-a']);
+    expect((await findMeeting({ db }, 'm1'))!.assessorIds).toEqual(['u-a']);
   });
 });
 
 describe('listMeetingRecords', () => {
-  it('returns each meeting whole, as findMeeting does', () => {
-    addMeeting('m2', 5);
-    setAssessors({ db }, 'm2', ['u-a', 'u-b']);
-    const all = listMeetingRecords({ db }, {});
+  it('returns each meeting whole, as findMeeting does', async () => {
+    await addMeeting('m2', 5);
+    await setAssessors({ db }, 'm2', ['u-a', 'u-b']);
+    const all = await listMeetingRecords({ db }, {});
     expect(all.map((r) => r.meeting.id)).toEqual(['m1', 'm2']);
-    for (const rec of all) expect(rec).toEqual(findMeeting({ db }, rec.meeting.id));
-    expect(listMeetingRecords({ db }, { assessorId: 'u-b' }).map((r) => r.meeting.id)).toEqual(['m2']);
-    expect(listMeetingRecords({ db }, { assessorId: 'u-admin' })).toEqual([]);
+    for (const rec of all) expect(rec).toEqual(await findMeeting({ db }, rec.meeting.id));
+    expect((await listMeetingRecords({ db }, { assessorId: 'u-b' })).map((r) => r.meeting.id)).toEqual(['m2']);
+    expect(await listMeetingRecords({ db }, { assessorId: 'u-admin' })).toEqual([]);
   });
 
-  it('reads a fixed number of queries, not a few per meeting', () => {
-    const few = statementsDuring(() => listMeetingRecords({ db }, {}));
-    for (let i = 0; i < 20; i++) addMeeting(`x${i}`, 4);
-    let many = 0;
-    const n = (() => {
-      let out = 0;
-      many = statementsDuring(() => (out = listMeetingRecords({ db }, {}).length));
-      return out;
-    })();
+  it('reads a fixed number of queries, not a few per meeting', async () => {
+    const few = await statementsDuring(() => listMeetingRecords({ db }, {}));
+    for (let i = 0; i < 20; i++) await addMeeting(`x${i}`, 4);
+    let n = 0;
+    const many = await statementsDuring(async () => (n = (await listMeetingRecords({ db }, {})).length));
     expect(n).toBe(22);
     expect(few).toBeGreaterThan(0);
     expect(many).toBe(few);
