@@ -1,12 +1,18 @@
 // Keeps the layering true (README, "Layout"): the domain is pure; route files validate and call a use case, never
 // a repository or the database; modules reach each other only through their public surface (index.ts); no two
 // modules depend on each other, directly or round a circle. Reads the source text only.
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsOf, moduleCycles, moduleEdges, root, sourceFiles } from '../helpers/module-graph.js';
 
 /** Folders every module may use directly: libraries with no capability of their own. */
 const LIBRARIES = new Set(['shared', 'domain', 'db', 'config']);
+/**
+ * The files that talk to SQLite itself: the connection and its start-up (db/client.ts, settings.repository.ts), the
+ * ballot box's own file and thread, the legacy-ballot move, the backup. Everything else is written for both engines.
+ */
+const SQLITE_ONLY = /^src\/(db\/client|db\/settings\.repository|ballots\/box[-.][\w.-]+|ballots\/ballot-box|ballots\/ballots\.repository|cli\/backup)\.ts$/;
 /** The composition root registers every module's routes and plugins. */
 const COMPOSITION_ROOTS = new Set(['app', 'server']);
 
@@ -33,6 +39,22 @@ describe('architecture', () => {
       .filter((e) => !COMPOSITION_ROOTS.has(e.from) && !LIBRARIES.has(e.to))
       .filter((e) => e.target !== `src/${e.to}/index.ts`)
       .map((e) => `${e.file} imports ${e.target}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('outside the SQLite-only files, queries are awaited and transactions opened by transaction() (db/client.ts)', () => {
+    // `.run()`, `.get()` and `.all()` exist on SQLite's query builders only; drizzle's own `db.transaction` on
+    // better-sqlite3 commits the statements after an `await` on their own. The prepared statements of the voter's
+    // path (`statement(…)`, SQLite's) are named as such and listed by the PostgreSQL step.
+    const offenders = sourceFiles(join(root, 'src'))
+      .filter((f) => f.endsWith('.ts') && !SQLITE_ONLY.test(relative(root, f)))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((line, i) => ({ line, at: `${relative(root, f)}:${i + 1}` }))
+          .filter(({ line }) => (/\.(run|get|all)\(\)/.test(line) && !line.includes('statement(')) || /\.transaction\(/.test(line))
+          .map(({ line, at }) => `${at}: ${line.trim()}`),
+      );
     expect(offenders).toEqual([]);
   });
 
