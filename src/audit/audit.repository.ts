@@ -1,8 +1,8 @@
 // The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, so that an edit made by
 // someone who drops the triggers is detected by verifyAuditChain.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { first, type Conn } from '../db/client.js';
-import { auditLog } from '../db/schema.js';
+import { tablesOf, first, rawRows, type Conn } from '../db/client.js';
+import type { auditLog } from '../db/schema.js';
 import { sha256Hex } from '../shared/ids.js';
 
 export interface AuditEntry {
@@ -20,6 +20,7 @@ function entryHash(prevHash: string, seq: number, at: string, e: AuditEntry): st
 
 /** Appends one entry. Call it inside the transaction of the change it records. */
 export async function recordAudit({ db }: { db: Conn }, entry: AuditEntry, now: () => Date = () => new Date()): Promise<void> {
+  const { auditLog } = tablesOf(db);
   const last = await first(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS;
@@ -32,6 +33,7 @@ export type AuditRow = typeof auditLog.$inferSelect;
 
 /** Newest first; `beforeSeq` pages back through older entries. */
 export async function listAudit({ db }: { db: Conn }, filter: { meetingId?: string; limit?: number; beforeSeq?: number } = {}): Promise<AuditRow[]> {
+  const { auditLog } = tablesOf(db);
   const conds = [
     ...(filter.meetingId ? [eq(auditLog.meetingId, filter.meetingId)] : []),
     ...(filter.beforeSeq !== undefined ? [lt(auditLog.seq, filter.beforeSeq)] : []),
@@ -45,8 +47,8 @@ export async function listAudit({ db }: { db: Conn }, filter: { meetingId?: stri
 }
 
 /** Recomputes the chain; returns the first sequence number whose entry does not match, or null if intact. */
-export function verifyAuditChain({ db }: { db: Conn }): number | null {
-  return checkAuditChain({ db }).firstBadSeq;
+export async function verifyAuditChain({ db }: { db: Conn }): Promise<number | null> {
+  return (await checkAuditChain({ db })).firstBadSeq;
 }
 
 export interface AuditChainCheck {
@@ -58,15 +60,18 @@ export interface AuditChainCheck {
   headHash: string;
 }
 
-export function checkAuditChain({ db }: { db: Conn }): AuditChainCheck {
+export async function checkAuditChain({ db }: { db: Conn }): Promise<AuditChainCheck> {
   let prev = GENESIS;
   let expectedSeq = 1;
   let entries = 0;
   // Raw rows: a `detail` that is no longer valid JSON must count as tampering, not crash the check.
-  const rows = db.all<{ seq: number; at: string; actor: string; action: string; meeting_id: string | null; detail: string; prev_hash: string; hash: string }>(
+  const rows = await rawRows<{ seq: number | string; at: string; actor: string; action: string; meeting_id: string | null; detail: string; prev_hash: string; hash: string }>(
+    db,
     sql`select seq, at, actor, action, meeting_id, detail, prev_hash, hash from audit_log order by seq`,
   );
-  for (const row of rows) {
+  for (const raw of rows) {
+    // PostgreSQL's driver gives a bigint as text.
+    const row = { ...raw, seq: Number(raw.seq) };
     entries++;
     let detail: Record<string, unknown>;
     try {

@@ -12,8 +12,8 @@ export async function auditEntries({ db }: { db: Db }, query: { meetingId?: stri
   };
 }
 
-export function verifyAudit({ db }: { db: Db }) {
-  const c = checkAuditChain({ db });
+export async function verifyAudit({ db }: { db: Db }) {
+  const c = await checkAuditChain({ db });
   const ok = c.firstBadSeq === null;
   return {
     ok,

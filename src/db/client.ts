@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { migrationsFolder } from '../shared/paths.js';
@@ -80,6 +81,12 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
   return (await query)[0];
 }
 
+/** The rows of a raw query (SQL both engines accept), as the driver gives them. */
+export async function rawRows<T>(db: Conn, query: SQL): Promise<T[]> {
+  if (engineOf(db)) return (await (db as unknown as { execute(q: SQL): Promise<{ rows: T[] }> }).execute(query)).rows;
+  return db.all<T>(query);
+}
+
 /** How many rows an awaited insert, update or delete wrote (SQLite's `changes`, PostgreSQL's `rowCount`). */
 export function affected(result: unknown): number {
   const r = result as { changes?: number; rowCount?: number | null };
@@ -91,6 +98,38 @@ export class TransactionEscaped extends Error {
   constructor() {
     super('A transaction waited on something other than the database (a timer, a thread, a file); it was rolled back.');
   }
+}
+
+/**
+ * What a connection to another engine carries (PostgreSQL: src/db/postgres.ts): its tables, the same as
+ * ./schema.ts's in names, columns and value types (test/unit/schema-engines.test.ts), and how it runs transactions.
+ * A SQLite connection carries none: its tables are ./schema.ts's and `transaction` below runs them.
+ */
+export interface Engine {
+  readonly name: 'postgres';
+  readonly tables: typeof schema;
+  transaction<T>(db: Conn, work: (tx: Conn) => Promise<T> | T, mode: 'write' | 'read'): Promise<T>;
+}
+const ENGINE = Symbol('ceping.engine');
+
+/** Marks a connection (or a transaction on it) as belonging to `engine`. */
+export function bindEngine<T extends object>(conn: T, engine: Engine): T {
+  Object.defineProperty(conn, ENGINE, { value: engine, configurable: true });
+  return conn;
+}
+
+export function engineOf(db: Conn): Engine | undefined {
+  return (db as { [ENGINE]?: Engine })[ENGINE];
+}
+
+/** One object per database, whichever engine and whether given the database or a transaction: for caches. */
+export function databaseKey(db: Conn): object {
+  return engineOf(db) ?? sqliteClient(db);
+}
+
+/** The tables to query through `db`: repositories take them from here, so one query runs on either engine. */
+export function tablesOf(db: Conn): typeof schema {
+  return engineOf(db)?.tables ?? schema;
 }
 
 /** The transaction the running use case is in (per asynchronous call chain), so that what it calls joins it. */
@@ -109,9 +148,11 @@ const queues = new WeakMap<Database.Database, Promise<unknown>>();
  * while other requests' statements ran in it (the async-callback trap of drizzle's own better-sqlite3
  * transactions, where the statements after an `await` commit on their own): it is rolled back and refused with
  * `TransactionEscaped` (test/integration/transaction.test.ts). `mode` says whether the work writes; on SQLite both begin the
- * same way (deferred: the write lock is taken at the first write).
+ * same way (deferred: the write lock is taken at the first write). Another engine runs its own (src/db/postgres.ts).
  */
-export async function transaction<T>(db: Conn, work: (tx: Conn) => Promise<T> | T, _mode: 'write' | 'read' = 'write'): Promise<T> {
+export async function transaction<T>(db: Conn, work: (tx: Conn) => Promise<T> | T, mode: 'write' | 'read' = 'write'): Promise<T> {
+  const other = engineOf(db);
+  if (other) return other.transaction(db, work, mode);
   const client = sqliteClient(db);
   const outer = current.getStore();
   if (outer?.open && outer.client === client) return work(outer.tx);

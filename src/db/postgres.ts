@@ -1,8 +1,12 @@
-// PostgreSQL: applying the migrations of migrations/pg (generated from ./schema.pg.ts). The app does not run on
-// PostgreSQL yet (docs/postgresql.md); this is the piece every instance will call at start.
+// PostgreSQL: the migrations of migrations/pg (generated from ./schema.pg.ts), applied once however many instances
+// start, and the connection the use cases run on (docs/postgresql.md says what runs on it so far).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import { bindEngine, type Conn, type Db, type Engine } from './client.js';
+import * as pgSchema from './schema.pg.js';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { projectRoot } from '../shared/paths.js';
 
@@ -31,4 +35,69 @@ export async function migratePostgres(url: string, options: { migrationsFolder?:
     // Ending the session also releases the lock when the migration failed.
     await client.end();
   }
+}
+
+/** The transaction-level advisory lock every writing use case takes first ("cepwri" in ASCII): see openPostgres. */
+export const WRITE_LOCK_KEY = 0x636570777269;
+
+export interface PostgresDb {
+  /** The database, typed as the SQLite one: same tables, columns and value types (src/db/client.ts). */
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a pool on the database at `url`, applying pending migrations first (under the advisory lock). Use cases run
+ * on it unchanged: `transaction()` (src/db/client.ts) hands the work to `runTransaction` below, and the tables they
+ * query come from `tablesOf(db)`.
+ *
+ * A writing transaction takes one advisory lock first (`WRITE_LOCK_KEY`), so the office's writes run one at a time
+ * across every instance, as they do on SQLite: a use case that reads, decides and writes (the audit log's next number
+ * and hash, the last enabled admin, a meeting's next slip serial) reads what the writer before it committed (READ
+ * COMMITTED, each statement after the lock sees it) and nobody writes in between. Reads take no lock: a read-only
+ * transaction is one REPEATABLE READ snapshot. The votes do not take this lock: the ballot box writes them in groups
+ * of its own (src/ballots/box-store.pg.ts). Office writes are a few per minute; under SERIALIZABLE instead, two
+ * instances appending to the audit log at once would fail and retry each other. A use case called inside a transaction joins it,
+ * as on SQLite, even when handed the database rather than `tx`: every query made through the database in the work's
+ * asynchronous context goes to the transaction's client (`current` below), never to another pooled connection
+ * outside it.
+ */
+export async function openPostgres(url: string, options: { migrate?: boolean; max?: number; pool?: pg.Pool } = {}): Promise<PostgresDb> {
+  if (options.migrate !== false) await migratePostgres(url);
+  const pool = options.pool ?? new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const root = drizzle({ client: pool, schema: pgSchema });
+  const current = new AsyncLocalStorage<{ tx: Conn; open: boolean }>();
+  const engine: Engine = {
+    name: 'postgres',
+    tables: pgSchema as unknown as Engine['tables'],
+    transaction: async <T>(_db: Conn, work: (tx: Conn) => Promise<T> | T, mode: 'write' | 'read') => {
+      const outer = current.getStore();
+      if (outer?.open) return work(outer.tx);
+      const config = mode === 'read' ? ({ isolationLevel: 'repeatable read', accessMode: 'read only' } as const) : ({ isolationLevel: 'read committed' } as const);
+      return root.transaction(async (pgTx) => {
+        if (mode === 'write') await pgTx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
+        const tx = bindEngine(pgTx, engine) as unknown as Conn;
+        const context = { tx, open: true };
+        try {
+          return await current.run(context, () => work(tx));
+        } finally {
+          context.open = false;
+        }
+      }, config);
+    },
+  };
+  // The database as the use cases see it: inside a transaction's work, its queries go to the transaction.
+  const db = new Proxy(root, {
+    get(target, prop) {
+      const open = current.getStore();
+      const source: object = open?.open ? open.tx : target;
+      const value = Reflect.get(source, prop, source) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(source) : value;
+    },
+  });
+  bindEngine(root, engine);
+  return { db: db as unknown as Db, pool, close: () => pool.end() };
 }

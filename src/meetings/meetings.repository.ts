@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { first, statement, type Conn } from '../db/client.js';
-import { assessmentLinks, categories, meetingAssessors, meetings, slipBatches, subjects } from '../db/schema.js';
+import { tablesOf, first, statement, type Conn } from '../db/client.js';
+import type { assessmentLinks, categories, meetingAssessors, meetings, slipBatches, subjects } from '../db/schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type SubjectRow = typeof subjects.$inferSelect;
@@ -17,6 +17,7 @@ export async function insertMeeting(
   { db }: { db: Conn },
   rec: { meeting: typeof meetings.$inferInsert; subjects: Array<typeof subjects.$inferInsert>; categories: Array<typeof categories.$inferInsert>; assessorIds: string[] },
 ): Promise<void> {
+  const { categories, meetingAssessors, meetings, subjects } = tablesOf(db);
   await db.insert(meetings).values(rec.meeting);
   if (rec.subjects.length > 0) await db.insert(subjects).values(rec.subjects);
   if (rec.categories.length > 0) await db.insert(categories).values(rec.categories);
@@ -24,6 +25,7 @@ export async function insertMeeting(
 }
 
 export async function findMeeting({ db }: { db: Conn }, id: string): Promise<MeetingRecord | undefined> {
+  const { categories, meetingAssessors, meetings, subjects } = tablesOf(db);
   const meeting = await first(db.select().from(meetings).where(eq(meetings.id, id)));
   if (!meeting) return undefined;
   return {
@@ -39,6 +41,7 @@ export async function findMeeting({ db }: { db: Conn }, id: string): Promise<Mee
  * `assessorId` limits the list to the meetings that assessor is assigned to.
  */
 export async function listMeetingRecords({ db }: { db: Conn }, filter: { assessorId?: string }): Promise<MeetingRecord[]> {
+  const { categories, meetingAssessors, meetings, subjects } = tablesOf(db);
   const rows = filter.assessorId
     ? (await db
         .select({ meeting: meetings })
@@ -71,18 +74,21 @@ export async function listMeetingRecords({ db }: { db: Conn }, filter: { assesso
  * the repository, so cached records (loadMeetingCached) are never stale whoever writes.
  */
 async function bumpVersion(db: Conn, id: string): Promise<void> {
+  const { meetings } = tablesOf(db);
   await db.update(meetings)
     .set({ version: sql`${meetings.version} + 1` })
     .where(eq(meetings.id, id));
 }
 
 export async function updateMeeting({ db }: { db: Conn }, id: string, patch: Partial<Omit<typeof meetings.$inferInsert, 'id' | 'version'>>): Promise<void> {
+  const { meetings } = tablesOf(db);
   await db.update(meetings)
     .set({ ...patch, version: sql`${meetings.version} + 1` })
     .where(eq(meetings.id, id));
 }
 
 export async function setAssessors({ db }: { db: Conn }, meetingId: string, userIds: string[]): Promise<void> {
+  const { meetingAssessors } = tablesOf(db);
   await db.delete(meetingAssessors).where(eq(meetingAssessors.meetingId, meetingId));
   for (const userId of userIds) await db.insert(meetingAssessors).values({ meetingId, userId });
   await bumpVersion(db, meetingId);
@@ -99,11 +105,13 @@ export function meetingVersion({ db }: { db: Conn }, meetingId: string): number 
 
 /** True once any slip (phone or paper) has been issued for the meeting, used or not, voided or not. */
 export async function hasIssuedSlips({ db }: { db: Conn }, meetingId: string): Promise<boolean> {
+  const { slipBatches } = tablesOf(db);
   return await first(db.select({ id: slipBatches.id }).from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).limit(1)) !== undefined;
 }
 
 /** True when an assessment round feeds a score from this meeting (the link would dangle after a delete). */
 export async function isLinkedToRound({ db }: { db: Conn }, meetingId: string): Promise<boolean> {
+  const { assessmentLinks } = tablesOf(db);
   return await first(db.select({ id: assessmentLinks.meetingId }).from(assessmentLinks).where(eq(assessmentLinks.meetingId, meetingId)).limit(1)) !== undefined;
 }
 
@@ -112,6 +120,7 @@ export async function isLinkedToRound({ db }: { db: Conn }, meetingId: string): 
  * never saw yet, stays), others are inserted, the rest deleted.
  */
 export async function replaceSubjects({ db }: { db: Conn }, meetingId: string, rows: Array<typeof subjects.$inferInsert>): Promise<void> {
+  const { subjects } = tablesOf(db);
   const keep = new Set(rows.map((r) => r.id));
   const existing = await db.select({ id: subjects.id }).from(subjects).where(eq(subjects.meetingId, meetingId));
   for (const e of existing) if (!keep.has(e.id)) await db.delete(subjects).where(eq(subjects.id, e.id));
@@ -127,6 +136,7 @@ export async function replaceSubjects({ db }: { db: Conn }, meetingId: string, r
 }
 
 export async function replaceCategories({ db }: { db: Conn }, meetingId: string, rows: Array<typeof categories.$inferInsert>): Promise<void> {
+  const { categories } = tablesOf(db);
   await db.delete(categories).where(eq(categories.meetingId, meetingId));
   if (rows.length > 0) await db.insert(categories).values(rows);
   await bumpVersion(db, meetingId);
@@ -134,11 +144,13 @@ export async function replaceCategories({ db }: { db: Conn }, meetingId: string,
 
 /** A spelling fix of one subject's name or 职务: nothing a ballot answered (answers are keyed by the subject's id). */
 export async function correctSubject({ db }: { db: Conn }, meetingId: string, subjectId: string, patch: { name?: string; title?: string | null }): Promise<void> {
+  const { subjects } = tablesOf(db);
   await db.update(subjects).set(patch).where(eq(subjects.id, subjectId));
   await bumpVersion(db, meetingId);
 }
 
 /** Delete a meeting; its subjects, categories and assessors go with it (ON DELETE CASCADE). */
 export async function deleteMeeting({ db }: { db: Conn }, meetingId: string): Promise<void> {
+  const { meetings } = tablesOf(db);
   await db.delete(meetings).where(eq(meetings.id, meetingId));
 }

@@ -1,6 +1,6 @@
 // Meetings: creating one, opening its poll, the sign-in count, its assessors, and reading it (cached by version
 // for the voter's hot path). Closing the poll belongs to src/closing, turnout to src/turnout.
-import { transaction, type Conn, type Db } from '../db/client.js';
+import { databaseKey, transaction, type Conn, type Db } from '../db/client.js';
 import { questionsForMeeting, type FormTemplate, type SubjectKind } from '../domain/forms.js';
 import { ballotLayout as buildBallotLayout } from '../domain/ballot-record.js';
 import { decideMinimum, MEETING_KIND_LABELS, type MeetingKind, type MinimumDecision } from '../domain/turnout.js';
@@ -169,8 +169,8 @@ const meetingCache = new WeakMap<object, Map<string, MeetingRecord>>();
 export async function loadMeetingCached({ db }: { db: Db }, id: string): Promise<MeetingRecord> {
   const version = meetingVersion({ db }, id);
   if (version === undefined) throw meetingErrors.notFound();
-  let byDb = meetingCache.get(db.$client);
-  if (!byDb) meetingCache.set(db.$client, (byDb = new Map()));
+  let byDb = meetingCache.get(databaseKey(db));
+  if (!byDb) meetingCache.set(databaseKey(db), (byDb = new Map()));
   const hit = byDb.get(id);
   if (hit && hit.meeting.version === version) return hit;
   const rec = await loadMeeting({ db }, id);

@@ -1,4 +1,4 @@
-import { transaction, type Conn, type Db } from '../db/client.js';
+import { databaseKey, transaction, type Conn, type Db } from '../db/client.js';
 import { countersFromRecords, tallyMeeting, type Tally, type TallyBallot, type TallyCounters } from '../domain/tally.js';
 import { countRecords } from '../domain/ballot-record.js';
 import type { Flag } from '../domain/tally.js';
@@ -76,8 +76,8 @@ const tallies = new WeakMap<object, Map<string, { key: string; tally: Tally }>>(
 
 /** The tally of a closed meeting, computed once per key on this database connection. */
 function cachedTally(db: Db, meetingId: string, key: string, compute: () => Tally): Tally {
-  let byMeeting = tallies.get(db.$client);
-  if (!byMeeting) tallies.set(db.$client, (byMeeting = new Map()));
+  let byMeeting = tallies.get(databaseKey(db));
+  if (!byMeeting) tallies.set(databaseKey(db), (byMeeting = new Map()));
   const hit = byMeeting.get(meetingId);
   if (hit && hit.key === key) return hit.tally;
   const tally = compute();

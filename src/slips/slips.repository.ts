@@ -1,11 +1,12 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { affected, first, statement, type Conn } from '../db/client.js';
-import { slipBatches, slipMarkers, slips } from '../db/schema.js';
+import { tablesOf, affected, first, statement, type Conn } from '../db/client.js';
+import type { slipBatches, slipMarkers, slips } from '../db/schema.js';
 
 export type SlipRow = typeof slips.$inferSelect;
 
 export async function nextSerial({ db }: { db: Conn }, meetingId: string): Promise<number> {
-  const row = await first(db.select({ max: sql<number | null>`max(${slips.serial})` }).from(slips).where(eq(slips.meetingId, meetingId)));
+  const { slips } = tablesOf(db);
+  const row = await first(db.select({ max: sql<number | null>`max(${slips.serial})`.mapWith(Number) }).from(slips).where(eq(slips.meetingId, meetingId)));
   return (row?.max ?? 0) + 1;
 }
 
@@ -13,6 +14,7 @@ export async function nextSerial({ db }: { db: Conn }, meetingId: string): Promi
 export type NewSlipRow = Pick<typeof slips.$inferInsert, 'tokenHash' | 'shortCodeHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'serial'>;
 
 export async function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inferInsert, rows: readonly NewSlipRow[]): Promise<void> {
+  const { slipBatches } = tablesOf(db);
   await db.insert(slipBatches).values(batch);
   // One prepared statement run per row: a batch of 10,000 slips built as multi-row inserts left about 7 KB of
   // garbage per slip (the query builder's objects), hundreds of MB for a large issue, collected later in long pauses.
@@ -67,19 +69,23 @@ export function forgetLegacyUse({ db }: { db: Conn }): number {
 export type BatchRow = typeof slipBatches.$inferSelect;
 
 export async function findSlipBySerial({ db }: { db: Conn }, meetingId: string, serial: number): Promise<SlipRow | undefined> {
+  const { slips } = tablesOf(db);
   return await first(db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))));
 }
 
 export async function findBatch({ db }: { db: Conn }, batchId: string): Promise<BatchRow | undefined> {
+  const { slipBatches } = tablesOf(db);
   return await first(db.select().from(slipBatches).where(eq(slipBatches.id, batchId)));
 }
 
 export async function slipsOfBatch({ db }: { db: Conn }, batchId: string): Promise<SlipRow[]> {
+  const { slips } = tablesOf(db);
   return await db.select().from(slips).where(eq(slips.batchId, batchId)).orderBy(asc(slips.serial));
 }
 
 /** Voids the given slips that are not voided yet; returns how many changed. */
 export async function voidSlipRows({ db }: { db: Conn }, tokenHashes: string[], reason: string): Promise<number> {
+  const { slips } = tablesOf(db);
   let changed = 0;
   for (let i = 0; i < tokenHashes.length; i += 500) {
     changed += affected(await db
@@ -92,8 +98,9 @@ export async function voidSlipRows({ db }: { db: Conn }, tokenHashes: string[], 
 
 /** Slips of a meeting by state: issued (all) and voided. Whether a slip was used is the ballot box's to count. */
 export async function countSlipRows({ db }: { db: Conn }, meetingId: string): Promise<{ issued: number; voided: number }> {
+  const { slips } = tablesOf(db);
   const row = await first(db
-    .select({ issued: sql<number>`count(*)`, voided: sql<number>`coalesce(sum(${slips.status} = 'voided'), 0)` })
+    .select({ issued: sql<number>`count(*)`.mapWith(Number), voided: sql<number>`coalesce(sum(case when ${slips.status} = 'voided' then 1 else 0 end), 0)`.mapWith(Number) })
     .from(slips)
     .where(eq(slips.meetingId, meetingId)));
   return { issued: row?.issued ?? 0, voided: row?.voided ?? 0 };
@@ -106,9 +113,10 @@ export interface BatchCounts {
 
 /** The batches of a meeting in issue order, each with its count of voided slips (no secrets). */
 export async function batchesWithCounts({ db }: { db: Conn }, meetingId: string): Promise<BatchCounts[]> {
+  const { slipBatches, slips } = tablesOf(db);
   const batches = await db.select().from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).orderBy(asc(slipBatches.firstSerial));
   const rows = await db
-    .select({ batchId: slips.batchId, n: sql<number>`count(*)` })
+    .select({ batchId: slips.batchId, n: sql<number>`count(*)`.mapWith(Number) })
     .from(slips)
     .where(and(eq(slips.meetingId, meetingId), eq(slips.status, 'voided')))
     .groupBy(slips.batchId);
@@ -122,7 +130,8 @@ export interface SlipCounts {
 }
 
 export async function countSlips({ db }: { db: Conn }, meetingId: string): Promise<SlipCounts> {
-  const rows = await db.select({ status: slips.status, n: sql<number>`count(*)` }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status);
+  const { slips } = tablesOf(db);
+  const rows = await db.select({ status: slips.status, n: sql<number>`count(*)`.mapWith(Number) }).from(slips).where(eq(slips.meetingId, meetingId)).groupBy(slips.status);
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<'issued' | 'used' | 'voided', number>>;
   const used = by.used ?? 0;
   const voided = by.voided ?? 0;
