@@ -137,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : [...new Set(Value.Errors(ConfigSchema, raw).map((e) => explain[e.instancePath.split('/')[1] ?? ''] ?? `${e.instancePath} ${e.message}`))];
   if ((raw.adminUser === null) !== (raw.adminPassword === null)) problems.push('CEPING_ADMIN_USER and CEPING_ADMIN_PASSWORD must be given together');
+  // Not a file to create: the server does not run on PostgreSQL yet (its ballot box does not), docs/postgresql.md.
+  if (/^postgres(ql)?:/i.test(env.CEPING_DB ?? '')) problems.push('CEPING_DB must be a SQLite file path: serving on PostgreSQL is not available yet (docs/postgresql.md says what runs there today)');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return raw as Config;
 }

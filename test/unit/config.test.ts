@@ -22,6 +22,11 @@ describe('loadConfig', () => {
   it('refuses a short admin password', () => {
     expect(() => loadConfig({ CEPING_ADMIN_USER: 'a', CEPING_ADMIN_PASSWORD: 'short' })).toThrow(/CEPING_ADMIN_PASSWORD/);
   });
+  it('refuses a PostgreSQL address for CEPING_DB, rather than creating a file of that name', () => {
+    expect(() => loadConfig({ CEPING_DB: 'postgres://ceping:secret@db:5432/ceping' })).toThrow(/serving on PostgreSQL is not available yet/);
+    expect(() => loadConfig({ CEPING_DB: 'postgresql://db/ceping' })).toThrow(ConfigError);
+    expect(loadConfig({ CEPING_DB: './postgres-notes/ceping.sqlite' }).dbPath).toMatch(/postgres-notes\/ceping\.sqlite$/);
+  });
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://ceping.example.cn/' }).publicUrl).toBe('https://ceping.example.cn');
   });
