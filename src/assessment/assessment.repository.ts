@@ -69,7 +69,7 @@ export async function updatePartyBuildingLink({ db }: { db: Conn }, unitId: stri
 /** A unit of any round, by id. */
 export async function findUnit({ db }: { db: Conn }, id: string): Promise<UnitRow | undefined> {
   const { assessmentUnits } = tablesOf(db);
-  return await first(db.select().from(assessmentUnits).where(eq(assessmentUnits.id, id)));
+  return first(db.select().from(assessmentUnits).where(eq(assessmentUnits.id, id)));
 }
 
 /** Units of any rounds, by id. */

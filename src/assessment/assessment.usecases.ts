@@ -532,12 +532,12 @@ export async function computeRanking(d: Deps, rec: RoundRecord, followLinks = tr
 
 export async function roundRanking(d: Deps, roundId: string): Promise<RoundRanking> {
   // One read transaction, so that every tally and every entered score belong to the same moment.
-  return await transaction(d.db, async () => computeRanking(d, await loadRound(d, roundId)));
+  return transaction(d.db, async () => computeRanking(d, await loadRound(d, roundId)));
 }
 
 /** Records the final grade of a unit or a cadre; a grade other than the suggestion needs a written reason. */
 export async function recordGrade(d: Deps, actor: SessionUser, roundId: string, body: { targetType: 'unit' | 'cadre'; targetId: string; grade: string; reason?: string }): Promise<DecisionView> {
-  return await transaction(d.db, async (tx) => {
+  return transaction(d.db, async (tx) => {
     const rec = await loadRound({ db: tx }, roundId);
     // One connection: reads through d.db inside this callback see the transaction.
     const ranking = await computeRanking(d, rec);

@@ -50,11 +50,11 @@ export async function createUser({ db }: { db: Db }, actor: string, input: NewUs
 }
 
 /** True once any account exists. */
-export const hasUsers = async ({ db }: { db: Db }): Promise<boolean> => await countUsers({ db }) > 0;
+export const hasUsers = async ({ db }: { db: Db }): Promise<boolean> => (await countUsers({ db })) > 0;
 
 /** Creates the configured admin when the database has no user yet (first start). */
 export async function ensureInitialAdmin({ db }: { db: Db }, username: string | null, password: string | null): Promise<boolean> {
-  if (!username || !password || await countUsers({ db }) > 0) return false;
+  if (!username || !password || (await countUsers({ db })) > 0) return false;
   await createUser({ db }, 'system', { username, password, role: 'admin', displayName: '管理员' });
   return true;
 }
@@ -142,7 +142,8 @@ export async function changeOwnPassword({ db, sign }: { db: Db; sign: SignSessio
     await bumpSessionEpoch({ db: tx }, row.id);
     await recordAudit({ db: tx }, { actor: row.username, action: 'user.password', meetingId: null, detail: { userId: row.id, by: 'self' } });
   });
-  return { token: signFor(sign, (await findUserById({ db }, row.id))!), user: userView((await findUserById({ db }, row.id))!) };
+  const fresh = (await findUserById({ db }, row.id))!;
+  return { token: signFor(sign, fresh), user: userView(fresh) };
 }
 
 /** An admin sets a user's new password (a forgotten one); the user's sessions end. */
@@ -165,7 +166,7 @@ export function updateUserByAdmin({ db }: { db: Db }, actor: SessionUser | { id:
     if (!row) throw authErrors.userNotFound();
     const losesAdmin = row.role === 'admin' && !row.disabled && (patch.disabled === true || patch.role === 'assessor');
     if (losesAdmin && actor.id === row.id) throw authErrors.notYourself();
-    if (losesAdmin && await countEnabledAdmins({ db: tx }) <= 1) throw authErrors.lastAdmin();
+    if (losesAdmin && (await countEnabledAdmins({ db: tx })) <= 1) throw authErrors.lastAdmin();
     await updateUser({ db: tx }, row.id, patch);
     if (patch.disabled === true || (patch.role !== undefined && patch.role !== row.role)) await bumpSessionEpoch({ db: tx }, row.id);
     await recordAudit({ db: tx }, { actor: actor.username, action: 'user.update', meetingId: null, detail: { userId: row.id, username: row.username, ...patch } });
@@ -185,7 +186,7 @@ export async function userByName({ db }: { db: Db }, username: string): Promise<
  * it in the audit log in the same transaction, as the console's lifting does.
  */
 export async function unlockLogins({ db }: { db: Db }, actor: string, username?: string): Promise<number> {
-  return await transaction(db, async (tx) => {
+  return transaction(db, async (tx) => {
     const lifted = await liftLoginLockouts({ db: tx }, username);
     await recordAudit({ db: tx }, { actor, action: 'auth.unlock', meetingId: null, detail: { username: username ?? null, keys: lifted } });
     return lifted;

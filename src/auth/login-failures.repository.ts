@@ -8,7 +8,7 @@ export type LoginFailureRow = typeof loginFailures.$inferSelect;
 
 export async function findLoginFailures({ db }: { db: Conn }, key: string): Promise<LoginFailureRow | undefined> {
   const { loginFailures } = tablesOf(db);
-  return await first(db.select().from(loginFailures).where(eq(loginFailures.key, key)));
+  return first(db.select().from(loginFailures).where(eq(loginFailures.key, key)));
 }
 
 export async function saveLoginFailures({ db }: { db: Conn }, row: LoginFailureRow): Promise<void> {

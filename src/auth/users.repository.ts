@@ -7,12 +7,12 @@ export type UserRow = typeof users.$inferSelect;
 
 export async function findUserByUsername({ db }: { db: Db }, username: string): Promise<UserRow | undefined> {
   const { users } = tablesOf(db);
-  return await first(db.select().from(users).where(eq(users.username, username)));
+  return first(db.select().from(users).where(eq(users.username, username)));
 }
 
 export async function findUserById({ db }: { db: Db }, id: string): Promise<UserRow | undefined> {
   const { users } = tablesOf(db);
-  return await first(db.select().from(users).where(eq(users.id, id)));
+  return first(db.select().from(users).where(eq(users.id, id)));
 }
 
 export async function countUsers({ db }: { db: Db }): Promise<number> {
@@ -32,7 +32,7 @@ export async function listUsers({ db }: { db: Db }): Promise<UserRow[]> {
 
 export async function isAssignedTo({ db }: { db: Db }, userId: string, meetingId: string): Promise<boolean> {
   const { meetingAssessors } = tablesOf(db);
-  return await first(db.select().from(meetingAssessors).where(and(eq(meetingAssessors.userId, userId), eq(meetingAssessors.meetingId, meetingId)))) !== undefined;
+  return (await first(db.select().from(meetingAssessors).where(and(eq(meetingAssessors.userId, userId), eq(meetingAssessors.meetingId, meetingId))))) !== undefined;
 }
 
 export async function updateUser({ db }: { db: Db }, id: string, patch: Partial<Pick<UserRow, 'displayName' | 'role' | 'disabled' | 'passwordHash'>>): Promise<void> {
@@ -60,5 +60,5 @@ export async function revokeSession({ db }: { db: Db }, jti: string, expiresAt: 
 
 export async function isSessionRevoked({ db }: { db: Db }, jti: string): Promise<boolean> {
   const { revokedSessions } = tablesOf(db);
-  return await first(db.select({ jti: revokedSessions.jti }).from(revokedSessions).where(eq(revokedSessions.jti, jti))) !== undefined;
+  return (await first(db.select({ jti: revokedSessions.jti }).from(revokedSessions).where(eq(revokedSessions.jti, jti)))) !== undefined;
 }

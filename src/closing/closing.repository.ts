@@ -27,7 +27,7 @@ export async function findClosingReport({ db }: { db: Conn }, meetingId: string 
     return row && (meetingId === undefined || row.meetingId === meetingId) ? row : undefined;
   }
   if (meetingId === undefined) return undefined;
-  return await first(db.select().from(closingReports).where(eq(closingReports.meetingId, meetingId)).orderBy(desc(closingReports.closedAt)).limit(1));
+  return first(db.select().from(closingReports).where(eq(closingReports.meetingId, meetingId)).orderBy(desc(closingReports.closedAt)).limit(1));
 }
 
 export async function updateClosingReport({ db }: { db: Conn }, id: string, report: Record<string, unknown>): Promise<void> {

@@ -49,7 +49,7 @@ const READS_BALLOTS: ReadonlySet<ExportName> = new Set(['ballots.json', 'ballots
  * written again, even should the poll reopen while the file is being read.
  */
 export async function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }, meetingId: string, format: ExportName): Promise<ExportData> {
-  return await transaction(db, async () => {
+  return transaction(db, async () => {
     const rec = await loadMeeting({ db }, meetingId);
     await admitPublication({ db }, rec);
     const results = await tallyResults({ db, forms }, rec);

@@ -106,13 +106,13 @@ export function meetingVersion({ db }: { db: Conn }, meetingId: string): number 
 /** True once any slip (phone or paper) has been issued for the meeting, used or not, voided or not. */
 export async function hasIssuedSlips({ db }: { db: Conn }, meetingId: string): Promise<boolean> {
   const { slipBatches } = tablesOf(db);
-  return await first(db.select({ id: slipBatches.id }).from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).limit(1)) !== undefined;
+  return (await first(db.select({ id: slipBatches.id }).from(slipBatches).where(eq(slipBatches.meetingId, meetingId)).limit(1))) !== undefined;
 }
 
 /** True when an assessment round feeds a score from this meeting (the link would dangle after a delete). */
 export async function isLinkedToRound({ db }: { db: Conn }, meetingId: string): Promise<boolean> {
   const { assessmentLinks } = tablesOf(db);
-  return await first(db.select({ id: assessmentLinks.meetingId }).from(assessmentLinks).where(eq(assessmentLinks.meetingId, meetingId)).limit(1)) !== undefined;
+  return (await first(db.select({ id: assessmentLinks.meetingId }).from(assessmentLinks).where(eq(assessmentLinks.meetingId, meetingId)).limit(1))) !== undefined;
 }
 
 /**

@@ -46,7 +46,7 @@ export async function admitPublication({ db }: { db: Conn }, rec: MeetingRecord)
  */
 export async function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }, rec: MeetingRecord, ballots?: Iterable<TallyBallot>): Promise<MeetingResults> {
   // Read ballots and counts in one read transaction so the tally and the turnout agree.
-  return await transaction(db, async () => {
+  return transaction(db, async () => {
     const turnout = await turnoutOf({ db }, rec);
     const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
     const categories = rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight }));
@@ -100,7 +100,7 @@ function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Para
 
 /** GET /results: the tally of a meeting that is not open. */
 export async function meetingResults(deps: { db: Db; forms: FormCatalog }, meetingId: string): Promise<MeetingResults> {
-  return await transaction(deps.db, async () => {
+  return transaction(deps.db, async () => {
     const rec = await loadMeeting({ db: deps.db }, meetingId);
     await admitPublication({ db: deps.db }, rec);
     return tallyResults(deps, rec);

@@ -70,12 +70,12 @@ export type BatchRow = typeof slipBatches.$inferSelect;
 
 export async function findSlipBySerial({ db }: { db: Conn }, meetingId: string, serial: number): Promise<SlipRow | undefined> {
   const { slips } = tablesOf(db);
-  return await first(db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))));
+  return first(db.select().from(slips).where(and(eq(slips.meetingId, meetingId), eq(slips.serial, serial))));
 }
 
 export async function findBatch({ db }: { db: Conn }, batchId: string): Promise<BatchRow | undefined> {
   const { slipBatches } = tablesOf(db);
-  return await first(db.select().from(slipBatches).where(eq(slipBatches.id, batchId)));
+  return first(db.select().from(slipBatches).where(eq(slipBatches.id, batchId)));
 }
 
 export async function slipsOfBatch({ db }: { db: Conn }, batchId: string): Promise<SlipRow[]> {

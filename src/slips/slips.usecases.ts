@@ -135,7 +135,7 @@ export async function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingI
     return code;
   });
   const pepper = codes.length > 0 ? shortCodePepper({ db }) : '';
-  return await transaction(db, async (tx) => {
+  return transaction(db, async (tx) => {
     const rec = await loadMeeting({ db: tx }, meetingId);
     if (rec.meeting.status === 'closed') throw conflict('MEETING_CLOSED', '测评已结束，不能再作废测评票');
     const named = new Map<string, SlipRow>();
