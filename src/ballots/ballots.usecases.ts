@@ -16,7 +16,7 @@ export const tokenUsed = () => conflict('TOKEN_USED', '该测评票已经投过�
 export const tokenVoided = () => conflict('TOKEN_VOIDED', '该测评票已作废，请向考核组领取新票');
 
 /** The slip for a token or short code (slips' public lookup; the main database only). */
-export function findSlip({ db }: { db: Db }, credential: string): SlipRef | undefined {
+export function findSlip({ db }: { db: Db }, credential: string): Promise<SlipRef | undefined> {
   return findSlipByCredential({ db }, credential);
 }
 
@@ -73,7 +73,7 @@ export interface SlipForm {
 }
 
 export async function openSlipForm({ db, box }: { db: Db; box: BallotBox }, credential: string): Promise<SlipForm> {
-  const slip = findSlip({ db }, credential);
+  const slip = await findSlip({ db }, credential);
   if (!slip) throw tokenUnknown();
   if (slip.voided) throw tokenVoided();
   // The box's thread is asked only when the slip may have voted: it may be busy writing a group (its fsyncs).
@@ -154,7 +154,7 @@ export async function castBallot(
   // The slip and its meeting from one snapshot: the meeting's version read here vouches, at the group's check, that
   // neither a void nor a close has come since (both bump it in their own transaction; see submitBallot).
   const found = await readSnapshot(db, async () => {
-    const slip = findSlip({ db }, credential);
+    const slip = await findSlip({ db }, credential);
     return slip && { slip, rec: slip.voided ? null : await loadMeetingCached({ db }, slip.meetingId) };
   });
   if (!found) throw tokenUnknown();

@@ -7,6 +7,8 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { bindEngine, type Conn, type Db, type Engine } from './client.js';
 import * as pgSchema from './schema.pg.js';
+import { openKeyFile } from './keys.js';
+import { bindKeyStore } from './settings.repository.js';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { projectRoot } from '../shared/paths.js';
 
@@ -63,7 +65,7 @@ export interface PostgresDb {
  * asynchronous context goes to the transaction's client (`current` below), never to another pooled connection
  * outside it.
  */
-export async function openPostgres(url: string, options: { migrate?: boolean; max?: number; pool?: pg.Pool } = {}): Promise<PostgresDb> {
+export async function openPostgres(url: string, options: { migrate?: boolean; max?: number; pool?: pg.Pool; keyFile?: string | null } = {}): Promise<PostgresDb> {
   if (options.migrate !== false) await migratePostgres(url);
   const pool = options.pool ?? new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
@@ -99,5 +101,7 @@ export async function openPostgres(url: string, options: { migrate?: boolean; ma
     },
   });
   bindEngine(root, engine);
+  // The secrets stay in a file, never in the database (db/keys.ts): every instance must be given the same one.
+  bindKeyStore(db as unknown as Db, openKeyFile(options.keyFile ?? null));
   return { db: db as unknown as Db, pool, close: () => pool.end() };
 }

@@ -1,19 +1,18 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { Conn, Db } from './client.js';
+import { databaseKey, type Conn, type Db } from './client.js';
 import { KEY_NAMES, type KeyStore } from './keys.js';
 import { settings } from './schema.js';
 
 const stores = new WeakMap<object, KeyStore>();
 
-/** Binds a database connection to its key file (openDb does this). */
-export function bindKeyStore(db: Db, store: KeyStore): void {
-  stores.set(db.$client, store);
+/** Binds a database to its key file (openDb and openPostgres do this). */
+export function bindKeyStore(db: Conn, store: KeyStore): void {
+  stores.set(databaseKey(db), store);
 }
 
 /** The key store of the connection behind `db` (the database or a transaction on it). */
 export function keyStoreOf(db: Conn): KeyStore {
-  const client = (db as unknown as { session: { client: object } }).session.client;
-  const store = stores.get(client);
+  const store = stores.get(databaseKey(db));
   if (!store) throw new Error('This database connection has no key file (open it with openDb).');
   return store;
 }

@@ -46,7 +46,7 @@ export async function keyInPaperBallot(
   input: { code: string; answers: unknown },
 ): Promise<CastOutcome> {
   await loadMeeting({ db: deps.db }, meetingId);
-  const slip = findSlip({ db: deps.db }, input.code.trim());
+  const slip = await findSlip({ db: deps.db }, input.code.trim());
   if (!slip || slip.meetingId !== meetingId) throw paperErrors.codeNotFound();
   try {
     return await castBallot(deps, input.code.trim(), { answers: input.answers }, 'paper');

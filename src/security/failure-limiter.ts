@@ -57,7 +57,7 @@ export const failureLimiter = fp<FailureLimiterOptions>(
         // without a lockout: what defeats guessing is the credentials' entropy (docs/security.md, "Guessing");
         // the lockout keeps a search cheap for the server and visible.
         const ms = counters.credential.lockedFor(req.ip);
-        if (ms > 0 && !findSlipByCredential({ db: app.db }, (req.params as { token: string }).token)) throw lockedOut(reply, ms);
+        if (ms > 0 && !(await findSlipByCredential({ db: app.db }, (req.params as { token: string }).token))) throw lockedOut(reply, ms);
       }
     });
 

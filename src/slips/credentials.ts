@@ -10,7 +10,7 @@ import type { Conn } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
 import { hmacHex, sha256Hex } from '../shared/ids.js';
 import { normaliseShortCode, TOKEN_PATTERN } from './codes.js';
-import { findSlipByShortCodeHash, findSlipByTokenHash, type SlipRow } from './slips.repository.js';
+import { findSlipByShortCodeHash, findSlipByTokenHash, slipByTokenHashNow, type SlipRow } from './slips.repository.js';
 
 export function shortCodePepper({ db }: { db: Conn }): string {
   return getOrCreateSecret({ db }, 'short-code-pepper');
@@ -74,16 +74,16 @@ function toRef(row: SlipRow, key: Buffer): SlipRef {
  * Finds the slip for what the voter has: the token from the QR code, or the short code typed by hand.
  * Returns undefined when neither matches (the caller counts that as a failed guess). Reads the main database only.
  */
-export function findSlipByCredential({ db }: { db: Conn }, credential: string): SlipRef | undefined {
+export async function findSlipByCredential({ db }: { db: Conn }, credential: string): Promise<SlipRef | undefined> {
   if (TOKEN_PATTERN.test(credential)) {
-    const row = findSlipByTokenHash({ db }, hashToken(credential));
+    const row = await findSlipByTokenHash({ db }, hashToken(credential));
     if (!row) return undefined;
     return toRef(row, row.tokenWrap === null ? legacyMarkerKey(row.tokenHash) : markerKey(credential));
   }
   const code = normaliseShortCode(credential);
   if (code === null) return undefined;
   const pepper = shortCodePepper({ db });
-  const row = findSlipByShortCodeHash({ db }, hashShortCode(pepper, code));
+  const row = await findSlipByShortCodeHash({ db }, hashShortCode(pepper, code));
   if (!row) return undefined;
   if (row.tokenWrap === null) return toRef(row, legacyMarkerKey(row.tokenHash));
   const token = unwrapToken(pepper, code, row.tokenWrap);
@@ -92,7 +92,10 @@ export function findSlipByCredential({ db }: { db: Conn }, credential: string): 
   return toRef(row, markerKey(token));
 }
 
-/** Whether the slip behind `ref` has been voided (re-read inside the ballot writer, just before the write). */
+/**
+ * Whether the slip behind `ref` has been voided: re-read by the SQLite ballot box's synchronous check, between two
+ * writes of its thread, just before the write.
+ */
 export function isSlipVoided({ db }: { db: Conn }, ref: string): boolean {
-  return findSlipByTokenHash({ db }, ref)?.status === 'voided';
+  return slipByTokenHashNow({ db }, ref)?.status === 'voided';
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { tablesOf, affected, first, statement, type Conn } from '../db/client.js';
+import { engineOf, tablesOf, affected, first, statement, type Conn } from '../db/client.js';
 import type { slipBatches, slipMarkers, slips } from '../db/schema.js';
 
 export type SlipRow = typeof slips.$inferSelect;
@@ -13,10 +13,17 @@ export async function nextSerial({ db }: { db: Conn }, meetingId: string): Promi
 /** A new slip's row (its status starts as issued). */
 export type NewSlipRow = Pick<typeof slips.$inferInsert, 'tokenHash' | 'shortCodeHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'serial'>;
 
+/** Rows per statement when a batch is written through the query builder (PostgreSQL): well under its 65,535 parameters. */
+const ROWS_PER_INSERT = 1000;
+
 export async function insertBatch({ db }: { db: Conn }, batch: typeof slipBatches.$inferInsert, rows: readonly NewSlipRow[]): Promise<void> {
-  const { slipBatches } = tablesOf(db);
+  const { slipBatches, slips } = tablesOf(db);
   await db.insert(slipBatches).values(batch);
-  // One prepared statement run per row: a batch of 10,000 slips built as multi-row inserts left about 7 KB of
+  if (engineOf(db)) {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db.insert(slips).values(rows.slice(i, i + ROWS_PER_INSERT).map((r) => ({ ...r, status: 'issued' as const })));
+    return;
+  }
+  // SQLite: one prepared statement run per row: a batch of 10,000 slips built as multi-row inserts left about 7 KB of
   // garbage per slip (the query builder's objects), hundreds of MB for a large issue, collected later in long pauses.
   const insert = statement(db, "insert into slips (token_hash, short_code_hash, token_wrap, meeting_id, batch_id, category, serial, status) values (?, ?, ?, ?, ?, ?, ?, 'issued')");
   for (const r of rows) insert.run(r.tokenHash, r.shortCodeHash, r.tokenWrap ?? null, r.meetingId, r.batchId, r.category ?? null, r.serial);
@@ -26,12 +33,21 @@ export async function insertBatch({ db }: { db: Conn }, batch: typeof slipBatche
 const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash, token_wrap as tokenWrap, meeting_id as meetingId,
   batch_id as batchId, category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
 
-export function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
+export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipRow | undefined> {
+  if (!engineOf(db)) return slipByTokenHashNow({ db }, tokenHash);
+  const { slips } = tablesOf(db);
+  return first(db.select().from(slips).where(eq(slips.tokenHash, tokenHash)));
+}
+
+/** SQLite's prepared lookup, synchronous: for the ballot box's own checks between two writes of its thread. */
+export function slipByTokenHashNow({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
   return statement(db, `select ${SLIP_COLUMNS} from slips where token_hash = ?`).get(tokenHash) as SlipRow | undefined;
 }
 
-export function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: string): SlipRow | undefined {
-  return statement(db, `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`).get(shortCodeHash) as SlipRow | undefined;
+export async function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: string): Promise<SlipRow | undefined> {
+  if (!engineOf(db)) return statement(db, `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`).get(shortCodeHash) as SlipRow | undefined;
+  const { slips } = tablesOf(db);
+  return first(db.select().from(slips).where(eq(slips.shortCodeHash, shortCodeHash)));
 }
 
 /**
@@ -39,7 +55,12 @@ export function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: str
  * batch's markers are inserted in a random order, so `seq` orders batches (as their serials do) and nothing
  * within one. The key names no slip: it derives from the token, which the database never holds.
  */
-export function insertPendingMarkers({ db }: { db: Conn }, rows: Array<{ markerKey: string; meetingId: string; batchId: string }>): void {
+export async function insertPendingMarkers({ db }: { db: Conn }, rows: Array<{ markerKey: string; meetingId: string; batchId: string }>): Promise<void> {
+  if (engineOf(db)) {
+    const { slipMarkers } = tablesOf(db);
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db.insert(slipMarkers).values(rows.slice(i, i + ROWS_PER_INSERT));
+    return;
+  }
   const insert = statement(db, 'insert into slip_markers (marker_key, meeting_id, batch_id) values (?, ?, ?)');
   for (const r of rows) insert.run(r.markerKey, r.meetingId, r.batchId);
 }

@@ -87,7 +87,7 @@ export async function issueSlips(
       [markers[i], markers[j]] = [markers[j]!, markers[i]!];
     }
     await insertBatch({ db: tx }, { id: batchId, meetingId, category: input.category ?? null, count: input.count, firstSerial: first, createdBy: actor.username }, rows);
-    insertPendingMarkers({ db: tx }, markers);
+    await insertPendingMarkers({ db: tx }, markers);
     await recordAudit({ db: tx }, { actor: actor.username, action: 'slips.issue', meetingId, detail: { batchId, count: input.count, category: input.category ?? null, firstSerial: first, purpose, ...(why ? { overCap: cap, reason: why } : {}) } });
   });
   return { batchId, meetingId, category, slips: issued };
@@ -145,7 +145,7 @@ export async function voidSlips({ db }: { db: Db }, actor: SessionUser, meetingI
       named.set(slip.tokenHash, slip);
     }
     for (const code of codes) {
-      const slip = findSlipByShortCodeHash({ db: tx }, hashShortCode(pepper, code));
+      const slip = await findSlipByShortCodeHash({ db: tx }, hashShortCode(pepper, code));
       if (!slip || slip.meetingId !== meetingId) throw new AppError(404, 'SLIP_NOT_FOUND', `测评码 ${formatShortCode(code)} 不属于本次测评`);
       named.set(slip.tokenHash, slip);
     }

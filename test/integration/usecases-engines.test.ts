@@ -1,4 +1,4 @@
-// The office's use cases (users and logins, meetings, the audit log) run unchanged on both engines: a SQLite file
+// The office's use cases (users and logins, meetings, slips, the audit log) run unchanged on both engines: a SQLite file
 // and a real PostgreSQL server (test/helpers/postgres.ts). The same steps give the same results on each; a fault in
 // the last statement of a write leaves nothing of it on either (no statement escapes its transaction); and on
 // PostgreSQL two instances writing at once keep one unbroken audit chain.
@@ -13,6 +13,7 @@ import { openPostgres, type PostgresDb } from '../../src/db/postgres.js';
 import { loadFormCatalog } from '../../src/forms/index.js';
 import { correctSubject, createMeeting, deleteDraftMeeting, editMeeting, listMeetingViews, loadMeeting, recordAttendance } from '../../src/meetings/meetings.usecases.js';
 import { formsFolder } from '../../src/shared/paths.js';
+import { findSlipByCredential, issueSlips, slipBatches, voidSlips } from '../../src/slips/index.js';
 import { sql } from 'drizzle-orm';
 import { startTestPostgres, testPool, type TestPostgres } from '../helpers/postgres.js';
 import { villageMeeting } from '../helpers/fixtures.js';
@@ -47,7 +48,7 @@ async function sqliteEngine(): Promise<Engine> {
 }
 
 async function postgresEngine(url: string): Promise<Engine & { pg: PostgresDb }> {
-  const opened = await openPostgres(url, { pool: testPool({ connectionString: url, max: 8 }) });
+  const opened = await openPostgres(url, { pool: testPool({ connectionString: url, max: 8 }), keyFile: join(dir, `pg-${closers.length}.keys`) });
   closers.push(opened.close);
   const q = (text: string) => opened.pool.query(text);
   return {
@@ -131,17 +132,51 @@ describe.each(['SQLite', 'PostgreSQL'])('the office on %s', (name) => {
     expect(await checkAuditChain({ db })).toMatchObject({ firstBadSeq: null });
   });
 
+  it('slips: issued in a batch, found by token and by short code, voided by serial, counted per batch', async () => {
+    const { db } = e();
+    const [meeting] = (await listMeetingViews({ db }, admin)).filter((m) => m.status === 'draft');
+    const batch = await issueSlips({ db, publicUrl: 'https://vote.example.cn' }, admin, meeting!.id, { count: 1500, reason: '全镇统一印制，含备用票' });
+    expect(batch.slips).toHaveLength(1500);
+    expect(batch.slips.map((s) => s.serial)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 1));
+    const [a, b] = [batch.slips[0]!, batch.slips[1499]!];
+    expect(await findSlipByCredential({ db }, a.token)).toMatchObject({ meetingId: meeting!.id, batchId: batch.batchId, voided: false });
+    // The short code unwraps to the same slip (its marker key is the token's).
+    const byCode = await findSlipByCredential({ db }, b.shortCode);
+    expect(byCode?.markerKey.equals((await findSlipByCredential({ db }, b.token))!.markerKey)).toBe(true);
+    expect(await findSlipByCredential({ db }, a.token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBeUndefined();
+    expect(await voidSlips({ db }, admin, meeting!.id, { serials: [1, 1500], reason: '遗失' })).toMatchObject({ voided: [1, 1500], alreadyVoided: [] });
+    expect((await findSlipByCredential({ db }, a.token))?.voided).toBe(true);
+    const second = await issueSlips({ db, publicUrl: 'https://vote.example.cn' }, admin, meeting!.id, { count: 10, reason: '补发' });
+    expect(second.slips[0]!.serial).toBe(1501);
+    expect((await slipBatches({ db }, meeting!.id)).map((x) => [x.count, x.firstSerial, x.lastSerial, x.voided])).toEqual([
+      [1500, 1, 1500, 2],
+      [10, 1501, 1510, 0],
+    ]);
+    expect(await e().count('slip_markers')).toBe(1510);
+    expect(await checkAuditChain({ db })).toMatchObject({ firstBadSeq: null });
+  });
+
   it('a write whose audit entry fails leaves nothing behind: every statement was in its transaction', async () => {
     const { db } = e();
-    const before = { meetings: await e().count('meetings'), subjects: await e().count('subjects'), users: await e().count('users'), audit: await e().count('audit_log') };
+    const counts = async () => ({
+      meetings: await e().count('meetings'),
+      subjects: await e().count('subjects'),
+      users: await e().count('users'),
+      slips: await e().count('slips'),
+      markers: await e().count('slip_markers'),
+      audit: await e().count('audit_log'),
+    });
+    const before = await counts();
+    const [meeting] = (await listMeetingViews({ db }, admin)).filter((m) => m.status === 'draft');
     await e().failAuditWrites();
     try {
       await expect(createMeeting({ db, forms }, admin, villageMeeting({ title: '写入失败的会议' }))).rejects.toSatisfy(isInjectedFault);
+      await expect(issueSlips({ db, publicUrl: 'https://vote.example.cn' }, admin, meeting!.id, { count: 20, reason: '补发' })).rejects.toSatisfy(isInjectedFault);
       await expect(createUser({ db }, 'boss', { username: 'li', password: 'li-password-long-enough', role: 'assessor' })).rejects.toSatisfy(isInjectedFault);
     } finally {
       await e().healAuditWrites();
     }
-    expect({ meetings: await e().count('meetings'), subjects: await e().count('subjects'), users: await e().count('users'), audit: await e().count('audit_log') }).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 });
 
