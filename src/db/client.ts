@@ -71,9 +71,9 @@ export function statement(db: Conn, sql: string): Database.Statement {
 /**
  * Repositories and use cases are written once for both engines: they await drizzle's query builders (never
  * `.run()`, `.get()` or `.all()`, which only SQLite has; test/unit/architecture.test.ts refuses them outside the
- * SQLite-only files) and write in transactions opened by `transaction` below. Their queries are typed by the
- * SQLite schema; PostgreSQL's (schema.pg.ts) has the same tables, columns and value types, which
- * test/unit/schema-engines.test.ts keeps true.
+ * engines' own files), take their tables from `tablesOf(db)` and write in transactions opened by `transaction`
+ * below. Their queries are typed by the SQLite schema; PostgreSQL's (schema.pg.ts) has the same tables, columns and
+ * value types, which test/unit/schema-engines.test.ts keeps true.
  */
 
 /** The first row a query returns, or undefined (SQLite's `.get()`, on either engine). */
