@@ -270,7 +270,7 @@ export async function archiveExports(deps: { db: Db; forms: FormCatalog }, repor
 
 /** Archives every report still pending (at start). */
 export async function archivePendingReports(deps: { db: Db; forms: FormCatalog }): Promise<number> {
-  const pending = (await pendingClosingReports({ db: deps.db })).filter((r) => (r.report as unknown as StoredReport).pending);
+  const pending = await pendingClosingReports({ db: deps.db });
   for (const r of pending) await archiveExports(deps, r.id, 'system');
   return pending.length;
 }
