@@ -14,7 +14,8 @@ import { createMeeting, loadMeeting, meetingForms, openPoll } from '../src/meeti
 import { updateMeeting } from '../src/meetings/index.js';
 import { formForVoter } from '../src/ballots/ballots.usecases.js';
 import { randomBytes } from 'node:crypto';
-import { ballotBoxOf, ballotBoxPath, closeBallotBox } from '../src/ballots/ballot-box.js';
+import { ballotBoxPath } from '../src/ballots/ballot-box.js';
+import { ballotBoxOf, closeBallotBox } from '../src/ballots/box.js';
 import { BoxStore } from '../src/ballots/box-store.js';
 import { encodeCompact } from '../src/ballots/ballot-record.js';
 import { insertFilledSlot, insertMarker } from '../src/ballots/box.repository.js';
@@ -103,7 +104,7 @@ async function generate(db: Db, forms: FormCatalog, count: number): Promise<stri
   // Each slot's head kept apart under the same key, as the box's writer leaves it.
   const putHead = box.prepare('insert into heads (k, m, f, h) values (?, ?, 1, ?)');
   // Compact records of the layout frozen at open, as the server writes them.
-  const { layout, categories } = meetingRecordFormat({ db }, id);
+  const { layout, categories } = await meetingRecordFormat({ db }, id);
   if (!layout) throw new Error('the poll opened without a layout');
   for (let done = 0; done < count; done += batch) {
     box.transaction(() => {
@@ -132,7 +133,7 @@ async function generate(db: Db, forms: FormCatalog, count: number): Promise<stri
 async function recordSteps(db: Db, meetingId: string, input: { forms: readonly FormTemplate[]; subjects: readonly SubjectRef[]; categories: readonly CategoryDef[] }, runs: number): Promise<Timed[]> {
   const layout = ballotLayout(input.forms, input.subjects);
   const position = new Map(input.categories.map((c, i) => [c.key, i]));
-  let stored: ReturnType<typeof meetingBallots> | undefined = meetingBallots({ db }, meetingId);
+  let stored: Awaited<ReturnType<typeof meetingBallots>> | undefined = await meetingBallots({ db }, meetingId);
   const n = stored.length;
   const records = new Uint8Array(n * layout.recordSize);
   stored.forEach((b, i) => {
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     const generateCpuMs = (gc0.user + gc0.system) / 1000;
     // Closed without a closing report: only the tally and the exports are timed here.
     await updateMeeting({ db }, meetingId, { status: 'closed', closedAt: new Date().toISOString(), closedBy: actor.username });
-    closeBallotBox(db);
+    await closeBallotBox(db);
     db.$client.close();
     // A fresh connection and heap, as a server that has just been asked for the results.
     db = openDb(path);
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     const { result: _results, ...e2e } = await measure('results', runs, () => tallyResults({ db, forms }, rec));
     steps.push({ ...e2e, note: 'as GET /results again: the tally kept for the closed poll' });
 
-    let rows: ReturnType<typeof meetingBallots> | undefined = meetingBallots({ db }, meetingId);
+    let rows: Awaited<ReturnType<typeof meetingBallots>> | undefined = await meetingBallots({ db }, meetingId);
     const input = {
       forms: meetingForms(forms, rec.meeting.formIds),
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title })),

@@ -23,54 +23,18 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import fp from 'fastify-plugin';
-import { readSnapshotSync, type Conn, type Db } from '../db/client.js';
+import { readSnapshotSync, sealAfterPollClose, type Db } from '../db/client.js';
+import { isMeetingOpen, meetingVersion } from '../meetings/index.js';
 import { AppError } from '../shared/errors.js';
-import { forgetLegacyUse, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
+import { forgetLegacyUse, isSlipVoided, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
 import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
-import { deleteLegacyBallots, legacyBallots, meetingRecordFormat, openMeetingIds } from './ballots.repository.js';
+import { deleteLegacyBallots, legacyBallots, meetingRecordFormatNow, openMeetingIds } from './ballots.repository.js';
 import { setUsedSlipBit, shuffle, usedSlipBitSet, USED_BITMAP_BYTES, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
+import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
 import { unpackRecords, type BoxMessage, type BoxReply, type BoxRequest } from './box-thread.js';
 
 /** The ballot box of the main database at `mainPath`. */
 export const ballotBoxPath = (mainPath: string) => (mainPath === ':memory:' ? ':memory:' : `${mainPath}.ballots`);
-
-export interface CastJob {
-  meetingId: string;
-  markerKey: Buffer;
-  /** SHA-256 of the phone's nonce, kept in the marker so that a retry is told "counted". */
-  nonceHash: Buffer | null;
-  /** The record size of the meeting's layout: the size of its slots. */
-  recordSize: number;
-  /** The bytes of a compact record the tally counts, kept apart too (absent for the older JSON records). */
-  headSize?: number;
-  ballot: StoredBallot;
-  /**
-   * The ballot already encoded as the meeting's compact record (`recordSize` bytes). Without it the ballot is
-   * written in the older JSON record format (meetings whose layout predates the compact record).
-   */
-  record?: Buffer;
-  /**
-   * Re-checks, against the main database, just before the write: throws to refuse (poll closed, slip voided).
-   * All checks of a group see one snapshot, so what several ballots ask alike (is this poll open?) is read once,
-   * through `group.once`.
-   */
-  check: (group: GroupCheck) => void;
-}
-
-/** What the checks of one group share: one snapshot of the main database, and answers read once from it. */
-export interface GroupCheck {
-  once<T>(key: string, read: () => T): T;
-}
-
-export type CastResult = StoreResult;
-
-export interface BallotBoxCounts {
-  /** Slips whose marker is used: one per stored ballot. */
-  used: number;
-  cast: number;
-  valid: number;
-}
 
 export interface BallotBoxOptions {
   /** Largest group written in one transaction. */
@@ -88,6 +52,9 @@ type Waiter = { resolve: (reply: BoxReply) => void };
 
 /** Groups handed to the thread and not yet answered: one being written, one ready to start the moment it ends. */
 const MAX_IN_FLIGHT = 2;
+
+/** Records in an older format read at a time when an export opens a meeting's ballots. */
+const OTHER_RECORDS_PER_READ = 1000;
 
 const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
 const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
@@ -115,7 +82,7 @@ function startThread(workerData: unknown, transferList: MessagePort[]): Worker {
   return new Worker(code, { eval: true, workerData, transferList });
 }
 
-export class BallotBox {
+export class SqliteBallotBox implements BallotBox {
   /** Figures for tests and benchmarks: groups written and ballots in them. */
   readonly stats = { groups: 0, jobs: 0 };
   private readonly maxGroup: number;
@@ -331,24 +298,37 @@ export class BallotBox {
     });
   }
 
+  /**
+   * A queued ballot's guard (CastJob.guard), against the main database in the group's read snapshot: false when it
+   * was answered here (the poll closed, the slip voided).
+   */
+  private guardPasses(p: Pending, versions: Map<string, number | undefined>, open: Map<string, boolean>): boolean {
+    const { meetingId, guard } = p.job;
+    if (!versions.has(meetingId)) versions.set(meetingId, meetingVersion({ db: this.main }, meetingId));
+    if (versions.get(meetingId) === guard.seenVersion) return true;
+    if (!open.has(meetingId)) open.set(meetingId, isMeetingOpen({ db: this.main }, meetingId));
+    if (!open.get(meetingId)) {
+      p.resolve({ kind: 'closed' });
+      return false;
+    }
+    if (isSlipVoided({ db: this.main }, guard.slipRef)) {
+      p.resolve({ kind: 'voided' });
+      return false;
+    }
+    return true;
+  }
+
   private sendGroup(force = false): void {
     if (this.failure || (!force && (this.closed || this.inFlight.size >= MAX_IN_FLIGHT || this.held > 0))) return;
     const group = this.queue.splice(0, this.maxGroup);
     const ready: Pending[] = [];
-    const answers = new Map<string, unknown>();
-    const shared: GroupCheck = {
-      once: <T>(key: string, read: () => T): T => {
-        if (answers.has(key)) return answers.get(key) as T;
-        const value = read();
-        answers.set(key, value);
-        return value;
-      },
-    };
+    // The guards of the whole group, each meeting's version and open state read once.
+    const versions = new Map<string, number | undefined>();
+    const open = new Map<string, boolean>();
     const checkAll = () => {
       for (const p of group) {
         try {
-          p.job.check(shared);
-          ready.push(p);
+          if (this.guardPasses(p, versions, open)) ready.push(p);
         } catch (err) {
           p.reject(err);
         }
@@ -390,11 +370,11 @@ export class BallotBox {
   }
 
   /**
-   * Runs `write` (a synchronous change of the main database that the checks of queued ballots depend on, such as
-   * closing a poll) with no group on its way: ballots handed over before it are on disk, ballots after it are
-   * checked against what it wrote.
+   * Runs `write` (a change of the main database that the guards of queued ballots depend on, such as closing a poll)
+   * with no group on its way: ballots handed over before it are on disk, ballots after it are checked against what
+   * it wrote. The box's file keeps no arrival order (box-store.ts), so a closing meeting has nothing to forget.
    */
-  async settle<T>(write: () => T | Promise<T>): Promise<T> {
+  async settle<T>(write: () => T | Promise<T>, _closing?: string): Promise<T> {
     this.held++;
     try {
       while (this.inFlight.size > 0) await Promise.all(this.inFlight);
@@ -405,6 +385,11 @@ export class BallotBox {
     }
   }
 
+  /** Nothing to rewrite after a close (the file holds no order, box-store.ts): the main database's WAL is folded back. */
+  async sealAfterClose(_meetingId: string): Promise<void> {
+    sealAfterPollClose(this.main);
+  }
+
   /** Polls seen open (their slots prepared, or their records in the older format that needs no preparing). */
   private readonly prepared = new Set<string>();
 
@@ -413,7 +398,7 @@ export class BallotBox {
     for (const id of openMeetingIds({ db: this.main })) {
       if (this.prepared.has(id)) continue;
       this.prepared.add(id);
-      const layout = meetingRecordFormat({ db: this.main }, id).layout;
+      const layout = meetingRecordFormatNow({ db: this.main }, id).layout;
       if (layout) void this.prepare(id, layout.recordSize, layout.headSize).catch(() => this.prepared.delete(id));
     }
   }
@@ -425,58 +410,61 @@ export class BallotBox {
   }
 
   /** Turnout counts of a meeting: O(1), from the counters. */
-  counts(meetingId: string): BallotBoxCounts {
+  countsNow(meetingId: string): BallotBoxCounts {
     const c = this.counters.get(meetingId);
     return { used: c?.used ?? 0, cast: c?.cast ?? 0, valid: c?.valid ?? 0 };
   }
 
+  async counts(meetingId: string): Promise<BallotBoxCounts> {
+    return this.countsNow(meetingId);
+  }
+
   /** Used slips of a meeting by batch (the batch list's counts). */
-  usedByBatch(meetingId: string): Map<string, number> {
+  async usedByBatch(meetingId: string): Promise<Map<string, number>> {
     return new Map(this.counters.get(meetingId)?.usedByBatch ?? []);
   }
 
+  // The reads below answer synchronously (the thread is waited for): inside a read transaction of the main database
+  // they see the box as it stands at that moment, and the transaction does not yield to other requests meanwhile.
+
   /** The raw records of a meeting's ballots, in the order of their random slot keys. */
-  records(meetingId: string): Buffer[] {
+  async records(meetingId: string): Promise<Buffer[]> {
+    return this.recordsNow(meetingId);
+  }
+
+  private recordsNow(meetingId: string): Buffer[] {
     return unpackRecords(this.call({ op: 'records', meetingId }) as Parameters<typeof unpackRecords>[0]) ?? [];
   }
 
   /**
-   * What an export reads before the records: the slot keys of a meeting's ballots in key order, their counts by
-   * category and the keys of older records (BoxStore.ballotIndex). Taken once, synchronously, in the export's read
-   * transaction; the records are then read by key, page by page.
+   * What an export reads of a meeting's ballots: the slot keys in key order and their counts by category, taken at
+   * once (BoxStore.ballotIndex), with the few records in an older format; then the records by key, page by page,
+   * answered asynchronously (a streamed export does not hold up the event loop). A filled slot is never written
+   * again, so the keys name the same ballots for as long as an export takes.
    */
-  ballotIndex(meetingId: string, format: number): BallotIndex {
-    return this.call({ op: 'index', meetingId, format }) as BallotIndex;
+  async reader(meetingId: string, format: number): Promise<BallotReader> {
+    const { keys, categories, others } = this.call({ op: 'index', meetingId, format }) as BallotIndex;
+    const otherRecords: Buffer[] = [];
+    for (let from = 0; from < others.length; from += OTHER_RECORDS_PER_READ) otherRecords.push(...this.recordsAtNow(meetingId, others.slice(from, from + OTHER_RECORDS_PER_READ)));
+    return { keys, categories, otherRecords, recordsAt: (at, heads) => this.recordsAt(meetingId, at, heads) };
   }
 
-  /**
-   * The records in these slots of a meeting, in the order given; with `heads`, the head alone of a ballot that
-   * needs no more (BoxStore.recordsAt). Answered asynchronously: a streamed export reads its pages without
-   * holding up the event loop.
-   */
-  async recordsAt(meetingId: string, keys: Float64Array, heads?: { size: number; format: number; marks: Array<[number, number]> }): Promise<Buffer[]> {
+  private async recordsAt(meetingId: string, keys: Float64Array, heads?: HeadsWanted): Promise<Buffer[]> {
     const reply = await this.request({ op: 'recordsAt', meetingId, keys, ...(heads ? { heads } : {}) });
     if (reply.error) throw new Error(`ballot box: ${reply.error.message}`);
     return unpackRecords(reply.value as Parameters<typeof unpackRecords>[0]) ?? [];
   }
 
-  /** The whole records in these slots, answered synchronously (inside a read transaction of the main database). */
-  recordsAtNow(meetingId: string, keys: Float64Array): Buffer[] {
+  private recordsAtNow(meetingId: string, keys: Float64Array): Buffer[] {
     return unpackRecords(this.call({ op: 'recordsAt', meetingId, keys }) as Parameters<typeof unpackRecords>[0]) ?? [];
   }
 
-  /** The heads of a meeting's compact records; undefined when any record is not compact. */
-  heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
+  async heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Promise<Buffer[] | undefined> {
     return unpackRecords(this.call({ op: 'heads', meetingId, layout }) as Parameters<typeof unpackRecords>[0]);
   }
 
-  /**
-   * The stored ballots of a meeting, in the order of their random slot keys. Compact records need the
-   * meeting's format (read from the main database when not given).
-   */
-  ballots(meetingId: string, format?: RecordFormat): StoredBallot[] {
-    const f = format ?? meetingRecordFormat({ db: this.main }, meetingId);
-    return this.records(meetingId).map((r) => decodeRecord(r, f));
+  async ballots(meetingId: string, format: RecordFormat): Promise<StoredBallot[]> {
+    return this.recordsNow(meetingId).map((r) => decodeRecord(r, format));
   }
 
   /**
@@ -493,10 +481,17 @@ export class BallotBox {
   }
 
   /**
-   * Writes what is queued (checked as usual), then closes the file and stops the thread. The thread answers in
-   * order, so once it has answered the close, every group before it has been answered too.
+   * Lets the group on its way finish, writes what is queued (checked as usual), then closes the file and stops the
+   * thread. The thread answers in order, so once it has answered the close, every group before it has been answered.
    */
-  close(): void {
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.settle(() => undefined);
+    this.closeNow();
+  }
+
+  /** `close` without waiting for the group on its way (a CLI that has nothing queued). */
+  closeNow(): void {
     if (this.closed) return;
     clearInterval(this.poller);
     if (!this.failure) {
@@ -512,47 +507,3 @@ export class BallotBox {
     void this.thread.terminate();
   }
 }
-
-const boxes = new WeakMap<object, BallotBox>();
-const clientOf = (db: Conn): { name: string } => (db as unknown as { session: { client: { name: string } } }).session.client;
-
-/** The ballot box of a main database connection (or a transaction on it), opened on first use. */
-export function ballotBoxOf(db: Conn): BallotBox {
-  const client = clientOf(db);
-  let box = boxes.get(client);
-  if (!box) {
-    // Opened with the database itself in practice (the plugin, the CLI, the benchmarks); a transaction handle
-    // runs the same statements on the same connection.
-    box = new BallotBox(db as Db, ballotBoxPath(client.name));
-    boxes.set(client, box);
-  }
-  return box;
-}
-
-/** Writes what is queued and closes the ballot box of `db`, if one is open. */
-export function closeBallotBox(db: Conn): void {
-  const client = clientOf(db);
-  boxes.get(client)?.close();
-  boxes.delete(client);
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The ballot box: group commit of ballots, counters, reads. */
-    ballotWriter: BallotBox;
-  }
-}
-
-/** Opens the ballot box beside the main database at start (taking in older ballots) and drains and closes it with the server. */
-export const ballotBoxPlugin = fp(
-  async (app) => {
-    app.decorate('ballotWriter', ballotBoxOf(app.db));
-    app.addHook('onClose', async () => {
-      const box = app.ballotWriter;
-      // Let the group on its way finish normally before the synchronous close writes the rest.
-      await box.settle(() => undefined);
-      closeBallotBox(app.db);
-    });
-  },
-  { name: 'ceping-ballot-box', dependencies: ['ceping-db'] },
-);

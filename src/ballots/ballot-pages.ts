@@ -5,7 +5,7 @@
 import type { Conn } from '../db/client.js';
 import type { BallotAnswers } from '../domain/ballot.js';
 import { RECORD_FORMAT, wholeRecordMarks } from '../domain/ballot-record.js';
-import { ballotBoxOf } from './ballot-box.js';
+import { ballotBoxOf } from './box.js';
 import { decodeRecord, decodeRecordTexts, type RecordFormat } from './ballot-record.js';
 import { meetingRecordFormat } from './ballots.repository.js';
 
@@ -29,13 +29,12 @@ export interface BallotPages {
 }
 
 /**
- * The ballots of a meeting, ready to be read page by page. Synchronous: call it in the read transaction that also
- * tallies them, so that the tally and the pages count the same ballots.
+ * The ballots of a meeting, ready to be read page by page. Call it in the read transaction that also tallies them,
+ * so that the tally and the pages count the same ballots.
  */
-export function meetingBallotPages({ db }: { db: Conn }, meetingId: string): BallotPages {
-  const box = ballotBoxOf(db);
-  const format = meetingRecordFormat({ db }, meetingId);
-  const { keys, categories, others } = box.ballotIndex(meetingId, RECORD_FORMAT);
+export async function meetingBallotPages({ db }: { db: Conn }, meetingId: string): Promise<BallotPages> {
+  const format = await meetingRecordFormat({ db }, meetingId);
+  const { keys, categories, otherRecords, recordsAt } = await ballotBoxOf(db).reader(meetingId, RECORD_FORMAT);
   const byCategory = new Map<string | null, number>();
   const count = (key: string | null, n: number) => byCategory.set(key, (byCategory.get(key) ?? 0) + n);
   // A compact record's category byte: 0 none, else its position + 1 (an unknown position reads as none, as
@@ -43,9 +42,7 @@ export function meetingBallotPages({ db }: { db: Conn }, meetingId: string): Bal
   for (const [byte, n] of categories) count(byte === 0 ? null : (format.categories[byte - 1] ?? null), n);
   // A record in the older JSON format tells its category only when decoded (ballots stored before their meeting
   // froze its layout: few, and only in meetings that old).
-  for (let from = 0; from < others.length; from += BALLOT_PAGE_SIZE) {
-    for (const record of box.recordsAtNow(meetingId, others.slice(from, from + BALLOT_PAGE_SIZE))) count(decodeRecord(record, format).category, 1);
-  }
+  for (const record of otherRecords) count(decodeRecord(record, format).category, 1);
 
   // Both readers below need no more than a record's head where its texts are blank and it breaks no rule.
   const heads = format.layout ? { size: format.layout.headSize, format: RECORD_FORMAT, marks: wholeRecordMarks(format.layout) } : undefined;
@@ -53,7 +50,7 @@ export function meetingBallotPages({ db }: { db: Conn }, meetingId: string): Bal
     const size = Math.max(1, Math.floor(pageSize));
     // A copy of the page's keys: a view would send its whole buffer to the thread.
     const read = (from: number) => {
-      const p = box.recordsAt(meetingId, order.slice(from, from + size), heads);
+      const p = recordsAt(order.slice(from, from + size), heads);
       // Read ahead: should the reader stop early, its failure is nobody's to handle.
       p.catch(() => undefined);
       return p;

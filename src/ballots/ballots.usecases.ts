@@ -5,10 +5,10 @@ import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
-import { isMeetingOpen, loadMeetingCached, meetingErrors, meetingForms, meetingVersion, type MeetingRecord } from '../meetings/index.js';
+import { loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
-import { findSlipByCredential, isSlipVoided, type SlipRef } from '../slips/index.js';
-import type { BallotBox } from './ballot-box.js';
+import { findSlipByCredential, type SlipRef } from '../slips/index.js';
+import type { BallotBox } from './box.js';
 import { encodeCompact, recordSizeFor, storedLayout, type StoredBallot } from './ballot-record.js';
 
 export const tokenUnknown = () => notFound('该测评票', 'TOKEN_UNKNOWN');
@@ -186,7 +186,6 @@ async function submitBallot(
   ballot: StoredBallot,
 ): Promise<CastOutcome> {
   const how = recording(forms, rec);
-  const seenVersion = rec.meeting.version;
   const out = await writer.submit({
     meetingId: slip.meetingId,
     markerKey: slip.markerKey,
@@ -196,13 +195,7 @@ async function submitBallot(
     ballot,
     ...(how.layout ? { record: compactRecord(how, ballot) } : {}),
     // Checked again just before the write: the poll may have closed, or the slip been voided, meanwhile.
-    check: (group) => {
-      // Unchanged since the slip was read (not voided, poll open, one snapshot): a void and a close each bump the
-      // meeting's version in the transaction that makes them, so neither has come since. Otherwise ask again.
-      if (group.once(`version:${slip.meetingId}`, () => meetingVersion({ db }, slip.meetingId)) === seenVersion) return;
-      if (!group.once(`open:${slip.meetingId}`, () => isMeetingOpen({ db }, slip.meetingId))) throw meetingErrors.notOpen('closed');
-      if (isSlipVoided({ db }, slip.ref)) throw tokenVoided();
-    },
+    guard: { seenVersion: rec.meeting.version, slipRef: slip.ref },
   });
   switch (out.kind) {
     case 'stored':
@@ -212,5 +205,9 @@ async function submitBallot(
       throw tokenUsed();
     case 'unknown':
       throw tokenUnknown();
+    case 'closed':
+      throw meetingErrors.notOpen('closed');
+    case 'voided':
+      throw tokenVoided();
   }
 }

@@ -1,7 +1,7 @@
 // The ballot box on PostgreSQL: markers of slips and ballot records in two tables (`box_markers`, `box_ballots`,
 // src/db/schema.pg.ts), shared by every Ceping instance on the database. Same records as the SQLite box
 // (src/ballots/box-store.ts): the fixed-size bytes of src/domain/ballot-record.ts, encoded by the caller, and their
-// head. The app does not use it yet (docs/postgresql.md). test/adversarial/linkability-pg.test.ts measures what it
+// head. The server reaches it through ./ballot-box.pg.ts. test/adversarial/linkability-pg.test.ts measures what it
 // hides and what it cannot; docs/security.md "On PostgreSQL" gives the figures.
 //
 // Why this design and not the SQLite box's slots:
@@ -46,14 +46,17 @@ import {
   lockMarkers,
   markerKeys,
   rewriteBallots,
+  refusals,
   rewriteMarkers,
   useMarkers,
   usedMarkersByBatch,
   vacuumFull,
   type BoxMarkerRow,
+  type PgConn,
   type VacuumNotice,
 } from './box.repository.pg.js';
-import { shuffle, type MeetingCounts, type StoreJob, type StoreResult } from './box-store.js';
+import { shuffle, type MeetingCounts, type StoreJob } from './box-store.js';
+import type { CastResult } from './box.js';
 
 /** Bytes of a ballot's random key. */
 const BALLOT_KEY_BYTES = 16;
@@ -131,8 +134,8 @@ export class PgBoxStore {
    * this group) is answered `used`, one whose marker does not exist for its meeting `unknown`. Throws, with nothing
    * of the group stored, on a database error or a record that does not fit its meeting's size.
    */
-  async writeGroup(jobs: readonly StoreJob[]): Promise<StoreResult[]> {
-    const results: StoreResult[] = new Array(jobs.length);
+  async writeGroup(jobs: readonly StoreJob[], guards?: ReadonlyArray<{ slipRef: string }>): Promise<CastResult[]> {
+    const results: CastResult[] = new Array(jobs.length);
     for (const job of jobs) if (job.record.length !== job.recordSize) throw new Error('ballot box: a record does not fit its slots');
     // A slip twice in one group: one of its jobs, drawn at random, goes on; the others follow its fate.
     const first = new Map<string, number>();
@@ -148,12 +151,17 @@ export class PgBoxStore {
     await this.transaction(async (db) => {
       await lockForVote({ db });
       for (const m of await lockMarkers({ db }, [...first.keys()].map((hex) => Buffer.from(hex, 'hex')))) byKey.set(m.key.toString('hex'), m);
+      // The guards, read after the lock: a close that committed before it is seen; one that comes after waits for us.
+      const refused = guards && (await refusals({ db }, [...new Set(jobs.map((j) => j.meetingId))], [...new Set(guards.map((g) => g.slipRef))]));
       const accepted: number[] = [];
       for (const [hex, i] of first) {
         const job = jobs[i]!;
         const m = byKey.get(hex);
         if (!m || m.meetingId !== job.meetingId) results[i] = { kind: 'unknown' };
+        // A slip that has voted is told so first (its retry is "counted" even after the close), as on SQLite.
         else if (m.used) results[i] = { kind: 'used', nonceMatches: sameBytes(job.nonceHash, m.nonceHash) };
+        else if (refused?.notOpen.has(job.meetingId)) results[i] = { kind: 'closed' };
+        else if (refused?.voided.has(guards![i]!.slipRef)) results[i] = { kind: 'voided' };
         else accepted.push(i);
       }
       if (accepted.length === 0) return;
@@ -194,8 +202,10 @@ export class PgBoxStore {
   }
 
   /** Ballots cast and valid, slips used (by batch). */
-  async counts(meetingId: string): Promise<MeetingCounts> {
-    const [ballots, usedByBatch] = await Promise.all([ballotCounts({ db: this.pool }, meetingId), usedMarkersByBatch({ db: this.pool }, meetingId)]);
+  async counts(meetingId: string, db: PgConn = this.pool): Promise<MeetingCounts> {
+    // One after the other: `db` may be a transaction's client, which runs one statement at a time.
+    const ballots = await ballotCounts({ db }, meetingId);
+    const usedByBatch = await usedMarkersByBatch({ db }, meetingId);
     return { ...ballots, used: usedByBatch.reduce((n, [, k]) => n + k, 0), usedByBatch };
   }
 
@@ -206,13 +216,18 @@ export class PgBoxStore {
   async rewriteMeeting(meetingId: string): Promise<{ ballots: number; markers: number }> {
     return this.transaction(async (db) => {
       await lockForClose({ db });
-      const oldKeys = shuffle(await ballotKeys({ db }, meetingId));
-      const ballots = await rewriteBallots({ db }, meetingId, oldKeys, oldKeys.map(() => randomBytes(BALLOT_KEY_BYTES)));
-      const keys = shuffle(await markerKeys({ db }, meetingId));
-      const markers = await rewriteMarkers({ db }, meetingId, keys);
-      if (ballots !== oldKeys.length || markers !== keys.length) throw new Error('ballot box: the close rewrote a different number of rows than it read');
-      return { ballots, markers };
+      return this.rewriteMeetingOn(db, meetingId);
     });
+  }
+
+  /** The rewrite on `db`, a client in a transaction that holds the close's lock (lockForClose). */
+  async rewriteMeetingOn(db: PgConn, meetingId: string): Promise<{ ballots: number; markers: number }> {
+    const oldKeys = shuffle(await ballotKeys({ db }, meetingId));
+    const ballots = await rewriteBallots({ db }, meetingId, oldKeys, oldKeys.map(() => randomBytes(BALLOT_KEY_BYTES)));
+    const keys = shuffle(await markerKeys({ db }, meetingId));
+    const markers = await rewriteMarkers({ db }, meetingId, keys);
+    if (ballots !== oldKeys.length || markers !== keys.length) throw new Error('ballot box: the close rewrote a different number of rows than it read');
+    return { ballots, markers };
   }
 
   /**

@@ -3,8 +3,9 @@
 // one statement whatever its size, and the rows are written in the order of the arrays (which the store shuffles).
 import type pg from 'pg';
 
-/** A pool or one of its clients (inside a transaction: the client that began it). */
-export type PgConn = Pick<pg.ClientBase, 'query'>;
+import type { PgConn } from '../db/postgres.js';
+
+export type { PgConn };
 
 export interface BoxMarkerRow {
   key: Buffer;
@@ -93,6 +94,37 @@ export async function ballotCounts({ db }: { db: PgConn }, meetingId: string): P
     values: [meetingId],
   });
   return { cast: Number(r.rows[0]!.cast), valid: Number(r.rows[0]!.valid) };
+}
+
+/**
+ * What a group's vote re-checks in its own transaction, after its lock (src/ballots/ballot-box.pg.ts): which of these
+ * meetings are no longer open, and which of these slips (by token hash) are voided.
+ */
+export async function refusals({ db }: { db: PgConn }, meetingIds: readonly string[], tokenHashes: readonly string[]): Promise<{ notOpen: Set<string>; voided: Set<string> }> {
+  const [meetings, slips] = [
+    await db.query<{ id: string }>({ name: 'box-meetings-not-open', text: "select id from meetings where id = any($1::text[]) and status <> 'open'", values: [meetingIds] }),
+    await db.query<{ tokenHash: string }>({ name: 'box-slips-voided', text: "select token_hash as \"tokenHash\" from slips where token_hash = any($1::text[]) and status = 'voided'", values: [tokenHashes] }),
+  ];
+  return { notOpen: new Set(meetings.rows.map((r) => r.id)), voided: new Set(slips.rows.map((r) => r.tokenHash)) };
+}
+
+/**
+ * What an export reads before the records: a meeting's ballot keys in key order, with each record's first byte
+ * (its format) and third (its category).
+ */
+export async function ballotIndexRows({ db }: { db: PgConn }, meetingId: string): Promise<Array<{ key: Buffer; format: number; category: number }>> {
+  const r = await db.query<{ key: Buffer; format: number; category: number }>({
+    name: 'box-ballot-index',
+    text: 'select key, get_byte(record, 0) as format, case when length(record) > 2 then get_byte(record, 2) else 0 end as category from box_ballots where meeting_id = $1 order by key',
+    values: [meetingId],
+  });
+  return r.rows;
+}
+
+/** The head and record of the ballots with these keys, in no particular order. */
+export async function ballotsByKey({ db }: { db: PgConn }, keys: readonly Buffer[]): Promise<Array<{ key: Buffer; head: Buffer | null; record: Buffer }>> {
+  const r = await db.query<{ key: Buffer; head: Buffer | null; record: Buffer }>({ name: 'box-ballots-by-key', text: 'select key, head, record from box_ballots where key = any($1::bytea[])', values: [keys] });
+  return r.rows;
 }
 
 /** Used markers of a meeting by batch. */

@@ -1,7 +1,6 @@
 // Closing a poll and its closing report (测评结束报告): the facts, the minimum and whether it was met, the counts,
 // the flags, who closed it and when, and the SHA-256 of each export archived with it.
 import { transaction, type Conn, type Db } from '../db/client.js';
-import { sealAfterPollClose } from '../db/client.js';
 import { exactFigures, MEETING_KIND_LABELS, slipsReconcile, verdictOf, VERDICT_LABELS, type Verdict, type VoidStamp } from '../domain/turnout.js';
 import type { Flag } from '../domain/tally.js';
 import type { FormCatalog } from '../forms/index.js';
@@ -9,7 +8,7 @@ import { auditActionLabel, listAudit, recordAudit } from '../audit/index.js';
 import type { SessionUser } from '../auth/index.js';
 import { loadMeeting, meetingErrors, minimumOf, updateMeeting, type MeetingRecord } from '../meetings/index.js';
 import { exactCounts, turnoutView, type Turnout } from '../turnout/index.js';
-import { settleBallots } from '../ballots/index.js';
+import { sealBallotsAfterClose, settleBallots } from '../ballots/index.js';
 import { randomId, sha256Hex } from '../shared/ids.js';
 import { AppError } from '../shared/errors.js';
 import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../exports/index.js';
@@ -230,9 +229,10 @@ export async function closeWithReport(
   render: RenderExport = renderExport,
 ): Promise<{ meeting: MeetingRecord; reportId: string }> {
   // No ballot is on its way to the box while the poll closes: the report counts every ballot acknowledged before.
-  const reportId = await settleBallots({ db: deps.db }, () => closePoll(deps, actor, meetingId));
-  // Rewrite the file so that its layout keeps no order of writes (db/client.ts).
-  sealAfterPollClose(deps.db);
+  // On PostgreSQL the same transaction rewrites the meeting's ballots in random order (ballots/ballot-box.pg.ts).
+  const reportId = await settleBallots({ db: deps.db }, () => closePoll(deps, actor, meetingId), meetingId);
+  // What the engine does outside the transaction: SQLite folds its WAL back, PostgreSQL drops the old row versions.
+  await sealBallotsAfterClose({ db: deps.db }, meetingId);
   await archiveExports(deps, reportId, actor.username, render);
   return { meeting: await loadMeeting({ db: deps.db }, meetingId), reportId };
 }

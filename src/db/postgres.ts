@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { bindEngine, type Conn, type Db, type Engine } from './client.js';
+import { bindEngine, engineOf, type Conn, type Db, type Engine } from './client.js';
 import * as pgSchema from './schema.pg.js';
 import { openKeyFile } from './keys.js';
 import { bindKeyStore } from './settings.repository.js';
@@ -41,6 +41,33 @@ export async function migratePostgres(url: string, options: { migrationsFolder?:
 
 /** The transaction-level advisory lock every writing use case takes first ("cepwri" in ASCII): see openPostgres. */
 export const WRITE_LOCK_KEY = 0x636570777269;
+
+/** What a raw node-postgres statement runs on: a pool, or the client of a transaction. */
+export type PgConn = Pick<pg.ClientBase, 'query'>;
+
+interface PgHandle {
+  pool: pg.Pool;
+  /** The client of the transaction running in this asynchronous context, if any. */
+  inTransaction(): PgConn | undefined;
+}
+const handles = new WeakMap<object, PgHandle>();
+
+/** The pool behind a PostgreSQL `db` (undefined for SQLite). */
+export function pgPoolOf(db: Conn): pg.Pool | undefined {
+  const engine = engineOf(db);
+  return engine ? handles.get(engine)?.pool : undefined;
+}
+
+/**
+ * Where a raw statement of the ballot box goes (src/ballots/box.repository.pg.ts): into the transaction the running
+ * use case is in, so it sees and commits with the rest of it, or else to the pool.
+ */
+export function pgConnOf(db: Conn): PgConn {
+  const engine = engineOf(db);
+  const handle = engine && handles.get(engine);
+  if (!handle) throw new Error('pgConnOf: not a PostgreSQL connection');
+  return handle.inTransaction() ?? handle.pool;
+}
 
 export interface PostgresDb {
   /** The database, typed as the SQLite one: same tables, columns and value types (src/db/client.ts). */
@@ -101,6 +128,13 @@ export async function openPostgres(url: string, options: { migrate?: boolean; ma
     },
   });
   bindEngine(root, engine);
+  handles.set(engine, {
+    pool,
+    inTransaction: () => {
+      const open = current.getStore();
+      return open?.open ? (open.tx as unknown as { session: { client: pg.PoolClient } }).session.client : undefined;
+    },
+  });
   // The secrets stay in a file, never in the database (db/keys.ts): every instance must be given the same one.
   bindKeyStore(db as unknown as Db, openKeyFile(options.keyFile ?? null));
   return { db: db as unknown as Db, pool, close: () => pool.end() };

@@ -55,7 +55,7 @@ export async function gatherExport({ db, forms }: { db: Db; forms: FormCatalog }
     const results = await tallyResults({ db, forms }, rec);
     return {
       results,
-      ballots: READS_BALLOTS.has(format) ? meetingBallotPages({ db }, meetingId) : null,
+      ballots: READS_BALLOTS.has(format) ? await meetingBallotPages({ db }, meetingId) : null,
       subjects: rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title, isHead: s.isHead })),
       forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings),
       closedAt: rec.meeting.closedAt ?? null,

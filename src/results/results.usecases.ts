@@ -34,7 +34,7 @@ export async function admitPublication({ db }: { db: Conn }, rec: MeetingRecord)
   const m = rec.meeting;
   if (m.status === 'open') throw resultsErrors.meetingOpen();
   if (m.status !== 'closed') return;
-  const cast = ballotCounts({ db }, m.id).cast;
+  const { cast } = await ballotCounts({ db }, m.id);
   const late = m.publishedBallots === null ? null : cast - m.publishedBallots;
   if (late !== null && late > 0 && late < MIN_GROUP_SIZE) throw resultsErrors.withheld(late);
   if (late !== 0) await updateMeeting({ db }, m.id, { publishedBallots: cast });
@@ -50,14 +50,14 @@ export async function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }
     const turnout = await turnoutOf({ db }, rec);
     const subjects = rec.subjects.map((s) => ({ id: s.id, name: s.name, kind: s.kind, title: s.title }));
     const categories = rec.categories.map((c) => ({ key: c.key, label: c.label, weight: c.weight }));
-    const compute = (): Tally => {
-      const counted = ballots ? undefined : countedRecords({ db }, rec, categories);
+    const compute = async (): Promise<Tally> => {
+      const counted = ballots ? undefined : await countedRecords({ db }, rec, categories);
       return counted
         ? tallyMeeting({ forms: counted.forms, subjects, categories, counters: counted.counters })
-        : tallyMeeting({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects, categories, ballots: ballots ?? meetingBallots({ db }, rec.meeting.id) });
+        : tallyMeeting({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects, categories, ballots: ballots ?? (await meetingBallots({ db }, rec.meeting.id)) });
     };
     // A closed poll's tally changes only with the meeting (its version) or its ballots (a reopen adds some).
-    const tally = ballots === undefined && rec.meeting.status === 'closed' ? cachedTally(db, rec.meeting.id, `${rec.meeting.version}:${turnout.ballotsCast}`, compute) : compute();
+    const tally = ballots === undefined && rec.meeting.status === 'closed' ? await cachedTally(db, rec.meeting.id, `${rec.meeting.version}:${turnout.ballotsCast}`, compute) : await compute();
     return {
       meetingId: rec.meeting.id,
       title: rec.meeting.title,
@@ -75,12 +75,12 @@ export async function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }
 const tallies = new WeakMap<object, Map<string, { key: string; tally: Tally }>>();
 
 /** The tally of a closed meeting, computed once per key on this database connection. */
-function cachedTally(db: Db, meetingId: string, key: string, compute: () => Tally): Tally {
+async function cachedTally(db: Db, meetingId: string, key: string, compute: () => Promise<Tally>): Promise<Tally> {
   let byMeeting = tallies.get(databaseKey(db));
   if (!byMeeting) tallies.set(databaseKey(db), (byMeeting = new Map()));
   const hit = byMeeting.get(meetingId);
   if (hit && hit.key === key) return hit.tally;
-  const tally = compute();
+  const tally = await compute();
   byMeeting.set(meetingId, { key, tally });
   return tally;
 }
@@ -90,10 +90,10 @@ function cachedTally(db: Db, meetingId: string, key: string, compute: () => Tall
  * meeting has its layout and every stored record is in it. Undefined otherwise (a meeting whose ballots, or some
  * of them, were stored in the older format before its layout was frozen): those are tallied from decoded ballots.
  */
-function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Parameters<typeof countersFromRecords>[2]): { forms: FormTemplate[]; counters: TallyCounters } | undefined {
-  const { layout } = meetingRecordFormat({ db }, rec.meeting.id);
+async function countedRecords({ db }: { db: Db }, rec: MeetingRecord, categories: Parameters<typeof countersFromRecords>[2]): Promise<{ forms: FormTemplate[]; counters: TallyCounters } | undefined> {
+  const { layout } = await meetingRecordFormat({ db }, rec.meeting.id);
   if (!layout) return undefined;
-  const heads = meetingRecordHeads({ db }, rec.meeting.id, layout);
+  const heads = await meetingRecordHeads({ db }, rec.meeting.id, layout);
   if (!heads) return undefined;
   return { forms: layout.forms, counters: countersFromRecords(layout, countRecords(layout, heads, { stride: 'head' }), categories) };
 }

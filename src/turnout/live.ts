@@ -43,7 +43,7 @@ interface Stream {
 
 export class LiveHub {
   private readonly samples = new Map<string, Sample>();
-  private readonly batchSamples = new Map<string, { epoch: number; used: Map<string, number> }>();
+  private readonly batchSamples = new Map<string, { epoch: number; used: Promise<Map<string, number>> }>();
   private readonly streams = new Map<string, Set<Stream>>();
   private readonly tickers = new Map<string, NodeJS.Timeout>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -93,12 +93,14 @@ export class LiveHub {
     const rows = await slipBatches({ db: this.db }, meetingId);
     const open = rec.meeting.status === 'open';
     let used: Map<string, number>;
-    if (!open) used = usedSlipsByBatch({ db: this.db }, meetingId);
+    if (!open) used = await usedSlipsByBatch({ db: this.db }, meetingId);
     else {
       const epoch = Math.floor(this.now() / this.timing.tickMs);
       let s = this.batchSamples.get(meetingId);
+      // The sample is the read itself, so requests arriving while it runs share it.
       if (!s || s.epoch !== epoch) this.batchSamples.set(meetingId, (s = { epoch, used: usedSlipsByBatch({ db: this.db }, meetingId) }));
-      used = s.used;
+      s.used.catch(() => this.batchSamples.delete(meetingId));
+      used = await s.used;
     }
     return {
       coarsened: open,

@@ -47,7 +47,7 @@ export interface Turnout {
 export async function exactCounts({ db }: { db: Conn }, rec: MeetingRecord): Promise<ExactFigures> {
   // Issued and voided from the slip rows; used, cast and valid from the ballot box (no slip row says it voted).
   const slipCounts = await countSlipRows({ db }, rec.meeting.id);
-  const b = ballotCounts({ db }, rec.meeting.id);
+  const b = await ballotCounts({ db }, rec.meeting.id);
   return {
     minRespondents: minimumOf(rec),
     signedIn: rec.meeting.signedIn,

@@ -116,7 +116,7 @@ beforeAll(async () => {
   const tokens = [...s1.tokens, ...s2.tokens] as string[];
   const shortCodes = [...s1.shortCodes, ...s2.shortCodes] as string[];
   await inject('POST', `/api/meetings/${meetingId}/open`, {});
-  format = meetingRecordFormat({ db: app.db }, meetingId);
+  format = await meetingRecordFormat({ db: app.db }, meetingId);
   const template = fullBallot((await inject('GET', `/api/ballot/${tokens[0]}`)).json());
 
   // The reader: a snapshot of the main database held from before the first vote to after the close.

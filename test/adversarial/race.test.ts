@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ballotBoxOf, closeBallotBox } from '../../src/ballots/ballot-box.js';
+import { ballotBoxOf, closeBallotBox } from '../../src/ballots/box.js';
 import { openDb } from '../../src/db/client.js';
 import type { SessionUser } from '../../src/auth/index.js';
 import { markerKey } from '../../src/slips/credentials.js';
 import { issueSlips } from '../../src/slips/slips.usecases.js';
-import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { fullBallot, makeTestApp, sqliteBox, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 /** The ballot for the poll being tested (subject ids differ from meeting to meeting). */
@@ -22,8 +22,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** Ballots stored for a meeting, and slips used: read from the ballot box itself. */
-const storedBallots = (meetingId: string) => t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from slots where m = ? and f = 1', meetingId)[0]!.n;
-const usedSlips = (meetingId: string) => t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from markers where m = ? and u = 1', meetingId)[0]!.n;
+const storedBallots = (meetingId: string) => sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots where m = ? and f = 1', meetingId)[0]!.n;
+const usedSlips = (meetingId: string) => sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from markers where m = ? and u = 1', meetingId)[0]!.n;
 
 async function newPoll(slips: number): Promise<{ id: string; tokens: string[]; serials: number[] }> {
   const m = await t.api('POST', '/api/meetings', villageMeeting());
@@ -127,7 +127,12 @@ describe('group commit', () => {
     db.$client.exec(`insert into meetings (id, title, unit, kind, form_ids, created_by, status) values ('m', 't', 'u', 'village', '[]', 'a', 'open')`);
     const batch = await issueSlips({ db, publicUrl: 'http://vote.test' }, { id: 'a', username: 'a', role: 'admin' } as SessionUser, 'm', { count: 5 });
     const box = ballotBoxOf(db);
-    const job = (i: number, check: () => void = () => {}) =>
+    const version = (db.$client.prepare(`select version from meetings where id = 'm'`).get() as { version: number }).version;
+    const refOf = (i: number) => (db.$client.prepare('select token_hash as ref from slips where serial = ?').get(batch.slips[i]!.serial) as { ref: string }).ref;
+    // Slip 2 is voided after its ballot was read: its guard (an older version) is checked again, and refuses it.
+    db.$client.prepare(`update slips set status = 'voided' where token_hash = ?`).run(refOf(2));
+    db.$client.prepare(`update meetings set version = version + 1 where id = 'm'`).run();
+    const job = (i: number, seenVersion = version + 1) =>
       box.submit({
         meetingId: 'm',
         // The key findSlipByCredential gives a slip issued with a marker, without a read.
@@ -135,24 +140,22 @@ describe('group commit', () => {
         nonceHash: null,
         recordSize: 64,
         ballot: { category: null, source: 'phone', answers: { f: { i } }, valid: true, breaches: [] },
-        check,
+        guard: { seenVersion, slipRef: refOf(i) },
       });
     const results = await Promise.allSettled([
       job(0),
       job(1),
-      job(2, () => {
-        throw new Error('the poll closed meanwhile');
-      }),
+      job(2, version),
       job(3),
       job(4),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.kind : r.status))).toEqual(['stored', 'stored', 'voided', 'stored', 'stored']);
     expect(box.stats.groups).toBe(1);
-    expect(box.counts('m')).toEqual({ used: 4, cast: 4, valid: 4 });
-    expect(box.ballots('m').map((b) => (b.answers.f as { i: number }).i).sort()).toEqual([0, 1, 3, 4]);
-    // The refused slip can still vote.
-    await expect(job(2)).resolves.toEqual({ kind: 'stored', valid: true });
-    closeBallotBox(db);
+    expect(await box.counts('m')).toEqual({ used: 4, cast: 4, valid: 4 });
+    expect((await box.ballots('m', { layout: null, categories: [] })).map((b) => (b.answers.f as { i: number }).i).sort()).toEqual([0, 1, 3, 4]);
+    // A guard that sees the meeting's version unchanged reads nothing more: the next group writes at once.
+    await expect(job(2, version + 1)).resolves.toEqual({ kind: 'stored', valid: true });
+    await closeBallotBox(db);
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });
   });

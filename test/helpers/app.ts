@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type BuildOptions } from '../../src/app.js';
+import { SqliteBallotBox } from '../../src/ballots/ballot-box.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ADMIN } from './fixtures.js';
 
@@ -61,4 +62,11 @@ export async function makeTestApp(env: Record<string, string> = {}, options: Bui
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The SQLite ballot box of an app, for the tests that look inside its file (its thread, its statements). */
+export function sqliteBox(app: FastifyInstance): SqliteBallotBox {
+  const box = app.ballotWriter;
+  if (!(box instanceof SqliteBallotBox)) throw new Error('this test reads the SQLite ballot box');
+  return box;
 }

@@ -75,15 +75,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const comments = () => meetingBallots({ db: app.db }, 'm1').map((b) => b.answers['village-annual-review']?.comments as string);
+const comments = async () => (await meetingBallots({ db: app.db }, 'm1')).map((b) => b.answers['village-annual-review']?.comments as string);
 
 describe('upgrading a database written before the ballot box', () => {
-  it('moves every JSON ballot into the box and empties the old table and the slips\u2019 use', () => {
-    expect(comments().sort()).toEqual([...legacyComments].sort());
+  it('moves every JSON ballot into the box and empties the old table and the slips\u2019 use', async () => {
+    expect((await comments()).sort()).toEqual([...legacyComments].sort());
     const main = app.db.$client;
     expect((main.prepare('select count(*) as n from ballots').get() as { n: number }).n).toBe(0);
     expect((main.prepare(`select count(*) as n from slips where status = 'used' or nonce_hash is not null`).get() as { n: number }).n).toBe(0);
-    expect(app.ballotWriter.counts('m1')).toEqual({ used: 8, cast: 8, valid: 8 });
+    expect(await app.ballotWriter.counts('m1')).toEqual({ used: 8, cast: 8, valid: 8 });
   });
 
   it('keeps used slips used (a retry with the old nonce is told "counted") and voided ones voided', async () => {
@@ -103,13 +103,13 @@ describe('upgrading a database written before the ballot box', () => {
     expect(byCode.statusCode, byCode.body).toBe(201);
     const again = await app.inject({ method: 'POST', url: `/api/ballot/${slips[9]!.token}`, payload: { answers: fullBallot(form) } });
     expect(again.json().error.code).toBe('TOKEN_USED');
-    expect(app.ballotWriter.counts('m1')).toEqual({ used: 10, cast: 10, valid: 10 });
+    expect(await app.ballotWriter.counts('m1')).toEqual({ used: 10, cast: 10, valid: 10 });
   });
 
   it('moves nothing twice across a restart', async () => {
     await app.close();
     app = await start();
-    expect(comments().filter((c) => c?.startsWith('legacy-')).sort()).toEqual([...legacyComments].sort());
-    expect(app.ballotWriter.counts('m1')).toEqual({ used: 10, cast: 10, valid: 10 });
+    expect((await comments()).filter((c) => c?.startsWith('legacy-')).sort()).toEqual([...legacyComments].sort());
+    expect(await app.ballotWriter.counts('m1')).toEqual({ used: 10, cast: 10, valid: 10 });
   });
 });

@@ -1,7 +1,7 @@
 // The ballot path through the real app (app.inject) on a fresh SQLite file.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { fullBallot, makeTestApp, sqliteBox, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let meetingId: string;
@@ -15,7 +15,7 @@ afterAll(async () => t.close());
 
 const count = (table: string) =>
   table === 'ballots'
-    ? t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from slots where f = 1')[0]!.n
+    ? sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots where f = 1')[0]!.n
     : (t.app.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
 
 describe('auth', () => {
@@ -187,7 +187,7 @@ describe('a village meeting from creation to tally', () => {
 
 describe('what is stored about a ballot', () => {
   it('a ballot is a slot of the ballot box with a random key and no slip, token or time; slips say nothing of use', () => {
-    const cols = t.app.ballotWriter.inspect<{ name: string }>('select name from pragma_table_info(?)', 'slots').map((c) => c.name);
+    const cols = sqliteBox(t.app).inspect<{ name: string }>('select name from pragma_table_info(?)', 'slots').map((c) => c.name);
     expect(cols.sort()).toEqual(['f', 'k', 'm', 'r', 'v']);
     // The main database holds no ballot, and no slip row says it was used (the markers live in the box).
     expect((t.app.db.$client.prepare('select count(*) as n from ballots').get() as { n: number }).n).toBe(0);
@@ -197,7 +197,7 @@ describe('what is stored about a ballot', () => {
   });
 
   it('the ballot box runs alone on its file: exclusive lock, rollback journal cut at each commit, FULL sync, secure_delete', () => {
-    const p = (name: string) => t.app.ballotWriter.pragma(name);
+    const p = (name: string) => sqliteBox(t.app).pragma(name);
     expect(p('locking_mode')).toBe('exclusive');
     expect(p('journal_mode')).toBe('truncate');
     expect(p('synchronous')).toBe(2);

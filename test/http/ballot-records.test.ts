@@ -8,7 +8,7 @@ import { meetingBallots, meetingRecordFormat, meetingRecords } from '../../src/b
 import { RECORD_FORMAT } from '../../src/domain/ballot-record.js';
 import { loadMeeting } from '../../src/meetings/index.js';
 import { tallyResults } from '../../src/results/results.usecases.js';
-import { fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { fullBallot, makeTestApp, sqliteBox, villageMeeting, type TestApp } from '../helpers/app.js';
 import { seededRandom } from '../helpers/fixtures.js';
 
 let t: TestApp;
@@ -74,7 +74,7 @@ async function cast(meetingId: string, slip: { token: string; code: string }, i:
 /** The results as the tally of the decoded ballots gives them (the computation before records were counted). */
 async function fromDecodedBallots(meetingId: string) {
   const rec = await loadMeeting({ db: t.app.db }, meetingId);
-  return tallyResults({ db: t.app.db, forms: t.app.forms }, rec, meetingBallots({ db: t.app.db }, meetingId));
+  return tallyResults({ db: t.app.db, forms: t.app.forms }, rec, (await meetingBallots({ db: t.app.db }, meetingId)));
 }
 
 const close = async (id: string) => expect((await t.api('POST', `/api/meetings/${id}/close`, {})).status).toBe(200);
@@ -90,33 +90,33 @@ describe('compact ballot records', () => {
     expect((await t.api('POST', `/api/meetings/${id}/open`, {})).status).toBe(200);
     const frozen = layoutText(id);
     expect(frozen).not.toBeNull();
-    const { layout } = meetingRecordFormat({ db: t.app.db }, id);
+    const { layout } = await meetingRecordFormat({ db: t.app.db }, id);
     // A village ballot fits well inside a page (the older record was several kilobytes).
     expect(layout!.recordSize).toBeLessThan(4096);
     console.log(`village ballot record (three village forms + nomination, 11 subjects): ${layout!.recordSize} bytes, head ${layout!.headSize}`);
 
     for (let i = 0; i < 20; i++) await cast(id, slips[i]!, i);
     await close(id);
-    const records = meetingRecords({ db: t.app.db }, id);
+    const records = (await meetingRecords({ db: t.app.db }, id));
     expect(records).toHaveLength(20);
     for (const r of records) {
       expect(r.length).toBe(layout!.recordSize);
       expect(r[0]).toBe(RECORD_FORMAT);
     }
     // Each record lies within its page of the ballot box: no overflow page holds part of a ballot.
-    const [overflow] = t.app.ballotWriter.inspect<{ n: number }>(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`);
+    const [overflow] = sqliteBox(t.app).inspect<{ n: number }>(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`);
     expect(overflow!.n).toBe(0);
     // Each slot has its head (the bytes the tally counts) under the same key, created with it and filled in
     // place: as many heads as slots, every one of the head size, one filled per ballot.
-    const [slots] = t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from slots where m = ?', id);
-    const heads = t.app.ballotWriter.inspect<{ k: number; f: number; size: number }>('select k, f, length(h) as size from heads where m = ?', id);
+    const [slots] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots where m = ?', id);
+    const heads = sqliteBox(t.app).inspect<{ k: number; f: number; size: number }>('select k, f, length(h) as size from heads where m = ?', id);
     expect(heads).toHaveLength(slots!.n);
     expect(new Set(heads.map((x) => x.size))).toEqual(new Set([layout!.headSize]));
     expect(heads.filter((x) => x.f === 1)).toHaveLength(20);
-    const [sameKeys] = t.app.ballotWriter.inspect<{ n: number }>('select count(*) as n from heads join slots using (k) where heads.m = ? and heads.f = slots.f', id);
+    const [sameKeys] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from heads join slots using (k) where heads.m = ? and heads.f = slots.f', id);
     expect(sameKeys!.n).toBe(slots!.n);
     // The stored ballots read back with their categories, sources and answers.
-    const ballots = meetingBallots({ db: t.app.db }, id);
+    const ballots = (await meetingBallots({ db: t.app.db }, id));
     expect(ballots.filter((b) => b.source === 'paper')).toHaveLength(4);
     expect(new Set(ballots.map((b) => b.category))).toEqual(new Set(['leaders', 'members']));
     expect(ballots.filter((b) => String(b.answers['village-annual-review']?.[Object.keys(b.answers['village-annual-review']!).find((k) => typeof b.answers['village-annual-review']![k] === 'string') ?? ''] ?? '').includes('道路'))).toHaveLength(7);
@@ -126,7 +126,7 @@ describe('compact ballot records', () => {
     expect(layoutText(id)).toBe(frozen);
     for (let i = 20; i < 26; i++) await cast(id, slips[i]!, i);
     await close(id);
-    expect(meetingRecords({ db: t.app.db }, id).every((r) => r.length === layout!.recordSize && r[0] === RECORD_FORMAT)).toBe(true);
+    expect((await meetingRecords({ db: t.app.db }, id)).every((r) => r.length === layout!.recordSize && r[0] === RECORD_FORMAT)).toBe(true);
   });
 
   it('gives GET /results equal to the tally of the decoded ballots', async () => {
@@ -157,10 +157,10 @@ describe('ballots stored before layouts were frozen', () => {
     t.app.db.$client.prepare('update meetings set ballot_layout = null, version = version + 1 where id = ?').run(id);
     for (let i = 0; i < 8; i++) await cast(id, slips[i]!, i);
     await close(id);
-    const older = meetingRecords({ db: t.app.db }, id);
+    const older = (await meetingRecords({ db: t.app.db }, id));
     expect(older).toHaveLength(8);
     for (const r of older) expect(r[0]).toBe(0); // the high byte of the JSON record's length prefix
-    expect(meetingBallots({ db: t.app.db }, id)).toHaveLength(8);
+    expect((await meetingBallots({ db: t.app.db }, id))).toHaveLength(8);
     const first = await t.api('GET', `/api/meetings/${id}/results`);
     expect(first.status).toBe(200);
     expect(first.body.ballots.cast).toBe(8);
@@ -169,13 +169,13 @@ describe('ballots stored before layouts were frozen', () => {
     // The reopen freezes a layout now; later ballots are compact, the older ones stay as they were.
     await reopen(id);
     expect(layoutText(id)).not.toBeNull();
-    const { layout } = meetingRecordFormat({ db: t.app.db }, id);
+    const { layout } = await meetingRecordFormat({ db: t.app.db }, id);
     for (let i = 8; i < 16; i++) await cast(id, slips[i]!, i);
     await close(id);
-    const all = meetingRecords({ db: t.app.db }, id);
+    const all = (await meetingRecords({ db: t.app.db }, id));
     expect(all.filter((r) => r[0] === RECORD_FORMAT && r.length === layout!.recordSize)).toHaveLength(8);
     expect(all.filter((r) => r[0] === 0)).toHaveLength(8);
-    const ballots = meetingBallots({ db: t.app.db }, id);
+    const ballots = (await meetingBallots({ db: t.app.db }, id));
     expect(ballots).toHaveLength(16);
     expect(ballots.filter((b) => b.category === 'leaders')).toHaveLength(8);
     const expected = await fromDecodedBallots(id);

@@ -124,7 +124,7 @@ const randomFrom = (seed: number) => {
 async function inMemory(id: string, seed: number) {
   const db = t.app.db;
   const rec = await loadMeeting({ db }, id);
-  const ballots = meetingBallots({ db }, id);
+  const ballots = await meetingBallots({ db }, id);
   const r = await tallyResults({ db, forms: t.app.forms }, rec, ballots);
   const labelOf = new Map(r.byCategory.map((c) => [c.key, c.label]));
   const perCategory = new Map<string, number>();

@@ -51,8 +51,8 @@ async function api(method: 'GET' | 'POST', url: string, payload?: unknown, auth 
 }
 const keyIn = (code: string, answers: unknown, mid = meetingId) => api('POST', `/api/meetings/${mid}/paper-ballots`, { code, answers });
 // The stored ballots, from the ballot box, in the shape the old table had (answers and breaches as JSON).
-const rows = () =>
-  meetingBallots({ db: app.db }, meetingId).map((b) => ({ source: b.source, valid: b.valid ? 1 : 0, answers: JSON.stringify(b.answers), breaches: JSON.stringify(b.breaches) }));
+const rows = async () =>
+  (await meetingBallots({ db: app.db }, meetingId)).map((b) => ({ source: b.source, valid: b.valid ? 1 : 0, answers: JSON.stringify(b.answers), breaches: JSON.stringify(b.breaches) }));
 const gradesFor = (ids: string[], ...g: string[]) => ({ [QUOTA_FORM.id]: { overall: Object.fromEntries(g.map((x, i) => [ids[i], x]).filter(([, x]) => x !== '')) } });
 const grades = (...g: string[]) => gradesFor(subjects, ...g);
 
@@ -91,7 +91,7 @@ describe('before the poll opens', () => {
     const res = await keyIn(slips.shortCodes[0]!, grades('competent'));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('MEETING_NOT_OPEN');
-    expect(rows()).toHaveLength(0);
+    expect(await rows()).toHaveLength(0);
   });
 });
 
@@ -104,7 +104,7 @@ describe('keying in', () => {
     const res = await keyIn(slips.shortCodes[0]!, grades('excellent', 'competent', 'competent', 'basic', 'competent'));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ status: 'counted', valid: true });
-    expect(rows()).toEqual([expect.objectContaining({ source: 'paper', valid: 1 })]);
+    expect(await rows()).toEqual([expect.objectContaining({ source: 'paper', valid: 1 })]);
   });
 
   it('refuses a second key-in of the same code, and the slip’s QR too', async () => {
@@ -114,7 +114,7 @@ describe('keying in', () => {
     expect(again.body.error.message).toContain('不能重复录入');
     const phone = await app.inject({ method: 'GET', url: `/api/ballot/${slips.tokens[0]}` });
     expect(phone.statusCode).toBe(409);
-    expect(rows()).toHaveLength(1);
+    expect(await rows()).toHaveLength(1);
   });
 
   it('takes the token as the code too, and a phone cannot vote with that slip afterwards', async () => {
@@ -122,7 +122,7 @@ describe('keying in', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const phone = await app.inject({ method: 'POST', url: `/api/ballot/${slips.shortCodes[1]}`, payload: { answers: grades('competent') } });
     expect(phone.statusCode).toBe(409);
-    expect(rows()).toHaveLength(2);
+    expect(await rows()).toHaveLength(2);
   });
 
   it('records blanks as blanks (a phone would be asked to fill them in)', async () => {
@@ -132,7 +132,7 @@ describe('keying in', () => {
     const res = await keyIn(slips.shortCodes[3]!, partial);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.valid).toBe(true);
-    const stored = rows().map((r) => JSON.parse(r.answers)[QUOTA_FORM.id].overall);
+    const stored = (await rows()).map((r) => JSON.parse(r.answers)[QUOTA_FORM.id].overall);
     expect(stored).toContainEqual({ [subjects[0]!]: 'competent', [subjects[2]!]: 'basic' });
   });
 
@@ -145,7 +145,7 @@ describe('keying in', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.valid).toBe(false);
     expect(res.body.message).toContain('无效票');
-    const invalid = rows().filter((r) => r.valid === 0);
+    const invalid = (await rows()).filter((r) => r.valid === 0);
     expect(invalid).toHaveLength(1);
     expect(JSON.parse(invalid[0]!.breaches)).toEqual([expect.objectContaining({ ruleId: 'excellent-quota', formId: QUOTA_FORM.id })]);
     expect(Object.values(JSON.parse(invalid[0]!.answers)[QUOTA_FORM.id].overall).filter((g) => g === 'excellent')).toHaveLength(3);
@@ -175,7 +175,7 @@ describe('bad key-ins: 4xx with a Chinese message, nothing written', () => {
     otherSubjects = form.body.forms[0].questions[0].subjects.map((x: { id: string }) => x.id);
     expect((await api('POST', `/api/meetings/${other}/open`, {})).status).toBe(200);
   });
-  const otherRows = () => ({ n: meetingBallots({ db: app.db }, other).length });
+  const otherRows = async () => ({ n: (await meetingBallots({ db: app.db }, other)).length });
 
   it('a code of another meeting', async () => {
     const res = await keyIn(slips.shortCodes[5]!, grades('competent'), other);
@@ -200,10 +200,10 @@ describe('bad key-ins: 4xx with a Chinese message, nothing written', () => {
     expect(bad.body.error.code).toBe('INVALID_BALLOT');
     const badGrade = await keyIn(otherCodes[0]!, { [QUOTA_FORM.id]: { overall: { [otherSubjects[0]!]: 'superb' } } }, other);
     expect(badGrade.status).toBe(422);
-    expect(otherRows().n).toBe(0);
+    expect((await otherRows()).n).toBe(0);
     // The slip is still good for the ballot as written.
     expect((await keyIn(otherCodes[0]!, gradesFor(otherSubjects, 'competent'), other)).status).toBe(201);
-    expect(otherRows().n).toBe(1);
+    expect((await otherRows()).n).toBe(1);
   });
 
   it('a body of the wrong shape, or no login', async () => {
@@ -214,7 +214,7 @@ describe('bad key-ins: 4xx with a Chinese message, nothing written', () => {
     }
     const anon = await api('POST', `/api/meetings/${other}/paper-ballots`, { code: otherCodes[1], answers: gradesFor(otherSubjects, 'competent') }, false);
     expect(anon.status).toBe(401);
-    expect(otherRows().n).toBe(1);
+    expect((await otherRows()).n).toBe(1);
   });
 
   it('print with a bad count, or for a closed meeting, issues nothing', async () => {

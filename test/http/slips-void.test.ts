@@ -207,6 +207,6 @@ describe('a void racing a ballot', () => {
     await expect(pending).rejects.toMatchObject({ code: 'TOKEN_VOIDED' });
     // The other slip of the same group, not voided, is taken: the check asks again, it does not refuse blindly.
     await expect(beside).resolves.toMatchObject({ status: 'counted', alreadyCounted: false });
-    expect(t.app.ballotWriter.counts(mid).cast).toBe(1);
+    expect((await t.app.ballotWriter.counts(mid)).cast).toBe(1);
   });
 });

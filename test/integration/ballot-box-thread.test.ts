@@ -1,14 +1,18 @@
 // The ballot box's thread (src/ballots/ballot-box.ts, box-thread.ts): a second server cannot open the same box,
-// closing a poll waits for the groups on their way, and a synchronous close writes what is queued.
+// closing a poll waits for the groups on their way, and a close writes what is queued.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../src/auth/index.js';
-import { BallotBox, ballotBoxOf, ballotBoxPath, closeBallotBox } from '../../src/ballots/ballot-box.js';
+import { SqliteBallotBox, ballotBoxPath } from '../../src/ballots/ballot-box.js';
+import { ballotBoxOf, closeBallotBox, type BallotBox } from '../../src/ballots/box.js';
 import { openDb, type Db } from '../../src/db/client.js';
 import { issueSlips } from '../../src/slips/index.js';
 import { markerKey } from '../../src/slips/credentials.js';
+
+/** The SQLite box of `db` (these tests look at its thread). */
+const sqliteBoxOf = (db: Db) => ballotBoxOf(db) as SqliteBallotBox;
 
 const ADMIN = { id: 'a', username: 'a', role: 'admin' } as SessionUser;
 const dirs: string[] = [];
@@ -27,56 +31,53 @@ async function openPollWithSlips(count: number): Promise<{ db: Db; path: string;
   return { db, path, tokens };
 }
 
-const isOpen = (db: Db) => db.$client.prepare(`select 1 from meetings where id = 'm' and status = 'open'`).get() !== undefined;
-
-function cast(db: Db, box: BallotBox, token: string, i: number) {
+function cast(_db: Db, box: BallotBox, token: string, i: number) {
   return box.submit({
     meetingId: 'm',
     markerKey: markerKey(token),
     nonceHash: null,
     recordSize: 64,
     ballot: { category: null, source: 'phone', answers: { f: { i } }, valid: true, breaches: [] },
-    check: () => {
-      if (!isOpen(db)) throw new Error('closed');
-    },
+    // An older version than any: the guard always asks whether the poll is still open.
+    guard: { seenVersion: -1, slipRef: '' },
   });
 }
 
 describe('the ballot box thread', () => {
   it('refuses a second box on the same file at once, and the first keeps working', async () => {
     const { db, path, tokens } = await openPollWithSlips(3);
-    const box = ballotBoxOf(db);
+    const box = sqliteBoxOf(db);
     const t0 = Date.now();
-    expect(() => new BallotBox(openDb(path), ballotBoxPath(path))).toThrow(/locked|busy/i);
+    expect(() => new SqliteBallotBox(openDb(path), ballotBoxPath(path))).toThrow(/locked|busy/i);
     expect(Date.now() - t0).toBeLessThan(10_000);
     await expect(cast(db, box, tokens[0]!, 0)).resolves.toEqual({ kind: 'stored', valid: true });
-    closeBallotBox(db);
+    await closeBallotBox(db);
   });
 
   it('closing a poll inside settle() counts every ballot handed over before it, and stores none after it', async () => {
     const { db, tokens } = await openPollWithSlips(400);
-    const box = ballotBoxOf(db);
+    const box = sqliteBoxOf(db);
     const before = tokens.slice(0, 300).map((tok, i) => cast(db, box, tok, i));
     // The close runs once no group is on its way; the counts it reads are final.
-    const countedAtClose = await box.settle(() => {
+    const countedAtClose = await box.settle(async () => {
       db.$client.exec(`update meetings set status = 'closed' where id = 'm'`);
-      return box.counts('m').cast;
+      return (await box.counts('m')).cast;
     });
     const after = tokens.slice(300).map((tok, i) => cast(db, box, tok, 300 + i));
     const settledBefore = await Promise.allSettled(before);
     const settledAfter = await Promise.allSettled(after);
-    const stored = settledBefore.filter((r) => r.status === 'fulfilled').length;
+    const stored = settledBefore.filter((r) => r.status === 'fulfilled' && r.value.kind === 'stored').length;
     expect(countedAtClose).toBe(stored);
-    expect(settledAfter.every((r) => r.status === 'rejected')).toBe(true);
-    expect(box.counts('m').cast).toBe(countedAtClose);
-    expect(box.ballots('m')).toHaveLength(countedAtClose);
-    closeBallotBox(db);
+    expect(settledAfter.every((r) => r.status === 'fulfilled' && r.value.kind === 'closed')).toBe(true);
+    expect((await box.counts('m')).cast).toBe(countedAtClose);
+    expect(await box.ballots('m', { layout: null, categories: [] })).toHaveLength(countedAtClose);
+    await closeBallotBox(db);
   });
 
   it('knows, without asking its thread, which slips have certainly not voted; the knowledge survives a restart', async () => {
     const { db, path, tokens } = await openPollWithSlips(200);
     const key = (token: string) => markerKey(token);
-    const box = ballotBoxOf(db);
+    const box = sqliteBoxOf(db);
     expect(tokens.some((tok) => box.mayHaveVoted(key(tok)))).toBe(false);
     await Promise.all(tokens.slice(0, 50).map((tok, i) => cast(db, box, tok, i)));
     // A repeat is answered "used" and leaves the knowledge as it was.
@@ -86,38 +87,38 @@ describe('the ballot box thread', () => {
     expect(voted.every((k) => box.mayHaveVoted(k))).toBe(true);
     // 150 slips on a bitmap of 8 million bits with 50 set: a false "may have" would be a one-in-a-million event.
     expect(unvoted.filter((k) => box.mayHaveVoted(k))).toEqual([]);
-    closeBallotBox(db);
+    await closeBallotBox(db);
     db.$client.close();
     const again = openDb(path);
-    const reopened = ballotBoxOf(again);
+    const reopened = sqliteBoxOf(again);
     expect(voted.every((k) => reopened.mayHaveVoted(k))).toBe(true);
     expect(unvoted.filter((k) => reopened.mayHaveVoted(k))).toEqual([]);
     // What it says agrees with the box itself.
     for (const k of [...voted.slice(0, 5), ...unvoted.slice(0, 5)]) expect((await reopened.marker(k))?.used).toBe(reopened.mayHaveVoted(k));
-    closeBallotBox(again);
+    await closeBallotBox(again);
   });
 
-  it('a synchronous close writes what is still queued', async () => {
+  it('a close writes what is still queued', async () => {
     const { db, path, tokens } = await openPollWithSlips(50);
-    const box = ballotBoxOf(db);
+    const box = sqliteBoxOf(db);
     const pending = tokens.map((tok, i) => cast(db, box, tok, i));
-    closeBallotBox(db);
+    await closeBallotBox(db);
     const results = await Promise.allSettled(pending);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
-    const reopened = ballotBoxOf(openDb(path));
-    expect(reopened.counts('m')).toEqual({ used: 50, cast: 50, valid: 50 });
-    reopened.close();
+    const reopened = sqliteBoxOf(openDb(path));
+    expect(await reopened.counts('m')).toEqual({ used: 50, cast: 50, valid: 50 });
+    await reopened.close();
     db.$client.close();
   });
 
   it('a stopped thread is said at once: submits answer 503 and the box says why', async () => {
     const { db, tokens } = await openPollWithSlips(2);
-    const box = ballotBoxOf(db);
+    const box = sqliteBoxOf(db);
     expect(box.failed).toBeNull();
     await box['thread'].terminate();
     await expect.poll(() => box.failed).not.toBeNull();
     await expect(cast(db, box, tokens[0]!, 0)).rejects.toMatchObject({ statusCode: 503, code: 'BALLOT_BOX_UNAVAILABLE' });
-    closeBallotBox(db);
+    await closeBallotBox(db);
     db.$client.close();
   });
 });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBoxStore } from '../../src/ballots/box-store.pg.js';
-import type { StoreResult } from '../../src/ballots/box-store.js';
+import type { CastResult as StoreResult } from '../../src/ballots/box.js';
 import { migratePostgres } from '../../src/db/postgres.js';
 import { markerKey } from '../../src/slips/credentials.js';
 import { startTestPostgres, testPool, type TestPostgres } from '../helpers/postgres.js';

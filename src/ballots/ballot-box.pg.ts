@@ -1,0 +1,227 @@
+// The ballot box on PostgreSQL as the server uses it: the group commit in front of the tables that every instance
+// shares (./box-store.pg.ts holds the tables' design and what they hide; docs/security.md "On PostgreSQL").
+//
+// - Submissions that arrive together form a group: one transaction takes the votes' lock, re-checks each ballot's
+//   guard (poll open, slip not voided) after it, flips the markers and inserts the ballots. Up to
+//   `MAX_IN_FLIGHT` groups run at once on the pool; a slip voting through two instances at once is decided by its
+//   marker's row lock (exactly one is stored).
+// - A close (`settle` with the meeting) runs in one transaction that first takes the close's lock, which waits for
+//   the groups in flight on every instance and holds new ones back; their guards then see the poll closed. The same
+//   transaction rewrites the meeting's ballots and markers in random order, so no reader ever sees the closed
+//   meeting's rows in arrival order; VACUUM FULL then drops the old row versions (`sealAfterClose`).
+// - Counts and records are read from the tables: they include every instance's votes.
+import type pg from 'pg';
+import { transaction, type Db } from '../db/client.js';
+import { pgConnOf } from '../db/postgres.js';
+import { AppError } from '../shared/errors.js';
+import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { PgBoxStore, type SealResult } from './box-store.pg.js';
+import { ballotIndexRows, ballotsByKey, ballotHeads, ballotRecords, findMarker, lockForClose } from './box.repository.pg.js';
+import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
+
+/** Groups written at once: each holds one pooled connection while it runs. */
+const MAX_IN_FLIGHT = 4;
+
+const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
+const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
+const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
+
+interface Pending {
+  job: CastJob;
+  record: Buffer;
+  resolve: (r: CastResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class PgBallotBox implements BallotBox {
+  readonly stats = { groups: 0, jobs: 0 };
+  readonly store: PgBoxStore;
+  /** The last close's seal, for the operator's log and the tests. */
+  lastSeal: SealResult | null = null;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly main: Db,
+    pool: pg.Pool,
+    private readonly options: { maxGroup?: number } = {},
+  ) {
+    this.store = new PgBoxStore(pool);
+  }
+
+  /** Ballots are stored on the database server; when it does not answer, /healthz says so through the database check. */
+  get failed(): string | null {
+    return null;
+  }
+
+  /** Another instance may have taken the vote: always ask. */
+  mayHaveVoted(): boolean {
+    return true;
+  }
+
+  async marker(key: Buffer): Promise<{ used: boolean; nonceHash: Buffer | null; batchId: string } | undefined> {
+    const m = await findMarker({ db: this.store.pool }, key);
+    return m && { used: m.used, nonceHash: m.nonceHash, batchId: m.batchId };
+  }
+
+  submit(job: CastJob): Promise<CastResult> {
+    if (this.closed) return Promise.reject(closing());
+    let record: Buffer;
+    try {
+      if (job.record && job.record.length !== job.recordSize) throw new Error('ballot box: a record does not fit its slots');
+      record = job.record ?? encodeRecord(job.recordSize, job.ballot);
+    } catch (err) {
+      return Promise.reject(err instanceof RecordTooLarge ? recordTooLarge() : err);
+    }
+    return new Promise<CastResult>((resolve, reject) => {
+      this.queue.push({ job, record, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight.size >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate lets every request already parsed in this turn of the event loop join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sendGroup();
+    });
+  }
+
+  private sendGroup(): void {
+    if (this.inFlight.size >= MAX_IN_FLIGHT) return;
+    const group = this.queue.splice(0, this.options.maxGroup ?? 512);
+    if (group.length === 0) return;
+    const jobs = group.map((p) => ({
+      meetingId: p.job.meetingId,
+      markerKey: p.job.markerKey,
+      nonceHash: p.job.nonceHash,
+      recordSize: p.job.recordSize,
+      headSize: p.job.record ? (p.job.headSize ?? 0) : 0,
+      valid: p.job.ballot.valid,
+      record: p.record,
+    }));
+    const sent: Promise<void> = this.store.writeGroup(jobs, group.map((p) => p.job.guard)).then(
+      (results) => {
+        this.inFlight.delete(sent);
+        this.stats.groups++;
+        this.stats.jobs += group.length;
+        group.forEach((p, i) => p.resolve(results[i]!));
+        this.schedule();
+      },
+      (err: unknown) => {
+        this.inFlight.delete(sent);
+        // Nothing of the group is stored (the server is gone, the disk full): say so to each of its voters.
+        const error = boxFailed(err instanceof Error ? err.message : String(err));
+        for (const p of group) p.reject(error);
+        this.schedule();
+      },
+    );
+    this.inFlight.add(sent);
+    // More waiting than one group takes: start the next at once, beside this one.
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /**
+   * Runs `write` in one transaction of the main database that first takes the close's lock on the box's tables: it
+   * waits for the groups in flight on every instance and holds new ones back until it commits, after which their
+   * guards see what it wrote. With `closing`, the meeting's ballots and markers are rewritten in random order in the
+   * same transaction.
+   */
+  async settle<T>(write: () => T | Promise<T>, closing?: string): Promise<T> {
+    return transaction(this.main, async () => {
+      const db = pgConnOf(this.main);
+      await lockForClose({ db });
+      const out = await write();
+      if (closing !== undefined) await this.store.rewriteMeetingOn(db, closing);
+      return out;
+    });
+  }
+
+  /** VACUUM FULL of the box's tables after a close (PgBoxStore.seal); not sealed is logged by the caller's next close. */
+  async sealAfterClose(): Promise<void> {
+    this.lastSeal = await this.store.seal();
+  }
+
+  async counts(meetingId: string): Promise<BallotBoxCounts> {
+    const c = await this.store.counts(meetingId, pgConnOf(this.main));
+    return { used: c.used, cast: c.cast, valid: c.valid };
+  }
+
+  async usedByBatch(meetingId: string): Promise<Map<string, number>> {
+    return new Map((await this.store.counts(meetingId, pgConnOf(this.main))).usedByBatch);
+  }
+
+  records(meetingId: string): Promise<Buffer[]> {
+    return ballotRecords({ db: pgConnOf(this.main) }, meetingId);
+  }
+
+  async heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Promise<Buffer[] | undefined> {
+    const db = pgConnOf(this.main);
+    const heads = await ballotHeads({ db }, meetingId);
+    if (heads.every((h) => h !== null && h.length === layout.headSize && h[0] === layout.format)) return heads as Buffer[];
+    // Some ballot has no head kept apart: cut them from the records, when every one is a compact record.
+    const records = await ballotRecords({ db }, meetingId);
+    if (!records.every((r) => r.length === layout.recordSize && r[0] === layout.format)) return undefined;
+    return records.map((r) => r.subarray(0, layout.headSize));
+  }
+
+  async ballots(meetingId: string, format: RecordFormat): Promise<StoredBallot[]> {
+    return (await this.records(meetingId)).map((r) => decodeRecord(r, format));
+  }
+
+  /**
+   * The keys of a closed meeting's ballots stay as the close's rewrite left them, so the index read once names the
+   * same ballots for as long as an export reads them. The reader's keys are places in that index.
+   */
+  async reader(meetingId: string, format: number): Promise<BallotReader> {
+    const rows = await ballotIndexRows({ db: pgConnOf(this.main) }, meetingId);
+    const byCategory = new Map<number, number>();
+    const others: Buffer[] = [];
+    for (const r of rows) {
+      if (r.format === format) byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + 1);
+      else others.push(r.key);
+    }
+    const otherRecords = others.length > 0 ? await this.byKeys(others) : [];
+    const keys = Float64Array.from(rows.keys());
+    return {
+      keys,
+      categories: [...byCategory],
+      otherRecords: otherRecords.map((r) => r.record),
+      recordsAt: async (at: Float64Array, heads?: HeadsWanted) => {
+        const found = await this.byKeys(Array.from(at, (i) => rows[i]!.key));
+        return found.map((r) => (heads && r.head && enough(r.head, heads) ? r.head : r.record));
+      },
+    };
+  }
+
+  /** The ballots with these keys, in the order given. */
+  private async byKeys(keys: Buffer[]): Promise<Array<{ head: Buffer | null; record: Buffer }>> {
+    const found = new Map((await ballotsByKey({ db: this.store.pool }, keys)).map((r) => [r.key.toString('hex'), r]));
+    return keys.map((k) => {
+      const r = found.get(k.toString('hex'));
+      if (!r) throw new Error('ballot box: a ballot read for an export is no longer there');
+      return r;
+    });
+  }
+
+  /** Stops taking ballots and waits for those queued and on their way. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.queue.length > 0 && this.inFlight.size < MAX_IN_FLIGHT) this.sendGroup();
+      await Promise.race(this.inFlight);
+    }
+    this.closed = true;
+  }
+}
+
+/** A head answers for its ballot when the byte ranges that would need the whole record are all zero. */
+function enough(head: Buffer, want: HeadsWanted): boolean {
+  if (head.length !== want.size || head[0] !== want.format) return false;
+  for (const [at, n] of want.marks) for (let j = at; j < at + n; j++) if (head[j] !== 0) return false;
+  return true;
+}
