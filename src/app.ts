@@ -71,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(docsPlugin);
 
   // Shared resources, each closing with the server.
-  await app.register(dbPlugin, { path: config.dbPath, keyFile: config.keyFile });
+  await app.register(dbPlugin, { dbPath: config.dbPath, databaseUrl: config.databaseUrl, keyFile: config.keyFile });
   await app.register(formsPlugin, { dir: options.formsDir ?? formsFolder });
   await app.register(ballotBoxPlugin);
   await app.register(authPlugin, { secret: config.jwtSecret, sessionMinutes: config.sessionMinutes, adminUser: config.adminUser, adminPassword: config.adminPassword });

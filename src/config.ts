@@ -8,7 +8,10 @@ import { defaultKeyFile } from './db/keys.js';
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
-  dbPath: Type.String({ minLength: 1 }),
+  /** The SQLite file (CEPING_DB a path), or null when Ceping runs on PostgreSQL. */
+  dbPath: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** The PostgreSQL database (CEPING_DB=postgres://…, docs/postgresql.md), or null on SQLite. */
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
   /** The key file (db/keys.ts): beside the database unless CEPING_KEY_FILE names another place. */
   keyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   publicUrl: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }),
@@ -84,7 +87,8 @@ export class ConfigError extends Error {
 const explain: Record<string, string> = {
   port: 'PORT must be a whole number from 0 to 65535',
   host: 'HOST must not be empty',
-  dbPath: 'CEPING_DB must be a file path',
+  dbPath: 'CEPING_DB must be a file path or a postgres:// address',
+  databaseUrl: 'CEPING_DB must be a postgres://user:password@host:port/database address',
   keyFile: 'CEPING_KEY_FILE must be a file path',
   publicUrl: 'PUBLIC_URL must be an http(s) URL such as https://ceping.example.gov.cn',
   adminUser: 'CEPING_ADMIN_USER must be 1 to 64 characters',
@@ -109,6 +113,16 @@ function parseTrustProxy(v: string | undefined): false | string[] | 'invalid' {
   return ok && list.length > 0 ? list : 'invalid';
 }
 
+/** A postgres:// address with a host and a database name (what node-postgres needs to connect). */
+function isPostgresUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return /^postgres(ql)?:$/.test(u.protocol) && u.hostname !== '' && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 /** True when phones cannot reach PUBLIC_URL: it names this machine (127.x, localhost, ::1). */
 export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
@@ -120,11 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : /^\d+$/.test(v) ? Number(v) : NaN);
   const port = num(env.PORT, 3000);
   const host = env.HOST || '127.0.0.1';
+  const onPostgres = /^postgres(ql)?:/i.test(env.CEPING_DB ?? '');
+  const dbPath = onPostgres ? null : resolve(env.CEPING_DB || './data/ceping.sqlite');
   const raw = {
     port,
     host,
-    dbPath: resolve(env.CEPING_DB || './data/ceping.sqlite'),
-    keyFile: env.CEPING_KEY_FILE ? resolve(env.CEPING_KEY_FILE) : defaultKeyFile(resolve(env.CEPING_DB || './data/ceping.sqlite')),
+    dbPath,
+    databaseUrl: onPostgres ? env.CEPING_DB! : null,
+    keyFile: env.CEPING_KEY_FILE ? resolve(env.CEPING_KEY_FILE) : dbPath === null ? null : defaultKeyFile(dbPath),
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, ''),
     adminUser: env.CEPING_ADMIN_USER || null,
     adminPassword: env.CEPING_ADMIN_PASSWORD || null,
@@ -137,8 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : [...new Set(Value.Errors(ConfigSchema, raw).map((e) => explain[e.instancePath.split('/')[1] ?? ''] ?? `${e.instancePath} ${e.message}`))];
   if ((raw.adminUser === null) !== (raw.adminPassword === null)) problems.push('CEPING_ADMIN_USER and CEPING_ADMIN_PASSWORD must be given together');
-  // Not a file to create: the server does not run on PostgreSQL yet (its ballot box does not), docs/postgresql.md.
-  if (/^postgres(ql)?:/i.test(env.CEPING_DB ?? '')) problems.push('CEPING_DB must be a SQLite file path: serving on PostgreSQL is not available yet (docs/postgresql.md says what runs there today)');
+  if (onPostgres) {
+    if (!isPostgresUrl(env.CEPING_DB!)) problems.push('CEPING_DB must be a postgres://user:password@host:port/database address (percent-encode special characters of the password)');
+    // Every instance must sign and look up with the same keys: a file they all read, never one each makes up.
+    if (!env.CEPING_KEY_FILE) problems.push('CEPING_KEY_FILE must name the key file when CEPING_DB is a PostgreSQL address (every instance reads the same file; docs/postgresql.md)');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return raw as Config;
 }

@@ -3,7 +3,7 @@
 //
 // - Submissions that arrive together form a group: one transaction takes the votes' lock, re-checks each ballot's
 //   guard (poll open, slip not voided) after it, flips the markers and inserts the ballots. Up to
-//   `MAX_IN_FLIGHT` groups run at once on the pool; a slip voting through two instances at once is decided by its
+//   `MAX_IN_FLIGHT` groups of an instance run at once; a slip voting through two instances at once is decided by its
 //   marker's row lock (exactly one is stored).
 // - A close (`settle` with the meeting) runs in one transaction that first takes the close's lock, which waits for
 //   the groups in flight on every instance and holds new ones back; their guards then see the poll closed. The same
@@ -19,8 +19,11 @@ import { PgBoxStore, type SealResult } from './box-store.pg.js';
 import { ballotIndexRows, ballotsByKey, ballotHeads, ballotRecords, findMarker, lockForClose } from './box.repository.pg.js';
 import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
 
-/** Groups written at once: each holds one pooled connection while it runs. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Groups written at once by this instance, each on a pooled connection: one being written and one ready to start,
+ * as on SQLite, so that what arrives meanwhile forms the next group and groups grow with the server's commit time.
+ */
+const MAX_IN_FLIGHT = 2;
 
 const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
 const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
@@ -121,7 +124,7 @@ export class PgBallotBox implements BallotBox {
       },
     );
     this.inFlight.add(sent);
-    // More waiting than one group takes: start the next at once, beside this one.
+    // More waiting than one group takes: the next starts beside this one.
     if (this.queue.length > 0) this.schedule();
   }
 

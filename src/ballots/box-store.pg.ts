@@ -46,6 +46,7 @@ import {
   lockMarkers,
   markerKeys,
   rewriteBallots,
+  movePendingMarkers,
   refusals,
   rewriteMarkers,
   useMarkers,
@@ -150,6 +151,9 @@ export class PgBoxStore {
     const byKey = new Map<string, BoxMarkerRow>();
     await this.transaction(async (db) => {
       await lockForVote({ db });
+      // Slips issued since the last group (of any instance) have their markers waiting in slip_markers: in they
+      // come first, before any marker is locked, so that the locks below are still taken in one key order.
+      await movePendingMarkers({ db });
       for (const m of await lockMarkers({ db }, [...first.keys()].map((hex) => Buffer.from(hex, 'hex')))) byKey.set(m.key.toString('hex'), m);
       // The guards, read after the lock: a close that committed before it is seen; one that comes after waits for us.
       const refused = guards && (await refusals({ db }, [...new Set(jobs.map((j) => j.meetingId))], [...new Set(guards.map((g) => g.slipRef))]));

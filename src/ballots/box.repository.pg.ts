@@ -31,6 +31,22 @@ export async function insertMarkers({ db }: { db: PgConn }, rows: ReadonlyArray<
 }
 
 /**
+ * Moves the markers that slips' issuing left in `slip_markers` (src/slips/slips.repository.ts, the same table as on
+ * SQLite) into the box, in a random order, and deletes them there. Returns how many were moved. Two groups moving at
+ * once do not move a marker twice: the second's delete waits for the first and then finds the rows gone.
+ */
+export async function movePendingMarkers({ db }: { db: PgConn }): Promise<number> {
+  const r = await db.query({
+    name: 'box-move-pending-markers',
+    text: `with moved as (delete from slip_markers returning marker_key, meeting_id, batch_id)
+      insert into box_markers (key, meeting_id, batch_id)
+      select decode(marker_key, 'hex'), meeting_id, batch_id from moved order by random()
+      on conflict (key) do nothing`,
+  });
+  return r.rowCount ?? 0;
+}
+
+/**
  * Locks the markers with these keys (those that exist) until the transaction ends, in key order, and returns them as
  * they are once locked: a vote of another instance on one of them is either committed before (seen as used here) or
  * waits for this transaction. Always the same order, so two groups sharing markers cannot deadlock.

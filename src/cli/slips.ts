@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { isLoopbackUrl, loadConfig } from '../config.js';
-import { openDb } from '../db/client.js';
+import { openDatabase } from '../db/open.js';
 import { loadFormCatalog } from '../forms/index.js';
 import { issuePaperBallots, paperBallotsPdfStream } from '../paper/index.js';
 import type { SessionUser } from '../auth/index.js';
@@ -97,11 +97,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`${out} exists; choose another name or pass --force.`);
     return 2;
   }
-  if (!existsSync(config.dbPath)) {
+  if (config.dbPath !== null && !existsSync(config.dbPath)) {
     console.error(`No database at ${config.dbPath}.`);
     return 2;
   }
-  const db = openDb(config.dbPath, { keyFile: config.keyFile });
+  const { db, close } = await openDatabase(config);
   const actor: SessionUser = { id: 'cli', username: `cli:${userInfo().username}`, role: 'admin' };
   const deps = { db, publicUrl: config.publicUrl };
   const input = { count: opts.count, ...(opts.category ? { category: opts.category } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
@@ -144,6 +144,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(e.code && /^[A-Z_]+$/.test(e.code) ? `${e.code}: ${e.message}` : e.message);
     return 1;
   } finally {
-    db.$client.close();
+    await close();
   }
 }

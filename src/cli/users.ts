@@ -3,7 +3,8 @@
 // the command line (which shell histories and process lists keep).
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../config.js';
-import { openDb, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { openDatabase } from '../db/open.js';
 import { createUser, listUserViews, resetPassword, unlockLogins, updateUserByAdmin, userByName, type Role } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const at = argv.indexOf('--db');
   const config = loadConfig(at >= 0 && argv[at + 1] ? { ...process.env, CEPING_DB: argv[at + 1] } : process.env);
   const args = at >= 0 ? argv.filter((_, i) => i !== at && i !== at + 1) : argv;
-  const db = openDb(config.dbPath, { keyFile: config.keyFile });
+  const { db, close } = await openDatabase(config);
   try {
     return await runUsers(db, args);
   } catch (e) {
@@ -95,6 +96,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw e;
   } finally {
-    db.$client.close();
+    await close();
   }
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { migrationsFolder } from '../shared/paths.js';
@@ -219,11 +219,20 @@ export function sqliteClient(db: Conn): Database.Database {
   return (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
-/** True when the database answers a trivial query (the health check). */
-export function ping(db: Db): boolean {
+/** True when the database answers a trivial query (the health check); a server that does not answer within `ms` is down. */
+export async function ping(db: Db, ms = 2000): Promise<boolean> {
   try {
-    db.$client.prepare('select 1').get();
-    return true;
+    if (!engineOf(db)) {
+      db.$client.prepare('select 1').get();
+      return true;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([rawRows(db, sql`select 1`).then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { tablesOf, first, statement, type Conn } from '../db/client.js';
+import { engineOf, tablesOf, first, statement, type Conn } from '../db/client.js';
 import type { assessmentLinks, categories, meetingAssessors, meetings, slipBatches, subjects } from '../db/schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -99,6 +99,13 @@ export function isMeetingOpen({ db }: { db: Conn }, meetingId: string): boolean 
 }
 
 /** The meeting's version, bumped by every change to it (see updateMeeting): the key of cached meeting records. */
+export async function meetingVersionOf({ db }: { db: Conn }, meetingId: string): Promise<number | undefined> {
+  if (!engineOf(db)) return meetingVersion({ db }, meetingId);
+  const { meetings } = tablesOf(db);
+  return (await first(db.select({ version: meetings.version }).from(meetings).where(eq(meetings.id, meetingId))))?.version;
+}
+
+/** `meetingVersionOf` on SQLite, answered at once (the SQLite ballot box's guards). */
 export function meetingVersion({ db }: { db: Conn }, meetingId: string): number | undefined {
   return (statement(db, 'select version from meetings where id = ?').get(meetingId) as { version: number } | undefined)?.version;
 }

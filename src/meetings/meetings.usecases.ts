@@ -19,7 +19,7 @@ import {
   insertMeeting,
   isLinkedToRound,
   listMeetingRecords,
-  meetingVersion,
+  meetingVersionOf,
   replaceCategories,
   replaceSubjects,
   setAssessors,
@@ -167,7 +167,7 @@ const meetingCache = new WeakMap<object, Map<string, MeetingRecord>>();
  * (updateMeeting bumps it on every change), so a page load or a submit reads one small row, not four tables.
  */
 export async function loadMeetingCached({ db }: { db: Db }, id: string): Promise<MeetingRecord> {
-  const version = meetingVersion({ db }, id);
+  const version = await meetingVersionOf({ db }, id);
   if (version === undefined) throw meetingErrors.notFound();
   let byDb = meetingCache.get(databaseKey(db));
   if (!byDb) meetingCache.set(databaseKey(db), (byDb = new Map()));

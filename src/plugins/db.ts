@@ -1,19 +1,23 @@
 import fp from 'fastify-plugin';
-import { openDb, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { openDatabase } from '../db/open.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** Which engine the database runs on. */
+    dbEngine: 'sqlite' | 'postgres';
   }
 }
 
 /** Opens the database (running migrations) and closes it with the server. */
-export const dbPlugin = fp<{ path: string; keyFile: string | null }>(
+export const dbPlugin = fp<{ dbPath: string | null; databaseUrl: string | null; keyFile: string | null }>(
   async (app, opts) => {
-    const db = openDb(opts.path, { keyFile: opts.keyFile });
-    app.decorate('db', db);
+    const opened = await openDatabase(opts);
+    app.decorate('db', opened.db);
+    app.decorate('dbEngine', opened.engine);
     app.addHook('onClose', async () => {
-      db.$client.close();
+      await opened.close();
     });
   },
   { name: 'ceping-db' },

@@ -9,7 +9,7 @@ export const healthPlugin = fp(
       '/healthz',
       { schema: { tags: ['health'], summary: 'Ready when the database answers and ballots can be stored', response: { 200: Type.Object({ status: Type.Literal('ok') }), 503: Type.Ref('ErrorResponse') } } },
       async (_req, reply) => {
-        if (!ping(app.db)) return reply.code(503).send({ error: { code: 'DB_UNAVAILABLE', message: '数据库不可用' } });
+        if (!(await ping(app.db))) return reply.code(503).send({ error: { code: 'DB_UNAVAILABLE', message: '数据库不可用' } });
         // The ballot box's thread: without it no ballot can be stored.
         if (app.hasDecorator('ballotWriter') && app.ballotWriter.failed !== null) return reply.code(503).send({ error: { code: 'BALLOT_BOX_UNAVAILABLE', message: '选票箱不可用，选票暂时无法保存' } });
         return { status: 'ok' as const };

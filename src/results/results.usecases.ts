@@ -69,7 +69,7 @@ export async function tallyResults({ db, forms }: { db: Db; forms: FormCatalog }
       flags: turnout.flags,
       ...tally,
     };
-  });
+  }, 'read');
 }
 
 const tallies = new WeakMap<object, Map<string, { key: string; tally: Tally }>>();

@@ -80,7 +80,7 @@ export class LiveHub {
       }
       const sampled = { ...counts, ballotsCast: s.ballotsCast, ballotsValid: s.ballotsValid, slipsUsed: s.slipsUsed };
       return turnoutView(rec, coarsenFigures(sampled, this.timing.step), true);
-    });
+    }, 'read');
   }
 
   /**

@@ -28,16 +28,16 @@ describe('the key file', () => {
     const t = await makeTestApp();
     try {
       const keys = ['jwt-secret', 'live-ticket-secret', 'short-code-pepper'].map((k) => getOrCreateSecret({ db: t.app.db }, k));
-      const keyFile = `${t.config.dbPath}.keys`;
+      const keyFile = `${t.config.dbPath!}.keys`;
       expect(t.config.keyFile).toBe(keyFile);
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
       for (const k of keys) expect(readFileSync(keyFile, 'utf8')).toContain(k);
       // Slips issued (the pepper is used) and a login made (the signing key is used).
       const m = await t.api('POST', '/api/meetings', { title: '测试', unit: '测试村', kind: 'other', minRespondents: 1, formIds: ['village-annual-review'], subjects: [{ name: '班子', kind: 'team' }, { name: '张三', kind: 'person' }] });
       expect((await t.api('POST', `/api/meetings/${m.body.id}/slips`, { count: 3 })).status).toBe(201);
-      for (const k of keys) expect(anyContains(filesOf(t.config.dbPath), k)).toBe(false);
+      for (const k of keys) expect(anyContains(filesOf(t.config.dbPath!), k)).toBe(false);
       const backup = join(dir, 'backup.sqlite');
-      await exec(process.execPath, [join(repoRoot, 'src/cli/bin.js'), 'backup', backup, '--db', t.config.dbPath], { cwd: repoRoot });
+      await exec(process.execPath, [join(repoRoot, 'src/cli/bin.js'), 'backup', backup, '--db', t.config.dbPath!], { cwd: repoRoot });
       for (const k of keys) expect(anyContains([backup], k)).toBe(false);
     } finally {
       await t.close();

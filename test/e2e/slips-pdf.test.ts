@@ -253,7 +253,7 @@ describe('paper ballots', () => {
 describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => {
   it('prints slips offline from the same database, and they open ballots on the server', () => {
     const out = join(dir, 'cli.pdf');
-    const env = { ...process.env, CEPING_DB: t.config.dbPath, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
+    const env = { ...process.env, CEPING_DB: t.config.dbPath!, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
     const res = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'staff', '--out', out], { env, encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/Printed 3 slips \(serials 15–17, batch [\w-]+\)/);
@@ -274,7 +274,7 @@ describe('ceping slips (the CLI, through src/cli/bin.js as npx runs it)', () => 
 
   it('fails with a message and exit status 1 for an unknown category, printing nothing', () => {
     const out = join(dir, 'cli-bad.pdf');
-    const env = { ...process.env, CEPING_DB: t.config.dbPath, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
+    const env = { ...process.env, CEPING_DB: t.config.dbPath!, PUBLIC_URL: 'http://vote.test', LOG_LEVEL: 'silent' };
     const res = spawnSync(process.execPath, [join(projectRoot, 'src/cli/bin.js'), 'slips', '--meeting', meetingId, '--count', '3', '--category', 'nobody', '--out', out], { env, encoding: 'utf8' });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('UNKNOWN_CATEGORY');

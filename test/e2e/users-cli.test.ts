@@ -15,7 +15,7 @@ afterAll(async () => t.close());
 /** Runs `ceping users …` with `input` on its standard input. */
 function ceping(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [`${repoRoot}/src/cli/bin.js`, 'users', ...args, '--db', t.config.dbPath], { cwd: repoRoot }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [`${repoRoot}/src/cli/bin.js`, 'users', ...args, '--db', t.config.dbPath!], { cwd: repoRoot }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin!.end(input);

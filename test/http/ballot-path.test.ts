@@ -67,7 +67,7 @@ describe('a village meeting from creation to tally', () => {
     expect(new Set(tokens).size).toBe(5);
     expect(res.body.urls[0]).toBe(`http://vote.test/v/${tokens[0]}`);
     t.app.db.$client.pragma('wal_checkpoint(TRUNCATE)');
-    const file = readFileSync(t.config.dbPath).toString('latin1');
+    const file = readFileSync(t.config.dbPath!).toString('latin1');
     for (const tok of tokens) expect(file.includes(tok)).toBe(false);
     for (const code of res.body.shortCodes) expect(file.includes(code.replace(/-/g, ''))).toBe(false);
   });
