@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { bindEngine, engineOf, type Conn, type Db, type Engine } from './client.js';
 import * as pgSchema from './schema.pg.js';
-import { openKeyFile } from './keys.js';
+import { KEY_NAMES, openKeyFile } from './keys.js';
 import { bindKeyStore } from './settings.repository.js';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { projectRoot } from '../shared/paths.js';
@@ -135,7 +135,10 @@ export async function openPostgres(url: string, options: { migrate?: boolean; ma
       return open?.open ? (open.tx as unknown as { session: { client: pg.PoolClient } }).session.client : undefined;
     },
   });
-  // The secrets stay in a file, never in the database (db/keys.ts): every instance must be given the same one.
-  bindKeyStore(db as unknown as Db, openKeyFile(options.keyFile ?? null));
+  // The secrets stay in a file, never in the database (db/keys.ts): every instance must be given the same one. All of
+  // them are made at the first start, so an instance started later finds them there and none makes up its own.
+  const keys = openKeyFile(options.keyFile ?? null);
+  for (const name of KEY_NAMES) keys.get(name);
+  bindKeyStore(db as unknown as Db, keys);
   return { db: db as unknown as Db, pool, close: () => pool.end() };
 }

@@ -1,0 +1,129 @@
+// Two Ceping server processes on one PostgreSQL database (docs/postgresql.md, "Several instances"): one vote per slip
+// across them, no acknowledged ballot lost when one of them is killed under load while the other serves on, and the
+// live turnout of one showing the votes cast through the other.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRecord, storedLayout } from '../../src/ballots/ballot-record.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { call, markedBallot, newNonce, openPoll, startServer, submitAll, type Poll, type ServerProcess } from '../helpers/server-process.js';
+
+let server: TestPostgres;
+let dir: string;
+let a: ServerProcess;
+let b: ServerProcess;
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  dir = mkdtempSync(join(tmpdir(), 'ceping-instances-'));
+  // One key file for both, as the deployment page says; the first instance makes its keys at start.
+  const env = { CEPING_KEY_FILE: join(dir, 'ceping.keys') };
+  a = await startServer(server.url, env);
+  b = await startServer(server.url, env);
+}, 120_000);
+
+afterAll(async () => {
+  await a?.kill();
+  await b?.kill();
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The comments (each ballot's marker) of the meeting's stored ballots, read from the tables as an insider would. */
+async function storedMarkers(meetingId: string): Promise<{ markers: string[]; used: number }> {
+  const c = new pg.Client({ connectionString: server.url });
+  await c.connect();
+  try {
+    const m = await c.query<{ layout: string }>('select ballot_layout as layout from meetings where id = $1', [meetingId]);
+    const categories = (await c.query<{ key: string }>('select key from categories where meeting_id = $1 order by position', [meetingId])).rows.map((r) => r.key);
+    const format = { layout: storedLayout(m.rows[0]!.layout), categories };
+    const records = (await c.query<{ record: Buffer }>('select record from box_ballots where meeting_id = $1', [meetingId])).rows;
+    const used = Number((await c.query<{ n: string }>('select count(*) as n from box_markers where meeting_id = $1 and used', [meetingId])).rows[0]!.n);
+    return { markers: records.map((r) => decodeRecord(r.record, format).answers['village-annual-review']?.comments as string), used };
+  } finally {
+    await c.end();
+  }
+}
+
+describe('two instances on one PostgreSQL database', () => {
+  let poll: Poll;
+  beforeAll(async () => {
+    // Slips issued through A, voted through both.
+    poll = await openPoll(a.base, 1200);
+  }, 60_000);
+
+  it('50 concurrent submits of one slip, split across both instances: exactly one 201', async () => {
+    const token = poll.tokens[0]!;
+    const answers = markedBallot(poll.template, 'one-slip');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(i % 2 === 0 ? a.base : b.base, 'POST', `/api/ballot/${token}`, { answers, nonce: newNonce() })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 409)).toBe(true);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'TOKEN_USED')).toBe(true);
+    const stored = await storedMarkers(poll.meetingId);
+    expect(stored.markers.filter((m) => m === 'one-slip')).toHaveLength(1);
+  });
+
+  it('the live turnout of B shows the votes cast through A', { timeout: 60_000 }, async () => {
+    const before = (await storedMarkers(poll.meetingId)).markers.length;
+    const outcome = new Map<number, number | 'error'>();
+    const nonces = poll.tokens.map(() => newNonce());
+    await submitAll(a.base, poll, Array.from({ length: 10 }, (_, k) => 1 + k), { concurrency: 5, nonces, outcome });
+    expect([...outcome.values()].every((s) => s === 201)).toBe(true);
+    const cast = before + 10;
+    // B's live stream, opened with a ticket from B, reaches the new count at its next tick (coarsened to the step).
+    const ticket = (await call(b.base, 'POST', `/api/meetings/${poll.meetingId}/live-ticket`, undefined, poll.adminToken)).body.ticket as string;
+    const res = await fetch(`${b.base}/api/meetings/${poll.meetingId}/live?ticket=${ticket}`);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    let seen = -1;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && seen < Math.floor(cast / 5) * 5) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+      for (const m of text.matchAll(/event: turnout\ndata: (.*)\n/g)) seen = Math.max(seen, (JSON.parse(m[1]!) as { ballotsCast: number }).ballotsCast);
+    }
+    await reader.cancel();
+    expect(seen).toBe(Math.floor(cast / 5) * 5);
+  });
+
+  it('SIGKILL of A under 100 connections: every acknowledged ballot stored once, B serving throughout', { timeout: 120_000 }, async () => {
+    const nonces = poll.tokens.map(() => newNonce());
+    const fromA = new Map<number, number | 'error'>();
+    const fromB = new Map<number, number | 'error'>();
+    // Slips 100-649 through A, 650-1199 through B, 50 connections each.
+    const viaA = Array.from({ length: 550 }, (_, k) => 100 + k);
+    const viaB = Array.from({ length: 550 }, (_, k) => 650 + k);
+    const streamA = submitAll(a.base, poll, viaA, { concurrency: 50, nonces, outcome: fromA });
+    const streamB = submitAll(b.base, poll, viaB, { concurrency: 50, nonces, outcome: fromB });
+    // Kill A once some of its ballots are acknowledged, at a random moment after that.
+    while ([...fromA.values()].filter((s) => s === 201).length < 40) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, Math.random() * 100));
+    await a.kill('SIGKILL');
+    await Promise.all([streamA, streamB]);
+
+    // B served every one of its voters.
+    expect([...fromB.values()].filter((s) => s !== 201)).toEqual([]);
+    expect(fromB.size).toBe(viaB.length);
+    // A's voters whose answer was lost try again through B with the same nonce: counted once, or stored now.
+    const ackedByA = viaA.filter((i) => fromA.get(i) === 201);
+    const retry = viaA.filter((i) => fromA.get(i) !== 201);
+    expect(ackedByA.length).toBeGreaterThan(0);
+    const again = new Map<number, number | 'error'>();
+    await submitAll(b.base, poll, retry, { concurrency: 20, nonces, outcome: again });
+    for (const i of retry) expect([200, 201]).toContain(again.get(i));
+
+    const { markers, used } = await storedMarkers(poll.meetingId);
+    const counts = new Map<string, number>();
+    for (const m of markers) counts.set(m, (counts.get(m) ?? 0) + 1);
+    // Every acknowledged ballot is there, none twice, and one used marker per ballot.
+    for (const i of [...ackedByA, ...viaB, ...retry]) expect(counts.get(`ack-${i}`), `slip ${i}`).toBe(1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(used).toBe(markers.length);
+    console.log(`killed A after ${ackedByA.length} of its ballots were acknowledged; ${retry.length} retried through B; ${markers.length} ballots stored`);
+  });
+});
