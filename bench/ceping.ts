@@ -17,7 +17,11 @@ export interface CepingProcess {
   stop: () => Promise<void>;
 }
 
-export async function startCeping(extraArgs: string[] = [], existing?: { dir: string; dbPath: string }): Promise<CepingProcess> {
+/**
+ * Starts the built server on a fresh SQLite file (or `existing`), or with `env` naming another database (a PostgreSQL
+ * address and its key file).
+ */
+export async function startCeping(extraArgs: string[] = [], existing?: { dir: string; dbPath: string }, env: Record<string, string> = {}): Promise<CepingProcess> {
   // BENCH_SERVER: another build of the server to measure (e.g. an experiment), instead of dist/src/server.js.
   const server = resolve(process.env.BENCH_SERVER ?? join(root, 'dist/src/server.js'));
   if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first (npm run bench does).`);
@@ -38,6 +42,7 @@ export async function startCeping(extraArgs: string[] = [], existing?: { dir: st
       CEPING_ADMIN_USER: ADMIN.username,
       CEPING_ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     `${url}/healthz`,
   );

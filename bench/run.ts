@@ -5,7 +5,7 @@
 //   BENCH_VOTERS=300       voters in the meeting burst
 //   BENCH_BALLOTS=100000   ballots in the tally benchmark
 //   BENCH_PREFILL=300000   ballots of other meetings in the ballot box for the "flat cost" run (part submit-full)
-//   BENCH_ONLY=submit,submit-full,vote,burst,print,tally   run only these parts
+//   BENCH_ONLY=submit,submit-full,vote,burst,print,tally,postgres   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
 //   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
 import { spawn } from 'node:child_process';
@@ -28,7 +28,7 @@ const cfg = {
   voters: Number(env.BENCH_VOTERS ?? 300),
   ballots: Number(env.BENCH_BALLOTS ?? 100_000),
   prefill: Number(env.BENCH_PREFILL ?? 300_000),
-  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,print,tally').split(',').map((s) => s.trim())),
+  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,print,tally,postgres').split(',').map((s) => s.trim())),
   cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
 };
 const here = import.meta.dirname;
@@ -222,6 +222,60 @@ async function votes(): Promise<void> {
   }
 }
 
+/**
+ * The same submissions and whole votes with Ceping on PostgreSQL, beside Ceping on SQLite and the bare Fastify route
+ * in the same run. The server is PostgreSQL 15 from the test harness's binaries, on this machine, with durability on
+ * (fsync, synchronous_commit and full_page_writes, as a production server runs): a 201 means the ballot is on disk
+ * in both. Server CPU counts Ceping's process only; PostgreSQL's backends are on the same two cores.
+ */
+async function onPostgres(): Promise<void> {
+  const { startTestPostgres } = await import('../test/helpers/postgres.js');
+  const pg = await startTestPostgres({ settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', shared_buffers: '128MB', max_connections: '60' } });
+  const keyDir = mkdtempSync(join(tmpdir(), 'ceping-bench-keys-'));
+  const barePort = await freePort();
+  const bare = await startChild(process.execPath, ['--import', 'tsx', resolve(here, 'bare-server.ts'), String(barePort)], { PATH: env.PATH, NODE_ENV: 'production' }, `http://127.0.0.1:${barePort}/healthz`);
+  const engines: Array<{ name: string; ceping?: CepingProcess; env: Record<string, string> }> = [
+    { name: 'SQLite', env: {} },
+    { name: 'PostgreSQL', env: { CEPING_DB: pg.url, CEPING_KEY_FILE: join(keyDir, 'ceping.keys') } },
+  ];
+  try {
+    const fakeTokens = Array.from({ length: 200_000 }, (_, i) => `t${String(i).padStart(42, '0')}`);
+    const warmupS = 2;
+    const label = `POST /api/ballot/:token, ${cfg.connections} connections, ${cfg.durationS} s`;
+    for (const e of engines) {
+      const ceping = (e.ceping = await startCeping(cepingArgs(), undefined, e.env));
+      const meetingId = await openVillageMeeting(ceping);
+      const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (2 * cfg.durationS + 2 * warmupS) * 4_000));
+      const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
+      const warm = await submitBallots({ url: ceping.url, pid: ceping.pid, tokens: pool.slice(1), answers, connections: cfg.connections, durationS: warmupS });
+      await new Promise((r) => setTimeout(r, 2000));
+      let rest = pool.slice(1 + warm.tokensUsed);
+      if (e.name === 'SQLite') {
+        await submitBallots({ url: `http://127.0.0.1:${barePort}`, pid: bare.child.pid!, tokens: fakeTokens, answers, connections: cfg.connections, durationS: warmupS });
+        load('before the ceiling run (postgres part)');
+        const ceiling = await submitBallots({ url: `http://127.0.0.1:${barePort}`, pid: bare.child.pid!, tokens: fakeTokens, answers, connections: cfg.connections, durationS: cfg.durationS });
+        rows.push({ part: 'PostgreSQL', what: `bare Fastify ceiling (${label})`, figure: describeLoad(ceiling) });
+        ceilingPerSecond = ceiling.perSecond;
+      }
+      load(`before the ${e.name} submissions`);
+      const sub = await submitBallots({ url: ceping.url, pid: ceping.pid, tokens: rest, answers, connections: cfg.connections, durationS: cfg.durationS });
+      rest = rest.slice(sub.tokensUsed);
+      rows.push({ part: 'PostgreSQL', what: `Ceping on ${e.name} (${label})`, figure: `${describeLoad(sub)}; ${(100 * sub.perSecond / ceilingPerSecond).toFixed(0)} % of the ceiling; errors ${sub.errors + sub.timeouts + sub.non2xx}` });
+      load(`before the ${e.name} whole votes`);
+      const v = await wholeVotes({ url: ceping.url, pid: ceping.pid, tokens: rest, answers, connections: cfg.connections, durationS: cfg.durationS });
+      rows.push({ part: 'PostgreSQL', what: `Ceping whole votes on ${e.name} (GET + POST, ${cfg.connections} connections, ${cfg.durationS} s)`, figure: `${describeVotes(v)}; failed ${v.errors + v.timeouts + v.failed}` });
+      await ceping.stop();
+      e.ceping = undefined;
+    }
+  } finally {
+    for (const e of engines) await e.ceping?.stop();
+    await bare.stop();
+    await pg.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+  }
+}
+let ceilingPerSecond = 1;
+
 function describeVotes(r: VoteFigures): string {
   return `${r.perSecond.toFixed(0)} votes/s, pair p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, max ${fmtMs(r.max)} (GET p99 ${fmtMs(r.getP99)}, POST p99 ${fmtMs(r.postP99)}); server CPU ${r.cpuPerVoteUs.toFixed(0)} µs per vote`;
 }
@@ -327,6 +381,7 @@ async function main(): Promise<void> {
     ['burst', burst],
     ['print', printing],
     ['tally', tally],
+    ['postgres', onPostgres],
   ];
   for (const [name, fn] of parts) {
     if (!cfg.only.has(name)) continue;

@@ -25,6 +25,9 @@ import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, Hea
  */
 const MAX_IN_FLIGHT = 2;
 
+/** How long after a seal that could not finish it is tried again. */
+const SEAL_RETRY_MS = 60_000;
+
 const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
 const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
 const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
@@ -45,6 +48,7 @@ export class PgBallotBox implements BallotBox {
   private scheduled = false;
   private inFlight = new Set<Promise<void>>();
   private closed = false;
+  private sealRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly main: Db,
@@ -144,9 +148,23 @@ export class PgBallotBox implements BallotBox {
     });
   }
 
-  /** VACUUM FULL of the box's tables after a close (PgBoxStore.seal); not sealed is logged by the caller's next close. */
+  /**
+   * VACUUM FULL of the box's tables after a close (PgBoxStore.seal). When it could not drop every old row version (a
+   * snapshot older than the close, a lock it could not take in time), it is tried again every `SEAL_RETRY_MS` until it
+   * can, for as long as the server runs; the next close seals as well.
+   */
   async sealAfterClose(): Promise<void> {
-    this.lastSeal = await this.store.seal();
+    if (this.sealRetry) clearTimeout(this.sealRetry);
+    this.sealRetry = null;
+    try {
+      this.lastSeal = await this.store.seal();
+    } catch {
+      this.lastSeal = { sealed: false, keptDeadVersions: null, ms: 0 };
+    }
+    if (!this.lastSeal.sealed && !this.closed) {
+      this.sealRetry = setTimeout(() => void this.sealAfterClose(), SEAL_RETRY_MS);
+      this.sealRetry.unref();
+    }
   }
 
   async counts(meetingId: string): Promise<BallotBoxCounts> {
@@ -219,6 +237,7 @@ export class PgBallotBox implements BallotBox {
       await Promise.race(this.inFlight);
     }
     this.closed = true;
+    if (this.sealRetry) clearTimeout(this.sealRetry);
   }
 }
 

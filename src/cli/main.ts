@@ -8,6 +8,7 @@ export function registerCommand(name: string, summary: string, load: () => Promi
 
 // Subcommands (one line each; keep sorted).
 registerCommand('backup', 'Online backup of the database to a file', () => import('./backup.js'));
+registerCommand('copy-to-postgres', 'Copy a stopped SQLite database and its ballot box onto an empty PostgreSQL database', () => import('./copy-to-postgres.js'));
 registerCommand('keys', 'Show where the key file is, or rotate a key', () => import('./keys.js'));
 registerCommand('slips', 'Print ballot slips (or paper ballots) to a PDF from the database', () => import('./slips.js'));
 registerCommand('users', 'Manage accounts on the database directly (create, reset a password, disable, unlock)', () => import('./users.js'));

@@ -13,7 +13,7 @@ const LIBRARIES = new Set(['shared', 'domain', 'db', 'config']);
  * the ballot box's own file and thread, the legacy-ballot move, the backup, and PostgreSQL's connection
  * (db/postgres.ts). Everything else is written for both engines.
  */
-const ENGINE_FILES = /^src\/(db\/client|db\/postgres|db\/settings\.repository|ballots\/box[-.][\w.-]+|ballots\/ballot-box|ballots\/ballots\.repository|cli\/backup)\.ts$/;
+const ENGINE_FILES = /^src\/(db\/client|db\/postgres|db\/settings\.repository|ballots\/box[-.][\w.-]+|ballots\/ballot-box|ballots\/ballots\.repository|cli\/backup|cli\/copy-to-postgres)\.ts$/;
 /** The composition root registers every module's routes and plugins. */
 const COMPOSITION_ROOTS = new Set(['app', 'server']);
 

@@ -22,10 +22,20 @@ describe('loadConfig', () => {
   it('refuses a short admin password', () => {
     expect(() => loadConfig({ CEPING_ADMIN_USER: 'a', CEPING_ADMIN_PASSWORD: 'short' })).toThrow(/CEPING_ADMIN_PASSWORD/);
   });
-  it('refuses a PostgreSQL address for CEPING_DB, rather than creating a file of that name', () => {
-    expect(() => loadConfig({ CEPING_DB: 'postgres://ceping:secret@db:5432/ceping' })).toThrow(/serving on PostgreSQL is not available yet/);
-    expect(() => loadConfig({ CEPING_DB: 'postgresql://db/ceping' })).toThrow(ConfigError);
-    expect(loadConfig({ CEPING_DB: './postgres-notes/ceping.sqlite' }).dbPath).toMatch(/postgres-notes\/ceping\.sqlite$/);
+  it('takes a PostgreSQL address for CEPING_DB with a key file, never as a file name', () => {
+    const pg = loadConfig({ CEPING_DB: 'postgres://ceping:secret@db:5432/ceping', CEPING_KEY_FILE: '/etc/ceping/ceping.keys' });
+    expect(pg.databaseUrl).toBe('postgres://ceping:secret@db:5432/ceping');
+    expect(pg.dbPath).toBeNull();
+    expect(pg.keyFile).toBe('/etc/ceping/ceping.keys');
+    // Without a key file every instance would make up keys of its own.
+    expect(() => loadConfig({ CEPING_DB: 'postgres://ceping:secret@db:5432/ceping' })).toThrow(/CEPING_KEY_FILE must name the key file/);
+    // An address without a host or a database name.
+    expect(() => loadConfig({ CEPING_DB: 'postgresql://db', CEPING_KEY_FILE: 'k' })).toThrow(/postgres:\/\/user:password@host:port\/database/);
+    expect(() => loadConfig({ CEPING_DB: 'postgres:///ceping', CEPING_KEY_FILE: 'k' })).toThrow(ConfigError);
+    // A file whose path merely mentions postgres is a file.
+    const file = loadConfig({ CEPING_DB: './postgres-notes/ceping.sqlite' });
+    expect(file.dbPath).toMatch(/postgres-notes\/ceping\.sqlite$/);
+    expect(file.databaseUrl).toBeNull();
   });
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://ceping.example.cn/' }).publicUrl).toBe('https://ceping.example.cn');
