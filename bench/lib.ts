@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: child processes, memory readings, timing, the village meeting.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fullBallot, seededRandom, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
 
 export const MB = 1024 * 1024;
@@ -10,6 +10,24 @@ export function procMemory(pid: number | 'self' = 'self'): { rss: number; hwm: n
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/**
+ * CPU time (user + system) used so far by every process whose executable path contains one of `exeParts` (the PostgreSQL
+ * server and its backends, say), in milliseconds. Processes that ended meanwhile are not counted.
+ */
+export function processesCpuMs(...exeParts: string[]): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      if (!exeParts.some((p) => exe.includes(p))) continue;
+      total += procCpuMs(Number(pid));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return total;
 }
 
 /** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat (Linux, 10 ms ticks). */

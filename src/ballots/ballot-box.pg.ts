@@ -73,6 +73,11 @@ export class PgBallotBox implements BallotBox {
     return m && { used: m.used, nonceHash: m.nonceHash, batchId: m.batchId };
   }
 
+  /** The cast's reads as they are: the guard re-reads the poll and the slip in the vote's transaction. */
+  readBeforeCast<T>(read: () => Promise<T>): Promise<T> {
+    return read();
+  }
+
   submit(job: CastJob): Promise<CastResult> {
     if (this.closed) return Promise.reject(closing());
     let record: Buffer;

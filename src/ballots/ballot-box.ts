@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { readSnapshotSync, sealAfterPollClose, type Db } from '../db/client.js';
+import { readSnapshot, readSnapshotSync, sealAfterPollClose, type Db } from '../db/client.js';
 import { isMeetingOpen, meetingVersion } from '../meetings/index.js';
 import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, isSlipVoided, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
@@ -269,6 +269,11 @@ export class SqliteBallotBox implements BallotBox {
     if (reply.error) throw boxFailed(reply.error.message);
     const m = reply.value as { used: boolean; nonceHash: Uint8Array | null; batchId: string } | null;
     return m ? { used: m.used, nonceHash: m.nonceHash ? Buffer.from(m.nonceHash) : null, batchId: m.batchId } : undefined;
+  }
+
+  /** The cast's reads in one read snapshot of the main database (BallotBox.readBeforeCast). */
+  readBeforeCast<T>(read: () => Promise<T>): Promise<T> {
+    return readSnapshot(this.main, read);
   }
 
   /** Queues a ballot for the next group; resolves once that group is on disk (or with why it was not stored). */

@@ -1,6 +1,6 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
 import { createHash } from 'node:crypto';
-import { readSnapshot, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { decideBallot, type BallotSource } from '../domain/ballot.js';
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
@@ -151,9 +151,10 @@ export async function castBallot(
   body: { answers: unknown; nonce?: string },
   source: BallotSource = 'phone',
 ): Promise<CastOutcome> {
-  // The slip and its meeting from one snapshot: the meeting's version read here vouches, at the group's check, that
-  // neither a void nor a close has come since (both bump it in their own transaction; see submitBallot).
-  const found = await readSnapshot(db, async () => {
+  // The slip and its meeting, read as the box needs them (BallotBox.readBeforeCast): on SQLite from one snapshot, so
+  // that the meeting's version read here vouches, at the group's guard, that neither a void nor a close has come since
+  // (both bump it in their own transaction).
+  const found = await writer.readBeforeCast(async () => {
     const slip = await findSlip({ db }, credential);
     return slip && { slip, rec: slip.voided ? null : await loadMeetingCached({ db }, slip.meetingId) };
   });

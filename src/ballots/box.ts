@@ -76,6 +76,13 @@ export interface BallotBox {
   mayHaveVoted(key: Uint8Array): boolean;
   /** Whether the slip with this marker has voted (and with which nonce). */
   marker(key: Buffer): Promise<{ used: boolean; nonceHash: Buffer | null; batchId: string } | undefined>;
+  /**
+   * Runs the reads a cast makes before queueing its ballot (the slip, its meeting). The SQLite box runs them in one
+   * read snapshot, so that the meeting's version read there vouches for the slip's state at the group's guard; the
+   * PostgreSQL box re-reads both in the vote's own transaction, so it runs them without one (a read transaction
+   * would cost two more round trips per ballot).
+   */
+  readBeforeCast<T>(read: () => Promise<T>): Promise<T>;
   /** Queues a ballot for the next group; resolves once that group is stored (or with why it was not). */
   submit(job: CastJob): Promise<CastResult>;
   /**
