@@ -91,6 +91,24 @@ describe('two instances on one PostgreSQL database', () => {
     expect(seen).toBe(Math.floor(cast / 5) * 5);
   });
 
+  it('a meeting closed through one instance is closed for the other: one close wins, its voters are refused, one report', { timeout: 60_000 }, async () => {
+    const other = await openPoll(b.base, 20);
+    const answers = markedBallot(other.template, 'before-close');
+    expect((await call(a.base, 'POST', `/api/ballot/${other.tokens[0]}`, { answers })).status).toBe(201);
+    // Both instances close it at once: the write lock and the status check let one through.
+    const closes = await Promise.all([a, b].map((s) => call(s.base, 'POST', `/api/meetings/${other.meetingId}/close`, {}, other.adminToken)));
+    expect(closes.map((c) => c.status).sort()).toEqual([200, 409]);
+    // A cached the meeting as open (it served a vote); it sees the close made through B or A all the same.
+    const late = await call(a.base, 'POST', `/api/ballot/${other.tokens[1]}`, { answers });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('MEETING_NOT_OPEN');
+    const reports = await call(b.base, 'GET', `/api/meetings/${other.meetingId}/closing-reports`, undefined, other.adminToken);
+    expect(reports.status, JSON.stringify(reports.body)).toBe(200);
+    expect(reports.body).toHaveLength(1);
+    const results = await call(b.base, 'GET', `/api/meetings/${other.meetingId}/results`, undefined, other.adminToken);
+    expect(results.body.ballots.cast).toBe(1);
+  });
+
   it('SIGKILL of A under 100 connections: every acknowledged ballot stored once, B serving throughout', { timeout: 120_000 }, async () => {
     const nonces = poll.tokens.map(() => newNonce());
     const fromA = new Map<number, number | 'error'>();
