@@ -8,6 +8,7 @@
 //   BENCH_ONLY=submit,submit-full,vote,burst,print,tally,postgres   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
 //   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
+//   BENCH_NODE_FLAGS='…'   Node flags for the Ceping processes instead of those of `npm start` (experiments)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -22,6 +23,8 @@ import { PHONE_ACCEPT_ENCODING, wholeVotes, type VoteFigures } from './votes.js'
 import type { TallyFigures } from './tally.js';
 
 const env = process.env;
+/** The Node flags `npm start` gives the server (package.json's start script), so that the bench measures what runs. */
+const START_NODE_FLAGS = /\bnode\s+(.*?)\s*dist\/src\/server\.js/.exec((JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start)?.[1] ?? '';
 const cfg = {
   durationS: Number(env.BENCH_DURATION ?? 10),
   connections: Number(env.BENCH_CONNECTIONS ?? 100),
@@ -30,6 +33,8 @@ const cfg = {
   prefill: Number(env.BENCH_PREFILL ?? 300_000),
   only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,print,tally,postgres').split(',').map((s) => s.trim())),
   cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
+  /** Node flags for the Ceping processes instead of those `npm start` uses (experiments). */
+  nodeFlags: (env.BENCH_NODE_FLAGS ?? START_NODE_FLAGS).split(' ').filter(Boolean),
 };
 const here = import.meta.dirname;
 
@@ -71,7 +76,7 @@ function machine(): string {
 }
 
 function cepingArgs(): string[] {
-  return cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProfDir}`] : [];
+  return [...cfg.nodeFlags, ...(cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProfDir}`] : [])];
 }
 
 async function villageAnswers(ceping: CepingProcess, token: string, n: number, seed: number): Promise<string[]> {

@@ -152,6 +152,10 @@ export async function run(argv: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
+  if (/^postgres(ql)?:/i.test(dbPath)) {
+    console.error('CEPING_DB is a PostgreSQL database: back it up with PostgreSQL\'s own tools (pg_basebackup, or pg_dump with the server running), and the key file on its own (docs/postgresql.md).');
+    return 2;
+  }
   const r = await backupDatabase(resolve(dbPath), resolve(files[0]!), { force });
   console.log(`Backed up ${resolve(dbPath)} to ${r.file} (and ${ballotBoxPath(r.file)}): ${r.pages} pages, ${r.ballots} ballots, ${r.usedSlips} used slips, integrity ${r.integrity} (ballot box copied in ${r.boxAttempts} attempt(s)).`);
   return 0;
