@@ -2,7 +2,7 @@
 // dialect. drizzle-kit reads this file (drizzle.pg.config.ts) to generate the migrations in /migrations/pg.
 // test/unit/schema-engines.test.ts fails when the two diverge: change both files together.
 //
-// The app does not run on PostgreSQL yet; this is the schema it will use. The anonymity notes of ./schema.ts hold
+// The schema Ceping runs on with CEPING_DB=postgres://… (src/db/postgres.ts). The anonymity notes of ./schema.ts hold
 // here too. Type choices, kept to plain SQL that PostgreSQL-derived databases (KingbaseES, openGauss, HighGo) accept
 // (docs/postgresql.md):
 // - Text stays text, JSON included: a JSON column is `text` holding JSON.stringify's output, as in SQLite, so a value
