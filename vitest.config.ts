@@ -25,6 +25,7 @@ const ENGINE_NEUTRAL = [
   'test/http/turnout-all-voted.test.ts',
   'test/http/turnout-live.test.ts',
   'test/http/voter-waiting.test.ts',
+  'test/http/write-atomicity.test.ts',
   'test/adversarial/injection.test.ts',
   'test/adversarial/publications.test.ts',
   'test/adversarial/race.test.ts',

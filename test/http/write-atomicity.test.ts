@@ -11,23 +11,28 @@
 // Writes that by design record no audit entry say why and are proven the same way from their own statements; the
 // voter's writes and the live ticket must not write this database at all, and succeed with every table frozen.
 //
-// The engine-specific part is the three functions under "Faults": the scenarios are meant to run on PostgreSQL too.
+// The engine-specific part is `faults` below: SQLite's TEMP triggers on the app's own connection, or PostgreSQL's
+// triggers (this file runs in vitest's `postgres` project too, on a database of its own).
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_ACTION_LABELS } from '../../src/audit/audit.labels.js';
-import { ADMIN, fullBallot, makeTestApp, villageMeeting, type TestApp } from '../helpers/app.js';
+import { ADMIN, fullBallot, makeTestApp, testEngine, villageMeeting, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
-let conn: Database.Database;
+let faults: Faults;
 beforeAll(async () => {
   t = await makeTestApp();
-  conn = t.app.db.$client;
+  faults = testEngine === 'postgres' ? await postgresFaults(t.config.databaseUrl!) : sqliteFaults(t.app.db.$client);
 });
-afterAll(async () => t.close());
+afterAll(async () => {
+  await faults?.close();
+  await t.close();
+});
 
-// ── Faults (SQLite). On PostgreSQL these become a trigger that raises while a session setting names the fault.
+// ── Faults
 
 type Op = 'insert' | 'update' | 'delete';
 interface Fault {
@@ -38,50 +43,119 @@ interface Fault {
 }
 const faultName = (f: Fault, i: number) => `ceping_fault_${f.table}_${f.op}_${i}`;
 
-/** Makes every matching statement fail: a TEMP trigger on the app's own connection, seen by no other connection. */
-function installFault(db: Database.Database, ...faults: Fault[]): void {
-  faults.forEach((f, i) => db.exec(`create temp trigger ${faultName(f, i)} before ${f.op} on "${f.table}" ${f.when ? `when ${f.when}` : ''} begin select raise(abort, 'injected fault'); end`));
+interface Faults {
+  /** Makes every matching statement fail. */
+  install(...faults: Fault[]): Promise<void>;
+  remove(): Promise<void>;
+  /** Records which tables a write changes and how (every row, in order); `stop()` returns each pair once. */
+  trace(): Promise<{ stop: () => Promise<Fault[]> }>;
+  /** The app's tables (not the tests' own). */
+  tables(): Promise<string[]>;
+  /** The rows of a table, each as JSON. */
+  rows(table: string): Promise<string[]>;
+  /** A query's first column. */
+  column(sql: string, ...params: unknown[]): Promise<unknown[]>;
+  close(): Promise<void>;
 }
 
-function removeFaults(db: Database.Database): void {
-  const names = db.prepare(`select name from sqlite_temp_master where type = 'trigger' and name like 'ceping\\_%' escape '\\'`).pluck().all() as string[];
-  for (const n of names) db.exec(`drop trigger temp."${n}"`);
-}
-
-/** Records which tables a write changes and how (every row, in order); `stop()` returns each pair once. */
-function traceWrites(db: Database.Database): { stop: () => Fault[] } {
-  db.exec('create temp table ceping_writes (tbl text, op text)');
-  for (const table of userTables(db)) {
-    for (const op of ['insert', 'update', 'delete'] as const) {
-      db.exec(`create temp trigger ceping_trace_${table}_${op} after ${op} on "${table}" begin insert into temp.ceping_writes values ('${table}', '${op}'); end`);
-    }
-  }
+/** SQLite: TEMP triggers on the app's own connection, seen by no other connection. */
+function sqliteFaults(db: Database.Database): Faults {
+  const remove = async () => {
+    const names = db.prepare(`select name from sqlite_temp_master where type = 'trigger' and name like 'ceping\\_%' escape '\\'`).pluck().all() as string[];
+    for (const n of names) db.exec(`drop trigger temp."${n}"`);
+  };
+  const tables = async () => db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`).pluck().all() as string[];
   return {
-    stop: () => {
-      const rows = db.prepare('select tbl as "table", op from temp.ceping_writes group by tbl, op order by min(rowid)').all() as Fault[];
-      removeFaults(db);
-      db.exec('drop table temp.ceping_writes');
-      return rows;
+    install: async (...fs) => fs.forEach((f, i) => db.exec(`create temp trigger ${faultName(f, i)} before ${f.op} on "${f.table}" ${f.when ? `when ${f.when}` : ''} begin select raise(abort, 'injected fault'); end`)),
+    remove,
+    trace: async () => {
+      db.exec('create temp table ceping_writes (tbl text, op text)');
+      for (const table of await tables()) {
+        for (const op of ['insert', 'update', 'delete'] as const) {
+          db.exec(`create temp trigger ceping_trace_${table}_${op} after ${op} on "${table}" begin insert into temp.ceping_writes values ('${table}', '${op}'); end`);
+        }
+      }
+      return {
+        stop: async () => {
+          const rows = db.prepare('select tbl as "table", op from temp.ceping_writes group by tbl, op order by min(rowid)').all() as Fault[];
+          await remove();
+          db.exec('drop table temp.ceping_writes');
+          return rows;
+        },
+      };
     },
+    tables,
+    rows: async (table) => (db.prepare(`select * from "${table}"`).raw().all() as unknown[][]).map((r) => JSON.stringify(r)),
+    column: async (sql, ...params) => db.prepare(sql).pluck().all(...params),
+    close: async () => {},
   };
 }
 
-const userTables = (db: Database.Database) => db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`).pluck().all() as string[];
+/**
+ * PostgreSQL: triggers on the tables, calling functions that raise (or record), from a connection of the test's own;
+ * the database is this file's alone. `when` conditions are SQL on `new`, as in SQLite.
+ */
+async function postgresFaults(url: string): Promise<Faults> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(`create or replace function ceping_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`);
+  const triggers = async () =>
+    (await c.query<{ name: string; table: string }>(`select tgname as name, tgrelid::regclass::text as table from pg_trigger where tgname like 'ceping\\_%' and not tgisinternal`)).rows;
+  const remove = async () => {
+    for (const tr of await triggers()) await c.query(`drop trigger "${tr.name}" on ${tr.table}`);
+  };
+  const tables = async () =>
+    (await c.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'ceping\\_%' order by table_name`)).rows.map((r) => r.name);
+  return {
+    install: async (...fs) => {
+      for (const [i, f] of fs.entries()) {
+        await c.query(`create trigger ${faultName(f, i)} before ${f.op} on "${f.table}" for each row ${f.when ? `when (${f.when})` : ''} execute procedure ceping_fault()`);
+      }
+    },
+    remove,
+    trace: async () => {
+      await c.query('create table ceping_writes (n bigserial, tbl text, op text)');
+      await c.query(`create or replace function ceping_trace() returns trigger language plpgsql as $$ begin insert into ceping_writes (tbl, op) values (tg_table_name, lower(tg_op)); return null; end $$`);
+      for (const table of await tables()) {
+        for (const op of ['insert', 'update', 'delete'] as const) await c.query(`create trigger ceping_trace_${table}_${op} after ${op} on "${table}" for each row execute procedure ceping_trace()`);
+      }
+      return {
+        stop: async () => {
+          const rows = (await c.query<Fault>('select tbl as "table", op from ceping_writes group by tbl, op order by min(n)')).rows;
+          await remove();
+          await c.query('drop table ceping_writes');
+          return rows;
+        },
+      };
+    },
+    tables,
+    rows: async (table) => (await c.query({ text: `select * from "${table}"`, rowMode: 'array' })).rows.map((r) => JSON.stringify(r)),
+    column: async (sql, ...params) => (await c.query({ text: sql.replace(/\?/g, (_, i: number) => `$${sql.slice(0, i).split('?').length}`), values: params, rowMode: 'array' })).rows.map((r: unknown[]) => r[0]),
+    close: () => c.end(),
+  };
+}
 
 // ── The database as rows
 
-/** Every user table: its row count and a hash of its rows (sorted, so that storage order does not count). */
-function snapshot(): Record<string, string> {
-  return Object.fromEntries(
-    userTables(conn).map((table) => {
-      const rows = (conn.prepare(`select * from "${table}"`).raw().all() as unknown[][]).map((r) => JSON.stringify(r)).sort();
-      return [table, `${rows.length} rows ${createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 16)}`];
-    }),
-  );
+/** Every table: its row count and a hash of its rows (sorted, so that storage order does not count). */
+async function snapshot(except: readonly string[] = []): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of await faults.tables()) {
+    if (except.includes(table)) continue;
+    const rows = (await faults.rows(table)).sort();
+    out[table] = `${rows.length} rows ${createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 16)}`;
+  }
+  return out;
 }
 
-const lastAuditSeq = () => (conn.prepare('select coalesce(max(seq), 0) from audit_log').pluck().get() as number);
-const auditSince = (seq: number) => conn.prepare('select action from audit_log where seq > ? order by seq').pluck().all(seq) as string[];
+const lastAuditSeq = async () => Number((await faults.column('select coalesce(max(seq), 0) from audit_log'))[0]);
+const auditSince = async (seq: number) => (await faults.column('select action from audit_log where seq > ? order by seq', seq)) as string[];
+
+/**
+ * The ballot box's tables, on PostgreSQL in this database (a vote writes them, and moves the markers waiting in
+ * slip_markers into them); on SQLite the box is a file of its own and these names are not tables here.
+ */
+const BOX_TABLES = ['box_markers', 'box_ballots', 'slip_markers'];
 
 // ── Requests
 
@@ -200,7 +274,7 @@ const scenarios: Scenario[] = [
     route: 'POST /api/auth/renew',
     setup: async () => {
       // A session ended long ago, whose row the renewal sweeps away: no request can make one, so it is written here.
-      conn.prepare('insert into revoked_sessions (jti, expires_at) values (?, 1)').run(unique('expired-session-'));
+      await faults.column('insert into revoked_sessions (jti, expires_at) values (?, 1) returning jti', unique('expired-session-'));
       return { method: 'POST', url: '/api/auth/renew', token: await session() };
     },
     status: 200,
@@ -469,22 +543,22 @@ const label = (s: Scenario) => `${s.route}${s.variant ? ` (${s.variant})` : ''}`
 const same = (a: Pick<Fault, 'table' | 'op'>, b: Pick<Fault, 'table' | 'op'>) => a.table === b.table && a.op === b.op;
 const AUDIT_ENTRY: Fault = { table: 'audit_log', op: 'insert' };
 
-/** With `faults` installed the write answers the generic 500 and leaves every table as it was. */
-async function expectNothingWritten(s: Scenario, w: Write, ...faults: Fault[]): Promise<void> {
-  const before = snapshot();
-  installFault(conn, ...faults);
+/** With `fs` installed the write answers the generic 500 and leaves every table as it was. */
+async function expectNothingWritten(s: Scenario, w: Write, ...fs: Fault[]): Promise<void> {
+  const before = await snapshot();
+  await faults.install(...fs);
   try {
     const res = await perform(w);
-    const where = `${label(s)} with a fault at ${faults.map((f) => `${f.op} on ${f.table}`).join(', ')}`;
+    const where = `${label(s)} with a fault at ${fs.map((f) => `${f.op} on ${f.table}`).join(', ')}`;
     expect(res.status, `${where}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(500);
     expect(res.body, where).toMatchObject({ error: { code: 'INTERNAL' } });
-    expect(snapshot(), `${where}: a statement escaped its transaction`).toEqual(before);
+    expect(await snapshot(), `${where}: a statement escaped its transaction`).toEqual(before);
   } finally {
-    removeFaults(conn);
+    await faults.remove();
   }
 }
 
-describe('every write is all or nothing', () => {
+describe(`every write is all or nothing (${testEngine})`, () => {
   it('every write route of the app has a scenario here', () => {
     const routes = writeRoutes(t.app);
     expect(routes).toContain('POST /api/meetings');
@@ -505,16 +579,16 @@ describe('every write is all or nothing', () => {
       // 1. A fault at the audit entry, then the same write without it.
       const w = await s.setup();
       if (s.audit.length > 0) await expectNothingWritten(s, w, AUDIT_ENTRY);
-      const before = snapshot();
-      const seq = lastAuditSeq();
-      const trace = traceWrites(conn);
+      const before = await snapshot();
+      const seq = await lastAuditSeq();
+      const trace = await faults.trace();
       let writes: Fault[] = [];
-      const res = await perform(w).finally(() => (writes = trace.stop()));
+      const res = await perform(w).finally(async () => (writes = await trace.stop()));
       expect(res.status, `${label(s)}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(s.status);
-      expect(auditSince(seq), `${label(s)}: the audit entries it adds`).toEqual(s.audit);
+      expect(await auditSince(seq), `${label(s)}: the audit entries it adds`).toEqual(s.audit);
       // The audit log page and the closing report show each entry in words: no action may reach them unnamed.
       for (const action of s.audit) expect(AUDIT_ACTION_LABELS[action], `${label(s)}: a Chinese label for ${action}`).toMatch(/\p{Script=Han}/u);
-      expect(snapshot(), `${label(s)} changed nothing`).not.toEqual(before);
+      expect(await snapshot(), `${label(s)} changed nothing`).not.toEqual(before);
       // 2. A fault at each other kind of statement it ran, each time on a fresh setup.
       const others = writes.filter((f) => !(s.audit.length > 0 && same(f, AUDIT_ENTRY)) && !s.later?.writes.some((l) => same(l, f)));
       expect(others.length + (s.audit.length > 0 ? 1 : 0), `${label(s)} traced no write`).toBeGreaterThan(0);
@@ -523,34 +597,36 @@ describe('every write is all or nothing', () => {
   }
 
   for (const s of scenarios.filter((x) => x.writesNothing)) {
-    it(`${label(s)} writes nothing in this database (${s.why})`, async () => {
+    it(`${label(s)} writes nothing in this database but the ballot box (${s.why})`, async () => {
       const w = await s.setup();
-      const before = snapshot();
-      // Every table frozen: any insert, update or delete would fail the request.
-      installFault(conn, ...userTables(conn).flatMap((table) => (['insert', 'update', 'delete'] as const).map((op) => ({ table, op }))));
+      const before = await snapshot(BOX_TABLES);
+      // Every table frozen but the box's: any other insert, update or delete would fail the request.
+      const frozen = (await faults.tables()).filter((table) => !BOX_TABLES.includes(table));
+      await faults.install(...frozen.flatMap((table) => (['insert', 'update', 'delete'] as const).map((op) => ({ table, op }))));
       try {
         const res = await perform(w);
         expect(res.status, `${label(s)}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(s.status);
       } finally {
-        removeFaults(conn);
+        await faults.remove();
       }
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot(BOX_TABLES)).toEqual(before);
     });
   }
 
   it('closing: a fault while the exports are archived leaves the close and its report pending, which a read completes', async () => {
     const m = await openPoll();
-    const seq = lastAuditSeq();
-    installFault(conn, { table: 'audit_log', op: 'insert', when: `new.action = 'meeting.closing-report'` });
+    const seq = await lastAuditSeq();
+    await faults.install({ table: 'audit_log', op: 'insert', when: `new.action = 'meeting.closing-report'` });
     try {
       expect((await perform({ method: 'POST', url: `/api/meetings/${m.id}/close`, payload: {} })).status).toBe(500);
     } finally {
-      removeFaults(conn);
+      await faults.remove();
     }
     // The close committed on its own (its report drafted, pending its exports); nothing of the archive did.
-    expect(auditSince(seq)).toEqual(['meeting.close']);
-    expect(conn.prepare(`select json_extract(report, '$.pending') from closing_reports where meeting_id = ?`).pluck().all(m.id)).toEqual([1]);
+    expect(await auditSince(seq)).toEqual(['meeting.close']);
+    const reports = (await faults.column('select report from closing_reports where meeting_id = ?', m.id)).map((r) => (JSON.parse(String(r)) as { pending: boolean }).pending);
+    expect(reports).toEqual([true]);
     expect((await ok('GET', `/api/meetings/${m.id}/closing-report`)).report.exports).toHaveLength(5);
-    expect(auditSince(seq)).toEqual(['meeting.close', 'meeting.closing-report']);
+    expect(await auditSince(seq)).toEqual(['meeting.close', 'meeting.closing-report']);
   });
 });
