@@ -338,3 +338,19 @@ export const boxBallots = pgTable(
   },
   (t) => [index('box_ballots_meeting_idx').on(t.meetingId)],
 );
+
+/**
+ * The live turnout's sample of the current tick (src/turnout/live.ts), shared by every instance so that a meeting's
+ * voter-moved counts are sampled once per tick whichever instance a screen asks (on SQLite one process samples, in
+ * memory). `kind` is 'turnout' or 'batches'; `figures` the sampled counts as JSON; `epoch` the tick's number.
+ */
+export const liveSamples = pgTable(
+  'live_samples',
+  {
+    meetingId: text('meeting_id').notNull(),
+    kind: text('kind').notNull(),
+    epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    figures: text('figures').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.kind] })],
+);

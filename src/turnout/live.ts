@@ -7,7 +7,8 @@
 import type { ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import { LIMITS } from '../config.js';
-import { transaction, type Db } from '../db/client.js';
+import { engineOf, transaction, type Db } from '../db/client.js';
+import { shareLiveSample } from './live-samples.repository.js';
 import { coarsenFigures, LIVE_STEP, roundDown } from '../domain/turnout.js';
 import { usedSlipsByBatch } from '../ballots/index.js';
 import { slipBatches } from '../slips/index.js';
@@ -68,19 +69,34 @@ export class LiveHub {
    * Sign-in, minimum and slips issued/voided move only by the team's actions and are read fresh.
    */
   async published(meetingId: string): Promise<Turnout> {
-    return await transaction(this.db, async (tx) => {
-      const rec = await loadMeeting({ db: tx }, meetingId);
-      if (rec.meeting.status !== 'open') return turnoutOf({ db: tx }, rec);
-      const counts = await exactCounts({ db: tx }, rec);
-      const epoch = Math.floor(this.now() / this.timing.tickMs);
-      let s = this.samples.get(meetingId);
-      if (!s || s.epoch !== epoch) {
-        s = { epoch, ballotsCast: counts.ballotsCast, ballotsValid: counts.ballotsValid, slipsUsed: counts.slipsUsed };
-        this.samples.set(meetingId, s);
-      }
-      const sampled = { ...counts, ballotsCast: s.ballotsCast, ballotsValid: s.ballotsValid, slipsUsed: s.slipsUsed };
-      return turnoutView(rec, coarsenFigures(sampled, this.timing.step), true);
-    }, 'read');
+    const { rec, counts } = await transaction(
+      this.db,
+      async (tx) => {
+        const rec = await loadMeeting({ db: tx }, meetingId);
+        return { rec, counts: rec.meeting.status === 'open' ? await exactCounts({ db: tx }, rec) : null };
+      },
+      'read',
+    );
+    if (!counts) return turnoutOf({ db: this.db }, rec);
+    const epoch = Math.floor(this.now() / this.timing.tickMs);
+    let s = this.samples.get(meetingId);
+    if (!s || s.epoch !== epoch) {
+      const mine = { epoch, ballotsCast: counts.ballotsCast, ballotsValid: counts.ballotsValid, slipsUsed: counts.slipsUsed };
+      s = { ...(await this.shared(meetingId, 'turnout', epoch, mine)), epoch };
+      this.samples.set(meetingId, s);
+    }
+    const sampled = { ...counts, ballotsCast: s.ballotsCast, ballotsValid: s.ballotsValid, slipsUsed: s.slipsUsed };
+    return turnoutView(rec, coarsenFigures(sampled, this.timing.step), true);
+  }
+
+  /**
+   * The sample of this tick as every instance publishes it. On SQLite the one process's own (`mine`); on PostgreSQL
+   * the first one written for this tick by any instance (live_samples), so that instances behind one address do not
+   * let a screen sample twice in a tick by asking each in turn.
+   */
+  private async shared<T extends object>(meetingId: string, kind: 'turnout' | 'batches', epoch: number, mine: T): Promise<T> {
+    if (!engineOf(this.db)) return mine;
+    return shareLiveSample({ db: this.db }, meetingId, kind, epoch, mine);
   }
 
   /**
@@ -98,7 +114,10 @@ export class LiveHub {
       const epoch = Math.floor(this.now() / this.timing.tickMs);
       let s = this.batchSamples.get(meetingId);
       // The sample is the read itself, so requests arriving while it runs share it.
-      if (!s || s.epoch !== epoch) this.batchSamples.set(meetingId, (s = { epoch, used: usedSlipsByBatch({ db: this.db }, meetingId) }));
+      if (!s || s.epoch !== epoch) {
+        const read = usedSlipsByBatch({ db: this.db }, meetingId).then(async (own) => new Map(Object.entries(await this.shared(meetingId, 'batches', epoch, Object.fromEntries(own)))));
+        this.batchSamples.set(meetingId, (s = { epoch, used: read }));
+      }
       s.used.catch(() => this.batchSamples.delete(meetingId));
       used = await s.used;
     }

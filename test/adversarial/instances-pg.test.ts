@@ -159,6 +159,25 @@ describe('two instances on one PostgreSQL database', () => {
     }
   });
 
+  it('a screen asking A, then B, within one tick sees one sample: votes between them show at the next tick', { timeout: 60_000 }, async () => {
+    const poll = await openPoll(a.base, 20);
+    const turnout = async (s: ServerProcess) => (await call(s.base, 'GET', `/api/meetings/${poll.meetingId}/turnout`, undefined, poll.adminToken)).body as { ballotsCast: number; coarsened: boolean };
+    const TICK = 10_000; // LIMITS.live.tickMs: both processes tick on the same clock
+    // Just after a tick starts, so that what follows fits in it.
+    while (Date.now() % TICK > 1_000 || Date.now() % TICK < 100) await new Promise((r) => setTimeout(r, 50));
+    const start = Math.floor(Date.now() / TICK);
+    const onA = await turnout(a);
+    expect(onA).toMatchObject({ ballotsCast: 0, coarsened: true });
+    for (let i = 0; i < 10; i++) expect((await call(a.base, 'POST', `/api/ballot/${poll.tokens[i]}`, { answers: poll.template })).status).toBe(201);
+    const onB = await turnout(b);
+    expect(Math.floor(Date.now() / TICK), 'the test ran past its tick').toBe(start);
+    // Without a shared sample B would sample now and show 10: two samples in one tick, 10 votes apart.
+    expect(onB.ballotsCast).toBe(0);
+    await new Promise((r) => setTimeout(r, TICK - (Date.now() % TICK) + 50));
+    expect((await turnout(b)).ballotsCast).toBe(10);
+    expect((await turnout(a)).ballotsCast).toBe(10);
+  });
+
   it('SIGKILL of A under 100 connections: every acknowledged ballot stored once, B serving throughout', { timeout: 120_000 }, async () => {
     const nonces = poll.tokens.map(() => newNonce());
     const fromA = new Map<number, number | 'error'>();
