@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { FormTemplateError } from './domain/forms.js';
 import { KeyFileError } from './db/keys.js';
+import { DatabaseOpenError } from './db/open.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,11 +21,11 @@ async function main(): Promise<void> {
     });
   }
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ publicUrl: config.publicUrl, db: config.dbPath }, 'Ceping is ready');
+  app.log.info({ publicUrl: config.publicUrl, db: config.dbPath ?? 'postgresql', engine: app.dbEngine }, 'Ceping is ready');
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof FormTemplateError || err instanceof KeyFileError) {
+  if (err instanceof ConfigError || err instanceof FormTemplateError || err instanceof KeyFileError || err instanceof DatabaseOpenError) {
     console.error(`Ceping cannot start. ${err.message}`);
   } else {
     console.error('Ceping cannot start:', err);

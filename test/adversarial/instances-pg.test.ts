@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecord, storedLayout } from '../../src/ballots/ballot-record.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { spearman } from '../helpers/rank-correlation.js';
-import { call, markedBallot, newNonce, openPoll, startServer, submitAll, type Poll, type ServerProcess } from '../helpers/server-process.js';
+import { call, freePort, markedBallot, newNonce, openPoll, startServer, submitAll, type Poll, type ServerProcess } from '../helpers/server-process.js';
 
 let server: TestPostgres;
 let dir: string;
@@ -47,6 +47,19 @@ async function storedMarkers(meetingId: string): Promise<{ markers: string[]; us
     await c.end();
   }
 }
+
+describe('starting on a PostgreSQL database that cannot be opened', () => {
+  it('says where and why, never the password, and exits', { timeout: 60_000 }, async () => {
+    const env = { CEPING_KEY_FILE: join(dir, 'other.keys') };
+    const port = await freePort();
+    const nobody = startServer(`postgres://ceping:s3cret-pass@127.0.0.1:${port}/ceping`, env);
+    await expect(nobody).rejects.toThrow(/Ceping cannot start\. The PostgreSQL database ceping@127\.0\.0\.1:\d+\/ceping cannot be opened: nothing answers at that address and port \(ECONNREFUSED\)/);
+    await expect(nobody).rejects.not.toThrow(/s3cret-pass/);
+    const missing = new URL(server.url);
+    missing.pathname = '/no_such_database';
+    await expect(startServer(missing.toString(), env)).rejects.toThrow(/the database does not exist .*\(3D000\)/);
+  });
+});
 
 describe('two instances on one PostgreSQL database', () => {
   let poll: Poll;
