@@ -13,8 +13,8 @@
 import type pg from 'pg';
 import { transaction, type Db } from '../db/client.js';
 import { pgConnOf } from '../db/postgres.js';
-import { AppError } from '../shared/errors.js';
-import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { decodeRecord, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { boxErrors, jobRecord } from './box-jobs.js';
 import { PgBoxStore, type SealResult } from './box-store.pg.js';
 import { ballotIndexRows, ballotsByKey, ballotHeads, ballotRecords, findMarker, lockForClose } from './box.repository.pg.js';
 import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
@@ -28,9 +28,7 @@ const MAX_IN_FLIGHT = 2;
 /** How long after a seal that could not finish it is tried again. */
 const SEAL_RETRY_MS = 60_000;
 
-const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
-const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
-const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
+const { closing, failed: boxFailed } = boxErrors;
 
 interface Pending {
   job: CastJob;
@@ -80,15 +78,9 @@ export class PgBallotBox implements BallotBox {
 
   submit(job: CastJob): Promise<CastResult> {
     if (this.closed) return Promise.reject(closing());
-    let record: Buffer;
-    try {
-      if (job.record && job.record.length !== job.recordSize) throw new Error('ballot box: a record does not fit its slots');
-      record = job.record ?? encodeRecord(job.recordSize, job.ballot);
-    } catch (err) {
-      return Promise.reject(err instanceof RecordTooLarge ? recordTooLarge() : err);
-    }
+    // A ballot too large for its meeting's record rejects here (the executor's throw), before it is queued.
     return new Promise<CastResult>((resolve, reject) => {
-      this.queue.push({ job, record, resolve, reject });
+      this.queue.push({ job, record: jobRecord(job), resolve, reject });
       this.schedule();
     });
   }

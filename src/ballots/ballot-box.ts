@@ -25,9 +25,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { readSnapshot, readSnapshotSync, sealAfterPollClose, type Db } from '../db/client.js';
 import { isMeetingOpen, meetingVersion } from '../meetings/index.js';
-import { AppError } from '../shared/errors.js';
 import { forgetLegacyUse, isSlipVoided, legacySlips, legacyMarkerKey, pendingMarkersAfter } from '../slips/index.js';
-import { decodeRecord, encodeRecord, RecordTooLarge, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { decodeRecord, encodeRecord, type RecordFormat, type StoredBallot } from './ballot-record.js';
+import { boxErrors, jobRecord } from './box-jobs.js';
 import { deleteLegacyBallots, legacyBallots, meetingRecordFormatNow, openMeetingIds } from './ballots.repository.js';
 import { setUsedSlipBit, shuffle, usedSlipBitSet, USED_BITMAP_BYTES, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
 import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
@@ -56,9 +56,7 @@ const MAX_IN_FLIGHT = 2;
 /** Records in an older format read at a time when an export opens a meeting's ballots. */
 const OTHER_RECORDS_PER_READ = 1000;
 
-const recordTooLarge = () => new AppError(422, 'BALLOT_TOO_LARGE', '选票内容超出本次测评允许的长度，请精简文字后再提交');
-const closing = () => new AppError(503, 'SERVER_CLOSING', '服务器正在关闭，请稍后重新提交');
-const boxFailed = (message: string) => new AppError(503, 'BALLOT_BOX_UNAVAILABLE', `选票暂时无法保存，请稍后重新提交（${message}）`);
+const { closing, failed: boxFailed } = boxErrors;
 
 /** Starts the box's thread: the compiled file when there is one, otherwise the TypeScript source through tsx. */
 function startThread(workerData: unknown, transferList: MessagePort[]): Worker {
@@ -280,15 +278,9 @@ export class SqliteBallotBox implements BallotBox {
   submit(job: CastJob): Promise<CastResult> {
     if (this.closed) return Promise.reject(closing());
     if (this.failure) return Promise.reject(boxFailed(this.failure));
-    let record: Buffer;
-    try {
-      if (job.record && job.record.length !== job.recordSize) throw new Error('ballot box: a record does not fit its slots');
-      record = job.record ?? encodeRecord(job.recordSize, job.ballot);
-    } catch (err) {
-      return Promise.reject(err instanceof RecordTooLarge ? recordTooLarge() : err);
-    }
+    // A ballot too large for its meeting's record rejects here (the executor's throw), before it is queued.
     return new Promise<CastResult>((resolve, reject) => {
-      this.queue.push({ job, record, resolve, reject });
+      this.queue.push({ job, record: jobRecord(job), resolve, reject });
       this.schedule();
     });
   }

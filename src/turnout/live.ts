@@ -62,7 +62,12 @@ export class LiveHub {
   setTiming(timing: Partial<LiveTiming>): void {
     this.timing = { ...this.timing, ...timing };
     this.samples.clear();
+    // The next sample of each meeting is taken afresh, also where the instances share it (never in production).
+    this.retake = new Set();
   }
+
+  /** After setTiming: the meetings and kinds sampled afresh since (null: never asked, as in production). */
+  private retake: Set<string> | null = null;
 
   /**
    * The turnout as screens show it: exact once the poll is closed (or before it opens), coarsened while open.
@@ -96,7 +101,10 @@ export class LiveHub {
    */
   private async shared<T extends object>(meetingId: string, kind: 'turnout' | 'batches', epoch: number, mine: T): Promise<T> {
     if (!engineOf(this.db)) return mine;
-    return shareLiveSample({ db: this.db }, meetingId, kind, epoch, mine);
+    const key = `${kind}:${meetingId}`;
+    const replace = this.retake !== null && !this.retake.has(key);
+    this.retake?.add(key);
+    return shareLiveSample({ db: this.db }, meetingId, kind, epoch, mine, replace);
   }
 
   /**
