@@ -40,7 +40,7 @@ interface Pending {
 export class PgBallotBox implements BallotBox {
   readonly stats = { groups: 0, jobs: 0 };
   readonly store: PgBoxStore;
-  /** The last close's seal, for the operator's log and the tests. */
+  /** The last close's seal (diagnostics and tests): whether it sealed, and how many old versions it had to keep. */
   lastSeal: SealResult | null = null;
   private queue: Pending[] = [];
   private scheduled = false;
