@@ -29,7 +29,6 @@ export interface LiveTiming {
 export const DEFAULT_LIVE_TIMING: LiveTiming = { tickMs: LIMITS.live.tickMs, step: LIVE_STEP, heartbeatMs: LIMITS.live.heartbeatMs, maxStreamMs: LIMITS.live.maxStreamMs };
 
 interface Sample {
-  epoch: number;
   ballotsCast: number;
   ballotsValid: number;
   slipsUsed: number;
@@ -43,7 +42,8 @@ interface Stream {
 }
 
 export class LiveHub {
-  private readonly samples = new Map<string, Sample>();
+  /** Each meeting's sample of its current tick: the read itself, so that requests arriving while it runs share it. */
+  private readonly samples = new Map<string, { epoch: number; figures: Promise<Sample> }>();
   private readonly batchSamples = new Map<string, { epoch: number; used: Promise<Map<string, number>> }>();
   private readonly streams = new Map<string, Set<Stream>>();
   private readonly tickers = new Map<string, NodeJS.Timeout>();
@@ -74,23 +74,30 @@ export class LiveHub {
    * Sign-in, minimum and slips issued/voided move only by the team's actions and are read fresh.
    */
   async published(meetingId: string): Promise<Turnout> {
-    const { rec, counts } = await transaction(
+    const read = await transaction(
       this.db,
       async (tx) => {
         const rec = await loadMeeting({ db: tx }, meetingId);
-        return { rec, counts: rec.meeting.status === 'open' ? await exactCounts({ db: tx }, rec) : null };
+        if (rec.meeting.status !== 'open') return { open: false as const, exact: await turnoutOf({ db: tx }, rec) };
+        return { open: true as const, rec, counts: await exactCounts({ db: tx }, rec) };
       },
       'read',
     );
-    if (!counts) return turnoutOf({ db: this.db }, rec);
+    if (!read.open) return read.exact;
+    const { rec, counts } = read;
     const epoch = Math.floor(this.now() / this.timing.tickMs);
     let s = this.samples.get(meetingId);
+    // Looked up and set with nothing awaited in between: one sample per meeting and tick, however many ask at once.
     if (!s || s.epoch !== epoch) {
-      const mine = { epoch, ballotsCast: counts.ballotsCast, ballotsValid: counts.ballotsValid, slipsUsed: counts.slipsUsed };
-      s = { ...(await this.shared(meetingId, 'turnout', epoch, mine)), epoch };
-      this.samples.set(meetingId, s);
+      const mine: Sample = { ballotsCast: counts.ballotsCast, ballotsValid: counts.ballotsValid, slipsUsed: counts.slipsUsed };
+      const taken = { epoch, figures: this.shared(meetingId, 'turnout', epoch, mine) };
+      taken.figures.catch(() => {
+        if (this.samples.get(meetingId) === taken) this.samples.delete(meetingId);
+      });
+      this.samples.set(meetingId, (s = taken));
     }
-    const sampled = { ...counts, ballotsCast: s.ballotsCast, ballotsValid: s.ballotsValid, slipsUsed: s.slipsUsed };
+    const f = await s.figures;
+    const sampled = { ...counts, ballotsCast: f.ballotsCast, ballotsValid: f.ballotsValid, slipsUsed: f.slipsUsed };
     return turnoutView(rec, coarsenFigures(sampled, this.timing.step), true);
   }
 
