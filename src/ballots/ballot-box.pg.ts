@@ -16,7 +16,7 @@ import { pgConnOf } from '../db/postgres.js';
 import { decodeRecord, type RecordFormat, type StoredBallot } from './ballot-record.js';
 import { boxErrors, jobRecord } from './box-jobs.js';
 import { PgBoxStore, type SealResult } from './box-store.pg.js';
-import { ballotIndexRows, ballotsByKey, ballotHeads, ballotRecords, findMarker, lockForClose } from './box.repository.pg.js';
+import { ballotIndexRows, ballotsByKey, ballotHeads, ballotRecords, findMarker, lockForClose, usedMarkersByBatch } from './box.repository.pg.js';
 import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
 
 /**
@@ -169,8 +169,9 @@ export class PgBallotBox implements BallotBox {
     return { used: c.used, cast: c.cast, valid: c.valid };
   }
 
+  /** One grouped count of the used markers (the ballots need not be counted for it). */
   async usedByBatch(meetingId: string): Promise<Map<string, number>> {
-    return new Map((await this.store.counts(meetingId, pgConnOf(this.main))).usedByBatch);
+    return new Map(await usedMarkersByBatch({ db: pgConnOf(this.main) }, meetingId));
   }
 
   records(meetingId: string): Promise<Buffer[]> {

@@ -407,13 +407,9 @@ export class SqliteBallotBox implements BallotBox {
   }
 
   /** Turnout counts of a meeting: O(1), from the counters. */
-  countsNow(meetingId: string): BallotBoxCounts {
+  async counts(meetingId: string): Promise<BallotBoxCounts> {
     const c = this.counters.get(meetingId);
     return { used: c?.used ?? 0, cast: c?.cast ?? 0, valid: c?.valid ?? 0 };
-  }
-
-  async counts(meetingId: string): Promise<BallotBoxCounts> {
-    return this.countsNow(meetingId);
   }
 
   /** Used slips of a meeting by batch (the batch list's counts). */
