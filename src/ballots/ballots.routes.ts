@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { LIMITS } from '../config.js';
+import { shareVoterLoggers } from '../plugins/logging.js';
 import { errorResponses } from '../shared/schemas.js';
 import { ballotFormView, castBallot, openSlipForm } from './ballots.usecases.js';
 import { preferredEncoding, VoterFormCache } from './form-cache.js';
@@ -11,6 +12,7 @@ import { BallotFormView, CastBody, CountedAgainView, CountedView, CredentialPara
 export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const writer = app.ballotWriter;
   const quiet = { logLevel: 'error' as const, config: { voterRoute: true } };
+  shareVoterLoggers(app);
 
   // The voter's form, serialised by this route's response schema and compressed once per meeting version and
   // category (form-cache.ts): the route sends the kept bytes with the coding it chose, so compression is off here.
@@ -35,6 +37,8 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/ballot/:token',
     {
       ...quiet,
+      // The answer is a sentence: under compress's threshold, so its hook would only look and pass.
+      compress: false,
       bodyLimit: LIMITS.ballotBodyBytes,
       schema: {
         tags: ['ballot'],

@@ -1,7 +1,7 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { decideBallot, type BallotSource } from '../domain/ballot.js';
+import { decideBallot, type BallotSource, type MeetingForms } from '../domain/ballot.js';
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
@@ -109,6 +109,14 @@ function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof f
   return built;
 }
 
+/** The forms and subjects a meeting's ballots are checked against: one object per cached record (decideBallot keeps its plan per object). */
+const checkedByRecord = new WeakMap<MeetingRecord, MeetingForms>();
+function checkedAgainst(forms: FormCatalog, rec: MeetingRecord): MeetingForms {
+  let meeting = checkedByRecord.get(rec);
+  if (!meeting) checkedByRecord.set(rec, (meeting = { forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }));
+  return meeting;
+}
+
 export type CastOutcome = { status: 'counted'; alreadyCounted: boolean; valid: boolean | null };
 
 /**
@@ -174,7 +182,7 @@ export async function castBallot(
   const rec = found.rec;
   if (slip.voided || !rec) return refuse(tokenVoided());
   if (rec.meeting.status !== 'open') return refuse(meetingErrors.notOpen(rec.meeting.status));
-  const decision = decideBallot({ forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }, body.answers, source);
+  const decision = decideBallot(checkedAgainst(forms, rec), body.answers, source);
   if (decision.kind === 'refuse') return refuse(unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems));
   return submitBallot({ db, forms, writer }, slip, rec, nonceHash, { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
 }

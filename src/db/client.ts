@@ -175,20 +175,29 @@ export async function transaction<T>(db: Conn, work: (tx: Conn) => Promise<T> | 
   }
 }
 
+/** BEGIN, COMMIT and ROLLBACK prepared once per connection (`exec` would parse them on every transaction). */
+const controls = new WeakMap<Database.Database, { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement }>();
+function transactionControls(client: Database.Database) {
+  let c = controls.get(client);
+  if (!c) controls.set(client, (c = { begin: client.prepare('BEGIN'), commit: client.prepare('COMMIT'), rollback: client.prepare('ROLLBACK') }));
+  return c;
+}
+
 async function runTransaction<T>(client: Database.Database, tx: Conn, work: (tx: Conn) => Promise<T> | T): Promise<T> {
   let escaped = false;
   const watch = setImmediate(() => {
     escaped = true;
   });
+  const control = transactionControls(client);
   // Deferred, as drizzle's transactions were: SQLite takes its write lock at the first write.
-  client.exec('BEGIN');
+  control.begin.run();
   try {
     const result = await work(tx);
     if (escaped) throw new TransactionEscaped();
-    client.exec('COMMIT');
+    control.commit.run();
     return result;
   } catch (err) {
-    if (client.inTransaction) client.exec('ROLLBACK');
+    if (client.inTransaction) control.rollback.run();
     throw err;
   } finally {
     clearImmediate(watch);

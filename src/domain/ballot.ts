@@ -5,6 +5,7 @@ import {
   nominationOptions,
   questionsForMeeting,
   subjectsFor,
+  type ChoiceQuestion,
   type FormTemplate,
   type Question,
   type SubjectRef,
@@ -71,28 +72,86 @@ function isBlank(v: unknown): boolean {
 }
 
 /**
+ * What checking one question needs, worked out once per meeting (its forms and subjects) rather than per ballot:
+ * the grades allowed, the subjects rated, the options listed. Built by `ballotCheck`.
+ */
+type QuestionPlan =
+  | { q: Extract<Question, { type: 'graded' }>; allowed: ReadonlySet<string>; rated: readonly SubjectRef[] | null; ratedIds: ReadonlySet<string> }
+  | { q: ChoiceQuestion; values: ReadonlySet<string> }
+  | { q: Extract<Question, { type: 'text' }> }
+  | { q: Extract<Question, { type: 'nomination' }>; listed: ReadonlySet<string>; byLabel: ReadonlyMap<string, string> };
+
+/** A validity rule with, for each graded question it names, how many subjects may get its grade. */
+interface RulePlan {
+  rule: NonNullable<FormTemplate['rules']>[number];
+  questions: Array<{ id: string; allowed: number }>;
+}
+
+interface FormPlan {
+  form: FormTemplate;
+  questions: QuestionPlan[];
+  known: ReadonlySet<string>;
+  rules: RulePlan[];
+}
+
+interface BallotCheck {
+  formIds: ReadonlySet<string>;
+  forms: FormPlan[];
+}
+
+function planQuestion(form: FormTemplate, q: Question, subjects: readonly SubjectRef[]): QuestionPlan {
+  switch (q.type) {
+    case 'graded': {
+      const rated = q.subjects ? subjectsFor(q, subjects) : null;
+      return { q, allowed: new Set(gradeChoices(form, q).map((g) => g.value)), rated, ratedIds: new Set((rated ?? []).map((s) => s.id)) };
+    }
+    case 'single':
+    case 'multiple':
+      return { q, values: new Set(q.options.map((o) => o.value)) };
+    case 'text':
+      return { q };
+    case 'nomination': {
+      const list = nominationOptions(q, subjects);
+      return { q, listed: new Set(list.map((o) => o.value)), byLabel: new Map(list.map((o) => [o.label.replace(/\s+/g, ''), o.value])) };
+    }
+  }
+}
+
+function planForm(form: FormTemplate, subjects: readonly SubjectRef[]): FormPlan {
+  const questions = questionsForMeeting(form, subjects);
+  return { form, questions: questions.map((q) => planQuestion(form, q, subjects)), known: new Set(questions.map((q) => q.id)), rules: planRules(form, subjects) };
+}
+
+const checks = new WeakMap<MeetingForms, BallotCheck>();
+
+/**
+ * The plan `decideBallot` checks ballots against, kept per `MeetingForms` object: a caller that passes the same
+ * object for every ballot of a meeting version (ballots.usecases.ts) has it built once.
+ */
+function ballotCheck(meeting: MeetingForms): BallotCheck {
+  let check = checks.get(meeting);
+  if (!check) {
+    check = { formIds: new Set(meeting.forms.map((f) => f.id)), forms: meeting.forms.map((f) => planForm(f, meeting.subjects)) };
+    checks.set(meeting, check);
+  }
+  return check;
+}
+
+/**
  * Checks one answer; returns the normalised answer (or undefined when blank) and pushes problems.
  * `partial` allows a graded-about-subjects answer to leave some subjects blank (paper ballots).
  */
-function checkAnswer(
-  form: FormTemplate,
-  q: Question,
-  raw: unknown,
-  subjects: readonly SubjectRef[],
-  problems: BallotProblem[],
-  missing: BallotProblem[],
-  partial: boolean,
-): unknown {
-  const at = { formId: form.id, questionId: q.id };
-  const blank = isBlank(raw);
-  if (blank) {
-    if (q.required) missing.push({ ...at, message: `请回答：${q.text}` });
+function checkAnswer(form: FormTemplate, plan: QuestionPlan, raw: unknown, problems: BallotProblem[], missing: BallotProblem[], partial: boolean): unknown {
+  const q = plan.q;
+  if (isBlank(raw)) {
+    if (q.required) missing.push({ formId: form.id, questionId: q.id, message: `请回答：${q.text}` });
     return undefined;
   }
-  switch (q.type) {
+  const at = { formId: form.id, questionId: q.id };
+  switch (plan.q.type) {
     case 'graded': {
-      const allowed = new Set(gradeChoices(form, q).map((g) => g.value));
-      if (!q.subjects) {
+      const { allowed, rated, ratedIds } = plan as Extract<QuestionPlan, { allowed: ReadonlySet<string> }>;
+      if (!rated) {
         if (typeof raw !== 'string' || !allowed.has(raw)) {
           problems.push({ ...at, message: `“${q.text}”的选项无效` });
           return undefined;
@@ -103,10 +162,11 @@ function checkAnswer(
         problems.push({ ...at, message: `“${q.text}”应为对每个测评对象的评价` });
         return undefined;
       }
-      const rated = subjectsFor(q, subjects);
-      const ratedIds = new Set(rated.map((s) => s.id));
       const out: Record<string, string> = {};
-      for (const [subjectId, grade] of Object.entries(raw)) {
+      let given = 0;
+      for (const subjectId in raw) {
+        if (!Object.hasOwn(raw, subjectId)) continue;
+        const grade = raw[subjectId];
         if (!ratedIds.has(subjectId)) {
           problems.push({ ...at, subjectId, message: `“${q.text}”中有未知的测评对象` });
           continue;
@@ -117,51 +177,55 @@ function checkAnswer(
           continue;
         }
         out[subjectId] = grade;
+        given++;
       }
-      for (const s of rated) {
-        if (out[s.id] === undefined && q.required && !partial) missing.push({ ...at, subjectId: s.id, message: `请评价：${s.name}（${q.text}）` });
+      if (q.required && !partial && given < rated.length) {
+        for (const s of rated) if (out[s.id] === undefined) missing.push({ ...at, subjectId: s.id, message: `请评价：${s.name}（${q.text}）` });
       }
-      return Object.keys(out).length > 0 ? out : undefined;
+      return given > 0 ? out : undefined;
     }
     case 'single': {
-      if (typeof raw !== 'string' || !q.options.some((o) => o.value === raw)) {
+      if (typeof raw !== 'string' || !(plan as { values: ReadonlySet<string> }).values.has(raw)) {
         problems.push({ ...at, message: `“${q.text}”的选项无效` });
         return undefined;
       }
       return raw;
     }
     case 'multiple': {
-      if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string' || !q.options.some((o) => o.value === v))) {
+      const { values } = plan as { values: ReadonlySet<string> };
+      const max = (q as ChoiceQuestion).maxChoices;
+      if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string' || !values.has(v))) {
         problems.push({ ...at, message: `“${q.text}”的选项无效` });
         return undefined;
       }
       const unique = [...new Set(raw as string[])];
-      if (q.maxChoices !== undefined && unique.length > q.maxChoices) {
-        problems.push({ ...at, message: `“${q.text}”最多选择 ${q.maxChoices} 项` });
+      if (max !== undefined && unique.length > max) {
+        problems.push({ ...at, message: `“${q.text}”最多选择 ${max} 项` });
         return undefined;
       }
       return unique;
     }
     case 'text': {
+      const maxLength = (q as Extract<Question, { type: 'text' }>).maxLength;
       if (typeof raw !== 'string') {
         problems.push({ ...at, message: `“${q.text}”应为文字` });
         return undefined;
       }
-      if ([...raw].length > q.maxLength) {
-        problems.push({ ...at, message: `“${q.text}”最多 ${q.maxLength} 字` });
+      if ([...raw].length > maxLength) {
+        problems.push({ ...at, message: `“${q.text}”最多 ${maxLength} 字` });
         return undefined;
       }
       return raw.trim();
     }
     case 'nomination': {
+      const nq = q as Extract<Question, { type: 'nomination' }>;
+      const { listed, byLabel } = plan as Extract<QuestionPlan, { listed: ReadonlySet<string> }>;
       if (!isPlainObject(raw)) {
         problems.push({ ...at, message: `“${q.text}”的推荐格式无效` });
         return undefined;
       }
       const options = raw.options ?? [];
       const writeIns = raw.writeIns ?? [];
-      const list = nominationOptions(q, subjects);
-      const listed = new Set(list.map((o) => o.value));
       if (!Array.isArray(options) || options.some((v) => typeof v !== 'string' || !listed.has(v))) {
         problems.push({ ...at, message: `“${q.text}”中有不在名单内的人选` });
         return undefined;
@@ -172,7 +236,6 @@ function checkAnswer(
       }
       // A name written in twice counts once, and a written-in name that is on the list counts for that person,
       // so that nobody gets two votes from one ballot. Whitespace is collapsed so "张 三" and "张三 " agree.
-      const byLabel = new Map(list.map((o) => [o.label.replace(/\s+/g, ''), o.value]));
       const chosenSet = new Set(options as string[]);
       const nameSet = new Set<string>();
       for (const w of writeIns as string[]) {
@@ -183,13 +246,13 @@ function checkAnswer(
         else nameSet.add(name);
       }
       const names = [...nameSet];
-      if (names.length > 0 && !q.allowWriteIn) {
+      if (names.length > 0 && !nq.allowWriteIn) {
         problems.push({ ...at, message: `“${q.text}”不允许另行推荐` });
         return undefined;
       }
       const chosen = [...chosenSet];
-      if (chosen.length + names.length > q.maxNominations) {
-        problems.push({ ...at, message: `“${q.text}”最多推荐 ${q.maxNominations} 人` });
+      if (chosen.length + names.length > nq.maxNominations) {
+        problems.push({ ...at, message: `“${q.text}”最多推荐 ${nq.maxNominations} 人` });
         return undefined;
       }
       return { options: chosen, writeIns: names };
@@ -197,25 +260,37 @@ function checkAnswer(
   }
 }
 
-/** Rule breaches of one form's normalised answers. */
-export function ruleBreaches(form: FormTemplate, answers: Record<string, unknown>, subjects: readonly SubjectRef[]): RuleBreach[] {
+/** A form's rules with the allowance of each graded question they name (how many subjects may get the grade). */
+function planRules(form: FormTemplate, subjects: readonly SubjectRef[]): RulePlan[] {
+  return (form.rules ?? []).map((rule) => ({
+    rule,
+    questions: rule.questions.flatMap((id) => {
+      const q = form.questions.find((x) => x.id === id);
+      return q && q.type === 'graded' ? [{ id, allowed: allowedGradeCount(rule, subjectsFor(q, subjects).length) }] : [];
+    }),
+  }));
+}
+
+function breachesOf(formId: string, rules: readonly RulePlan[], answers: Record<string, unknown>): RuleBreach[] {
   const breaches: RuleBreach[] = [];
-  for (const rule of form.rules ?? []) {
-    for (const qid of rule.questions) {
-      const q = form.questions.find((x) => x.id === qid);
-      if (!q || q.type !== 'graded') continue;
-      const rated = subjectsFor(q, subjects);
-      const answer = answers[qid];
+  for (const { rule, questions } of rules) {
+    for (const { id, allowed } of questions) {
+      const answer = answers[id];
       if (!isPlainObject(answer)) continue;
-      const given = Object.values(answer).filter((g) => g === rule.grade).length;
-      const allowed = allowedGradeCount(rule, rated.length);
+      let given = 0;
+      for (const k in answer) if (answer[k] === rule.grade) given++;
       if (given > allowed) {
-        breaches.push({ ruleId: rule.id, formId: form.id, policy: rule.policy, message: `${rule.message}（本票 ${given} 人，最多 ${allowed} 人）` });
+        breaches.push({ ruleId: rule.id, formId, policy: rule.policy, message: `${rule.message}（本票 ${given} 人，最多 ${allowed} 人）` });
         break;
       }
     }
   }
   return breaches;
+}
+
+/** Rule breaches of one form's normalised answers. */
+export function ruleBreaches(form: FormTemplate, answers: Record<string, unknown>, subjects: readonly SubjectRef[]): RuleBreach[] {
+  return breachesOf(form.id, planRules(form, subjects), answers);
 }
 
 /**
@@ -230,31 +305,30 @@ export function decideBallot(meeting: MeetingForms, raw: unknown, source: Ballot
   const problems: BallotProblem[] = [];
   const missing: BallotProblem[] = [];
   if (!isPlainObject(raw)) return { kind: 'refuse', problems: [{ formId: '', message: '选票格式无效' }] };
-  const formIds = new Set(meeting.forms.map((f) => f.id));
+  const check = ballotCheck(meeting);
   for (const key of Object.keys(raw)) {
-    if (!formIds.has(key)) problems.push({ formId: key, message: '选票中有本次测评未使用的表' });
+    if (!check.formIds.has(key)) problems.push({ formId: key, message: '选票中有本次测评未使用的表' });
   }
   const answers: BallotAnswers = {};
   const breaches: RuleBreach[] = [];
-  for (const form of meeting.forms) {
+  for (const plan of check.forms) {
+    const { form } = plan;
     const given = raw[form.id];
     if (given !== undefined && !isPlainObject(given)) {
       problems.push({ formId: form.id, message: `“${form.title}”的答案格式无效` });
       continue;
     }
     const formAnswers = (given ?? {}) as Record<string, unknown>;
-    const questions = questionsForMeeting(form, meeting.subjects);
-    const known = new Set(questions.map((q) => q.id));
     for (const key of Object.keys(formAnswers)) {
-      if (!known.has(key)) problems.push({ formId: form.id, questionId: key, message: `“${form.title}”中有未知的题目` });
+      if (!plan.known.has(key)) problems.push({ formId: form.id, questionId: key, message: `“${form.title}”中有未知的题目` });
     }
     const out: Record<string, unknown> = {};
-    for (const q of questions) {
-      const value = checkAnswer(form, q, formAnswers[q.id], meeting.subjects, problems, missing, source === 'paper');
-      if (value !== undefined) out[q.id] = value;
+    for (const q of plan.questions) {
+      const value = checkAnswer(form, q, Object.hasOwn(formAnswers, q.q.id) ? formAnswers[q.q.id] : undefined, problems, missing, source === 'paper');
+      if (value !== undefined) out[q.q.id] = value;
     }
     answers[form.id] = out;
-    breaches.push(...ruleBreaches(form, out, meeting.subjects));
+    for (const b of breachesOf(form.id, plan.rules, out)) breaches.push(b);
   }
   if (problems.length > 0) return { kind: 'refuse', problems };
   if (source === 'phone') {

@@ -3,7 +3,7 @@
 // (docs/security.md).
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 
 /** Paths that carry a ballot token; never written to a log. */
@@ -33,6 +33,22 @@ declare module 'fastify' {
     /** Marks a voter route: excluded from request logs, counted as a guess when the slip is unknown. */
     voterRoute?: boolean;
   }
+}
+
+/**
+ * For the voter routes of one plugin: every request shares one child logger per level instead of a new child for
+ * each (Fastify's default, which binds the request id and, for a route's own level, rebuilds pino's log methods:
+ * about 10 µs of every ballot). These routes log only failures, and those without a request id: nothing in a
+ * voter's log line numbers or dates it beyond the line itself.
+ */
+export function shareVoterLoggers(app: FastifyInstance): void {
+  const children = new Map<string, FastifyBaseLogger>();
+  app.setChildLoggerFactory((logger, _bindings, options) => {
+    const level = options.level ?? logger.level;
+    let child = children.get(level);
+    if (!child) children.set(level, (child = logger.child({}, options.level ? { level: options.level } : {})));
+    return child;
+  });
 }
 
 export const requestLogPlugin = fp(

@@ -32,6 +32,10 @@ export async function insertBatch({ db }: { db: Conn }, batch: typeof slipBatche
 // The lookups and the update below run on every ballot page load and submit: prepared once per connection.
 const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash, token_wrap as tokenWrap, meeting_id as meetingId,
   batch_id as batchId, category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
+// Whole strings, built once: `statement` finds its prepared statement by the text, which a template built per call
+// would have to assemble and hash again on every ballot.
+const BY_TOKEN_HASH = `select ${SLIP_COLUMNS} from slips where token_hash = ?`;
+const BY_SHORT_CODE_HASH = `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`;
 
 export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipRow | undefined> {
   if (!engineOf(db)) return slipByTokenHashNow({ db }, tokenHash);
@@ -41,11 +45,11 @@ export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: strin
 
 /** SQLite's prepared lookup, synchronous: for the ballot box's own checks between two writes of its thread. */
 export function slipByTokenHashNow({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
-  return statement(db, `select ${SLIP_COLUMNS} from slips where token_hash = ?`).get(tokenHash) as SlipRow | undefined;
+  return statement(db, BY_TOKEN_HASH).get(tokenHash) as SlipRow | undefined;
 }
 
 export async function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: string): Promise<SlipRow | undefined> {
-  if (!engineOf(db)) return statement(db, `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`).get(shortCodeHash) as SlipRow | undefined;
+  if (!engineOf(db)) return statement(db, BY_SHORT_CODE_HASH).get(shortCodeHash) as SlipRow | undefined;
   const { slips } = tablesOf(db);
   return first(db.select().from(slips).where(eq(slips.shortCodeHash, shortCodeHash)));
 }
