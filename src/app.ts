@@ -3,7 +3,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, type Config } from './config.js';
-import { genReqId, loggerOptions, requestLogPlugin } from './plugins/logging.js';
+import { genReqId, loggerOptions, requestLogPlugin, shareVoterLoggers } from './plugins/logging.js';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -79,9 +79,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(turnoutLivePlugin);
 
   // The capabilities.
-  for (const routes of [authRoutes, formsRoutes, metaRoutes, meetingsRoutes, slipsRoutes, paperRoutes, ballotsRoutes, resultsRoutes]) {
+  for (const routes of [authRoutes, formsRoutes, metaRoutes, meetingsRoutes, slipsRoutes, paperRoutes]) {
     await app.register(routes);
   }
+  // The voter's API, in a context of its own whose requests share a child logger (logging.ts, shareVoterLoggers).
+  await app.register(async (voter) => {
+    shareVoterLoggers(voter);
+    await voter.register(ballotsRoutes);
+  });
+  await app.register(resultsRoutes);
   await app.register(exportsRoutes, { pageSize: options.exportPageSize });
   for (const routes of [turnoutRoutes, closingRoutes, auditRoutes, assessmentRoutes, securityRoutes]) {
     await app.register(routes);

@@ -3,7 +3,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { LIMITS } from '../config.js';
-import { shareVoterLoggers } from '../plugins/logging.js';
 import { errorResponses } from '../shared/schemas.js';
 import { ballotFormView, castBallot, openSlipForm } from './ballots.usecases.js';
 import { preferredEncoding, VoterFormCache } from './form-cache.js';
@@ -12,14 +11,13 @@ import { BallotFormView, CastBody, CountedAgainView, CountedView, CredentialPara
 export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const writer = app.ballotWriter;
   const quiet = { logLevel: 'error' as const, config: { voterRoute: true } };
-  shareVoterLoggers(app);
 
   // The voter's form, serialised by this route's response schema and compressed once per meeting version and
   // category (form-cache.ts): the route sends the kept bytes with the coding it chose, so compression is off here.
   const formCache = new VoterFormCache();
   app.get(
     '/api/ballot/:token',
-    { ...quiet, compress: false, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
+    { ...quiet, compress: false, decompress: false, schema: { tags: ['ballot'], summary: 'The ballot form for a slip', params: CredentialParams, response: { 200: BallotFormView, ...errorResponses } } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       const form = await openSlipForm({ db: app.db, box: writer }, req.params.token);
@@ -37,8 +35,10 @@ export const ballotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/ballot/:token',
     {
       ...quiet,
-      // The answer is a sentence: under compress's threshold, so its hook would only look and pass.
+      // The answer is a sentence: under compress's threshold, so its hook would only look and pass. A phone sends its
+      // ballot uncompressed: a compressed body is refused as unreadable rather than inflated.
       compress: false,
+      decompress: false,
       bodyLimit: LIMITS.ballotBodyBytes,
       schema: {
         tags: ['ballot'],

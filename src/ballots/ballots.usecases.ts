@@ -1,5 +1,5 @@
 // The voter's side: reading a ballot form by token, and casting a ballot once.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { decideBallot, type BallotSource, type MeetingForms } from '../domain/ballot.js';
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
@@ -168,7 +168,7 @@ export async function castBallot(
   });
   if (!found) throw tokenUnknown();
   const { slip } = found;
-  const nonceHash = body.nonce ? createHash('sha256').update(`nonce:${body.nonce}`).digest() : null;
+  const nonceHash = body.nonce ? hash('sha256', `nonce:${body.nonce}`, 'buffer') : null;
   // A slip that has voted is told so before anything else (a retry of a counted submit is "counted" even after
   // the poll closed). On the usual path the box answers that with the write itself; only a refusal asks first.
   const refuse = async (error: AppError): Promise<CastOutcome> => {

@@ -66,7 +66,8 @@ function isBlank(v: unknown): boolean {
       const o = v as { options?: unknown[]; writeIns?: unknown[] };
       return (o.options?.length ?? 0) + (o.writeIns?.filter((w) => typeof w === 'string' && w.trim() !== '').length ?? 0) === 0;
     }
-    return Object.keys(v).length === 0;
+    for (const k in v) if (Object.hasOwn(v, k)) return false;
+    return true;
   }
   return false;
 }

@@ -53,10 +53,12 @@ export function shareVoterLoggers(app: FastifyInstance): void {
 
 export const requestLogPlugin = fp(
   async (app) => {
-    app.addHook('onResponse', async (req, reply) => {
+    app.addHook('onResponse', (req, reply, done) => {
       // Asset loads would date voters too.
-      if (req.routeOptions.config?.voterRoute || req.url.startsWith('/assets/')) return;
-      req.log.info({ method: req.method, route: req.routeOptions.url ?? redactUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      if (!req.routeOptions.config?.voterRoute && !req.url.startsWith('/assets/')) {
+        req.log.info({ method: req.method, route: req.routeOptions.url ?? redactUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      }
+      done();
     });
   },
   { name: 'ceping-request-log' },

@@ -48,26 +48,29 @@ export const failureLimiter = fp<FailureLimiterOptions>(
     };
     app.decorate('failureLimiter', counters);
 
-    // Before any work (no body parsing, no password hashing): refuse a locked-out address.
-    app.addHook('onRequest', async (req, reply) => {
-      if (isCredentialRoute(req)) {
-        // A locked-out address is refused for every credential that matches no slip; a valid slip still votes.
-        // The seed's hall of 300 phones shares one Wi-Fi address, and one person guessing there must not stop
-        // the meeting. This leaves "200 versus 429" as an answer to each guess, exactly as "200 versus 404" is
-        // without a lockout: what defeats guessing is the credentials' entropy (docs/security.md, "Guessing");
-        // the lockout keeps a search cheap for the server and visible.
-        const ms = counters.credential.lockedFor(req.ip);
-        if (ms > 0 && !(await findSlipByCredential({ db: app.db }, (req.params as { token: string }).token))) throw lockedOut(reply, ms);
-      }
+    // Before any work (no body parsing, no password hashing): refuse a locked-out address. Plain callbacks, not
+    // async functions: these hooks run on every request, and almost always have nothing to do.
+    app.addHook('onRequest', (req, reply, done) => {
+      if (!isCredentialRoute(req)) return done();
+      // A locked-out address is refused for every credential that matches no slip; a valid slip still votes.
+      // The seed's hall of 300 phones shares one Wi-Fi address, and one person guessing there must not stop
+      // the meeting. This leaves "200 versus 429" as an answer to each guess, exactly as "200 versus 404" is
+      // without a lockout: what defeats guessing is the credentials' entropy (docs/security.md, "Guessing");
+      // the lockout keeps a search cheap for the server and visible.
+      const ms = counters.credential.lockedFor(req.ip);
+      if (ms <= 0) return done();
+      findSlipByCredential({ db: app.db }, (req.params as { token: string }).token).then(
+        (slip) => done(slip ? undefined : lockedOut(reply, ms)),
+        (err: Error) => done(err),
+      );
     });
 
     // Counted in onSend, before the reply leaves, so that a burst of guesses is cut off as early as possible.
-    app.addHook('onSend', async (req, reply, payload) => {
-      const status = reply.statusCode;
-      if (status === 404 && isCredentialRoute(req) && isWellFormedCredential((req.params as { token: string }).token)) {
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (reply.statusCode === 404 && isCredentialRoute(req) && isWellFormedCredential((req.params as { token: string }).token)) {
         counters.credential.fail(req.ip);
       }
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'ceping-failure-limiter' },

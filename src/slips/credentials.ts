@@ -5,12 +5,12 @@
 // which the database never holds: from a slip row nobody can compute the key of its marker, so a used marker
 // names no slip. The short code reaches the same key through `token_wrap`, the token masked with a pad that only
 // the short code (and the server's pepper) can rebuild.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import type { Conn } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
 import { hmacHex, sha256Hex } from '../shared/ids.js';
 import { normaliseShortCode, TOKEN_PATTERN } from './codes.js';
-import { findSlipByShortCodeHash, findSlipByTokenHash, slipByTokenHashNow, type SlipRow } from './slips.repository.js';
+import { findSlipByShortCodeHash, findSlipByTokenHash, slipByTokenHashNow, type SlipKeyRow } from './slips.repository.js';
 
 export function shortCodePepper({ db }: { db: Conn }): string {
   return getOrCreateSecret({ db }, 'short-code-pepper');
@@ -24,7 +24,8 @@ export const MARKER_KEY_BYTES = 16;
 
 /** The key of a slip's "used" marker, derived from its token (domain-separated from the stored token hash). */
 export function markerKey(token: string): Buffer {
-  return createHash('sha256').update('ceping/used-marker/v1\0').update(token).digest().subarray(0, MARKER_KEY_BYTES);
+  // The hash of the prefix followed by the token (as two updates of one Hash would give), in one call.
+  return hash('sha256', `ceping/used-marker/v1\0${token}`, 'buffer').subarray(0, MARKER_KEY_BYTES);
 }
 
 /**
@@ -66,7 +67,7 @@ export interface SlipRef {
   markerKey: Buffer;
 }
 
-function toRef(row: SlipRow, key: Buffer): SlipRef {
+function toRef(row: SlipKeyRow, key: Buffer): SlipRef {
   return { ref: row.tokenHash, meetingId: row.meetingId, batchId: row.batchId, category: row.category, voided: row.status === 'voided', markerKey: key };
 }
 

@@ -34,18 +34,23 @@ const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash,
   batch_id as batchId, category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
 // Whole strings, built once: `statement` finds its prepared statement by the text, which a template built per call
 // would have to assemble and hash again on every ballot.
-const BY_TOKEN_HASH = `select ${SLIP_COLUMNS} from slips where token_hash = ?`;
+const BY_TOKEN_HASH = `select token_hash as tokenHash, token_wrap as tokenWrap, meeting_id as meetingId, batch_id as batchId, category, status
+  from slips where token_hash = ?`;
 const BY_SHORT_CODE_HASH = `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`;
 
-export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipRow | undefined> {
+/** What the voter's path reads of a slip found by its token: no serial, no short code hash. */
+export type SlipKeyRow = Pick<SlipRow, 'tokenHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'status'>;
+
+export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipKeyRow | undefined> {
   if (!engineOf(db)) return slipByTokenHashNow({ db }, tokenHash);
   const { slips } = tablesOf(db);
-  return first(db.select().from(slips).where(eq(slips.tokenHash, tokenHash)));
+  const columns = { tokenHash: slips.tokenHash, tokenWrap: slips.tokenWrap, meetingId: slips.meetingId, batchId: slips.batchId, category: slips.category, status: slips.status };
+  return first(db.select(columns).from(slips).where(eq(slips.tokenHash, tokenHash)));
 }
 
 /** SQLite's prepared lookup, synchronous: for the ballot box's own checks between two writes of its thread. */
-export function slipByTokenHashNow({ db }: { db: Conn }, tokenHash: string): SlipRow | undefined {
-  return statement(db, BY_TOKEN_HASH).get(tokenHash) as SlipRow | undefined;
+export function slipByTokenHashNow({ db }: { db: Conn }, tokenHash: string): SlipKeyRow | undefined {
+  return statement(db, BY_TOKEN_HASH).get(tokenHash) as SlipKeyRow | undefined;
 }
 
 export async function findSlipByShortCodeHash({ db }: { db: Conn }, shortCodeHash: string): Promise<SlipRow | undefined> {
