@@ -16,7 +16,7 @@ import { formForVoter } from '../src/ballots/ballots.usecases.js';
 import { randomBytes } from 'node:crypto';
 import { ballotBoxPath } from '../src/ballots/ballot-box.js';
 import { ballotBoxOf, closeBallotBox } from '../src/ballots/box.js';
-import { BoxStore } from '../src/ballots/box-store.js';
+import { BoxStore, randomSlotKey } from '../src/ballots/box-store.js';
 import { encodeCompact } from '../src/ballots/ballot-record.js';
 import { insertFilledSlot, insertMarker } from '../src/ballots/box.repository.js';
 import { meetingBallots, meetingRecordFormat } from '../src/ballots/index.js';
@@ -113,8 +113,9 @@ async function generate(db: Db, forms: FormCatalog, count: number): Promise<stri
         if (decision.kind !== 'accept') throw new Error(`generated ballot refused: ${JSON.stringify(decision.problems[0])}`);
         const record = encodeCompact(layout, categories, { category: rand() < 0.1 ? 'leaders' : 'members', source: 'phone', answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
         insertMarker({ db: box }, randomBytes(16), id, 'bench', true, randomBytes(32));
-        let k = Math.floor(Math.random() * 2 ** 52);
-        while (!insertFilledSlot({ db: box }, k, id, decision.valid, record)) k = Math.floor(Math.random() * 2 ** 52);
+        // Keys in the meeting's region, as the server draws them.
+        let k = randomSlotKey(id);
+        while (!insertFilledSlot({ db: box }, k, id, decision.valid, record)) k = randomSlotKey(id);
         putHead.run(k, id, record.subarray(0, layout.headSize));
       }
     })();

@@ -29,7 +29,7 @@ import {
   countFilledHeads,
   createBoxSchema,
   fillHead,
-  filledHeads,
+  packedHeads,
   filledKeys,
   countByHeader,
   keysNotInFormat,
@@ -118,9 +118,17 @@ interface MeetingState {
  */
 const MEETING_SPACE = 2 ** 20;
 const SLOT_SPACE = 2 ** 32;
-function randomSlotKey(meetingId: string): number {
-  const region = createHash('sha256').update(meetingId).digest().readUInt32BE(0) % MEETING_SPACE;
-  return region * SLOT_SPACE + randomInt(2 ** 16) * 2 ** 16 + randomInt(2 ** 16);
+function keyRegion(meetingId: string): number {
+  return createHash('sha256').update(meetingId).digest().readUInt32BE(0) % MEETING_SPACE;
+}
+/** A fresh slot key in the meeting's region (exported for the benchmark's generator, which fills a box directly). */
+export function randomSlotKey(meetingId: string): number {
+  return keyRegion(meetingId) * SLOT_SPACE + randomInt(2 ** 16) * 2 ** 16 + randomInt(2 ** 16);
+}
+/** The keys a meeting's slots may have (another meeting may share the region: readers also check the meeting). */
+function keyRange(meetingId: string): { from: number; to: number } {
+  const region = keyRegion(meetingId);
+  return { from: region * SLOT_SPACE, to: (region + 1) * SLOT_SPACE };
 }
 
 export function shuffle<T>(a: T[]): T[] {
@@ -438,9 +446,10 @@ export class BoxStore {
    */
   heads(meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
     const st = this.meetings.get(meetingId);
-    if (st && st.headSize === layout.headSize && st.size === layout.recordSize && countFilledHeads({ db: this.db }, meetingId) === st.cast) {
-      const heads = filledHeads({ db: this.db }, meetingId);
-      if (heads.every((h) => h[0] === layout.format)) return heads;
+    if (st && st.headSize === layout.headSize && st.size === layout.recordSize) {
+      // Every ballot's head, in one buffer (countRecords reads a buffer of many heads as well as one per head).
+      const packed = packedHeads({ db: this.db }, meetingId, keyRange(meetingId), layout.headSize, layout.format, st.cast);
+      if (packed) return [packed];
     }
     return recordHeads({ db: this.db }, meetingId, layout);
   }

@@ -39,6 +39,11 @@ export interface BoxReply {
 /** Many records in one transferable buffer: lengths, then the bytes (no copy per record when it crosses threads). */
 export function packRecords(records: readonly Uint8Array[] | undefined): { lengths: Uint32Array; bytes: Uint8Array } | null {
   if (!records) return null;
+  // One buffer that owns its memory (the heads, joined by SQLite) goes as it is: no copy of megabytes.
+  const only = records.length === 1 ? records[0]! : null;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && !(only.buffer instanceof SharedArrayBuffer)) {
+    return { lengths: Uint32Array.of(only.length), bytes: only };
+  }
   const lengths = new Uint32Array(records.length);
   let total = 0;
   for (let i = 0; i < records.length; i++) total += lengths[i] = records[i]!.length;
