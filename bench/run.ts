@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
-import { issueTokens, openVillageMeeting, startCeping, voterForm, type CepingProcess } from './ceping.js';
+import { issueTokens, openVillageMeeting, startCeping, untilBoxSettles, voterForm, type CepingProcess } from './ceping.js';
 import { answerBallot, freePort, MB, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
@@ -105,9 +105,9 @@ async function submissions(): Promise<void> {
     // Warm up both (JIT, connections); not reported. The warm-up uses the first tokens of the pool.
     await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
     const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
-    const rest = pool.slice(1 + warm.tokensUsed);
-    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The warm-up's first ballot made the box create the empty slots of all the slips issued: wait for it.
+    await untilBoxSettles(ceping, pool[1 + warm.tokensUsed]!, answers[0]!);
+    const rest = pool.slice(2 + warm.tokensUsed);
 
     load('before the ceiling run');
     const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
@@ -157,10 +157,11 @@ async function submissionsFullFile(): Promise<void> {
     const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
     const run = (tokens: readonly string[], durationS: number) => submitBallots({ url: ceping.url, pid: ceping.pid, tokens, answers, connections: cfg.connections, durationS });
     const warm = await run(pool.slice(1), warmupS);
-    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The warm-up's first ballot made the box create the empty slots of all the slips issued: wait for it.
+    const settleMs = await untilBoxSettles(ceping, pool[1 + warm.tokensUsed]!, answers[0]!);
+    notes.push(`With ${cfg.prefill.toLocaleString('en')} other ballots: the box took in the ${pool.length.toLocaleString('en')} slips issued and created their slots; settled ${fmtMs(settleMs)} after the warm-up.`);
     load('before the full-file Ceping run');
-    const sub = await run(pool.slice(1 + warm.tokensUsed), cfg.durationS);
+    const sub = await run(pool.slice(2 + warm.tokensUsed), cfg.durationS);
     const n = cfg.prefill.toLocaleString('en');
     rows.push({ part: 'Submissions', what: `Ceping with ${n} other ballots in the file (started in ${fmtMs(startMs)})`, figure: describeLoad(sub) });
     if (freshSubmissions) {
@@ -201,9 +202,9 @@ async function votes(): Promise<void> {
 
     await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, warmupS);
     const warm = await run(ceping.url, ceping.pid, pool.slice(1), warmupS);
-    const rest = pool.slice(1 + warm.tokensUsed);
-    // The first ballot of the meeting creates the empty slots of all its slips (in the warm-up); let that settle.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The warm-up's first ballot made the box create the empty slots of all the slips issued: wait for it.
+    await untilBoxSettles(ceping, pool[1 + warm.tokensUsed]!, answers[0]!);
+    const rest = pool.slice(2 + warm.tokensUsed);
 
     load('before the GET + POST ceiling run');
     const ceiling = await run(`http://127.0.0.1:${barePort}`, bare.child.pid!, fakeTokens, cfg.durationS);
@@ -254,8 +255,9 @@ async function onPostgres(): Promise<void> {
       const pool = await issueTokens(ceping, meetingId, Math.max(5_000, (cfg.durationS + warmupS) * 7_000 + cfg.durationS * 5_000));
       const answers = await villageAnswers(ceping, pool[0]!, 64, 1);
       const warm = await submitBallots({ url: ceping.url, pid: ceping.pid, tokens: pool.slice(1), answers, connections: cfg.connections, durationS: warmupS });
-      await new Promise((r) => setTimeout(r, 2000));
-      let rest = pool.slice(1 + warm.tokensUsed);
+      // The warm-up's first ballot made the box create the empty slots of all the slips issued: wait for it.
+      await untilBoxSettles(ceping, pool[1 + warm.tokensUsed]!, answers[0]!);
+      let rest = pool.slice(2 + warm.tokensUsed);
       if (e.name === 'SQLite') {
         await submitBallots({ url: `http://127.0.0.1:${barePort}`, pid: bare.child.pid!, tokens: fakeTokens, answers, connections: cfg.connections, durationS: warmupS });
         load('before the ceiling run (postgres part)');

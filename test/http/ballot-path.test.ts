@@ -1,5 +1,6 @@
 // The ballot path through the real app (app.inject) on a fresh SQLite file.
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullBallot, makeTestApp, sqliteBox, villageMeeting, type TestApp } from '../helpers/app.js';
 
@@ -98,6 +99,20 @@ describe('a village meeting from creation to tally', () => {
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('INVALID_BALLOT');
     expect(res.body.error.message).toContain('廉洁自律');
+    expect(count('ballots')).toBe(before);
+    expect((await t.api('GET', `/api/ballot/${tokens[0]}`)).status).toBe(200);
+  });
+
+  it('refuses a compressed ballot body as unreadable (phones send plain JSON; nothing is inflated) and writes nothing', async () => {
+    const before = count('ballots');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/ballot/${tokens[0]}`,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: gzipSync(JSON.stringify({ answers: fullBallot(form) })),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/[\u4e00-\u9fff]/);
     expect(count('ballots')).toBe(before);
     expect((await t.api('GET', `/api/ballot/${tokens[0]}`)).status).toBe(200);
   });
