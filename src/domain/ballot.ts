@@ -77,10 +77,10 @@ function isBlank(v: unknown): boolean {
  * the grades allowed, the subjects rated, the options listed. Built by `ballotCheck`.
  */
 type QuestionPlan =
-  | { q: Extract<Question, { type: 'graded' }>; allowed: ReadonlySet<string>; rated: readonly SubjectRef[] | null; ratedIds: ReadonlySet<string> }
-  | { q: ChoiceQuestion; values: ReadonlySet<string> }
-  | { q: Extract<Question, { type: 'text' }> }
-  | { q: Extract<Question, { type: 'nomination' }>; listed: ReadonlySet<string>; byLabel: ReadonlyMap<string, string> };
+  | { type: 'graded'; q: Extract<Question, { type: 'graded' }>; allowed: ReadonlySet<string>; rated: readonly SubjectRef[] | null; ratedIds: ReadonlySet<string> }
+  | { type: 'single' | 'multiple'; q: ChoiceQuestion; values: ReadonlySet<string> }
+  | { type: 'text'; q: Extract<Question, { type: 'text' }> }
+  | { type: 'nomination'; q: Extract<Question, { type: 'nomination' }>; listed: ReadonlySet<string>; byLabel: ReadonlyMap<string, string> };
 
 /** A validity rule with, for each graded question it names, how many subjects may get its grade. */
 interface RulePlan {
@@ -104,16 +104,16 @@ function planQuestion(form: FormTemplate, q: Question, subjects: readonly Subjec
   switch (q.type) {
     case 'graded': {
       const rated = q.subjects ? subjectsFor(q, subjects) : null;
-      return { q, allowed: new Set(gradeChoices(form, q).map((g) => g.value)), rated, ratedIds: new Set((rated ?? []).map((s) => s.id)) };
+      return { type: q.type, q, allowed: new Set(gradeChoices(form, q).map((g) => g.value)), rated, ratedIds: new Set((rated ?? []).map((s) => s.id)) };
     }
     case 'single':
     case 'multiple':
-      return { q, values: new Set(q.options.map((o) => o.value)) };
+      return { type: q.type, q, values: new Set(q.options.map((o) => o.value)) };
     case 'text':
-      return { q };
+      return { type: q.type, q };
     case 'nomination': {
       const list = nominationOptions(q, subjects);
-      return { q, listed: new Set(list.map((o) => o.value)), byLabel: new Map(list.map((o) => [o.label.replace(/\s+/g, ''), o.value])) };
+      return { type: q.type, q, listed: new Set(list.map((o) => o.value)), byLabel: new Map(list.map((o) => [o.label.replace(/\s+/g, ''), o.value])) };
     }
   }
 }
@@ -149,9 +149,9 @@ function checkAnswer(form: FormTemplate, plan: QuestionPlan, raw: unknown, probl
     return undefined;
   }
   const at = { formId: form.id, questionId: q.id };
-  switch (plan.q.type) {
+  switch (plan.type) {
     case 'graded': {
-      const { allowed, rated, ratedIds } = plan as Extract<QuestionPlan, { allowed: ReadonlySet<string> }>;
+      const { allowed, rated, ratedIds } = plan;
       if (!rated) {
         if (typeof raw !== 'string' || !allowed.has(raw)) {
           problems.push({ ...at, message: `“${q.text}”的选项无效` });
@@ -186,15 +186,15 @@ function checkAnswer(form: FormTemplate, plan: QuestionPlan, raw: unknown, probl
       return given > 0 ? out : undefined;
     }
     case 'single': {
-      if (typeof raw !== 'string' || !(plan as { values: ReadonlySet<string> }).values.has(raw)) {
+      if (typeof raw !== 'string' || !plan.values.has(raw)) {
         problems.push({ ...at, message: `“${q.text}”的选项无效` });
         return undefined;
       }
       return raw;
     }
     case 'multiple': {
-      const { values } = plan as { values: ReadonlySet<string> };
-      const max = (q as ChoiceQuestion).maxChoices;
+      const { values } = plan;
+      const max = plan.q.maxChoices;
       if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string' || !values.has(v))) {
         problems.push({ ...at, message: `“${q.text}”的选项无效` });
         return undefined;
@@ -207,7 +207,7 @@ function checkAnswer(form: FormTemplate, plan: QuestionPlan, raw: unknown, probl
       return unique;
     }
     case 'text': {
-      const maxLength = (q as Extract<Question, { type: 'text' }>).maxLength;
+      const maxLength = plan.q.maxLength;
       if (typeof raw !== 'string') {
         problems.push({ ...at, message: `“${q.text}”应为文字` });
         return undefined;
@@ -219,8 +219,7 @@ function checkAnswer(form: FormTemplate, plan: QuestionPlan, raw: unknown, probl
       return raw.trim();
     }
     case 'nomination': {
-      const nq = q as Extract<Question, { type: 'nomination' }>;
-      const { listed, byLabel } = plan as Extract<QuestionPlan, { listed: ReadonlySet<string> }>;
+      const { q: nq, listed, byLabel } = plan;
       if (!isPlainObject(raw)) {
         problems.push({ ...at, message: `“${q.text}”的推荐格式无效` });
         return undefined;
