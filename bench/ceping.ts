@@ -73,9 +73,10 @@ async function postJson(url: string, body: unknown, token?: string): Promise<unk
 /**
  * Waits until the ballot box has done what the warm-up started: the first ballots after an issue make the box's thread
  * take in the new slips and create their empty slots, all at once (seconds for tens of thousands of slips on a large
- * file), and the box answers requests in order. One ballot cast with `token` is answered only after that.
+ * file), and the box answers requests in order. One ballot cast with `token` (its `answers` serialised, as
+ * submitBallots takes them) is answered only after that. Resolves with the milliseconds waited.
  */
-export async function untilBoxSettles(ceping: CepingProcess, token: string, answers: string /* serialised, as submitBallots takes them */): Promise<number> {
+export async function untilBoxSettles(ceping: CepingProcess, token: string, answers: string): Promise<number> {
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, 1000));
   const res = await fetch(`${ceping.url}/api/ballot/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"answers":${answers}}` });

@@ -98,23 +98,26 @@ export async function ballotView({ db, forms, box }: { db: Db; forms: FormCatalo
   return ballotFormView(forms, await openSlipForm({ db, box }, credential));
 }
 
-/** Every voter of a meeting gets the same forms: built once per cached meeting record (that is, per version). */
-const formsByRecord = new WeakMap<MeetingRecord, ReturnType<typeof formForVoter>[]>();
-function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof formForVoter>[] {
-  let built = formsByRecord.get(rec);
-  if (!built) {
-    const subjects = subjectRefs(rec);
-    formsByRecord.set(rec, (built = meetingForms(forms, rec.meeting.formIds, rec.meeting.settings).map((f) => formForVoter(f, subjects))));
-  }
-  return built;
+/**
+ * A meeting's forms (with its settings) and subjects, built once per cached meeting record (that is, per version):
+ * what its voter forms, its ballots' checks (decideBallot keeps its plan per object) and its record size derive from.
+ */
+const formsOfRecord = new WeakMap<MeetingRecord, MeetingForms>();
+function formsOf(forms: FormCatalog, rec: MeetingRecord): MeetingForms {
+  let meeting = formsOfRecord.get(rec);
+  if (!meeting) formsOfRecord.set(rec, (meeting = { forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }));
+  return meeting;
 }
 
-/** The forms and subjects a meeting's ballots are checked against: one object per cached record (decideBallot keeps its plan per object). */
-const checkedByRecord = new WeakMap<MeetingRecord, MeetingForms>();
-function checkedAgainst(forms: FormCatalog, rec: MeetingRecord): MeetingForms {
-  let meeting = checkedByRecord.get(rec);
-  if (!meeting) checkedByRecord.set(rec, (meeting = { forms: meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjects: subjectRefs(rec) }));
-  return meeting;
+/** Every voter of a meeting gets the same forms: built once per cached meeting record. */
+const voterFormsByRecord = new WeakMap<MeetingRecord, ReturnType<typeof formForVoter>[]>();
+function voterForms(forms: FormCatalog, rec: MeetingRecord): ReturnType<typeof formForVoter>[] {
+  let built = voterFormsByRecord.get(rec);
+  if (!built) {
+    const meeting = formsOf(forms, rec);
+    voterFormsByRecord.set(rec, (built = meeting.forms.map((f) => formForVoter(f, meeting.subjects))));
+  }
+  return built;
 }
 
 export type CastOutcome = { status: 'counted'; alreadyCounted: boolean; valid: boolean | null };
@@ -132,7 +135,7 @@ function recording(forms: FormCatalog, rec: MeetingRecord): Recording {
     const layout = storedLayout(rec.meeting.ballotLayout);
     r = layout
       ? { layout, categories: rec.categories.map((c) => c.key), size: layout.recordSize }
-      : { layout: null, size: recordSizeFor(meetingForms(forms, rec.meeting.formIds, rec.meeting.settings), subjectRefs(rec)) };
+      : { layout: null, size: recordSizeFor(formsOf(forms, rec).forms, formsOf(forms, rec).subjects) };
     recordingByRecord.set(rec, r);
   }
   return r;
@@ -182,7 +185,7 @@ export async function castBallot(
   const rec = found.rec;
   if (slip.voided || !rec) return refuse(tokenVoided());
   if (rec.meeting.status !== 'open') return refuse(meetingErrors.notOpen(rec.meeting.status));
-  const decision = decideBallot(checkedAgainst(forms, rec), body.answers, source);
+  const decision = decideBallot(formsOf(forms, rec), body.answers, source);
   if (decision.kind === 'refuse') return refuse(unprocessable('INVALID_BALLOT', `选票未能提交：${decision.problems[0]?.message ?? '填写有误'}`, decision.problems));
   return submitBallot({ db, forms, writer }, slip, rec, nonceHash, { category: slip.category, source, answers: decision.answers, valid: decision.valid, breaches: decision.breaches });
 }

@@ -311,8 +311,8 @@ export function decideBallot(meeting: MeetingForms, raw: unknown, source: Ballot
   }
   const answers: BallotAnswers = {};
   const breaches: RuleBreach[] = [];
-  for (const plan of check.forms) {
-    const { form } = plan;
+  for (const formPlan of check.forms) {
+    const { form } = formPlan;
     const given = raw[form.id];
     if (given !== undefined && !isPlainObject(given)) {
       problems.push({ formId: form.id, message: `“${form.title}”的答案格式无效` });
@@ -320,15 +320,16 @@ export function decideBallot(meeting: MeetingForms, raw: unknown, source: Ballot
     }
     const formAnswers = (given ?? {}) as Record<string, unknown>;
     for (const key of Object.keys(formAnswers)) {
-      if (!plan.known.has(key)) problems.push({ formId: form.id, questionId: key, message: `“${form.title}”中有未知的题目` });
+      if (!formPlan.known.has(key)) problems.push({ formId: form.id, questionId: key, message: `“${form.title}”中有未知的题目` });
     }
     const out: Record<string, unknown> = {};
-    for (const q of plan.questions) {
-      const value = checkAnswer(form, q, Object.hasOwn(formAnswers, q.q.id) ? formAnswers[q.q.id] : undefined, problems, missing, source === 'paper');
-      if (value !== undefined) out[q.q.id] = value;
+    for (const plan of formPlan.questions) {
+      const id = plan.q.id;
+      const value = checkAnswer(form, plan, Object.hasOwn(formAnswers, id) ? formAnswers[id] : undefined, problems, missing, source === 'paper');
+      if (value !== undefined) out[id] = value;
     }
     answers[form.id] = out;
-    for (const b of breachesOf(form.id, plan.rules, out)) breaches.push(b);
+    for (const b of breachesOf(form.id, formPlan.rules, out)) breaches.push(b);
   }
   if (problems.length > 0) return { kind: 'refuse', problems };
   if (source === 'phone') {
