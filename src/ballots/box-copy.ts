@@ -8,6 +8,7 @@ import { pgConnOf } from '../db/postgres.js';
 import type { Db } from '../db/client.js';
 import { ballotBoxPath } from './ballot-box.js';
 import { shuffle } from './box-store.js';
+import { ballotsSource } from './box.repository.js';
 import { insertBallots, insertMarkers } from './box.repository.pg.js';
 
 export interface BoxContents {
@@ -34,7 +35,9 @@ export function readSqliteBox(main: Db, dbPath: string): BoxContents {
       if (!markers.has(p.k)) markers.set(p.k, { key: Buffer.from(p.k, 'hex'), meetingId: p.m, batchId: p.b, used: false, nonceHash: null });
     }
     const heads = new Map((box?.prepare('select k, h from heads where f = 1').all() ?? []).map((r) => [(r as { k: number }).k, (r as { h: Buffer }).h]));
-    const ballots = ((box?.prepare('select k, m, v, r from slots where f = 1').all() ?? []) as Array<{ k: number; m: string; v: number; r: Buffer }>).map((s) => ({
+    // Every ballot, its record whole, however it was written (box.repository.ts).
+    const rows = box?.prepare(`select k, m, v, r from ${ballotsSource(box)}`).all() ?? [];
+    const ballots = (rows as Array<{ k: number; m: string; v: number; r: Buffer }>).map((s) => ({
       meetingId: s.m,
       valid: s.v === 1,
       head: heads.get(s.k) ?? null,

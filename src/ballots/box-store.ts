@@ -11,7 +11,9 @@
 // - Slots are created empty, at the size of the meeting's record, in a random order under random keys, for every
 //   slip of the meeting at once (when its poll opens, and again for slips issued later). A vote overwrites a
 //   uniformly random free slot of its meeting in place, at the same size: where a ballot lies in the file (page,
-//   offset within the page, key) was fixed before anyone voted and chosen by lot.
+//   offset within the page, key) was fixed before anyone voted and chosen by lot. A slot's head (the bytes the
+//   tally reads) has a row of its own under the same key, filled in the same transaction; a ballot without free
+//   text is written into its head alone (box.repository.ts, the view `ballots`).
 // - A slip's "used" marker is created when the slip is issued (taken in from the main database, where the
 //   issuing transaction leaves it, see slips' `slip_markers`), keyed by a value derived from the slip's token
 //   that no slip row lets anyone compute, and flipped in place in the same transaction as the slot write.
@@ -29,6 +31,7 @@ import {
   countFilledHeads,
   createBoxSchema,
   fillHead,
+  headFilled,
   packedHeads,
   filledKeys,
   countByHeader,
@@ -137,6 +140,16 @@ export function shuffle<T>(a: T[]): T[] {
     [a[i], a[j]] = [a[j]!, a[i]!];
   }
   return a;
+}
+
+const ZEROS = new Uint8Array(4096);
+/** Whether every byte of `record` from `at` on is zero (a compact record's bodies of free text, all blank). */
+function blankPast(record: Uint8Array, at: number): boolean {
+  for (let i = at; i < record.length; i += ZEROS.length) {
+    const part = record.subarray(i, Math.min(record.length, i + ZEROS.length));
+    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
+  }
+  return true;
 }
 
 const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) => a !== null && b !== null && Buffer.compare(a, b) === 0;
@@ -361,9 +374,11 @@ export class BoxStore {
           const k = st.free[i]!;
           st.free[i] = st.free[st.free.length - 1]!;
           st.free.pop();
-          if (!fillSlot({ db: this.db }, k, job.valid, job.record)) throw new Error('ballot box: a free slot was not empty');
-          // Slots created before heads existed have none: their meeting's tally reads the whole records.
-          if (st.headSize > 0) fillHead({ db: this.db }, k, job.record.subarray(0, st.headSize));
+          // A ballot without free text is its head: written there alone, its slot's page is neither journaled nor
+          // synced (box.repository.ts). Slots created before heads existed have none: the whole record goes there.
+          const headed = st.headSize > 0 && fillHead({ db: this.db }, k, job.record.subarray(0, st.headSize));
+          if (!headed && st.headSize > 0 && headFilled({ db: this.db }, k)) throw new Error('ballot box: a free slot was not empty');
+          if (!(headed && blankPast(job.record, st.headSize)) && !fillSlot({ db: this.db }, k, job.valid, job.record)) throw new Error('ballot box: a free slot was not empty');
           if (!useMarker({ db: this.db }, Buffer.from(job.markerKey), job.nonceHash ? Buffer.from(job.nonceHash) : null)) throw new Error('ballot box: a marker checked unused was used');
         }
         this.bump();

@@ -6,9 +6,20 @@
 // SQLite stores the integers 0 and 1 in zero bytes, so the row keeps its size and SQLite rewrites the cell where
 // it is. A marker is created unused (`u` = 0, `n` = 32 zero bytes) and a vote flips it to `u` = 1 with the nonce
 // hash in `n`. No index covers a column a vote changes, so no index entry moves either.
+//
+// Where a meeting's records have heads (the bytes the tally reads, kept apart in `heads` under the slot's key), a
+// ballot without free text (its record all zeros past the head) is written into its head alone: its slot stays
+// empty, one page fewer to journal and sync per ballot. The view `ballots` is every ballot whichever way it was
+// written, its record whole; every reader of ballots reads it, never `slots` alone.
 import type Database from 'better-sqlite3';
 
 export type BoxDb = Database.Database;
+
+/**
+ * Whether the compact record whose head is `h.h` is valid: byte 1 of a record holds its flags, 1 = valid, 2 = paper
+ * (src/domain/ballot-record.ts).
+ */
+const HEAD_VALID = "hex(substr(h.h, 2, 1)) in ('01', '03')";
 
 export const BOX_SCHEMA = `
 create table if not exists slots (
@@ -36,6 +47,12 @@ create table if not exists heads (
 create index if not exists heads_meeting on heads (m);
 create table if not exists head_sizes (m text primary key, size integer not null) without rowid;
 create table if not exists state (key text primary key, value integer not null) without rowid;
+create view if not exists ballots as
+  select s.k as k, s.m as m,
+    case when s.f = 1 then s.v else ${HEAD_VALID} end as v,
+    case when s.f = 1 then s.r else cast(h.h || zeroblob(length(s.r) - length(h.h)) as blob) end as r
+  from slots s left join heads h on h.k = s.k
+  where s.f = 1 or h.f = 1;
 `;
 
 const prepared = new WeakMap<BoxDb, Map<string, Database.Statement>>();
@@ -45,6 +62,15 @@ function q(db: BoxDb, sql: string): Database.Statement {
   let s = m.get(sql);
   if (!s) m.set(sql, (s = db.prepare(sql)));
   return s;
+}
+
+/**
+ * Where to read every ballot of a box file opened by another process (a backup's copy, a move to PostgreSQL): the view,
+ * or the filled slots in a file that no server of this version has opened (it has neither the view nor a ballot
+ * written into its head alone).
+ */
+export function ballotsSource(db: BoxDb): string {
+  return db.prepare("select 1 from sqlite_master where type = 'view' and name = 'ballots'").get() ? 'ballots' : '(select * from slots where f = 1)';
 }
 
 export function createBoxSchema({ db }: { db: BoxDb }): void {
@@ -72,9 +98,14 @@ export function markerCounts({ db }: { db: BoxDb }): Array<{ m: string; b: strin
   return q(db, 'select m, b, u, count(*) as n from markers group by m, b, u').all() as Array<{ m: string; b: string; u: number; n: number }>;
 }
 
-/** Every slot's meeting, state and size, read once at start (free lists, counts of ballots). */
+/**
+ * Every slot's meeting, state and size, read once at start (free lists, counts of ballots): `f` is 1 when it holds a
+ * ballot, written whole or into its head alone.
+ */
 export function slotStates({ db }: { db: BoxDb }): Array<{ k: number; m: string; f: number; v: number; size: number }> {
-  return q(db, 'select k, m, f, v, length(r) as size from slots').all() as Array<{ k: number; m: string; f: number; v: number; size: number }>;
+  const sql = `select s.k as k, s.m as m, s.f = 1 or h.f is 1 as f, case when s.f = 1 then s.v else coalesce(${HEAD_VALID}, 0) end as v,
+    length(s.r) as size from slots s left join heads h on h.k = s.k`;
+  return q(db, sql).all() as Array<{ k: number; m: string; f: number; v: number; size: number }>;
 }
 
 export function findMarker({ db }: { db: BoxDb }, key: Buffer): { m: string; b: string; u: number; n: Buffer } | undefined {
@@ -120,9 +151,14 @@ export function insertEmptyHead({ db }: { db: BoxDb }, k: number, meetingId: str
   q(db, 'insert into heads (k, m, f, h) values (?, ?, 0, zeroblob(?))').run(k, meetingId, size);
 }
 
-/** Writes a ballot's head into its slot's empty head, in place (same size); false if there is no such head. */
+/** Writes a ballot's head into its slot's empty head, in place (same size); false if there is no such head empty. */
 export function fillHead({ db }: { db: BoxDb }, k: number, head: Uint8Array): boolean {
   return q(db, 'update heads set f = 1, h = ? where k = ? and f = 0 and length(h) = ?').run(head, k, head.length).changes === 1;
+}
+
+/** Whether the head of slot `k` holds a ballot. */
+export function headFilled({ db }: { db: BoxDb }, k: number): boolean {
+  return q(db, 'select 1 from heads where k = ? and f = 1').get(k) !== undefined;
 }
 
 /** How many of a meeting's heads hold a ballot. */
@@ -156,7 +192,7 @@ export function insertFilledSlot({ db }: { db: BoxDb }, k: number, meetingId: st
 
 /** The records of a meeting's ballots, in the order of their random slot keys (which says nothing about arrival). */
 export function filledRecords({ db }: { db: BoxDb }, meetingId: string): Buffer[] {
-  return (q(db, 'select r from slots where m = ? and f = 1 order by k').all(meetingId) as Array<{ r: Buffer }>).map((x) => x.r);
+  return (q(db, 'select r from ballots where m = ? order by k').all(meetingId) as Array<{ r: Buffer }>).map((x) => x.r);
 }
 
 /**
@@ -164,7 +200,7 @@ export function filledRecords({ db }: { db: BoxDb }, meetingId: string): Buffer[
  * reading when every ballot has one), else from the slots.
  */
 export function filledKeys({ db }: { db: BoxDb }, meetingId: string, fromHeads: boolean): number[] {
-  const sql = fromHeads ? 'select k from heads where m = ? and f = 1 order by k' : 'select k from slots where m = ? and f = 1 order by k';
+  const sql = fromHeads ? 'select k from heads where m = ? and f = 1 order by k' : 'select k from ballots where m = ? order by k';
   return q(db, sql).pluck(true).all(meetingId) as number[];
 }
 
@@ -175,13 +211,13 @@ export function filledKeys({ db }: { db: BoxDb }, meetingId: string, fromHeads: 
 export function countByHeader({ db }: { db: BoxDb }, meetingId: string, fromHeads: boolean): Array<[Buffer, Buffer, number]> {
   const sql = fromHeads
     ? 'select substr(h, 1, 1), substr(h, 3, 1), count(*) from heads where m = ? and f = 1 group by 1, 2'
-    : 'select substr(r, 1, 1), substr(r, 3, 1), count(*) from slots where m = ? and f = 1 group by 1, 2';
+    : 'select substr(r, 1, 1), substr(r, 3, 1), count(*) from ballots where m = ? group by 1, 2';
   return q(db, sql).raw(true).all(meetingId) as Array<[Buffer, Buffer, number]>;
 }
 
 /** The slot keys of a meeting's ballots whose record does not start with `format` (older JSON records). */
 export function keysNotInFormat({ db }: { db: BoxDb }, meetingId: string, format: number): number[] {
-  return q(db, 'select k from slots where m = ? and f = 1 and substr(r, 1, 1) != ? order by k').pluck(true).all(meetingId, Buffer.from([format])) as number[];
+  return q(db, 'select k from ballots where m = ? and substr(r, 1, 1) != ? order by k').pluck(true).all(meetingId, Buffer.from([format])) as number[];
 }
 
 /** The head kept apart for the ballot in slot `k` of the meeting (undefined when there is none). */
@@ -191,7 +227,7 @@ export function filledHead({ db }: { db: BoxDb }, meetingId: string, k: number):
 
 /** The record of the ballot in slot `k` of the meeting (undefined when that slot holds no ballot of it). */
 export function filledRecord({ db }: { db: BoxDb }, meetingId: string, k: number): Buffer | undefined {
-  return (q(db, 'select r from slots where k = ? and m = ? and f = 1').pluck(true).get(k, meetingId) as Buffer | undefined) ?? undefined;
+  return (q(db, 'select r from ballots where k = ? and m = ?').pluck(true).get(k, meetingId) as Buffer | undefined) ?? undefined;
 }
 
 /**
@@ -200,7 +236,7 @@ export function filledRecord({ db }: { db: BoxDb }, meetingId: string, k: number
  * The tally reads only the heads: the padded free text stays in SQLite.
  */
 export function recordHeads({ db }: { db: BoxDb }, meetingId: string, layout: { recordSize: number; headSize: number; format: number }): Buffer[] | undefined {
-  const rows = q(db, 'select substr(r, 1, ?) as h, length(r) as n from slots where m = ? and f = 1').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
+  const rows = q(db, 'select substr(r, 1, ?) as h, length(r) as n from ballots where m = ?').all(layout.headSize, meetingId) as Array<{ h: Buffer; n: number }>;
   const heads: Buffer[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;

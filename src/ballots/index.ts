@@ -5,6 +5,7 @@ import type { StoredBallot } from './ballot-record.js';
 import { meetingRecordFormat } from './ballots.repository.js';
 
 export { ballotBoxPath } from './ballot-box.js';
+export { ballotsSource } from './box.repository.js';
 export { readSqliteBox, writePostgresBox, type BoxContents } from './box-copy.js';
 export { ballotBoxPlugin, type BallotBox, type BallotBoxCounts } from './box.js';
 export { meetingRecordFormat } from './ballots.repository.js';

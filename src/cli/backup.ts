@@ -11,7 +11,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSyn
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { ballotBoxPath } from '../ballots/index.js';
+import { ballotBoxPath, ballotsSource } from '../ballots/index.js';
 
 const HELP = `Usage: ceping backup <file> [--db <path>] [--force]
 
@@ -85,7 +85,7 @@ export async function copyBallotBox(src: string, dest: string, attempts = 200): 
     try {
       if (copy.pragma('integrity_check', { simple: true }) !== 'ok') continue;
       const count = (sql: string) => (copy.prepare(sql).get() as { n: number }).n;
-      return { attempts: attempt, ballots: count('select count(*) as n from slots where f = 1'), usedSlips: count('select count(*) as n from markers where u = 1') };
+      return { attempts: attempt, ballots: count(`select count(*) as n from ${ballotsSource(copy)}`), usedSlips: count('select count(*) as n from markers where u = 1') };
     } finally {
       copy.close();
     }

@@ -28,7 +28,7 @@ function markersIn(file: string): { markers: Set<string>; ballots: number; used:
   const main = new Database(file, { fileMustExist: true, readonly: true });
   const box = new Database(`${file}.ballots`, { fileMustExist: true, readonly: true });
   try {
-    const rows = box.prepare('select r from slots where f = 1').all() as Array<{ r: Buffer }>;
+    const rows = box.prepare('select r from ballots').all() as Array<{ r: Buffer }>;
     const decode = recordDecoder(main);
     return {
       markers: new Set(rows.map((r) => decode(r.r).answers['village-annual-review']?.comments as string)),

@@ -23,7 +23,7 @@ function inspect(): { integrity: string; markers: string[]; ballots: number; use
   const box = new Database(`${dbPath}.ballots`, { fileMustExist: true });
   try {
     const integrity = [main, box].map((d) => d.pragma('integrity_check', { simple: true }) as string).find((r) => r !== 'ok') ?? 'ok';
-    const rows = box.prepare('select r from slots where f = 1').all() as Array<{ r: Buffer }>;
+    const rows = box.prepare('select r from ballots').all() as Array<{ r: Buffer }>;
     const decode = recordDecoder(main);
     const markers = rows.map((row) => decode(row.r).answers['village-annual-review']?.comments as string);
     const used = (box.prepare('select count(*) as n from markers where u = 1').get() as { n: number }).n;

@@ -244,7 +244,7 @@ function withinPages(offsets: number[], truth: number[], pageSize: number): numb
  */
 function attacks(f: Files): Attack[] {
   const ro = new Database(f.boxCopy, { readonly: true, fileMustExist: true });
-  const rows = ro.prepare('select k, r from slots where f = 1').all() as Array<{ k: number; r: Buffer }>;
+  const rows = ro.prepare('select k, r from ballots').all() as Array<{ k: number; r: Buffer }>;
   const markerRows = ro.prepare('select k, u from markers order by k').all() as Array<{ k: Buffer; u: number }>;
   // The pages of the markers' table: each marker is looked for there (and found where an insider would read it).
   const markerPages = (ro.prepare(`select pageno from dbstat where name = 'markers' order by pageno`).all() as Array<{ pageno: number }>).map((r) => r.pageno);
@@ -344,7 +344,7 @@ describe('copies taken at 10 random moments while the poll is open, a backup, an
     expect(copies).toHaveLength(11);
     expect(backupCopy).toBeDefined();
     const ro = new Database(backupCopy!.boxCopy, { readonly: true });
-    const inBackup = (ro.prepare('select count(*) as n from slots where f = 1').get() as { n: number }).n;
+    const inBackup = (ro.prepare('select count(*) as n from ballots').get() as { n: number }).n;
     ro.close();
     console.log(`  the backup holds ${inBackup} of ${N} ballots`);
     expect(inBackup).toBeGreaterThanOrEqual(FIRST_COPY_AT);
@@ -374,7 +374,7 @@ describe('copies taken at 10 random moments while the poll is open, a backup, an
     // The one thing copies at two moments must show: the slots filled in between are the ballots cast in between.
     const filled = (f: Files) => {
       const ro = new Database(f.boxCopy, { readonly: true });
-      const keys = new Set((ro.prepare('select k from slots where f = 1').all() as Array<{ k: number }>).map((r) => r.k));
+      const keys = new Set((ro.prepare('select k from ballots').all() as Array<{ k: number }>).map((r) => r.k));
       ro.close();
       return keys;
     };

@@ -237,7 +237,7 @@ it(
     const box = new Database(ballotBoxPath(dbPath), { readonly: true, fileMustExist: true });
     connections.push(box);
     const count = (sql: string) => (box.prepare(sql).get(meetingId) as { n: number }).n;
-    const stored = count('select count(*) as n from slots where m = ? and f = 1');
+    const stored = count('select count(*) as n from ballots where m = ?');
     const usedSlips = count('select count(*) as n from markers where m = ? and u = 1');
     box.close();
 

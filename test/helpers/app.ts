@@ -116,7 +116,7 @@ export async function storedInBox(app: FastifyInstance, meetingId: string): Prom
   const box = app.ballotWriter;
   if (box instanceof SqliteBallotBox) {
     return {
-      ballots: box.inspect<{ n: number }>('select count(*) as n from slots where m = ? and f = 1', meetingId)[0]!.n,
+      ballots: box.inspect<{ n: number }>('select count(*) as n from ballots where m = ?', meetingId)[0]!.n,
       usedSlips: box.inspect<{ n: number }>('select count(*) as n from markers where m = ? and u = 1', meetingId)[0]!.n,
     };
   }

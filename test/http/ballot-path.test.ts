@@ -16,7 +16,7 @@ afterAll(async () => t.close());
 
 const count = (table: string) =>
   table === 'ballots'
-    ? sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots where f = 1')[0]!.n
+    ? sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from ballots')[0]!.n
     : (t.app.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
 
 describe('auth', () => {

@@ -107,14 +107,20 @@ describe('compact ballot records', () => {
     const [overflow] = sqliteBox(t.app).inspect<{ n: number }>(`select count(*) as n from dbstat where name = 'slots' and pagetype = 'overflow'`);
     expect(overflow!.n).toBe(0);
     // Each slot has its head (the bytes the tally counts) under the same key, created with it and filled in
-    // place: as many heads as slots, every one of the head size, one filled per ballot.
+    // place: as many heads as slots, every one of the head size, one filled per ballot. A ballot with free text
+    // fills its slot too; one without is its head alone (its slot stays empty).
     const [slots] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots where m = ?', id);
     const heads = sqliteBox(t.app).inspect<{ k: number; f: number; size: number }>('select k, f, length(h) as size from heads where m = ?', id);
     expect(heads).toHaveLength(slots!.n);
     expect(new Set(heads.map((x) => x.size))).toEqual(new Set([layout!.headSize]));
     expect(heads.filter((x) => x.f === 1)).toHaveLength(20);
-    const [sameKeys] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from heads join slots using (k) where heads.m = ? and heads.f = slots.f', id);
+    const [sameKeys] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from heads join slots using (k) where heads.m = ?', id);
     expect(sameKeys!.n).toBe(slots!.n);
+    // The seven ballots with a comment (every third, see cast; write-ins are in the head).
+    const withText = 7;
+    const [filledSlots] = sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from slots join heads using (k) where slots.m = ? and slots.f = 1 and heads.f = 1', id);
+    expect(filledSlots!.n).toBe(withText);
+    expect(sqliteBox(t.app).inspect<{ n: number }>('select count(*) as n from ballots where m = ?', id)[0]!.n).toBe(20);
     // The stored ballots read back with their categories, sources and answers.
     const ballots = (await meetingBallots({ db: t.app.db }, id));
     expect(ballots.filter((b) => b.source === 'paper')).toHaveLength(4);
