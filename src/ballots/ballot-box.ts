@@ -29,9 +29,9 @@ import { forgetLegacyUse, isSlipVoided, legacySlips, legacyMarkerKey, pendingMar
 import { decodeRecord, encodeRecord, type RecordFormat, type StoredBallot } from './ballot-record.js';
 import { boxErrors, jobRecord } from './box-jobs.js';
 import { deleteLegacyBallots, legacyBallots, meetingRecordFormatNow, openMeetingIds } from './ballots.repository.js';
-import { setUsedSlipBit, shuffle, usedSlipBitSet, USED_BITMAP_BYTES, type BallotIndex, type MarkerRow, type MeetingCounts, type StoreResult } from './box-store.js';
+import { setUsedSlipBit, shuffle, usedSlipBitSet, USED_BITMAP_BYTES, type BallotIndex, type MarkerRow, type MeetingCounts } from './box-store.js';
 import type { BallotBox, BallotBoxCounts, BallotReader, CastJob, CastResult, HeadsWanted } from './box.js';
-import { unpackRecords, type BoxMessage, type BoxReply, type BoxRequest } from './box-thread.js';
+import { packJobs, unpackRecords, unpackResults, type BoxMessage, type PackedJobs, type BoxReply, type BoxRequest } from './box-thread.js';
 
 /** The ballot box of the main database at `mainPath`. */
 export const ballotBoxPath = (mainPath: string) => (mainPath === ':memory:' ? ':memory:' : `${mainPath}.ballots`);
@@ -196,18 +196,18 @@ export class SqliteBallotBox implements BallotBox {
     }
   }
 
-  private post(req: BoxRequest, markers: MarkerRow[]): number {
+  private post(req: BoxRequest, markers: MarkerRow[], transfer: ArrayBuffer[] = []): number {
     const id = this.nextId++;
-    this.requests.postMessage({ ...req, id, markers } satisfies BoxMessage);
+    this.requests.postMessage({ ...req, id, markers } satisfies BoxMessage, transfer);
     return id;
   }
 
-  /** A request answered asynchronously. */
-  private request(req: BoxRequest, markers: MarkerRow[] = this.newMarkers()): Promise<BoxReply> {
+  /** A request answered asynchronously (`transfer`: buffers of the request handed over, no longer usable here). */
+  private request(req: BoxRequest, markers: MarkerRow[] = this.newMarkers(), transfer: ArrayBuffer[] = []): Promise<BoxReply> {
     if (this.failure) return Promise.reject(boxFailed(this.failure));
     // The thread has closed its file and its port: a request now would never be answered.
     if (this.closed) return Promise.reject(closing());
-    const id = this.post(req, markers);
+    const id = this.post(req, markers, transfer);
     // An answer awaited keeps the process alive (a CLI or a benchmark reading an export has nothing else that does).
     if (this.waiting.size === 0) this.replies.ref();
     return new Promise<BoxReply>((resolve) => this.waiting.set(id, { resolve }));
@@ -340,14 +340,20 @@ export class SqliteBallotBox implements BallotBox {
     // One read transaction for the whole group: one snapshot of the main database, taken once.
     readSnapshotSync(this.main, checkAll);
     if (ready.length === 0) return this.schedule();
-    const jobs = ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record }));
+    let jobs: PackedJobs;
+    try {
+      jobs = packJobs(ready.map((p) => ({ meetingId: p.job.meetingId, markerKey: p.job.markerKey, nonceHash: p.job.nonceHash, recordSize: p.job.recordSize, headSize: p.job.record ? (p.job.headSize ?? 0) : 0, valid: p.job.ballot.valid, record: p.record })));
+    } catch (err) {
+      for (const p of ready) p.reject(err);
+      return this.schedule();
+    }
     let markers: MarkerRow[];
     try {
       markers = this.newMarkers();
     } catch {
       markers = [];
     }
-    const sent: Promise<void> = this.request({ op: 'group', jobs }, markers).then(
+    const sent: Promise<void> = this.request({ op: 'group', jobs }, markers, [jobs.bytes.buffer as ArrayBuffer]).then(
       (reply) => {
         this.inFlight.delete(sent);
         if (reply.error) {
@@ -355,7 +361,7 @@ export class SqliteBallotBox implements BallotBox {
           const error = boxFailed(reply.error.message);
           for (const p of ready) p.reject(error);
         } else {
-          const results = reply.value as StoreResult[];
+          const results = unpackResults(reply.value as Uint8Array);
           ready.forEach((p, i) => {
             // Stored now, or found used: either way the slip has voted.
             if (results[i]!.kind !== 'unknown') setUsedSlipBit(this.usedBits, p.job.markerKey);

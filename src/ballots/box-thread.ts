@@ -4,14 +4,14 @@
 // Requests arrive on one port, in order; each answer goes back on one port, and the shared `signal` counter is
 // bumped after each, so that the server thread can also wait for an answer synchronously (reads for tallies).
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { BoxStore, type MarkerRow, type StoreJob } from './box-store.js';
+import { BoxStore, type MarkerRow, type StoreJob, type StoreResult } from './box-store.js';
 
 export type BoxRequest =
   | { op: 'init' }
   | { op: 'legacy'; slips: Parameters<BoxStore['moveLegacy']>[0]; ballots: Parameters<BoxStore['moveLegacy']>[1] }
   | { op: 'markers' }
   | { op: 'usedBitmap' }
-  | { op: 'group'; jobs: StoreJob[] }
+  | { op: 'group'; jobs: PackedJobs }
   | { op: 'marker'; key: Uint8Array }
   | { op: 'prepare'; meetingId: string; recordSize: number; headSize: number }
   | { op: 'records'; meetingId: string }
@@ -34,6 +34,78 @@ export interface BoxReply {
   /** Groups written and ballots in them, for tests and benchmarks. */
   groups: number;
   jobs: number;
+}
+
+/**
+ * A group's jobs in one transferable buffer, so that handing a group over copies each record once and clones no
+ * object per ballot. Per job: the meeting (u16, an index into `meetings`), flags (u8: 1 valid, 2 with a nonce hash),
+ * the marker key's length (u8) and bytes, the nonce hash (32 bytes, when flagged), the record and head sizes
+ * (u32 each), the record's length (u32) and bytes.
+ */
+export interface PackedJobs {
+  meetings: string[];
+  bytes: Uint8Array;
+}
+const NONCE_HASH_BYTES = 32;
+
+export function packJobs(jobs: readonly StoreJob[]): PackedJobs {
+  const meetings: string[] = [];
+  const meetingIndex = new Map<string, number>();
+  let total = 0;
+  for (const j of jobs) {
+    if (j.markerKey.length > 255 || (j.nonceHash && j.nonceHash.length !== NONCE_HASH_BYTES)) throw new Error('ballot box: a job does not pack');
+    total += 4 + j.markerKey.length + (j.nonceHash ? NONCE_HASH_BYTES : 0) + 12 + j.record.length;
+  }
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (const j of jobs) {
+    let m = meetingIndex.get(j.meetingId);
+    if (m === undefined) meetingIndex.set(j.meetingId, (m = meetings.push(j.meetingId) - 1));
+    view.setUint16(at, m);
+    bytes[at + 2] = (j.valid ? 1 : 0) | (j.nonceHash ? 2 : 0);
+    bytes[at + 3] = j.markerKey.length;
+    bytes.set(j.markerKey, at + 4);
+    at += 4 + j.markerKey.length;
+    if (j.nonceHash) {
+      bytes.set(j.nonceHash, at);
+      at += NONCE_HASH_BYTES;
+    }
+    view.setUint32(at, j.recordSize);
+    view.setUint32(at + 4, j.headSize);
+    view.setUint32(at + 8, j.record.length);
+    bytes.set(j.record, at + 12);
+    at += 12 + j.record.length;
+  }
+  return { meetings, bytes };
+}
+
+/** The jobs of a packed group: their keys, hashes and records are views into its buffer. */
+export function unpackJobs({ meetings, bytes }: PackedJobs): StoreJob[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const part = (from: number, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, length);
+  const jobs: StoreJob[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const meetingId = meetings[view.getUint16(at)]!;
+    const flags = bytes[at + 2]!;
+    const markerKey = part(at + 4, bytes[at + 3]!);
+    at += 4 + markerKey.length;
+    const nonceHash = flags & 2 ? part(at, NONCE_HASH_BYTES) : null;
+    if (nonceHash) at += NONCE_HASH_BYTES;
+    const record = part(at + 12, view.getUint32(at + 8));
+    jobs.push({ meetingId, markerKey, nonceHash, recordSize: view.getUint32(at), headSize: view.getUint32(at + 4), valid: (flags & 1) === 1, record });
+    at += 12 + record.length;
+  }
+  return jobs;
+}
+
+/** A group's results, one byte each: 0 unknown slip, 1 stored invalid, 2 stored valid, 3 used (another nonce), 4 used (this nonce). */
+export function packResults(results: readonly StoreResult[]): Uint8Array {
+  return Uint8Array.from(results, (r) => (r.kind === 'unknown' ? 0 : r.kind === 'stored' ? (r.valid ? 2 : 1) : r.nonceMatches ? 4 : 3));
+}
+
+export function unpackResults(codes: Uint8Array): StoreResult[] {
+  return Array.from(codes, (c): StoreResult => (c === 0 ? { kind: 'unknown' } : c <= 2 ? { kind: 'stored', valid: c === 2 } : { kind: 'used', nonceMatches: c === 4 }));
 }
 
 /** Many records in one transferable buffer: lengths, then the bytes (no copy per record when it crosses threads). */
@@ -98,10 +170,13 @@ function serve(store: BoxStore, requests: MessagePort, replies: MessagePort, sig
           break;
         }
         case 'group': {
-          value = store.writeGroup(msg.jobs);
-          for (const j of msg.jobs) touched.add(j.meetingId);
+          const results = store.writeGroup(unpackJobs(msg.jobs));
+          for (const m of msg.jobs.meetings) touched.add(m);
           stats.groups++;
-          stats.jobs += (value as Array<{ kind: string }>).filter((r) => r.kind === 'stored').length;
+          stats.jobs += results.filter((r) => r.kind === 'stored').length;
+          const codes = packResults(results);
+          transfer.push(codes.buffer as ArrayBuffer);
+          value = codes;
           break;
         }
         case 'marker':
