@@ -7,7 +7,8 @@
 // The poll runs with a second connection holding a read snapshot of the main database throughout, and
 // `ceping backup` runs once while ballots arrive. Copies of every file are taken at 10 random moments while the
 // poll is open and once after the close; every position an insider can read in each copy is ranked against
-// the true order of arrival.
+// the true order of arrival. A quarter of the ballots carry no comment: the box writes those into their heads alone
+// (src/ballots/box.repository.ts), and their heads are ranked as every other ballot's.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +97,32 @@ function takeFiles(tag: string, cast: number): Files {
   return { tag, cast, db: snapshot(dbPath), wal: snapshot(`${dbPath}-wal`), shm: snapshot(`${dbPath}-shm`), box, journal: snapshot(`${boxPath}-journal`), boxCopy };
 }
 
+/**
+ * Each ballot's position in the known order, written into its grades (the test's own marker, so that it can tell
+ * whose ballot is whose; the attacker ranks positions in the files): base-4 digits over the first cells (question,
+ * subject) of the annual review. Every ballot's head is then different, and so can be found in the file.
+ */
+const POSITION_DIGITS = 6;
+let positionCells: Array<[string, string]> = [];
+let grades: string[] = [];
+const REVIEW = 'village-annual-review';
+/** Every fourth ballot has no comment: it is written into its head alone. */
+const hasComment = (pos: number) => pos % 4 !== 1;
+
+function positionedAnswers(template: Record<string, Record<string, unknown>>, pos: number): Record<string, Record<string, unknown>> {
+  const review: Record<string, unknown> = { ...template[REVIEW] };
+  positionCells.forEach(([q, subject], d) => {
+    review[q] = { ...(review[q] as Record<string, string>), [subject]: grades[Math.floor(pos / 4 ** d) % 4]! };
+  });
+  if (hasComment(pos)) review.comments = `position-${pos}-end`;
+  return { ...template, [REVIEW]: review };
+}
+
+function positionOf(answers: Record<string, Record<string, unknown>>): number {
+  const review = answers[REVIEW]!;
+  return positionCells.reduce((n, [q, subject], d) => n + grades.indexOf((review[q] as Record<string, string>)[subject]!) * 4 ** d, 0);
+}
+
 const copies: Files[] = [];
 let backupCopy: Files | undefined;
 let walBeforeVoting: Buffer;
@@ -117,7 +144,14 @@ beforeAll(async () => {
   const shortCodes = [...s1.shortCodes, ...s2.shortCodes] as string[];
   await inject('POST', `/api/meetings/${meetingId}/open`, {});
   format = await meetingRecordFormat({ db: app.db }, meetingId);
-  const template = fullBallot((await inject('GET', `/api/ballot/${tokens[0]}`)).json());
+  const voterForm = (await inject('GET', `/api/ballot/${tokens[0]}`)).json();
+  const template = fullBallot(voterForm);
+  const graded = voterForm.forms.find((f: { id: string }) => f.id === REVIEW).questions.filter((q: { type: string }) => q.type === 'graded');
+  grades = graded[0].scale.filter((g: { points: number | null }) => g.points !== null).map((g: { value: string }) => g.value);
+  positionCells = graded.flatMap((q: { id: string; subjects: Array<{ id: string }> }) => q.subjects.map((x) => [q.id, x.id] as [string, string])).slice(0, POSITION_DIGITS);
+  expect(grades).toHaveLength(4);
+  expect(positionCells).toHaveLength(POSITION_DIGITS);
+  expect(4 ** POSITION_DIGITS).toBeGreaterThan(N);
 
   // The reader: a snapshot of the main database held from before the first vote to after the close.
   reader = new Database(dbPath, { readonly: true });
@@ -151,13 +185,14 @@ beforeAll(async () => {
   const backupAt = FIRST_COPY_AT + randomInt(200);
   let backupDone = false;
 
-  // The comment carries the voter's position so that the test, not the attacker, can tell which ballot is whose.
+  // The grades (and the comment, where there is one) carry the voter's position so that the test, not the attacker,
+  // can tell which ballot is whose.
   const cast = async (pos: number) => {
     const v = voters[pos]!;
     const credential = v.usedShortCode ? v.shortCode : v.token;
     const headers = { 'user-agent': v.ua, 'x-forwarded-for': v.ip };
     expect((await inject('GET', `/api/ballot/${encodeURIComponent(credential)}`, undefined, headers, v.ip)).statusCode).toBe(200);
-    const answers = { ...template, 'village-annual-review': { ...template['village-annual-review'], comments: `position-${pos}-end` } };
+    const answers = positionedAnswers(template, pos);
     const r = await inject('POST', `/api/ballot/${encodeURIComponent(credential)}`, { answers, nonce: v.nonce }, headers, v.ip);
     expect(r.statusCode, r.body).toBe(201);
     // Some phones retry (the answer was lost on weak 4G): told "counted", nothing new stored.
@@ -236,10 +271,10 @@ function withinPages(offsets: number[], truth: number[], pageSize: number): numb
 
 /**
  * Every ordering the attacker can read in one copy, each compared by Spearman's rho with the true order of
- * arrival (the `position-N` text, which only the test reads):
- * - the ballot box: slot key, the order rows come back in, the page and byte offset of each ballot's record,
- *   the order of cells within each page; for each voter's slip, the page and offset of its "used" marker and
- *   its place in the key order, used or not;
+ * arrival (the position in each ballot's grades, which only the test reads):
+ * - the ballot box: slot key, the order rows come back in, the page and byte offset of each ballot's head and of
+ *   each record written into its slot (the ballots with a comment), the order of cells within each page; for each
+ *   voter's slip, the page and offset of its "used" marker and its place in the key order, used or not;
  * - the main database: where each voter's slip row and pending marker sit (file offset, order within pages).
  */
 function attacks(f: Files): Attack[] {
@@ -248,8 +283,11 @@ function attacks(f: Files): Attack[] {
   const markerRows = ro.prepare('select k, u from markers order by k').all() as Array<{ k: Buffer; u: number }>;
   // The pages of the markers' table: each marker is looked for there (and found where an insider would read it).
   const markerPages = (ro.prepare(`select pageno from dbstat where name = 'markers' order by pageno`).all() as Array<{ pageno: number }>).map((r) => r.pageno);
+  const headPages = (ro.prepare(`select pageno from dbstat where name = 'heads' order by pageno`).all() as Array<{ pageno: number }>).map((r) => r.pageno);
+  const heads = new Map((ro.prepare('select k, h from heads where f = 1').all() as Array<{ k: number; h: Buffer }>).map((r) => [r.k, r.h]));
+  const emptySlots = new Set((ro.prepare('select k from slots where f = 0').pluck().all() as number[]));
   ro.close();
-  const truth = rows.map((r) => Number(/position-(\d+)-end/.exec(decodeRecord(r.r, format).answers['village-annual-review']!.comments as string)![1]));
+  const truth = rows.map((r) => positionOf(decodeRecord(r.r, format).answers as Record<string, Record<string, unknown>>));
   const n = rows.length;
   const out: Attack[] = [];
   const ranked = (name: string, feature: number[], against = truth) => out.push({ name, rho: spearman(feature, against), n: feature.length });
@@ -257,14 +295,41 @@ function attacks(f: Files): Attack[] {
 
   ranked('box: slot key', rows.map((r) => r.k));
   ranked('box: order the rows come back in', rows.map((_r, i) => i));
+  // The ballots without a comment were written into their heads alone: their slots are still empty.
+  const headOnly = truth.map((t) => !hasComment(t));
+  expect(rows.filter((r, i) => emptySlots.has(r.k) !== headOnly[i])).toEqual([]);
+  expect(headOnly.filter(Boolean).length).toBeGreaterThan(n / 5);
+
   // One pass over the file for every record's text (searching each alone would scan the file thousands of times).
   const firstAt = new Map<number, number>();
   for (const m of f.box.toString('latin1').matchAll(/position-(\d+)-end/g)) if (!firstAt.has(Number(m[1]))) firstAt.set(Number(m[1]), m.index!);
-  const recordOffsets = truth.map((t) => firstAt.get(t) ?? -1);
+  const withText = truth.filter((t) => hasComment(t));
+  const recordOffsets = withText.map((t) => firstAt.get(t) ?? -1);
   expect(recordOffsets.every((o) => o >= 0)).toBe(true);
-  ranked('box: byte offset of the record', recordOffsets);
-  ranked('box: page of the record', recordOffsets.map((o) => Math.floor(o / boxPage)));
-  out.push({ name: 'box: order of records inside each page (weighted mean rho)', rho: withinPages(recordOffsets, truth, boxPage), n });
+  ranked('box: byte offset of the record (ballots with a comment)', recordOffsets, withText);
+  ranked('box: page of the record (ballots with a comment)', recordOffsets.map((o) => Math.floor(o / boxPage)), withText);
+  out.push({ name: 'box: order of records inside each page (weighted mean rho)', rho: withinPages(recordOffsets, withText, boxPage), n: withText.length });
+
+  // Every ballot's head, found where an insider would read it: in the pages of the heads' table, each head unique.
+  const headSize = heads.values().next().value!.length;
+  const wantedHeads = new Map(rows.map((r, i) => [heads.get(r.k)!.toString('hex'), truth[i]!]));
+  expect(wantedHeads.size).toBe(n);
+  const headAt = new Map<number, number>();
+  for (const p of headPages) {
+    const base = (p - 1) * boxPage;
+    for (let i = base; i + headSize <= base + boxPage; i++) {
+      const pos = wantedHeads.get(f.box.toString('hex', i, i + headSize));
+      if (pos !== undefined && !headAt.has(pos)) headAt.set(pos, i);
+    }
+  }
+  const headOffsets = truth.map((t) => headAt.get(t) ?? -1);
+  expect(headOffsets.every((o) => o >= 0)).toBe(true);
+  ranked('box: byte offset of the head', headOffsets);
+  ranked('box: page of the head', headOffsets.map((o) => Math.floor(o / boxPage)));
+  out.push({ name: 'box: order of heads inside each page (weighted mean rho)', rho: withinPages(headOffsets, truth, boxPage), n });
+  const headOnlyTruth = truth.filter((_t, i) => headOnly[i]);
+  ranked('box: byte offset of a head written alone (ballots without a comment)', headOffsets.filter((_o, i) => headOnly[i]), headOnlyTruth);
+  ranked('box: slot key of a ballot written into its head alone', rows.filter((_r, i) => headOnly[i]).map((r) => r.k), headOnlyTruth);
 
   // The voters who had voted by this copy, by arrival; their markers, found by the key only the slip yields.
   // (A copy taken by the backup process may fall inside a burst: the ballots in it are then not a prefix.)
