@@ -5,7 +5,7 @@
 //   BENCH_VOTERS=300       voters in the meeting burst
 //   BENCH_BALLOTS=100000   ballots in the tally benchmark
 //   BENCH_PREFILL=300000   ballots of other meetings in the ballot box for the "flat cost" run (part submit-full)
-//   BENCH_ONLY=submit,submit-full,vote,burst,print,tally,postgres   run only these parts
+//   BENCH_ONLY=submit,submit-full,vote,burst,box,print,tally,postgres   run only these parts
 //   BENCH_CPU_PROF=<dir>   write a CPU profile of each Ceping process there (summarise with bench/cpu-profile.ts)
 //   BENCH_SERVER=<file>    measure another build of the server instead of dist/src/server.js (experiments)
 //   BENCH_NODE_FLAGS='…'   Node flags for the Ceping processes instead of those of `npm start` (experiments)
@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
+import { benchBoxWrites } from './box.js';
 import { issueTokens, openVillageMeeting, startCeping, untilBoxSettles, voterForm, type CepingProcess } from './ceping.js';
 import { answerBallot, freePort, MB, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
@@ -31,7 +32,7 @@ const cfg = {
   voters: Number(env.BENCH_VOTERS ?? 300),
   ballots: Number(env.BENCH_BALLOTS ?? 100_000),
   prefill: Number(env.BENCH_PREFILL ?? 300_000),
-  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,print,tally,postgres').split(',').map((s) => s.trim())),
+  only: new Set((env.BENCH_ONLY ?? 'submit,submit-full,vote,burst,box,print,tally,postgres').split(',').map((s) => s.trim())),
   cpuProfDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null,
   /** Node flags for the Ceping processes instead of those `npm start` uses (experiments). */
   nodeFlags: (env.BENCH_NODE_FLAGS ?? START_NODE_FLAGS).split(' ').filter(Boolean),
@@ -323,6 +324,21 @@ async function burst(): Promise<void> {
   }
 }
 
+/** The ballot box's writes alone (bench/box.ts): what a ballot costs its thread, with and without a comment. */
+async function boxWrites(): Promise<void> {
+  load('before the box alone');
+  const [plain, commented] = benchBoxWrites();
+  for (const r of [plain!, commented!]) {
+    const how = r.kind === 'without a comment' ? 'each written into its head alone' : 'each into its slot and its head';
+    rows.push({
+      part: 'Box',
+      what: `the box's writes alone, ${r.ballots.toLocaleString('en')} ballots ${r.kind} (${how}), groups of ${r.group}, median of 3`,
+      figure: `${r.wallUsPerBallot.toFixed(0)} µs wall, ${r.cpuUsPerBallot.toFixed(0)} µs CPU per ballot; ${r.emptySlots.toLocaleString('en')} slots left empty`,
+    });
+  }
+  rows.push({ part: 'Box', what: 'without a comment / with one (wall; CPU)', figure: `${(plain!.wallUsPerBallot / commented!.wallUsPerBallot).toFixed(2)}×; ${(plain!.cpuUsPerBallot / commented!.cpuUsPerBallot).toFixed(2)}×` });
+}
+
 /** Slip printing, measured by bench/slips.ts: the PDF of 1,000 and 10,000 slips against the bare QR floor. */
 async function printing(): Promise<void> {
   load('before printing');
@@ -395,6 +411,7 @@ async function main(): Promise<void> {
     ['submit-full', submissionsFullFile],
     ['vote', votes],
     ['burst', burst],
+    ['box', boxWrites],
     ['print', printing],
     ['tally', tally],
     ['postgres', onPostgres],
