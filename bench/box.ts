@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BoxStore } from '../src/ballots/box-store.js';
 
-/** A village meeting's record and head sizes (three village forms, eleven subjects: test/http/ballot-records.test.ts). */
+/** The record and head sizes of the benchmark's village meeting (bench/ceping.ts: its three forms, without the nomination). */
 export const VILLAGE_RECORD = { recordSize: 2051, headSize: 51 };
 
 export interface BoxWriteFigures {
