@@ -152,6 +152,11 @@ function blankPast(record: Uint8Array, at: number): boolean {
   return true;
 }
 
+/** Adds new empty slots to a meeting's free list, one by one: spread into push, a large meeting's keys overflow the stack. */
+function addFree(st: MeetingState, keys: readonly number[]): void {
+  for (const k of keys) st.free.push(k);
+}
+
 const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) => a !== null && b !== null && Buffer.compare(a, b) === 0;
 
 export class BoxStore {
@@ -270,7 +275,7 @@ export class BoxStore {
     })();
     this.absorbedUpTo = fresh[fresh.length - 1]!.seq;
     for (const [m, n] of added) this.meeting(m).unused += n;
-    for (const [st, keys] of allocated) st.free.push(...keys);
+    for (const [st, keys] of allocated) addFree(st, keys);
     return [...added.keys()];
   }
 
@@ -283,7 +288,7 @@ export class BoxStore {
     const st = this.meeting(meetingId);
     this.db.transaction(() => {
       this.resize(meetingId, st, recordSize, headSize);
-      st.free.push(...this.allocate(meetingId, st, st.unused - st.free.length));
+      addFree(st, this.allocate(meetingId, st, st.unused - st.free.length));
       this.bump();
     })();
   }
@@ -366,7 +371,7 @@ export class BoxStore {
         }
         for (const [m, n] of need) {
           const st = this.meeting(m);
-          st.free.push(...this.allocate(m, st, Math.max(n, st.unused) - st.free.length));
+          addFree(st, this.allocate(m, st, Math.max(n, st.unused) - st.free.length));
         }
         for (const { job } of accepted) {
           const st = this.meeting(job.meetingId);
