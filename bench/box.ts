@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { BoxStore } from '../src/ballots/box-store.js';
 
 /** The record and head sizes of the benchmark's village meeting (bench/ceping.ts: its three forms, without the nomination). */
-export const VILLAGE_RECORD = { recordSize: 2051, headSize: 51 };
+const VILLAGE_RECORD = { recordSize: 2051, headSize: 51 };
 
 export interface BoxWriteFigures {
   kind: 'without a comment' | 'with a comment';
@@ -54,18 +54,19 @@ function round(kind: BoxWriteFigures['kind'], ballots: number, group: number): B
 }
 
 /** Both kinds of ballot, alternated over `pairs` rounds each; the median round of each kind. */
-export function benchBoxWrites(ballots = 20_000, group = 20, pairs = 3): BoxWriteFigures[] {
+export function benchBoxWrites(ballots = 20_000, group = 20, pairs = 3): { plain: BoxWriteFigures; commented: BoxWriteFigures } {
   const runs: Record<BoxWriteFigures['kind'], BoxWriteFigures[]> = { 'without a comment': [], 'with a comment': [] };
   for (let i = 0; i < pairs; i++) {
     runs['without a comment'].push(round('without a comment', ballots, group));
     runs['with a comment'].push(round('with a comment', ballots, group));
   }
   const median = (xs: BoxWriteFigures[]) => [...xs].sort((a, b) => a.wallUsPerBallot - b.wallUsPerBallot)[Math.floor(xs.length / 2)]!;
-  return [median(runs['without a comment']), median(runs['with a comment'])];
+  return { plain: median(runs['without a comment']), commented: median(runs['with a comment']) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const r of benchBoxWrites(Number(process.argv[2] ?? 20_000), Number(process.argv[3] ?? 20))) {
+  const { plain, commented } = benchBoxWrites(Number(process.argv[2] ?? 20_000), Number(process.argv[3] ?? 20));
+  for (const r of [plain, commented]) {
     console.log(`${r.kind}: ${r.wallUsPerBallot.toFixed(0)} µs wall, ${r.cpuUsPerBallot.toFixed(0)} µs CPU per ballot (${r.ballots} in groups of ${r.group}; ${r.emptySlots} slots left empty)`);
   }
 }

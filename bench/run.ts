@@ -327,8 +327,8 @@ async function burst(): Promise<void> {
 /** The ballot box's writes alone (bench/box.ts): what a ballot costs its thread, with and without a comment. */
 async function boxWrites(): Promise<void> {
   load('before the box alone');
-  const [plain, commented] = benchBoxWrites();
-  for (const r of [plain!, commented!]) {
+  const { plain, commented } = benchBoxWrites();
+  for (const r of [plain, commented]) {
     const how = r.kind === 'without a comment' ? 'each written into its head alone' : 'each into its slot and its head';
     rows.push({
       part: 'Box',
@@ -336,7 +336,7 @@ async function boxWrites(): Promise<void> {
       figure: `${r.wallUsPerBallot.toFixed(0)} µs wall, ${r.cpuUsPerBallot.toFixed(0)} µs CPU per ballot; ${r.emptySlots.toLocaleString('en')} slots left empty`,
     });
   }
-  rows.push({ part: 'Box', what: 'without a comment / with one (wall; CPU)', figure: `${(plain!.wallUsPerBallot / commented!.wallUsPerBallot).toFixed(2)}×; ${(plain!.cpuUsPerBallot / commented!.cpuUsPerBallot).toFixed(2)}×` });
+  rows.push({ part: 'Box', what: 'without a comment / with one (wall; CPU)', figure: `${(plain.wallUsPerBallot / commented.wallUsPerBallot).toFixed(2)}×; ${(plain.cpuUsPerBallot / commented.cpuUsPerBallot).toFixed(2)}×` });
 }
 
 /** Slip printing, measured by bench/slips.ts: the PDF of 1,000 and 10,000 slips against the bare QR floor. */

@@ -31,7 +31,6 @@ import {
   countFilledHeads,
   createBoxSchema,
   fillHead,
-  headFilled,
   packedHeads,
   filledKeys,
   countByHeader,
@@ -379,11 +378,7 @@ export class BoxStore {
           const k = st.free[i]!;
           st.free[i] = st.free[st.free.length - 1]!;
           st.free.pop();
-          // A ballot without free text is its head: written there alone, its slot's page is neither journaled nor
-          // synced (box.repository.ts). Slots created before heads existed have none: the whole record goes there.
-          const headed = st.headSize > 0 && fillHead({ db: this.db }, k, job.record.subarray(0, st.headSize));
-          if (!headed && st.headSize > 0 && headFilled({ db: this.db }, k)) throw new Error('ballot box: a free slot was not empty');
-          if (!(headed && blankPast(job.record, st.headSize)) && !fillSlot({ db: this.db }, k, job.valid, job.record)) throw new Error('ballot box: a free slot was not empty');
+          if (!this.fill(st, k, job)) throw new Error('ballot box: a free slot was not empty');
           if (!useMarker({ db: this.db }, Buffer.from(job.markerKey), job.nonceHash ? Buffer.from(job.nonceHash) : null)) throw new Error('ballot box: a marker checked unused was used');
         }
         this.bump();
@@ -403,6 +398,20 @@ export class BoxStore {
       results[i] = { kind: 'stored', valid: job.valid };
     }
     return results;
+  }
+
+  /**
+   * Writes a ballot into the empty slot `k` of its meeting (inside the caller's transaction). A ballot without free
+   * text is its head: written there alone, its slot's page is neither journaled nor synced (box.repository.ts). One
+   * with text fills its head and its slot; a slot created before heads existed has none and takes the whole record.
+   * False when the slot or its head already held a ballot.
+   */
+  private fill(st: MeetingState, k: number, job: StoreJob): boolean {
+    if (st.headSize > 0) {
+      if (fillHead({ db: this.db }, k, job.record.subarray(0, st.headSize))) return blankPast(job.record, st.headSize) || fillSlot({ db: this.db }, k, job.valid, job.record);
+      if (filledHead({ db: this.db }, job.meetingId, k)) return false;
+    }
+    return fillSlot({ db: this.db }, k, job.valid, job.record);
   }
 
   /** The records of a meeting's ballots, in the order of their random slot keys. */

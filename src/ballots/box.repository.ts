@@ -156,11 +156,6 @@ export function fillHead({ db }: { db: BoxDb }, k: number, head: Uint8Array): bo
   return q(db, 'update heads set f = 1, h = ? where k = ? and f = 0 and length(h) = ?').run(head, k, head.length).changes === 1;
 }
 
-/** Whether the head of slot `k` holds a ballot. */
-export function headFilled({ db }: { db: BoxDb }, k: number): boolean {
-  return q(db, 'select 1 from heads where k = ? and f = 1').get(k) !== undefined;
-}
-
 /** How many of a meeting's heads hold a ballot. */
 export function countFilledHeads({ db }: { db: BoxDb }, meetingId: string): number {
   return (q(db, 'select count(*) as n from heads where m = ? and f = 1').get(meetingId) as { n: number }).n;
