@@ -50,8 +50,13 @@ interface Pending {
 
 type Waiter = { resolve: (reply: BoxReply) => void };
 
-/** Groups handed to the thread and not yet answered: one being written, one ready to start the moment it ends. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Groups handed to the thread and not yet answered: one. The next group leaves the moment its answer arrives, before
+ * its voters are answered (sendGroup), so the thread waits only for that message; meanwhile every ballot that arrived
+ * joins the next group. With a second group waiting behind the first, that second group took only the ballots of one
+ * turn of the event loop, often one or two, and paid a whole commit's syncs for them (BENCHMARKS.md).
+ */
+const MAX_IN_FLIGHT = 1;
 
 /** Records in an older format read at a time when an export opens a meeting's ballots. */
 const OTHER_RECORDS_PER_READ = 1000;
@@ -99,7 +104,7 @@ export class SqliteBallotBox implements BallotBox {
   private readonly counters = new Map<string, MeetingCounts>();
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Groups on their way to the thread (at most MAX_IN_FLIGHT: one being written, the next waiting behind it). */
+  /** Groups on their way to the thread (at most MAX_IN_FLIGHT). */
   private inFlight = new Set<Promise<void>>();
   /** Fences in progress: while above zero, no group leaves. */
   private held = 0;
@@ -356,6 +361,9 @@ export class SqliteBallotBox implements BallotBox {
     const sent: Promise<void> = this.request({ op: 'group', jobs }, markers, [jobs.bytes.buffer as ArrayBuffer]).then(
       (reply) => {
         this.inFlight.delete(sent);
+        // The ballots that arrived while this group was written leave now, before its voters are answered (answering
+        // them sends their responses first: a millisecond and more of the thread's time the box would wait).
+        if (this.queue.length > 0) this.sendGroup();
         if (reply.error) {
           // Nothing of the group is stored (disk full, I/O error): say so to each of its voters.
           const error = boxFailed(reply.error.message);
