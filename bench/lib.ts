@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fullBallot, seededRandom, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
 
+/** The middle value (of an even count, the upper of the two middle ones). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export const MB = 1024 * 1024;
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes, from /proc (Linux). */

@@ -27,7 +27,7 @@ import type { FormTemplate, SubjectRef } from '../src/domain/forms.js';
 import { tallyResults } from '../src/results/results.usecases.js';
 import { formsFolder } from '../src/shared/paths.js';
 import type { SessionUser } from '../src/auth/index.js';
-import { answerBallot, nowMs, procMemory, resetPeakRss, seededRandom, villageMeeting, type VoterForm } from './lib.js';
+import { answerBallot, median, nowMs, procMemory, resetPeakRss, seededRandom, villageMeeting, type VoterForm } from './lib.js';
 
 export interface Timed {
   name: string;
@@ -78,7 +78,6 @@ async function measure(name: string, runs: number, fn: () => unknown): Promise<T
     }
     result = i === runs - 1 ? result : undefined;
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { name, ms: median(times), cpuMs: median(cpuTimes), peak, peakDelta, result };
 }
 
