@@ -5,9 +5,9 @@
 //
 // This side keeps:
 // - the queue of submissions. Each is checked against the main database (poll still open, slip not voided) just
-//   before its group is handed to the thread (all of a group's checks in one read transaction); two groups may
-//   be on their way (one being written, the next waiting behind it), and everything that arrives meanwhile forms
-//   the group after, so groups grow with the disk's latency instead of queueing behind it.
+//   before its group is handed to the thread (all of a group's checks in one read transaction); one group is on
+//   its way at a time, and everything that arrives meanwhile forms the next, which leaves as soon as the thread
+//   answers, so groups grow with the disk's latency instead of queueing behind it.
 // - a fence (`settle`) for the few writes that change what that check decides (closing a poll): it holds new
 //   groups back, waits for those on their way, runs the write, and lets the held submissions be checked after it.
 // - the preparation of a poll's slots when it opens (a timer looks for newly opened polls every second).
