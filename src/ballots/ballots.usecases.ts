@@ -5,9 +5,9 @@ import { decideBallot, type BallotSource, type MeetingForms } from '../domain/ba
 import { BallotRecordError, type BallotLayout } from '../domain/ballot-record.js';
 import { allowedGradeCount, gradeChoices, nominationOptions, questionsForMeeting, subjectsFor, type FormTemplate, type SubjectRef } from '../domain/forms.js';
 import type { FormCatalog } from '../forms/index.js';
-import { loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
+import { cachedMeetingAt, loadMeetingCached, meetingErrors, meetingForms, type MeetingRecord } from '../meetings/index.js';
 import { AppError, conflict, notFound, unprocessable } from '../shared/errors.js';
-import { findSlipByCredential, type SlipRef } from '../slips/index.js';
+import { findSlipByCredential, findSlipWithMeetingVersionNow, type SlipRef } from '../slips/index.js';
 import type { BallotBox } from './box.js';
 import { encodeCompact, recordSizeFor, storedLayout, type StoredBallot } from './ballot-record.js';
 
@@ -18,6 +18,19 @@ export const tokenVoided = () => conflict('TOKEN_VOIDED', '该测评票已作废
 /** The slip for a token or short code (slips' public lookup; the main database only). */
 export function findSlip({ db }: { db: Db }, credential: string): Promise<SlipRef | undefined> {
   return findSlipByCredential({ db }, credential);
+}
+
+/**
+ * A slip and its meeting's record (null for a voided slip) from one snapshot, read by one statement: where the slips
+ * module can answer that way (SQLite, a QR token, no transaction open) and the meeting's record is cached at the
+ * version read. Undefined otherwise: the caller reads the usual way, in a read transaction.
+ */
+function slipAndMeetingNow({ db }: { db: Db }, credential: string): { slip: SlipRef; rec: MeetingRecord | null } | undefined {
+  const found = findSlipWithMeetingVersionNow({ db }, credential);
+  if (!found) return undefined;
+  if (found.slip.voided) return { slip: found.slip, rec: null };
+  const rec = cachedMeetingAt({ db }, found.slip.meetingId, found.meetingVersion);
+  return rec && { slip: found.slip, rec };
 }
 
 function subjectRefs(rec: MeetingRecord): SubjectRef[] {
@@ -73,12 +86,13 @@ export interface SlipForm {
 }
 
 export async function openSlipForm({ db, box }: { db: Db; box: BallotBox }, credential: string): Promise<SlipForm> {
-  const slip = await findSlip({ db }, credential);
+  const now = slipAndMeetingNow({ db }, credential);
+  const slip = now?.slip ?? (await findSlip({ db }, credential));
   if (!slip) throw tokenUnknown();
   if (slip.voided) throw tokenVoided();
   // The box's thread is asked only when the slip may have voted: it may be busy writing a group (its fsyncs).
   if (box.mayHaveVoted(slip.markerKey) && (await box.marker(slip.markerKey))?.used) throw tokenUsed();
-  const rec = await loadMeetingCached({ db }, slip.meetingId);
+  const rec = now?.rec ?? (await loadMeetingCached({ db }, slip.meetingId));
   // The voter's waiting page names the meeting (printed on the slip anyway): nothing about votes.
   if (rec.meeting.status !== 'open') throw meetingErrors.notOpen(rec.meeting.status, { title: rec.meeting.title, unit: rec.meeting.unit });
   const category = rec.categories.find((c) => c.key === slip.category);
@@ -164,11 +178,13 @@ export async function castBallot(
 ): Promise<CastOutcome> {
   // The slip and its meeting, read as the box needs them (BallotBox.readBeforeCast): on SQLite from one snapshot, so
   // that the meeting's version read here vouches, at the group's guard, that neither a void nor a close has come since
-  // (both bump it in their own transaction).
-  const found = await writer.readBeforeCast(async () => {
-    const slip = await findSlip({ db }, credential);
-    return slip && { slip, rec: slip.voided ? null : await loadMeetingCached({ db }, slip.meetingId) };
-  });
+  // (both bump it in their own transaction). Usually one statement gives that snapshot (slipAndMeetingNow).
+  const found =
+    slipAndMeetingNow({ db }, credential) ??
+    (await writer.readBeforeCast(async () => {
+      const slip = await findSlip({ db }, credential);
+      return slip && { slip, rec: slip.voided ? null : await loadMeetingCached({ db }, slip.meetingId) };
+    }));
   if (!found) throw tokenUnknown();
   const { slip } = found;
   const nonceHash = body.nonce ? hash('sha256', `nonce:${body.nonce}`, 'buffer') : null;

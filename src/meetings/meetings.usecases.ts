@@ -178,6 +178,12 @@ export async function loadMeetingCached({ db }: { db: Db }, id: string): Promise
   return rec;
 }
 
+/** The cached record of a meeting when it is at `version` (read by the caller in its own snapshot); else undefined. */
+export function cachedMeetingAt({ db }: { db: Db }, id: string, version: number): MeetingRecord | undefined {
+  const hit = meetingCache.get(databaseKey(db))?.get(id);
+  return hit?.meeting.version === version ? hit : undefined;
+}
+
 /** The minimum in force and the rule that set it (meetings created before the settings: by kind, as then). */
 export function minimumDecision(rec: MeetingRecord): MinimumDecision {
   const m = rec.meeting;

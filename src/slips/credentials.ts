@@ -6,11 +6,11 @@
 // names no slip. The short code reaches the same key through `token_wrap`, the token masked with a pad that only
 // the short code (and the server's pepper) can rebuild.
 import { createHash, createHmac, hash } from 'node:crypto';
-import type { Conn } from '../db/client.js';
+import { engineOf, sqliteClient, type Conn } from '../db/client.js';
 import { getOrCreateSecret } from '../db/settings.repository.js';
 import { hmacHex, sha256Hex } from '../shared/ids.js';
 import { normaliseShortCode, TOKEN_PATTERN } from './codes.js';
-import { findSlipByShortCodeHash, findSlipByTokenHash, slipByTokenHashNow, type SlipKeyRow } from './slips.repository.js';
+import { findSlipByShortCodeHash, findSlipByTokenHash, slipByTokenHashNow, slipWithMeetingVersionNow, type SlipKeyRow } from './slips.repository.js';
 
 export function shortCodePepper({ db }: { db: Conn }): string {
   return getOrCreateSecret({ db }, 'short-code-pepper');
@@ -91,6 +91,19 @@ export async function findSlipByCredential({ db }: { db: Conn }, credential: str
   // The unwrapped token must be the slip's own: a mismatch means a corrupted row, which must not vote blind.
   if (hashToken(token) !== row.tokenHash) return undefined;
   return toRef(row, markerKey(token));
+}
+
+/**
+ * The slip of a QR token and the version its meeting was at, read in one statement, when that can stand for a read
+ * transaction: on SQLite, and with no transaction open on the connection (a use case's transaction between two of
+ * its statements: what it has written would be read before it commits). Undefined otherwise, for a short code and
+ * when nothing matches: the caller then reads the usual way, which also answers those.
+ */
+export function findSlipWithMeetingVersionNow({ db }: { db: Conn }, credential: string): { slip: SlipRef; meetingVersion: number } | undefined {
+  if (engineOf(db) || sqliteClient(db).inTransaction || !TOKEN_PATTERN.test(credential)) return undefined;
+  const row = slipWithMeetingVersionNow({ db }, hashToken(credential));
+  if (!row) return undefined;
+  return { slip: toRef(row, row.tokenWrap === null ? legacyMarkerKey(row.tokenHash) : markerKey(credential)), meetingVersion: row.meetingVersion };
 }
 
 /**

@@ -41,11 +41,24 @@ const BY_SHORT_CODE_HASH = `select ${SLIP_COLUMNS} from slips where short_code_h
 /** What the voter's path reads of a slip found by its token: no serial, no short code hash. */
 export type SlipKeyRow = Pick<SlipRow, 'tokenHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'status'>;
 
+// The same slip with its meeting's version, in one statement: one snapshot of both, without a read transaction.
+const BY_TOKEN_HASH_WITH_VERSION = `select s.token_hash as tokenHash, s.token_wrap as tokenWrap, s.meeting_id as meetingId,
+  s.batch_id as batchId, s.category, s.status, m.version as meetingVersion
+  from slips s join meetings m on m.id = s.meeting_id where s.token_hash = ?`;
+
 export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipKeyRow | undefined> {
   if (!engineOf(db)) return slipByTokenHashNow({ db }, tokenHash);
   const { slips } = tablesOf(db);
   const columns = { tokenHash: slips.tokenHash, tokenWrap: slips.tokenWrap, meetingId: slips.meetingId, batchId: slips.batchId, category: slips.category, status: slips.status };
   return first(db.select(columns).from(slips).where(eq(slips.tokenHash, tokenHash)));
+}
+
+/**
+ * SQLite only: the slip with this token hash and the version of its meeting, read by one statement (so from one
+ * snapshot, as a read transaction around two reads would give, without its BEGIN and COMMIT).
+ */
+export function slipWithMeetingVersionNow({ db }: { db: Conn }, tokenHash: string): (SlipKeyRow & { meetingVersion: number }) | undefined {
+  return statement(db, BY_TOKEN_HASH_WITH_VERSION).get(tokenHash) as (SlipKeyRow & { meetingVersion: number }) | undefined;
 }
 
 /** SQLite's prepared lookup, synchronous: for the ballot box's own checks between two writes of its thread. */
