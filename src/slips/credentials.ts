@@ -71,6 +71,9 @@ function toRef(row: SlipKeyRow, key: Buffer): SlipRef {
   return { ref: row.tokenHash, meetingId: row.meetingId, batchId: row.batchId, category: row.category, voided: row.status === 'voided', markerKey: key };
 }
 
+/** The slip found by its token: its marker's key derives from the token (or, issued before markers, from the row). */
+const tokenRef = (row: SlipKeyRow, token: string): SlipRef => toRef(row, row.tokenWrap === null ? legacyMarkerKey(row.tokenHash) : markerKey(token));
+
 /**
  * Finds the slip for what the voter has: the token from the QR code, or the short code typed by hand.
  * Returns undefined when neither matches (the caller counts that as a failed guess). Reads the main database only.
@@ -78,8 +81,7 @@ function toRef(row: SlipKeyRow, key: Buffer): SlipRef {
 export async function findSlipByCredential({ db }: { db: Conn }, credential: string): Promise<SlipRef | undefined> {
   if (TOKEN_PATTERN.test(credential)) {
     const row = await findSlipByTokenHash({ db }, hashToken(credential));
-    if (!row) return undefined;
-    return toRef(row, row.tokenWrap === null ? legacyMarkerKey(row.tokenHash) : markerKey(credential));
+    return row && tokenRef(row, credential);
   }
   const code = normaliseShortCode(credential);
   if (code === null) return undefined;
@@ -103,7 +105,7 @@ export function findSlipWithMeetingVersionNow({ db }: { db: Conn }, credential: 
   if (engineOf(db) || sqliteClient(db).inTransaction || !TOKEN_PATTERN.test(credential)) return undefined;
   const row = slipWithMeetingVersionNow({ db }, hashToken(credential));
   if (!row) return undefined;
-  return { slip: toRef(row, row.tokenWrap === null ? legacyMarkerKey(row.tokenHash) : markerKey(credential)), meetingVersion: row.meetingVersion };
+  return { slip: tokenRef(row, credential), meetingVersion: row.meetingVersion };
 }
 
 /**
