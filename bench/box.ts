@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BoxStore } from '../src/ballots/box-store.js';
+import { medianBy } from './lib.js';
 
 /** The record and head sizes of the benchmark's village meeting (bench/ceping.ts: its three forms, without the nomination). */
 const VILLAGE_RECORD = { recordSize: 2051, headSize: 51 };
@@ -60,8 +61,8 @@ export function benchBoxWrites(ballots = 20_000, group = 20, pairs = 3): { plain
     runs['without a comment'].push(round('without a comment', ballots, group));
     runs['with a comment'].push(round('with a comment', ballots, group));
   }
-  const median = (xs: BoxWriteFigures[]) => [...xs].sort((a, b) => a.wallUsPerBallot - b.wallUsPerBallot)[Math.floor(xs.length / 2)]!;
-  return { plain: median(runs['without a comment']), commented: median(runs['with a comment']) };
+  const wall = (r: BoxWriteFigures) => r.wallUsPerBallot;
+  return { plain: medianBy(runs['without a comment'], wall), commented: medianBy(runs['with a comment'], wall) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

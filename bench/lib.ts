@@ -3,8 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fullBallot, seededRandom, villageMeeting as villageMeetingFixture } from '../test/helpers/fixtures.js';
 
+/** The middle item by `key` (of an even count, the upper of the two middle ones). */
+export const medianBy = <T>(xs: readonly T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+
 /** The middle value (of an even count, the upper of the two middle ones). */
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const median = (xs: readonly number[]): number => medianBy(xs, (x) => x);
 
 export const MB = 1024 * 1024;
 

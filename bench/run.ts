@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { benchBoxWrites } from './box.js';
 import { issueTokens, openVillageMeeting, startCeping, untilBoxSettles, voterForm, type CepingProcess } from './ceping.js';
-import { answerBallot, freePort, MB, median, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
+import { answerBallot, freePort, MB, median, medianBy, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
@@ -123,23 +123,24 @@ async function submissions(): Promise<void> {
       rest = rest.slice(sub.tokensUsed);
       rounds.push({ ceiling, sub, ratio: sub.perSecond / ceiling.perSecond });
     }
-    const { ceiling, sub, ratio } = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+    const { ceiling, sub, ratio } = medianBy(rounds, (x) => x.ratio);
     const p99 = median(rounds.map((x) => x.sub.p99));
     const clean = rounds.every((x) => x.sub.errors === 0 && x.sub.timeouts === 0 && x.sub.non2xx === 0);
     const peak = { rss: Math.max(...rounds.map((x) => x.sub.rssUnderLoad)), hwm: Math.max(...rounds.map((x) => x.sub.hwm)) };
 
     const label = `POST /api/ballot/:token, ${cfg.connections} connections, ${cfg.durationS} s`;
-    const median_ = rounds.length > 1 ? `, the median of ${rounds.length} rounds` : '';
-    rows.push({ part: 'Submissions', what: `bare Fastify ceiling (${label}${median_ ? ', the round of the median ratio' : ''})`, figure: describeLoad(ceiling) });
-    rows.push({ part: 'Submissions', what: `Ceping (${label}${median_ ? ', the round of the median ratio' : ''})`, figure: describeLoad(sub) });
+    const ofRounds = rounds.length > 1 ? `, the median of ${rounds.length} rounds` : '';
+    const medianRound = rounds.length > 1 ? ', the round of the median ratio' : '';
+    rows.push({ part: 'Submissions', what: `bare Fastify ceiling (${label}${medianRound})`, figure: describeLoad(ceiling) });
+    rows.push({ part: 'Submissions', what: `Ceping (${label}${medianRound})`, figure: describeLoad(sub) });
     if (rounds.length > 1) {
       const each = rounds.map((x, i) => `${i + 1}: ${x.sub.perSecond.toFixed(0)} / ${x.ceiling.perSecond.toFixed(0)} = ${(100 * x.ratio).toFixed(0)} %, p99 ${fmtMs(x.sub.p99)}`);
       rows.push({ part: 'Submissions', what: 'each round: Ceping / ceiling per s, Ceping p99', figure: each.join('; ') });
     }
-    rows.push({ part: 'Submissions', what: `Ceping / ceiling${median_}`, figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.ceilingRatio} %`, pass: ratio >= TARGETS.ceilingRatio });
+    rows.push({ part: 'Submissions', what: `Ceping / ceiling${ofRounds}`, figure: `${(100 * ratio).toFixed(0)} %`, target: `≥ ${100 * TARGETS.ceilingRatio} %`, pass: ratio >= TARGETS.ceilingRatio });
     const cpuRatio = median(rounds.map((x) => x.ceiling.cpuPerOkUs / x.sub.cpuPerOkUs));
-    rows.push({ part: 'Submissions', what: `the same ratio from server CPU per response (less disturbed by other load${median_})`, figure: `${(100 * cpuRatio).toFixed(0)} %` });
-    rows.push({ part: 'Submissions', what: `Ceping p99 latency${median_}`, figure: fmtMs(p99), target: `< ${TARGETS.p99Ms} ms`, pass: p99 < TARGETS.p99Ms });
+    rows.push({ part: 'Submissions', what: `the same ratio from server CPU per response (less disturbed by other load${ofRounds})`, figure: `${(100 * cpuRatio).toFixed(0)} %` });
+    rows.push({ part: 'Submissions', what: `Ceping p99 latency${ofRounds}`, figure: fmtMs(p99), target: `< ${TARGETS.p99Ms} ms`, pass: p99 < TARGETS.p99Ms });
     rows.push({ part: 'Submissions', what: `errors, timeouts, non-2xx${rounds.length > 1 ? ', all rounds' : ''}`, figure: ['errors', 'timeouts', 'non2xx'].map((k) => rounds.reduce((n, x) => n + x.sub[k as 'errors' | 'timeouts' | 'non2xx'], 0)).join(', '), target: '0', pass: clean });
     rows.push({ part: 'Memory', what: 'Ceping RSS at rest (started, one meeting)', figure: fmtMb(atRest), target: `< ${TARGETS.serverMb} MB`, pass: atRest < TARGETS.serverMb * MB });
     rows.push({
@@ -154,7 +155,7 @@ async function submissions(): Promise<void> {
     }
     notes.push(`Submissions: ${rounds.map((x) => x.sub.ok).join(' + ')} ballots stored in ${rounds.length} run(s) of ${cfg.durationS} s; the ceiling answered ${rounds.map((x) => x.ceiling.ok).join(' + ')} requests.`);
     // The full-file part compares its rate with the fresh file's: the round of the median rate.
-    freshSubmissions = [...rounds].sort((a, b) => a.sub.perSecond - b.sub.perSecond)[Math.floor(rounds.length / 2)]!.sub;
+    freshSubmissions = medianBy(rounds, (x) => x.sub.perSecond).sub;
   } finally {
     await ceping?.stop();
     await bare.stop();
