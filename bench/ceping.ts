@@ -84,6 +84,31 @@ export async function untilBoxSettles(ceping: CepingProcess, token: string, answ
   return Date.now() - t0;
 }
 
+/** What a warm-up load reports: how many slips of the pool it took, and its figures (printed as a note). */
+interface WarmUpRun {
+  tokensUsed: number;
+  perSecond: number;
+  p99: number;
+}
+
+/**
+ * Brings a Ceping process to the state its measured runs describe, and returns the slips it left unused. The first
+ * `warmupS` seconds of `load` warm the JIT and the connections, but mostly wait: their first ballot makes the box's
+ * thread take in every slip issued and create its empty slot, all at once (seconds for a pool of 100,000 slips).
+ * Once that is done (untilBoxSettles), `warmupS` more seconds of voting follow: the slot creation leaves the box's page
+ * cache full of empty slots, and for about two seconds after it ballots went at three quarters of their speed with
+ * twice the p99 (BENCHMARKS.md). A poll's slots are created when it opens, before its voters arrive; the measured runs
+ * start from voting, and `after` says what the second warm-up saw.
+ */
+export async function warmUp(ceping: CepingProcess, pool: readonly string[], answers: string, load: (tokens: readonly string[], durationS: number) => Promise<WarmUpRun>, warmupS = 2): Promise<{ rest: string[]; settledMs: number; after: WarmUpRun }> {
+  // The pool's first slip is left alone (its form was read to answer the ballots).
+  const first = await load(pool.slice(1), warmupS);
+  const settledMs = await untilBoxSettles(ceping, pool[1 + first.tokensUsed]!, answers);
+  const rest = pool.slice(2 + first.tokensUsed);
+  const after = await load(rest, warmupS);
+  return { rest: rest.slice(after.tokensUsed), settledMs, after };
+}
+
 /** Creates the village meeting and opens its poll. */
 export async function openVillageMeeting(ceping: CepingProcess): Promise<string> {
   const m = (await postJson(`${ceping.url}/api/meetings`, villageMeeting(), ceping.adminToken)) as { id: string };
