@@ -98,6 +98,30 @@ describe('the ballot box thread', () => {
     await closeBallotBox(again);
   });
 
+  it('ballots submitted over several turns while a commit runs share the next commits, and each gets its own answer', async () => {
+    const { db, tokens } = await openPollWithSlips(60);
+    const box = sqliteBoxOf(db);
+    await expect(cast(db, box, tokens[59]!, 59)).resolves.toEqual({ kind: 'stored', valid: true });
+    const commitsBefore = box.stats.groups;
+    // Nine turns of the event loop submit ballots while the box writes; one slip votes in two of them.
+    const pending: Array<Promise<unknown>> = [];
+    let again: Promise<unknown> | undefined;
+    const turns = 9;
+    for (let turn = 0; turn < turns; turn++) {
+      for (let i = turn * 5; i < turn * 5 + 5; i++) pending.push(cast(db, box, tokens[i]!, i));
+      if (turn === 6) again = cast(db, box, tokens[12]!, 100);
+      await new Promise((r) => setImmediate(r));
+    }
+    // Every slip once: stored; the second ballot of slip 12 (sent four turns later) is refused.
+    expect(await Promise.all(pending)).toEqual(Array(45).fill({ kind: 'stored', valid: true }));
+    expect(await again).toEqual({ kind: 'used', nonceMatches: false });
+    expect(box.stats.groups - commitsBefore).toBeLessThan(turns);
+    expect(await box.counts('m')).toEqual({ used: 46, cast: 46, valid: 46 });
+    const stored = (await box.ballots('m', { layout: null, categories: [] })).map((b) => (b.answers.f as { i: number }).i);
+    expect(stored.sort((a, b) => a - b)).toEqual([...Array.from({ length: 45 }, (_, i) => i), 59]);
+    await closeBallotBox(db);
+  });
+
   it('a close writes what is still queued', async () => {
     const { db, path, tokens } = await openPollWithSlips(50);
     const box = sqliteBoxOf(db);
