@@ -95,10 +95,10 @@ interface WarmUpRun {
  * Brings a Ceping process to the state its measured runs describe, and returns the slips it left unused. The first
  * `warmupS` seconds of `load` warm the JIT and the connections, but mostly wait: their first ballot makes the box's
  * thread take in every slip issued and create its empty slot, all at once (seconds for a pool of 100,000 slips).
- * Once that is done (untilBoxSettles), `warmupS` more seconds of voting follow: the slot creation leaves the box's page
- * cache full of empty slots, and for about two seconds after it ballots went at three quarters of their speed with
- * twice the p99 (BENCHMARKS.md). A poll's slots are created when it opens, before its voters arrive; the measured runs
- * start from voting, and `after` says what the second warm-up saw.
+ * Once that is done (untilBoxSettles), `warmupS` more seconds of voting follow: for about two seconds after the slots
+ * were created, ballots went at three quarters of their speed with twice the p99 (BENCHMARKS.md). A poll's slots are
+ * created when it opens, before its voters arrive; the measured runs start from voting, and `after` says what the
+ * second warm-up saw.
  */
 export async function warmUp(ceping: CepingProcess, pool: readonly string[], answers: string, load: (tokens: readonly string[], durationS: number) => Promise<WarmUpRun>, warmupS = 2): Promise<{ rest: string[]; settledMs: number; after: WarmUpRun }> {
   // The pool's first slip is left alone (its form was read to answer the ballots).
