@@ -44,10 +44,10 @@ export function procCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-/** Resets this process's peak RSS to its current RSS, so that VmHWM then measures one phase. */
-export function resetPeakRss(): void {
+/** Resets a process's peak RSS (this one's by default) to its current RSS, so that VmHWM then measures one phase. */
+export function resetPeakRss(pid: number | 'self' = 'self'): void {
   try {
-    writeFileSync('/proc/self/clear_refs', '5');
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
   } catch {
     // Not Linux, or not allowed: the peak then covers the whole process.
   }

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { meetingBurst, type BurstFigures } from './burst.js';
 import { benchBoxWrites } from './box.js';
 import { issueTokens, openVillageMeeting, startCeping, voterForm, warmUp, type CepingProcess } from './ceping.js';
-import { answerBallot, freePort, MB, median, medianBy, processesCpuMs, procMemory, seededRandom, startChild } from './lib.js';
+import { answerBallot, freePort, MB, median, medianBy, processesCpuMs, procMemory, resetPeakRss, seededRandom, startChild } from './lib.js';
 import { prefilledDatabase } from './prefill.js';
 import { benchSlips } from './slips.js';
 import { submitBallots, type LoadFigures } from './submissions.js';
@@ -111,6 +111,8 @@ async function submissions(): Promise<void> {
     const warm = await warmUp(ceping, pool, answers[0]!, (tokens, s) => run(ceping!.url, ceping!.pid, tokens, s), WARMUP_S);
     notes.push(afterSlotsNote('Submissions', warm.after));
     let rest = warm.rest;
+    // VmHWM from here on: the rounds' load, not the issue of the pool's slips before them.
+    resetPeakRss(ceping.pid);
 
     // Rounds of the ceiling then Ceping, judged by their median: this machine's speed drifts within a minute (the bare
     // route's rate has moved by half between consecutive runs), and one pair lets the drift decide the ratio.
