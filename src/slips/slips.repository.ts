@@ -34,16 +34,17 @@ const SLIP_COLUMNS = `token_hash as tokenHash, short_code_hash as shortCodeHash,
   batch_id as batchId, category, serial, status, nonce_hash as nonceHash, void_reason as voidReason`;
 // Whole strings, built once: `statement` finds its prepared statement by the text, which a template built per call
 // would have to assemble and hash again on every ballot.
-const BY_TOKEN_HASH = `select token_hash as tokenHash, token_wrap as tokenWrap, meeting_id as meetingId, batch_id as batchId, category, status
-  from slips where token_hash = ?`;
+// What the voter's path reads of a slip (SlipKeyRow), with the table's alias `t` (or none).
+const keyColumns = (t = '') =>
+  `${t}token_hash as tokenHash, ${t}token_wrap as tokenWrap, ${t}meeting_id as meetingId, ${t}batch_id as batchId, ${t}category as category, ${t}status as status`;
+const BY_TOKEN_HASH = `select ${keyColumns()} from slips where token_hash = ?`;
 const BY_SHORT_CODE_HASH = `select ${SLIP_COLUMNS} from slips where short_code_hash = ?`;
 
 /** What the voter's path reads of a slip found by its token: no serial, no short code hash. */
 export type SlipKeyRow = Pick<SlipRow, 'tokenHash' | 'tokenWrap' | 'meetingId' | 'batchId' | 'category' | 'status'>;
 
 // The same slip with its meeting's version, in one statement: one snapshot of both, without a read transaction.
-const BY_TOKEN_HASH_WITH_VERSION = `select s.token_hash as tokenHash, s.token_wrap as tokenWrap, s.meeting_id as meetingId,
-  s.batch_id as batchId, s.category, s.status, m.version as meetingVersion
+const BY_TOKEN_HASH_WITH_VERSION = `select ${keyColumns('s.')}, m.version as meetingVersion
   from slips s join meetings m on m.id = s.meeting_id where s.token_hash = ?`;
 
 export async function findSlipByTokenHash({ db }: { db: Conn }, tokenHash: string): Promise<SlipKeyRow | undefined> {
